@@ -1,0 +1,39 @@
+# PartnerDesk. `make run` starts it with demo data; `make test` runs every test.
+GO      ?= go
+BIN     := bin/partnerdesk
+DATA    ?= ./data
+
+.PHONY: run build generate test check-generated fmt-check vet unit e2e bench clean
+
+run: build
+	PARTNERDESK_DEMO=$${PARTNERDESK_DEMO:-true} $(BIN) serve --data-dir $(DATA)
+
+build:
+	$(GO) build -o $(BIN) ./cmd/partnerdesk
+
+# Regenerate the committed templ output with the version pinned by go.mod's tool directive.
+generate:
+	$(GO) tool templ fmt web
+	$(GO) tool templ generate -include-version=false -path web
+
+# The committed *_templ.go must match the .templ sources and the sources must be templ-formatted.
+check-generated:
+	@$(GO) tool templ fmt -fail web >/dev/null 2>&1 || { echo "templ sources are not formatted: run make generate"; exit 1; }
+	@tmp=$$(mktemp -d) && cp -r web $$tmp/ && $(GO) tool templ generate -include-version=false -path $$tmp/web >/dev/null 2>&1 && \
+	  diff -r -q web $$tmp/web >/dev/null || { echo "generated templ files are stale: run make generate and commit"; rm -rf $$tmp; exit 1; }; rm -rf $$tmp
+
+fmt-check:
+	@out=$$(gofmt -l cmd internal web static migrations); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+# Every test: unit, HTTP and browser (internal/e2e drives Debian's /usr/bin/chromium).
+test: check-generated fmt-check vet
+	$(GO) test -count=1 ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
+
+clean:
+	rm -rf bin

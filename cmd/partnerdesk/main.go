@@ -1,0 +1,299 @@
+// Command partnerdesk runs PartnerDesk: `serve` (the default), `migrate`, `demo` and `user create`.
+// Configuration comes from flags and PARTNERDESK_* environment variables; a bad value stops the
+// start with a message naming it.
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"partnerdesk/internal/app"
+	"partnerdesk/internal/demo"
+	"partnerdesk/internal/desk"
+
+	"golang.org/x/term"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "partnerdesk:", err)
+		os.Exit(2)
+	}
+}
+
+// config holds the settings shared by the subcommands.
+type config struct {
+	addr, dataDir, sessionSecret, logFormat string
+	demo, secure                            bool
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func envBool(name string, def bool) (bool, error) {
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q is not a boolean (use true or false)", name, v)
+	}
+	return b, nil
+}
+
+// flags binds the shared settings to fs with their environment defaults.
+func flags(fs *flag.FlagSet, cfg *config) error {
+	demoDef, err := envBool("PARTNERDESK_DEMO", false)
+	if err != nil {
+		return err
+	}
+	secureDef, err := envBool("PARTNERDESK_SECURE_COOKIES", false)
+	if err != nil {
+		return err
+	}
+	fs.StringVar(&cfg.addr, "addr", env("PARTNERDESK_ADDR", "127.0.0.1:8080"), "listen address (PARTNERDESK_ADDR)")
+	fs.StringVar(&cfg.dataDir, "data-dir", env("PARTNERDESK_DATA_DIR", "./data"), "data directory: database, secrets, files (PARTNERDESK_DATA_DIR)")
+	fs.BoolVar(&cfg.demo, "demo", demoDef, "load the demo data on first start (PARTNERDESK_DEMO)")
+	fs.BoolVar(&cfg.secure, "secure-cookies", secureDef, "mark cookies Secure, for TLS or a TLS proxy (PARTNERDESK_SECURE_COOKIES)")
+	fs.StringVar(&cfg.logFormat, "log-format", env("PARTNERDESK_LOG_FORMAT", "text"), "log format: text or json (PARTNERDESK_LOG_FORMAT)")
+	cfg.sessionSecret = os.Getenv("PARTNERDESK_SESSION_SECRET")
+	return nil
+}
+
+func (cfg config) check() error {
+	if _, port, err := net.SplitHostPort(cfg.addr); err != nil || port == "" {
+		return fmt.Errorf("PARTNERDESK_ADDR / --addr %q is not host:port (e.g. 127.0.0.1:8080)", cfg.addr)
+	}
+	if strings.TrimSpace(cfg.dataDir) == "" {
+		return errors.New("PARTNERDESK_DATA_DIR / --data-dir is empty")
+	}
+	if cfg.logFormat != "text" && cfg.logFormat != "json" {
+		return fmt.Errorf("PARTNERDESK_LOG_FORMAT / --log-format %q must be text or json", cfg.logFormat)
+	}
+	if cfg.sessionSecret != "" && len(cfg.sessionSecret) < 32 {
+		return errors.New("PARTNERDESK_SESSION_SECRET must be at least 32 characters")
+	}
+	return nil
+}
+
+func (cfg config) logger(w io.Writer) *slog.Logger {
+	if cfg.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(args, stdout, stderr)
+	case "migrate":
+		return migrate(args, stdout)
+	case "demo":
+		return loadDemo(args, stdout)
+	case "user":
+		if len(args) == 0 || args[0] != "create" {
+			return errors.New("usage: partnerdesk user create --email EMAIL --role ROLE [--name NAME] [--password-stdin]")
+		}
+		return createUser(args[1:], stdin, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, "usage: partnerdesk [serve|migrate|demo|user create] [flags]; partnerdesk CMD -h lists the flags")
+		return nil
+	}
+	return fmt.Errorf("unknown command %q (serve, migrate, demo, user create)", cmd)
+}
+
+func parse(name string, args []string, extra func(fs *flag.FlagSet)) (config, error) {
+	var cfg config
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	if err := flags(fs, &cfg); err != nil {
+		return cfg, err
+	}
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.check()
+}
+
+func serve(args []string, stdout, stderr io.Writer) error {
+	cfg, err := parse("serve", args, nil)
+	if err != nil {
+		return err
+	}
+	log := cfg.logger(stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := app.Open(ctx, app.Config{DataDir: cfg.dataDir, Demo: cfg.demo, SessionSecret: cfg.sessionSecret, SecureCookies: cfg.secure, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (PARTNERDESK_ADDR): %w", cfg.addr, err)
+	}
+	srv := &http.Server{Handler: a.Server.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	fmt.Fprintf(stdout, "PartnerDesk is running at http://%s/\n", ln.Addr())
+	if cfg.demo {
+		if a.DemoLoaded {
+			fmt.Fprintln(stdout, "Demo data loaded.")
+		}
+		fmt.Fprintf(stdout, "Demo sign-ins (password %q):\n", demo.Password)
+		for _, u := range demo.PartnerUsers {
+			fmt.Fprintf(stdout, "  %-32s %s\n", u.Email, u.Role.Slug())
+		}
+		fmt.Fprintf(stdout, "  %-32s customer global admin (any demo customer: admin@<primary domain>)\n", "admin@contoso.onmicrosoft.com")
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+func migrate(args []string, stdout io.Writer) error {
+	cfg, err := parse("migrate", args, nil)
+	if err != nil {
+		return err
+	}
+	st, err := app.OpenStore(context.Background(), cfg.dataDir)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fmt.Fprintln(stdout, "migrations applied to", cfg.dataDir)
+	return nil
+}
+
+func loadDemo(args []string, stdout io.Writer) error {
+	cfg, err := parse("demo", args, nil)
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(context.Background(), app.Config{DataDir: cfg.dataDir, Demo: true, SessionSecret: cfg.sessionSecret, Logger: cfg.logger(io.Discard)})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if a.DemoLoaded {
+		fmt.Fprintln(stdout, "demo data loaded into", cfg.dataDir)
+	} else {
+		fmt.Fprintln(stdout, "demo data was already loaded in", cfg.dataDir)
+	}
+	return nil
+}
+
+// createUser creates a user: the first Global admin of a real installation is made this way.
+// The password is read from the terminal (twice), from stdin with --password-stdin, or generated.
+func createUser(args []string, stdin io.Reader, stdout io.Writer) error {
+	var email, roleName, name string
+	var fromStdin bool
+	cfg, err := parse("user create", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&email, "email", "", "the user's email (sign-in name)")
+		fs.StringVar(&roleName, "role", "", "a partner role: global-admin, admin-agent, sales-agent, helpdesk-agent, billing-admin, referrals-admin")
+		fs.StringVar(&name, "name", "", "display name (default: the email)")
+		fs.BoolVar(&fromStdin, "password-stdin", false, "read the password from standard input")
+	})
+	if err != nil {
+		return err
+	}
+	role, ok := desk.ParseRole(roleName)
+	if !ok || !role.IsPartner() {
+		return fmt.Errorf("--role %q is not a partner role (global-admin, admin-agent, sales-agent, helpdesk-agent, billing-admin, referrals-admin)", roleName)
+	}
+	if !desk.ValidEmail(strings.TrimSpace(email)) {
+		return fmt.Errorf("--email %q is not a valid email address", email)
+	}
+	password, generated := "", false
+	switch {
+	case fromStdin:
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		password = strings.TrimRight(line, "\r\n")
+	case isTerminal(stdin):
+		fmt.Fprint(stdout, "Password (empty to generate one): ")
+		p1, err := term.ReadPassword(int(stdin.(*os.File).Fd()))
+		fmt.Fprintln(stdout)
+		if err != nil {
+			return err
+		}
+		if len(p1) > 0 {
+			fmt.Fprint(stdout, "Repeat the password: ")
+			p2, err := term.ReadPassword(int(stdin.(*os.File).Fd()))
+			fmt.Fprintln(stdout)
+			if err != nil {
+				return err
+			}
+			if string(p1) != string(p2) {
+				return errors.New("the passwords do not match")
+			}
+		}
+		password = string(p1)
+	}
+	if password == "" {
+		b := make([]byte, 15)
+		rand.Read(b)
+		password, generated = base64.RawURLEncoding.EncodeToString(b), true
+	}
+	a, err := app.Open(context.Background(), app.Config{DataDir: cfg.dataDir, SessionSecret: cfg.sessionSecret, Logger: cfg.logger(io.Discard)})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.Service.CreateUserCLI(context.Background(), desk.NewUser{Email: email, DisplayName: name, Roles: desk.RolesOf(role)}, password)
+	if err != nil {
+		if desk.ErrorCode(err) == desk.ECONFLICT {
+			return fmt.Errorf("a user with the email %s already exists", email)
+		}
+		var ve *desk.ValidationError
+		if errors.As(err, &ve) {
+			return fmt.Errorf("invalid user: %v", ve.Fields)
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "created %s (%s)\n", u.Email, role.Slug())
+	if generated {
+		fmt.Fprintf(stdout, "generated password (shown once): %s\n", password)
+	}
+	return nil
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

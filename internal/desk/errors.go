@@ -1,0 +1,81 @@
+// Package desk is PartnerDesk's domain: its types, the role and permission table, the pure rules of
+// the SPEC (R1…) and the Error type. It depends on the standard library only.
+package desk
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. The HTTP layer maps each to a status; only EINTERNAL is logged with detail.
+const (
+	EINVALID      = "invalid"      // bad input: 400/422
+	ENOTFOUND     = "not_found"    // missing, or outside the caller's tenant (R5): 404
+	EFORBIDDEN    = "forbidden"    // the role does not allow it (R1–R5): 403
+	EUNAUTHORIZED = "unauthorized" // not signed in: 401 / redirect to sign-in
+	ECONFLICT     = "conflict"     // uniqueness or state conflict: 409
+	ERATELIMIT    = "rate_limited" // too many attempts: 429
+	EGONE         = "gone"         // revoked or expired: 410
+	EINTERNAL     = "internal"     // a bug or an outage: 500
+)
+
+// Error is a domain error: a code for the machine and a sentence for the user.
+type Error struct {
+	Code    string
+	Message string
+	// Field names the form field the message is about, when there is one.
+	Field string
+	// Roles names the roles that would have been allowed, for EFORBIDDEN (R5).
+	Roles []Role
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Errorf returns a domain error with a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldError returns an EINVALID error about one form field.
+func FieldError(field, format string, args ...any) *Error {
+	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of a domain error, EINTERNAL for anything else and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the user-facing sentence of a domain error, or a generic one.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "An internal error occurred."
+}
+
+// FieldErrors collects several field errors of one form so that all are shown at once.
+type FieldErrors map[string]string
+
+// Err returns the collected errors as one EINVALID error, or nil when there are none.
+func (f FieldErrors) Err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return &ValidationError{Fields: f}
+}
+
+// ValidationError is an EINVALID error about several form fields.
+type ValidationError struct{ Fields FieldErrors }
+
+func (v *ValidationError) Error() string {
+	return "invalid: " + fmt.Sprint(map[string]string(v.Fields))
+}

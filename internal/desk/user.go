@@ -1,0 +1,78 @@
+package desk
+
+import "time"
+
+// User is a person who signs in: a partner user (CustomerID empty) or a customer user.
+type User struct {
+	ID          string
+	Email       string
+	DisplayName string
+	// CustomerID is the customer tenant of a customer user; empty for partner users.
+	CustomerID string
+	Roles      Roles
+	// Locale is the saved language ("en", "hu"), or "" to follow the browser.
+	Locale    string
+	Active    bool
+	CreatedAt time.Time
+}
+
+// IsPartner reports whether the user belongs to the partner tenant.
+func (u User) IsPartner() bool { return u.CustomerID == "" }
+
+// Can reports whether the user may do p. Customer users never hold partner permissions and
+// partner users never hold customer-area ones, whatever their bits say (R4).
+func (u User) Can(p Permission) bool {
+	if !u.Active {
+		return false
+	}
+	allowed := Allowed[p]
+	for _, r := range u.Roles.List() {
+		if r.IsPartner() == u.IsPartner() && allowed.Has(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// UserFilter selects users for a list.
+type UserFilter struct {
+	// CustomerID "" lists the partner's users.
+	CustomerID string
+}
+
+// Actor is who performs a use case and from where, for the role checks and the activity log.
+type Actor struct {
+	User User
+	IP   string
+}
+
+// NewUser is the input of Settings → Users → Add user.
+type NewUser struct {
+	Email       string
+	DisplayName string
+	Roles       Roles
+	// CustomerID makes a customer user (invited from the customer's Account tab).
+	CustomerID string
+}
+
+// Validate checks a new user's fields (message keys of internal/i18n).
+func (n NewUser) Validate() error {
+	errs := FieldErrors{}
+	if !ValidEmail(n.Email) {
+		errs["email"] = "err.email"
+	}
+	if n.DisplayName == "" {
+		errs["display_name"] = "err.required"
+	} else if len(n.DisplayName) > 120 {
+		errs["display_name"] = "err.too_long"
+	}
+	if n.Roles == 0 {
+		errs["roles"] = "err.roles"
+	}
+	for _, r := range n.Roles.List() {
+		if r.IsPartner() != (n.CustomerID == "") {
+			errs["roles"] = "err.roles"
+		}
+	}
+	return errs.Err()
+}

@@ -1,0 +1,115 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"partnerdesk/internal/desk"
+	"partnerdesk/internal/i18n"
+	"partnerdesk/web"
+
+	"github.com/labstack/echo/v4"
+)
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// safeNext keeps a post-sign-in redirect on this site (a local path, not //host or a scheme).
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) handleHealthz(c echo.Context) error {
+	if err := s.svc.Ping(c.Request().Context()); err != nil {
+		s.log.Error("healthz", "err", err)
+		return c.String(http.StatusServiceUnavailable, "database unavailable\n")
+	}
+	return c.String(http.StatusOK, "ok\n")
+}
+
+func (s *Server) handleSignInForm(c echo.Context) error {
+	if _, ok := c.Get(ctxUser).(desk.User); ok {
+		return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))
+	}
+	return render(c, http.StatusOK, web.SignInPage(web.SignInForm{Next: c.QueryParam("next")}))
+}
+
+func (s *Server) handleSignIn(c echo.Context) error {
+	email, password, next := c.FormValue("email"), c.FormValue("password"), c.FormValue("next")
+	u, token, err := s.svc.SignIn(c.Request().Context(), email, password, c.RealIP())
+	if err != nil {
+		code := desk.ErrorCode(err)
+		if code != desk.EUNAUTHORIZED && code != desk.ERATELIMIT {
+			return err
+		}
+		status := http.StatusUnauthorized
+		if code == desk.ERATELIMIT {
+			status = http.StatusTooManyRequests
+		}
+		loc := i18n.From(c.Request().Context())
+		return render(c, status, web.SignInPage(web.SignInForm{Email: email, Next: next, Error: loc.Msg(desk.ErrorMessage(err))}))
+	}
+	// A new session at every sign-in (no fixation): any session the browser had is ended.
+	if old := s.sessionToken(c.Request()); old != "" {
+		_ = s.svc.SignOut(c.Request().Context(), desk.Actor{User: u, IP: c.RealIP()}, old)
+	}
+	if err := s.setSession(c, token); err != nil {
+		return err
+	}
+	dest := safeNext(next)
+	if dest == "/" && !u.IsPartner() {
+		dest = "/portal"
+	}
+	return c.Redirect(http.StatusSeeOther, dest)
+}
+
+func (s *Server) handleSignOut(c echo.Context) error {
+	if err := s.svc.SignOut(c.Request().Context(), actor(c), s.sessionToken(c.Request())); err != nil {
+		return err
+	}
+	s.clearSession(c)
+	return c.Redirect(http.StatusSeeOther, "/signin")
+}
+
+// handleLanguage saves the language choice: on the user when signed in, and in a cookie.
+func (s *Server) handleLanguage(c echo.Context) error {
+	loc := c.FormValue("locale")
+	if loc != "en" && loc != "hu" {
+		return desk.FieldError("locale", "err.locale")
+	}
+	if u, ok := c.Get(ctxUser).(desk.User); ok {
+		if err := s.svc.SetLocale(c.Request().Context(), desk.Actor{User: u, IP: c.RealIP()}, loc); err != nil {
+			return err
+		}
+	}
+	http.SetCookie(c.Response(), &http.Cookie{Name: langCookie, Value: loc, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode})
+	back := "/"
+	if ref, err := url.Parse(c.Request().Referer()); err == nil && ref.Host == c.Request().Host {
+		back = safeNext(ref.RequestURI())
+	}
+	return c.Redirect(http.StatusSeeOther, back)
+}
+
+// handleHome sends each user to their starting page.
+func (s *Server) handleHome(c echo.Context) error {
+	u := currentUser(c)
+	if !u.IsPartner() {
+		return c.Redirect(http.StatusSeeOther, "/portal")
+	}
+	if u.Can(desk.PermViewCustomers) {
+		return c.Redirect(http.StatusSeeOther, "/customers")
+	}
+	return render(c, http.StatusOK, web.HomePage(page(c, "home", tr(c, "home.title"), "")))
+}
+
+func (s *Server) handlePortalHome(c echo.Context) error {
+	u := currentUser(c)
+	cust, err := s.svc.CustomerByID(c.Request().Context(), actor(c), u.CustomerID)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, web.PortalHome(page(c, "portal", cust.CompanyName, tr(c, "portal.title")), cust))
+}

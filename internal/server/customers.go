@@ -1,0 +1,101 @@
+package server
+
+import (
+	"net/http"
+
+	"partnerdesk/internal/desk"
+	"partnerdesk/web"
+
+	"github.com/labstack/echo/v4"
+)
+
+func (s *Server) customersCrumb(c echo.Context) web.Crumb {
+	return web.Crumb{Label: tr(c, "nav.customers"), Href: "/customers"}
+}
+
+func (s *Server) handleCustomerList(c echo.Context) error {
+	f := desk.CustomerFilter{
+		Query: c.QueryParam("q"), Sort: desk.CustomerSort(c.QueryParam("sort")), Desc: c.QueryParam("desc") == "1",
+		After: c.QueryParam("after"), Before: c.QueryParam("before"), Limit: 50,
+	}
+	res, err := s.svc.FindCustomers(c.Request().Context(), actor(c), f)
+	if err != nil {
+		return err
+	}
+	if f.Sort != desk.SortDomain {
+		f.Sort = desk.SortName
+	}
+	v := web.CustomerList{Result: res, Query: f.Query, Sort: f.Sort, Desc: f.Desc, CanAdd: currentUser(c).Can(desk.PermAddCustomer)}
+	if isPartial(c) {
+		return render(c, http.StatusOK, web.CustomerResults(v))
+	}
+	p := page(c, "customers", tr(c, "customers.list"), tr(c, "nav.customers"), s.customersCrumb(c), web.Crumb{Label: tr(c, "customers.list")})
+	return render(c, http.StatusOK, web.CustomersPage(p, v))
+}
+
+func (s *Server) customerPage(c echo.Context, tab web.CustomerTab) (desk.Customer, web.Page, error) {
+	cust, err := s.svc.CustomerByID(c.Request().Context(), actor(c), c.Param("id"))
+	if err != nil {
+		return cust, web.Page{}, err
+	}
+	p := page(c, "customers", cust.CompanyName, tr(c, "customer.tab."+string(tab)),
+		s.customersCrumb(c), web.Crumb{Label: tr(c, "customers.list"), Href: "/customers"}, web.Crumb{Label: cust.CompanyName, Href: "/customers/" + cust.ID},
+		web.Crumb{Label: tr(c, "customer.tab."+string(tab))})
+	return cust, p, nil
+}
+
+// handleCustomerDetails opens a customer on its Software tab, as partner staff expect.
+func (s *Server) handleCustomerDetails(c echo.Context) error {
+	if currentUser(c).Can(desk.PermViewSoftware) {
+		return s.handleCustomerSoftware(c)
+	}
+	return s.handleCustomerAccount(c)
+}
+
+func (s *Server) handleCustomerSoftware(c echo.Context) error {
+	cust, p, err := s.customerPage(c, web.TabSoftware)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, web.CustomerEmptyTab(p, cust, web.TabSoftware, tr(c, "customer.software.none")))
+}
+
+func (s *Server) handleCustomerOrders(c echo.Context) error {
+	cust, p, err := s.customerPage(c, web.TabOrders)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, web.CustomerEmptyTab(p, cust, web.TabOrders, tr(c, "customer.orders.none")))
+}
+
+func (s *Server) handleCustomerAccount(c echo.Context) error {
+	cust, p, err := s.customerPage(c, web.TabAccount)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, web.CustomerAccount(p, cust))
+}
+
+func (s *Server) newCustomerPage(c echo.Context) web.Page {
+	return page(c, "customers", tr(c, "customers.add"), tr(c, "nav.customers"), s.customersCrumb(c), web.Crumb{Label: tr(c, "customers.add")})
+}
+
+func (s *Server) handleNewCustomerForm(c echo.Context) error {
+	return render(c, http.StatusOK, web.NewCustomerPage(s.newCustomerPage(c), web.NewCustomerView{}))
+}
+
+func (s *Server) handleCreateCustomer(c echo.Context) error {
+	n := desk.NewCustomer{
+		CompanyName: c.FormValue("company_name"), Domain: c.FormValue("domain"), Country: c.FormValue("country"),
+		Address: desk.Address{Line1: c.FormValue("address_line1"), City: c.FormValue("city"), PostalCode: c.FormValue("postal_code"), Region: c.FormValue("region")},
+		Contact: desk.Contact{FirstName: c.FormValue("first_name"), LastName: c.FormValue("last_name"), Email: c.FormValue("email"), Phone: c.FormValue("phone")},
+	}
+	cust, err := s.svc.CreateCustomer(c.Request().Context(), actor(c), n)
+	if ve, ok := err.(*desk.ValidationError); ok {
+		return render(c, http.StatusUnprocessableEntity, web.NewCustomerPage(s.newCustomerPage(c), web.NewCustomerView{Form: n, Errors: ve.Fields}))
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/customers/"+cust.ID+"/account?done=customer_created")
+}

@@ -1,0 +1,384 @@
+// Package server is PartnerDesk's web layer on echo: the router, middleware (request id, logging,
+// recover, cross-origin protection, session, locale, role checks) and one handler file per area.
+// Handlers are thin: parse, call one service method, render. It never imports a store.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"partnerdesk/internal/desk"
+	"partnerdesk/internal/i18n"
+	"partnerdesk/internal/service"
+	"partnerdesk/static"
+	"partnerdesk/web"
+
+	"github.com/a-h/templ"
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// Config holds the web layer's settings.
+type Config struct {
+	// SessionHashKey and SessionBlockKey sign and encrypt the session cookie.
+	SessionHashKey, SessionBlockKey []byte
+	// Secure marks cookies Secure (serve over TLS, or behind a TLS proxy).
+	Secure bool
+	Logger *slog.Logger
+}
+
+// Route is one registered route with the permission it needs ("" public, "signed-in" any user).
+type Route struct {
+	Method, Path string
+	Perm         desk.Permission
+}
+
+// PermSignedIn marks routes open to any signed-in user.
+const PermSignedIn desk.Permission = "signed-in"
+
+// Server is the HTTP application.
+type Server struct {
+	svc     *service.Service
+	cfg     Config
+	log     *slog.Logger
+	e       *echo.Echo
+	cookies *sessions.CookieStore
+	routes  []Route
+	handler http.Handler
+}
+
+const (
+	sessionCookie = "pd_session"
+	langCookie    = "pd_lang"
+	ctxUser       = "user"
+)
+
+// New builds the server and its routes.
+func New(svc *service.Service, cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger, e: echo.New()}
+	s.cookies = sessions.NewCookieStore(cfg.SessionHashKey, cfg.SessionBlockKey)
+	s.cookies.Options = &sessions.Options{Path: "/", HttpOnly: true, Secure: cfg.Secure, SameSite: http.SameSiteLaxMode}
+	s.cookies.MaxAge(0)
+	s.cookies.Options.SameSite = http.SameSiteLaxMode
+
+	e := s.e
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{}))
+	e.Use(s.logRequests)
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+		s.log.Error("panic", "id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err, "stack", string(stack))
+		return err
+	}}))
+	e.Use(middleware.BodyLimit("8M"))
+	e.Use(s.secureHeaders)
+	e.Use(s.loadSession)
+
+	s.registerRoutes()
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusForbidden)
+		w.Write([]byte("403 Forbidden: cross-origin request refused.\n"))
+	}))
+	s.handler = cop.Handler(e)
+	return s
+}
+
+// Handler returns the whole application: cross-origin protection around the router, so every
+// state-changing request from another origin is refused before any handler runs.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Routes lists the registered routes with their permissions (the route × role tests use it).
+func (s *Server) Routes() []Route { return append([]Route(nil), s.routes...) }
+
+// route registers a handler behind the permission check.
+func (s *Server) route(method, path string, perm desk.Permission, h echo.HandlerFunc) {
+	s.routes = append(s.routes, Route{Method: method, Path: path, Perm: perm})
+	var mw []echo.MiddlewareFunc
+	if perm != "" {
+		mw = append(mw, s.require(perm))
+	}
+	s.e.Add(method, path, h, mw...)
+}
+
+func (s *Server) registerRoutes() {
+	s.e.StaticFS("/static", static.FS)
+	s.route(http.MethodGet, "/healthz", "", s.handleHealthz)
+	s.route(http.MethodGet, "/signin", "", s.handleSignInForm)
+	s.route(http.MethodPost, "/signin", "", s.handleSignIn)
+	s.route(http.MethodPost, "/signout", PermSignedIn, s.handleSignOut)
+	s.route(http.MethodPost, "/settings/language", "", s.handleLanguage)
+	s.route(http.MethodGet, "/", PermSignedIn, s.handleHome)
+
+	s.route(http.MethodGet, "/customers", desk.PermViewCustomers, s.handleCustomerList)
+	s.route(http.MethodGet, "/customers/new", desk.PermAddCustomer, s.handleNewCustomerForm)
+	s.route(http.MethodPost, "/customers", desk.PermAddCustomer, s.handleCreateCustomer)
+	s.route(http.MethodGet, "/customers/:id", desk.PermViewCustomers, s.handleCustomerDetails)
+	s.route(http.MethodGet, "/customers/:id/software", desk.PermViewSoftware, s.handleCustomerSoftware)
+	s.route(http.MethodGet, "/customers/:id/orders", desk.PermViewOrders, s.handleCustomerOrders)
+	s.route(http.MethodGet, "/customers/:id/account", desk.PermViewCustomers, s.handleCustomerAccount)
+
+	s.route(http.MethodGet, "/settings/users", desk.PermManageUsers, s.handleUsers)
+	s.route(http.MethodPost, "/settings/users", desk.PermManageUsers, s.handleCreateUser)
+	s.route(http.MethodPost, "/settings/users/:id/roles", desk.PermManageUsers, s.handleUserRoles)
+	s.route(http.MethodPost, "/settings/users/:id/password", desk.PermManageUsers, s.handleUserPassword)
+	s.route(http.MethodPost, "/settings/users/:id/deactivate", desk.PermManageUsers, s.handleUserDeactivate)
+	s.route(http.MethodPost, "/settings/users/:id/activate", desk.PermManageUsers, s.handleUserActivate)
+
+	s.route(http.MethodGet, "/portal", desk.PermCustomerArea, s.handlePortalHome)
+}
+
+// logRequests writes one structured line per request: id, method, path (never the query, which
+// may hold a signed link), status, duration, user. Never cookies, keys or passwords.
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		req := c.Request()
+		attrs := []any{"id", c.Response().Header().Get(echo.HeaderXRequestID), "method", req.Method, "path", req.URL.Path,
+			"status", c.Response().Status, "ms", float64(time.Since(start).Microseconds()) / 1000}
+		if u, ok := c.Get(ctxUser).(desk.User); ok {
+			attrs = append(attrs, "user", u.ID)
+		}
+		s.log.Info("request", attrs...)
+		return nil
+	}
+}
+
+func (s *Server) secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		return next(c)
+	}
+}
+
+// loadSession resolves the session cookie to a user and the request's locale.
+func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if strings.HasPrefix(req.URL.Path, "/static/") || req.URL.Path == "/healthz" {
+			return next(c)
+		}
+		saved := ""
+		if token := s.sessionToken(req); token != "" {
+			u, err := s.svc.Authenticate(req.Context(), token)
+			switch desk.ErrorCode(err) {
+			case "":
+				c.Set(ctxUser, u)
+				saved = u.Locale
+			case desk.EUNAUTHORIZED:
+				s.clearSession(c)
+			default:
+				return err
+			}
+		}
+		if saved == "" {
+			if ck, err := req.Cookie(langCookie); err == nil {
+				saved = ck.Value
+			}
+		}
+		loc := i18n.Negotiate(saved, req.Header.Get("Accept-Language"))
+		c.SetRequest(req.WithContext(i18n.WithLocale(req.Context(), loc)))
+		c.Response().Header().Set("Content-Language", loc.Tag)
+		c.Response().Header().Add("Vary", "Cookie, Accept-Language")
+		return next(c)
+	}
+}
+
+func (s *Server) sessionToken(r *http.Request) string {
+	sess, err := s.cookies.Get(r, sessionCookie)
+	if err != nil {
+		return ""
+	}
+	t, _ := sess.Values["t"].(string)
+	return t
+}
+
+func (s *Server) setSession(c echo.Context, token string) error {
+	sess := sessions.NewSession(s.cookies, sessionCookie)
+	sess.Options = s.cookies.Options
+	sess.Values["t"] = token
+	return s.cookies.Save(c.Request(), c.Response(), sess)
+}
+
+func (s *Server) clearSession(c echo.Context) {
+	http.SetCookie(c.Response(), &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode})
+}
+
+// require refuses a request unless the user is signed in (else sign-in) and holds perm (else a
+// 403 naming the roles needed, R5, recorded in the activity log).
+func (s *Server) require(perm desk.Permission) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			u, ok := c.Get(ctxUser).(desk.User)
+			if !ok {
+				return desk.Errorf(desk.EUNAUTHORIZED, "err.signin_required")
+			}
+			if perm == PermSignedIn || u.Can(perm) {
+				return next(c)
+			}
+			if err := s.svc.RecordDenied(c.Request().Context(), actor(c), perm, c.Request().URL.Path); err != nil {
+				s.log.Error("record denial", "err", err)
+			}
+			return desk.Forbidden(perm)
+		}
+	}
+}
+
+// currentUser returns the signed-in user (routes behind require always have one).
+func currentUser(c echo.Context) desk.User {
+	u, _ := c.Get(ctxUser).(desk.User)
+	return u
+}
+
+func actor(c echo.Context) desk.Actor {
+	return desk.Actor{User: currentUser(c), IP: c.RealIP()}
+}
+
+// isPartial reports whether htmx asked for a fragment (not a boosted page or a history restore).
+func isPartial(c echo.Context) bool {
+	h := c.Request().Header
+	return h.Get("HX-Request") == "true" && h.Get("HX-Boosted") != "true" && h.Get("HX-History-Restore-Request") != "true"
+}
+
+// render writes a component through a buffer, so a render error can still become a clean 500.
+func render(c echo.Context, status int, comp templ.Component) error {
+	buf := templ.GetBuffer()
+	defer templ.ReleaseBuffer(buf)
+	if err := comp.Render(c.Request().Context(), buf); err != nil {
+		return err
+	}
+	c.Response().Header().Add("Vary", "HX-Request")
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// page builds the shell data of a page.
+func page(c echo.Context, nav, title, section string, crumbs ...web.Crumb) web.Page {
+	return web.Page{Title: title, Section: section, User: currentUser(c), Nav: nav, Crumbs: crumbs, Flash: flash(c)}
+}
+
+// flash reads a one-time success message passed in the query after a redirect (POST/redirect/GET).
+func flash(c echo.Context) string {
+	key := c.QueryParam("done")
+	if key == "" {
+		return ""
+	}
+	loc := i18n.From(c.Request().Context())
+	if !loc.Has("done." + key) {
+		return ""
+	}
+	return loc.T("done." + key)
+}
+
+func tr(c echo.Context, key string, args ...any) string {
+	return i18n.From(c.Request().Context()).T(key, args...)
+}
+
+// handleError turns an error into a page (or a fragment for htmx, or JSON for the API).
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	loc := i18n.From(c.Request().Context())
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		code := he.Code
+		key := "error.status"
+		if code == http.StatusNotFound {
+			key = "error.not_found"
+		}
+		s.renderError(c, web.ErrorView{Status: code, Title: loc.T("error.title." + statusKey(code)), Message: loc.T(key)})
+		return
+	}
+	var ve *desk.ValidationError
+	if errors.As(err, &ve) {
+		s.renderError(c, web.ErrorView{Status: http.StatusBadRequest, Title: loc.T("error.title.400"), Message: loc.T("form.has_errors")})
+		return
+	}
+	var de *desk.Error
+	if !errors.As(err, &de) {
+		if errors.Is(err, context.Canceled) {
+			return
+		}
+		s.log.Error("internal error", "id", c.Response().Header().Get(echo.HeaderXRequestID), "path", c.Request().URL.Path, "err", err)
+		s.renderError(c, web.ErrorView{Status: http.StatusInternalServerError, Title: loc.T("error.title.500"), Message: loc.T("error.internal")})
+		return
+	}
+	switch de.Code {
+	case desk.EUNAUTHORIZED:
+		if c.Request().Method == http.MethodGet && !isPartial(c) {
+			c.Redirect(http.StatusSeeOther, "/signin?next="+urlQueryEscape(c.Request().URL.RequestURI()))
+			return
+		}
+		if isPartial(c) {
+			c.Response().Header().Set("HX-Redirect", "/signin")
+		}
+		s.renderError(c, web.ErrorView{Status: http.StatusUnauthorized, Title: loc.T("error.title.401"), Message: loc.Msg(de.Message)})
+	case desk.EFORBIDDEN:
+		s.renderError(c, web.ErrorView{Status: http.StatusForbidden, Title: loc.T("error.title.403"), Message: loc.T("error.forbidden"), Roles: de.Roles})
+	default:
+		status := statusOf(de.Code)
+		s.renderError(c, web.ErrorView{Status: status, Title: loc.T("error.title." + statusKey(status)), Message: loc.Msg(de.Message)})
+	}
+}
+
+func (s *Server) renderError(c echo.Context, e web.ErrorView) {
+	p := page(c, "", e.Title, "")
+	p.Flash = ""
+	if err := render(c, e.Status, web.ErrorPage(p, e)); err != nil {
+		s.log.Error("render error page", "err", err)
+		c.String(e.Status, e.Title)
+	}
+}
+
+func statusOf(code string) int {
+	switch code {
+	case desk.EINVALID:
+		return http.StatusBadRequest
+	case desk.ENOTFOUND:
+		return http.StatusNotFound
+	case desk.EFORBIDDEN:
+		return http.StatusForbidden
+	case desk.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case desk.ECONFLICT:
+		return http.StatusConflict
+	case desk.ERATELIMIT:
+		return http.StatusTooManyRequests
+	case desk.EGONE:
+		return http.StatusGone
+	}
+	return http.StatusInternalServerError
+}
+
+func statusKey(status int) string {
+	switch status {
+	case 400, 401, 403, 404, 405, 409, 410, 413, 429:
+		return itoa3(status)
+	}
+	if status >= 500 {
+		return "500"
+	}
+	return "400"
+}
+
+func itoa3(n int) string {
+	return string([]byte{byte('0' + n/100), byte('0' + n/10%10), byte('0' + n%10)})
+}

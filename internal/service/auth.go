@@ -1,0 +1,106 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"strings"
+
+	"partnerdesk/internal/desk"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// dummyHash is compared against when the account does not exist, so that a wrong email costs the
+// same time as a wrong password and timing does not reveal which accounts exist.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("partnerdesk-no-such-user"), bcrypt.MinCost)
+
+// SignIn checks an email and password and starts a session. It returns the user and the session
+// token for the cookie. Failed attempts are rate-limited per account and per IP (ERATELIMIT).
+func (s *Service) SignIn(ctx context.Context, email, password, ip string) (desk.User, string, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if s.signinByAccount.Exhausted(email) || s.signinByIP.Exhausted(ip) {
+		return desk.User{}, "", desk.Errorf(desk.ERATELIMIT, "err.signin_rate")
+	}
+	u, hash, err := s.store.FindUserByEmail(ctx, email)
+	if err != nil && desk.ErrorCode(err) != desk.ENOTFOUND {
+		return desk.User{}, "", err
+	}
+	if err != nil {
+		hash = string(dummyHash)
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || err != nil || !u.Active {
+		s.signinByAccount.Take(email)
+		s.signinByIP.Take(ip)
+		actor := desk.Actor{User: desk.User{Email: email, ID: u.ID, CustomerID: u.CustomerID, Roles: u.Roles}, IP: ip}
+		if aerr := s.audit(ctx, s.store, actor, desk.Event{Operation: desk.OpSignInFailed, ResourceType: "session", Status: "failed"}); aerr != nil {
+			return desk.User{}, "", aerr
+		}
+		return desk.User{}, "", desk.Errorf(desk.EUNAUTHORIZED, "err.signin")
+	}
+	token := randomToken(32)
+	err = s.store.InTx(ctx, func(tx Store) error {
+		if err := tx.CreateSession(ctx, hashToken(token), u.ID, s.now()); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, desk.Actor{User: u, IP: ip}, desk.Event{Operation: desk.OpSignIn, ResourceType: "session", CustomerID: u.CustomerID})
+	})
+	if err != nil {
+		return desk.User{}, "", err
+	}
+	return u, token, nil
+}
+
+// Authenticate returns the user of a session token, or EUNAUTHORIZED when the session is unknown,
+// ended, idle too long, too old, or its user deactivated.
+func (s *Service) Authenticate(ctx context.Context, token string) (desk.User, error) {
+	if token == "" {
+		return desk.User{}, desk.Errorf(desk.EUNAUTHORIZED, "err.signin_required")
+	}
+	h := hashToken(token)
+	u, created, seen, err := s.store.SessionUser(ctx, h)
+	if desk.ErrorCode(err) == desk.ENOTFOUND {
+		return desk.User{}, desk.Errorf(desk.EUNAUTHORIZED, "err.signin_required")
+	}
+	if err != nil {
+		return desk.User{}, err
+	}
+	now := s.now()
+	if !u.Active || now.Sub(seen) > s.cfg.SessionIdle || now.Sub(created) > s.cfg.SessionMax {
+		if err := s.store.DeleteSession(ctx, h); err != nil {
+			return desk.User{}, err
+		}
+		return desk.User{}, desk.Errorf(desk.EUNAUTHORIZED, "err.session_expired")
+	}
+	// Record activity at most once a minute: the idle timeout does not need more, and a write per
+	// request would serialise every page view on the single writer.
+	if now.Sub(seen) > minuteTouch {
+		if err := s.store.TouchSession(ctx, h, now); err != nil {
+			return desk.User{}, err
+		}
+	}
+	return u, nil
+}
+
+const minuteTouch = 60 * 1e9
+
+// SignOut ends the session for good: the token is deleted server-side, so a copy of the cookie
+// replayed later is refused.
+func (s *Service) SignOut(ctx context.Context, a desk.Actor, token string) error {
+	return s.store.InTx(ctx, func(tx Store) error {
+		if err := tx.DeleteSession(ctx, hashToken(token)); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpSignOut, ResourceType: "session", CustomerID: a.User.CustomerID})
+	})
+}
+
+func hashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// HashPassword hashes a password with the configured bcrypt cost.
+func (s *Service) HashPassword(password string) (string, error) {
+	b, err := bcrypt.GenerateFromPassword([]byte(password), s.cfg.BcryptCost)
+	return string(b), err
+}

@@ -1,0 +1,211 @@
+package service
+
+import (
+	"context"
+	"strings"
+
+	"partnerdesk/internal/desk"
+)
+
+// Users lists the partner's users (Settings → Users, Global admin).
+func (s *Service) Users(ctx context.Context, a desk.Actor) ([]desk.User, error) {
+	if err := require(a, desk.PermManageUsers); err != nil {
+		return nil, err
+	}
+	return s.store.FindUsers(ctx, desk.UserFilter{})
+}
+
+// CreateUser adds a partner user with a generated one-time password, returned to show once.
+func (s *Service) CreateUser(ctx context.Context, a desk.Actor, n desk.NewUser) (desk.User, string, error) {
+	if err := require(a, desk.PermManageUsers); err != nil {
+		return desk.User{}, "", err
+	}
+	n.Email = strings.ToLower(strings.TrimSpace(n.Email))
+	n.DisplayName = strings.TrimSpace(n.DisplayName)
+	n.CustomerID = ""
+	if err := n.Validate(); err != nil {
+		return desk.User{}, "", err
+	}
+	password := randomToken(12)
+	hash, err := s.HashPassword(password)
+	if err != nil {
+		return desk.User{}, "", err
+	}
+	u := desk.User{ID: newID(), Email: n.Email, DisplayName: n.DisplayName, Roles: n.Roles, Active: true, CreatedAt: s.now()}
+	err = s.store.InTx(ctx, func(tx Store) error {
+		if err := tx.CreateUser(ctx, u, hash); err != nil {
+			if desk.ErrorCode(err) == desk.ECONFLICT {
+				return &desk.ValidationError{Fields: desk.FieldErrors{"email": "err.email_taken"}}
+			}
+			return err
+		}
+		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpCreateUser, ResourceType: "user", Detail: u.Email + " " + rolesDetail(u.Roles)})
+	})
+	if err != nil {
+		return desk.User{}, "", err
+	}
+	return u, password, nil
+}
+
+func rolesDetail(rs desk.Roles) string {
+	var parts []string
+	for _, r := range rs.List() {
+		parts = append(parts, r.Slug())
+	}
+	return strings.Join(parts, ",")
+}
+
+// partnerUser loads a partner user for an administrative change.
+func (s *Service) partnerUser(ctx context.Context, st Store, id string) (desk.User, error) {
+	u, err := st.FindUserByID(ctx, id)
+	if err != nil {
+		return u, err
+	}
+	if !u.IsPartner() {
+		return desk.User{}, desk.Errorf(desk.ENOTFOUND, "err.user_not_found")
+	}
+	return u, nil
+}
+
+// lastGlobalAdmin refuses a change that would leave no active Global admin.
+func lastGlobalAdmin(ctx context.Context, st Store, before, after desk.User) error {
+	if !(before.Active && before.Roles.Has(desk.RoleGlobalAdmin)) || (after.Active && after.Roles.Has(desk.RoleGlobalAdmin)) {
+		return nil
+	}
+	n, err := st.CountActiveUsersWithRole(ctx, desk.RoleGlobalAdmin)
+	if err != nil {
+		return err
+	}
+	if n <= 1 {
+		return desk.Errorf(desk.ECONFLICT, "err.last_global_admin")
+	}
+	return nil
+}
+
+// SetUserRoles changes a partner user's roles; the last active Global admin keeps the role.
+func (s *Service) SetUserRoles(ctx context.Context, a desk.Actor, id string, roles desk.Roles) (desk.User, error) {
+	if err := require(a, desk.PermManageUsers); err != nil {
+		return desk.User{}, err
+	}
+	if err := (desk.NewUser{Email: "x@example.com", DisplayName: "x", Roles: roles}).Validate(); err != nil {
+		return desk.User{}, err
+	}
+	var out desk.User
+	err := s.store.InTx(ctx, func(tx Store) error {
+		u, err := s.partnerUser(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		next := u
+		next.Roles = roles
+		if err := lastGlobalAdmin(ctx, tx, u, next); err != nil {
+			return err
+		}
+		if err := tx.UpdateUser(ctx, next); err != nil {
+			return err
+		}
+		out = next
+		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpUpdateUser, ResourceType: "user", Detail: u.Email + " roles " + rolesDetail(roles)})
+	})
+	return out, err
+}
+
+// SetUserActive deactivates (ending every session at once) or reactivates a partner user; the
+// last active Global admin cannot be deactivated.
+func (s *Service) SetUserActive(ctx context.Context, a desk.Actor, id string, active bool) (desk.User, error) {
+	if err := require(a, desk.PermManageUsers); err != nil {
+		return desk.User{}, err
+	}
+	var out desk.User
+	err := s.store.InTx(ctx, func(tx Store) error {
+		u, err := s.partnerUser(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		next := u
+		next.Active = active
+		if err := lastGlobalAdmin(ctx, tx, u, next); err != nil {
+			return err
+		}
+		if err := tx.UpdateUser(ctx, next); err != nil {
+			return err
+		}
+		if !active {
+			if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
+				return err
+			}
+		}
+		out = next
+		what := " deactivated"
+		if active {
+			what = " activated"
+		}
+		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpUpdateUser, ResourceType: "user", Detail: u.Email + what})
+	})
+	return out, err
+}
+
+// ResetPassword gives a partner user a new generated password (returned to show once) and ends
+// their sessions.
+func (s *Service) ResetPassword(ctx context.Context, a desk.Actor, id string) (desk.User, string, error) {
+	if err := require(a, desk.PermManageUsers); err != nil {
+		return desk.User{}, "", err
+	}
+	password := randomToken(12)
+	hash, err := s.HashPassword(password)
+	if err != nil {
+		return desk.User{}, "", err
+	}
+	var out desk.User
+	err = s.store.InTx(ctx, func(tx Store) error {
+		u, err := s.partnerUser(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetUserPassword(ctx, u.ID, hash); err != nil {
+			return err
+		}
+		if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
+			return err
+		}
+		out = u
+		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpUpdateUser, ResourceType: "user", Detail: u.Email + " password reset"})
+	})
+	return out, password, err
+}
+
+// SetLocale saves the actor's own language choice ("en", "hu", or "" for the browser's).
+func (s *Service) SetLocale(ctx context.Context, a desk.Actor, locale string) error {
+	if locale != "" && locale != "en" && locale != "hu" {
+		return desk.FieldError("locale", "err.locale")
+	}
+	u := a.User
+	u.Locale = locale
+	return s.store.UpdateUser(ctx, u)
+}
+
+// CreateUserCLI creates a user from the command line (`partnerdesk user create`), with no actor.
+func (s *Service) CreateUserCLI(ctx context.Context, n desk.NewUser, password string) (desk.User, error) {
+	n.Email = strings.ToLower(strings.TrimSpace(n.Email))
+	if n.DisplayName == "" {
+		n.DisplayName = n.Email
+	}
+	if err := n.Validate(); err != nil {
+		return desk.User{}, err
+	}
+	if len(password) < 12 {
+		return desk.User{}, desk.FieldError("password", "err.password_short")
+	}
+	hash, err := s.HashPassword(password)
+	if err != nil {
+		return desk.User{}, err
+	}
+	u := desk.User{ID: newID(), Email: n.Email, DisplayName: n.DisplayName, Roles: n.Roles, CustomerID: n.CustomerID, Active: true, CreatedAt: s.now()}
+	err = s.store.InTx(ctx, func(tx Store) error {
+		if err := tx.CreateUser(ctx, u, hash); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, desk.Actor{User: desk.User{Email: "cli"}}, desk.Event{Operation: desk.OpCreateUser, ResourceType: "user", Detail: u.Email + " " + rolesDetail(u.Roles)})
+	})
+	return u, err
+}

@@ -1,0 +1,193 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strings"
+
+	"partnerdesk/internal/desk"
+)
+
+const customerCols = `id, company_name, domain, country, currency, address_line1, city, postal_code, region,
+	contact_first_name, contact_last_name, contact_email, contact_phone, relationship, created_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanCustomer(r scanner) (desk.Customer, error) {
+	var c desk.Customer
+	var created int64
+	err := r.Scan(&c.ID, &c.CompanyName, &c.Domain, &c.Country, &c.Currency, &c.Address.Line1, &c.Address.City,
+		&c.Address.PostalCode, &c.Address.Region, &c.Contact.FirstName, &c.Contact.LastName, &c.Contact.Email,
+		&c.Contact.Phone, &c.Relationship, &created)
+	c.CreatedAt = fromMS(created)
+	return c, err
+}
+
+// CreateCustomer inserts a customer; a taken domain or ID is ECONFLICT.
+func (s *Store) CreateCustomer(ctx context.Context, c desk.Customer) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.q.ExecContext(ctx, `INSERT INTO customers (`+customerCols+`, name_fold)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.CompanyName, c.Domain, c.Country, c.Currency, c.Address.Line1, c.Address.City, c.Address.PostalCode,
+			c.Address.Region, c.Contact.FirstName, c.Contact.LastName, c.Contact.Email, c.Contact.Phone, c.Relationship,
+			ms(c.CreatedAt), fold(c.CompanyName))
+		return wrap(err, "insert customer")
+	})
+}
+
+// FindCustomerByID returns one customer, or ENOTFOUND.
+func (s *Store) FindCustomerByID(ctx context.Context, id string) (desk.Customer, error) {
+	c, err := scanCustomer(s.q.QueryRowContext(ctx, `SELECT `+customerCols+` FROM customers WHERE id = ?`, id))
+	if err != nil {
+		return desk.Customer{}, notFound(err, "Customer %s not found.", id)
+	}
+	return c, nil
+}
+
+// CountCustomers counts all customers.
+func (s *Store) CountCustomers(ctx context.Context) (int, error) {
+	var n int
+	err := s.q.QueryRowContext(ctx, `SELECT count(*) FROM customers`).Scan(&n)
+	return n, wrap(err, "count customers")
+}
+
+func fold(s string) string { return strings.ToLower(s) }
+
+// FindCustomers returns one page of customers in the filter's order, by keyset pagination: the
+// page starts after (or ends before) the cursor's row, so any page costs what the first does.
+func (s *Store) FindCustomers(ctx context.Context, f desk.CustomerFilter) (desk.CustomerPage, error) {
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	keyCol := "c.name_fold"
+	if f.Sort == desk.SortDomain {
+		keyCol = "c.domain"
+	}
+	var where []string
+	var args []any
+	if q := strings.TrimSpace(f.Query); q != "" {
+		if len([]rune(q)) >= 3 {
+			where = append(where, `c.rowid_ IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)`)
+			args = append(args, `"`+strings.ReplaceAll(q, `"`, `""`)+`"`)
+		} else {
+			like := "%" + escapeLike(fold(q)) + "%"
+			where = append(where, `(c.name_fold LIKE ? ESCAPE '\' OR c.domain LIKE ? ESCAPE '\' OR c.id LIKE ? ESCAPE '\')`)
+			args = append(args, like, like, like)
+		}
+	}
+	filterSQL := ""
+	if len(where) > 0 {
+		filterSQL = " WHERE " + strings.Join(where, " AND ")
+	}
+	var page desk.CustomerPage
+	if err := s.q.QueryRowContext(ctx, `SELECT count(*) FROM customers c`+filterSQL, args...).Scan(&page.Total); err != nil {
+		return page, fmt.Errorf("count customers: %w", err)
+	}
+
+	backward := f.Before != "" && f.After == ""
+	cursor := f.After
+	if backward {
+		cursor = f.Before
+	}
+	// asc forward: key > cursor ORDER BY key ASC; backward flips both.
+	asc := !f.Desc
+	if backward {
+		asc = !asc
+	}
+	op, dir := ">", "ASC"
+	if !asc {
+		op, dir = "<", "DESC"
+	}
+	pageWhere, pageArgs := append([]string{}, where...), append([]any{}, args...)
+	if key, id, ok := decodeCursor(cursor); ok {
+		pageWhere = append(pageWhere, fmt.Sprintf("(%s, c.id) %s (?, ?)", keyCol, op))
+		pageArgs = append(pageArgs, key, id)
+	} else {
+		backward = false
+		cursor = ""
+	}
+	q := `SELECT ` + prefixCols("c.", customerCols) + ` FROM customers c`
+	if len(pageWhere) > 0 {
+		q += " WHERE " + strings.Join(pageWhere, " AND ")
+	}
+	q += fmt.Sprintf(" ORDER BY %s %s, c.id %s LIMIT ?", keyCol, dir, dir)
+	pageArgs = append(pageArgs, f.Limit+1)
+	rows, err := s.q.QueryContext(ctx, q, pageArgs...)
+	if err != nil {
+		return page, fmt.Errorf("find customers: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanCustomer(rows)
+		if err != nil {
+			return page, fmt.Errorf("scan customer: %w", err)
+		}
+		page.Items = append(page.Items, c)
+	}
+	if err := rows.Err(); err != nil {
+		return page, fmt.Errorf("find customers: %w", err)
+	}
+	more := len(page.Items) > f.Limit
+	if more {
+		page.Items = page.Items[:f.Limit]
+	}
+	if backward {
+		for i, j := 0, len(page.Items)-1; i < j; i, j = i+1, j-1 {
+			page.Items[i], page.Items[j] = page.Items[j], page.Items[i]
+		}
+	}
+	if len(page.Items) == 0 {
+		return page, nil
+	}
+	key := func(c desk.Customer) string {
+		if f.Sort == desk.SortDomain {
+			return c.Domain
+		}
+		return fold(c.CompanyName)
+	}
+	first, last := page.Items[0], page.Items[len(page.Items)-1]
+	if backward {
+		page.Next = encodeCursor(key(last), last.ID)
+		if more {
+			page.Prev = encodeCursor(key(first), first.ID)
+		}
+	} else {
+		if more {
+			page.Next = encodeCursor(key(last), last.ID)
+		}
+		if cursor != "" {
+			page.Prev = encodeCursor(key(first), first.ID)
+		}
+	}
+	return page, nil
+}
+
+func prefixCols(p, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = p + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func escapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+func encodeCursor(key, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(key + "\x00" + id))
+}
+
+func decodeCursor(c string) (key, id string, ok bool) {
+	if c == "" {
+		return "", "", false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return "", "", false
+	}
+	key, id, ok = strings.Cut(string(b), "\x00")
+	return key, id, ok && id != ""
+}

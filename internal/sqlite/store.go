@@ -1,0 +1,210 @@
+// Package sqlite is PartnerDesk's embedded store on modernc.org/sqlite (pure Go): Open, Migrate,
+// and one file per table. It maps sql.ErrNoRows to ENOTFOUND and constraint errors to ECONFLICT,
+// and holds no business rules.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"partnerdesk/internal/desk"
+	"partnerdesk/migrations"
+
+	sqlite3 "modernc.org/sqlite"
+	sqlite3lib "modernc.org/sqlite/lib"
+)
+
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Store is the SQLite store. Writes go through one connection (SQLite has one writer; queuing in
+// Go beats SQLite's sleeping busy handler), reads through a pool that WAL lets run alongside.
+type Store struct {
+	rdb, wdb *sql.DB
+	// q is the read pool, or the transaction inside InTx.
+	q  querier
+	tx *sql.Tx
+}
+
+// DSN returns the connection string with the pragmas every pooled connection needs.
+func DSN(path string) string {
+	v := url.Values{}
+	for _, p := range []string{"busy_timeout(5000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)"} {
+		v.Add("_pragma", p)
+	}
+	v.Set("_txlock", "immediate")
+	return "file:" + path + "?" + v.Encode()
+}
+
+// Open opens (creating if needed) the database file at path.
+func Open(path string) (*Store, error) {
+	wdb, err := sql.Open("sqlite", DSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	if err := wdb.Ping(); err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	rdb, err := sql.Open("sqlite", DSN(path))
+	if err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	rdb.SetMaxOpenConns(8)
+	rdb.SetMaxIdleConns(8)
+	rdb.SetConnMaxLifetime(0)
+	return &Store{rdb: rdb, wdb: wdb, q: rdb}, nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	return errors.Join(s.rdb.Close(), s.wdb.Close())
+}
+
+// Ping checks that the database answers (for /healthz).
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.rdb.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
+}
+
+// InTx runs fn in one write transaction; fn's store reads and writes through it. An error or a
+// panic rolls everything back.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) (err error) {
+	if s.tx != nil {
+		return fn(s)
+	}
+	tx, err := s.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if err = fn(&Store{rdb: s.rdb, wdb: s.wdb, q: tx, tx: tx}); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// write runs a single statement-level write: inside InTx through the transaction, else alone.
+func (s *Store) write(ctx context.Context, fn func(tx *Store) error) error {
+	return s.InTx(ctx, fn)
+}
+
+// Migrate applies the migrations not applied yet, each in its own transaction.
+func (s *Store) Migrate(ctx context.Context) error {
+	if _, err := s.wdb.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	names, err := fs.Glob(migrations.FS, "*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		err := s.InTx(ctx, func(tx *Store) error {
+			var n int
+			if err := tx.q.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, name).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			body, err := fs.ReadFile(migrations.FS, name)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.q.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err = tx.q.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, name, time.Now().UnixMilli())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// GetMeta reads a value of the meta table ("" and false when unset).
+func (s *Store) GetMeta(ctx context.Context, key string) (string, bool, error) {
+	var v string
+	err := s.q.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("get meta %s: %w", key, err)
+	}
+	return v, true, nil
+}
+
+// SetMeta writes a value of the meta table.
+func (s *Store) SetMeta(ctx context.Context, key, value string) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.q.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+		return wrap(err, "set meta "+key)
+	})
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+// wrap maps driver errors to domain errors: constraint violations become ECONFLICT.
+func wrap(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var se *sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3lib.SQLITE_CONSTRAINT:
+			return &desk.Error{Code: desk.ECONFLICT, Message: "This conflicts with existing data.", Field: constraintField(se.Error())}
+		}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// constraintField extracts "domain" from "UNIQUE constraint failed: customers.domain".
+func constraintField(msg string) string {
+	_, after, ok := strings.Cut(msg, "constraint failed: ")
+	if !ok {
+		return ""
+	}
+	after, _, _ = strings.Cut(after, ",")
+	_, col, _ := strings.Cut(strings.TrimSpace(after), ".")
+	col, _, _ = strings.Cut(col, " ")
+	return col
+}
+
+func notFound(err error, format string, args ...any) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return desk.Errorf(desk.ENOTFOUND, format, args...)
+	}
+	return fmt.Errorf(format+": %w", append(args, err)...)
+}

@@ -1,0 +1,165 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"partnerdesk/internal/desk"
+)
+
+const userCols = `id, email, display_name, coalesce(customer_id, ''), roles, locale, active, created_at`
+
+func scanUser(r scanner, extra ...any) (desk.User, error) {
+	var u desk.User
+	var created int64
+	dest := append([]any{&u.ID, &u.Email, &u.DisplayName, &u.CustomerID, &u.Roles, &u.Locale, &u.Active, &created}, extra...)
+	err := r.Scan(dest...)
+	u.CreatedAt = fromMS(created)
+	return u, err
+}
+
+func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+// CreateUser inserts a user with a password hash; a taken email is ECONFLICT.
+func (s *Store) CreateUser(ctx context.Context, u desk.User, passwordHash string) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.q.ExecContext(ctx, `INSERT INTO users (id, email, display_name, customer_id, roles, password_hash, locale, active, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Email, u.DisplayName, nullable(u.CustomerID), u.Roles, passwordHash, u.Locale, u.Active, ms(u.CreatedAt))
+		return wrap(err, "insert user")
+	})
+}
+
+// FindUserByEmail returns a user and its password hash, or ENOTFOUND.
+func (s *Store) FindUserByEmail(ctx context.Context, email string) (desk.User, string, error) {
+	var hash string
+	u, err := scanUser(s.q.QueryRowContext(ctx, `SELECT `+userCols+`, password_hash FROM users WHERE email = ?`, email), &hash)
+	if err != nil {
+		return desk.User{}, "", notFound(err, "User %s not found.", email)
+	}
+	return u, hash, nil
+}
+
+// FindUserByID returns a user, or ENOTFOUND.
+func (s *Store) FindUserByID(ctx context.Context, id string) (desk.User, error) {
+	u, err := scanUser(s.q.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
+	if err != nil {
+		return desk.User{}, notFound(err, "User %s not found.", id)
+	}
+	return u, nil
+}
+
+// FindUsers lists the users of the partner (CustomerID "") or of one customer, by email.
+func (s *Store) FindUsers(ctx context.Context, f desk.UserFilter) ([]desk.User, error) {
+	q := `SELECT ` + userCols + ` FROM users WHERE customer_id IS NULL ORDER BY email`
+	args := []any{}
+	if f.CustomerID != "" {
+		q = `SELECT ` + userCols + ` FROM users WHERE customer_id = ? ORDER BY email`
+		args = append(args, f.CustomerID)
+	}
+	rows, err := s.q.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find users: %w", err)
+	}
+	defer rows.Close()
+	var out []desk.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan user: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// CountActiveUsersWithRole counts active partner users holding r.
+func (s *Store) CountActiveUsersWithRole(ctx context.Context, r desk.Role) (int, error) {
+	var n int
+	err := s.q.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE customer_id IS NULL AND active = 1 AND (roles & ?) != 0`, int(r)).Scan(&n)
+	return n, wrap(err, "count users")
+}
+
+// UpdateUser saves a user's roles, display name, locale and active flag.
+func (s *Store) UpdateUser(ctx context.Context, u desk.User) error {
+	return s.write(ctx, func(tx *Store) error {
+		res, err := tx.q.ExecContext(ctx, `UPDATE users SET display_name = ?, roles = ?, locale = ?, active = ? WHERE id = ?`,
+			u.DisplayName, u.Roles, u.Locale, u.Active, u.ID)
+		return affectedOne(res, wrap(err, "update user"), "User %s not found.", u.ID)
+	})
+}
+
+// SetUserPassword replaces a user's password hash.
+func (s *Store) SetUserPassword(ctx context.Context, id, hash string) error {
+	return s.write(ctx, func(tx *Store) error {
+		res, err := tx.q.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, id)
+		return affectedOne(res, wrap(err, "set password"), "User %s not found.", id)
+	})
+}
+
+func affectedOne(res sql.Result, err error, format string, args ...any) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return desk.Errorf(desk.ENOTFOUND, format, args...)
+	}
+	return nil
+}
+
+// CreateSession stores a session by the hash of its token.
+func (s *Store) CreateSession(ctx context.Context, tokenHash []byte, userID string, now time.Time) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.q.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)`,
+			tokenHash, userID, ms(now), ms(now))
+		return wrap(err, "insert session")
+	})
+}
+
+// SessionUser returns the session's user with the session's creation and last-seen times, or ENOTFOUND.
+func (s *Store) SessionUser(ctx context.Context, tokenHash []byte) (desk.User, time.Time, time.Time, error) {
+	var created, seen int64
+	u, err := scanUser(s.q.QueryRowContext(ctx, `SELECT `+prefixCols("u.", userCols)+`, s.created_at, s.last_seen_at
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash), &created, &seen)
+	if err != nil {
+		return desk.User{}, time.Time{}, time.Time{}, notFound(err, "Session not found.")
+	}
+	return u, fromMS(created), fromMS(seen), nil
+}
+
+// TouchSession records activity on a session (for the idle timeout).
+func (s *Store) TouchSession(ctx context.Context, tokenHash []byte, now time.Time) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.q.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, ms(now), tokenHash)
+		return wrap(err, "touch session")
+	})
+}
+
+// DeleteSession ends one session.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash []byte) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.q.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+		return wrap(err, "delete session")
+	})
+}
+
+// DeleteUserSessions ends every session of a user.
+func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.q.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+		return wrap(err, "delete sessions")
+	})
+}
+
+// DeleteExpiredSessions removes sessions idle since before idleBefore or created before createdBefore.
+func (s *Store) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefore time.Time) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.q.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?`, ms(idleBefore), ms(createdBefore))
+		return wrap(err, "delete expired sessions")
+	})
+}

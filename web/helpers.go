@@ -1,0 +1,164 @@
+// Package web holds PartnerDesk's templ components: the layout, shared components, one file per area.
+package web
+
+import (
+	"context"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"partnerdesk/internal/desk"
+	"partnerdesk/internal/i18n"
+)
+
+// L returns the request's locale.
+func L(ctx context.Context) *i18n.Locale { return i18n.From(ctx) }
+
+// T translates a message key for the request's locale.
+func T(ctx context.Context, key string, args ...any) string { return i18n.From(ctx).T(key, args...) }
+
+// Page is what every page of the partner shell needs.
+type Page struct {
+	// Title is the entity part of "Entity | Section"; Section follows it.
+	Title   string
+	Section string
+	User    desk.User
+	// Nav is the active left-navigation item ("customers", "billing", "support", "settings").
+	Nav    string
+	Crumbs []Crumb
+	// Flash is a success message shown once at the top of the page.
+	Flash string
+}
+
+// Crumb is one breadcrumb; the last has no link.
+type Crumb struct {
+	Label, Href string
+}
+
+// FullTitle returns "Entity | Section | PartnerDesk".
+func (p Page) FullTitle() string {
+	t := p.Title
+	if p.Section != "" && p.Section != p.Title {
+		t += " | " + p.Section
+	}
+	return t + " | PartnerDesk"
+}
+
+// NavItem is an entry of the left navigation.
+type NavItem struct {
+	Key, Label, Href, Icon string
+	Perm                   desk.Permission
+}
+
+// NavItems lists the left navigation's entries the user may open.
+func NavItems(ctx context.Context, u desk.User) []NavItem {
+	all := []NavItem{
+		{Key: "customers", Label: T(ctx, "nav.customers"), Href: "/customers", Icon: "people", Perm: desk.PermViewCustomers},
+	}
+	var out []NavItem
+	for _, n := range all {
+		if u.Can(n.Perm) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// SettingsItems lists the gear menu's entries the user may open.
+func SettingsItems(ctx context.Context, u desk.User) []NavItem {
+	all := []NavItem{
+		{Key: "users", Label: T(ctx, "settings.users"), Href: "/settings/users", Perm: desk.PermManageUsers},
+	}
+	var out []NavItem
+	for _, n := range all {
+		if u.Can(n.Perm) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// RoleNames returns the translated names of a set of roles.
+func RoleNames(ctx context.Context, rs desk.Roles) []string {
+	var out []string
+	for _, r := range rs.List() {
+		out = append(out, T(ctx, "role."+r.Slug()))
+	}
+	return out
+}
+
+// Initials returns up to two initials of a display name for the avatar.
+func Initials(name string) string {
+	var out []rune
+	next := true
+	for _, r := range name {
+		if r == ' ' || r == '.' || r == '@' {
+			next = true
+			if r == '@' {
+				break
+			}
+			continue
+		}
+		if next && len(out) < 2 {
+			out = append(out, r)
+		}
+		next = false
+	}
+	return string(out)
+}
+
+// withQuery returns path with the query values set (empty values dropped).
+func withQuery(path string, kv ...string) string {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			v.Set(kv[i], kv[i+1])
+		}
+	}
+	if len(v) == 0 {
+		return path
+	}
+	return path + "?" + v.Encode()
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// FieldErr returns the translated error of a form field, "" when none.
+func FieldErr(ctx context.Context, errs desk.FieldErrors, field string) string {
+	if k, ok := errs[field]; ok {
+		return L(ctx).Msg(k)
+	}
+	return ""
+}
+
+// CountryName returns a market's name in the request's language.
+func CountryName(ctx context.Context, code string) string {
+	c, ok := desk.CountryByCode(code)
+	if !ok {
+		return code
+	}
+	if L(ctx).Tag == "hu" {
+		return c.NameHU
+	}
+	return c.NameEN
+}
+
+// CountryOption is a market in the Add customer drop-down.
+type CountryOption struct{ Code, Name, Currency string }
+
+// SortedCountries lists the markets by their name in the request's language.
+func SortedCountries(ctx context.Context) []CountryOption {
+	out := make([]CountryOption, 0, len(desk.Countries))
+	for _, c := range desk.Countries {
+		out = append(out, CountryOption{Code: c.Code, Name: CountryName(ctx, c.Code), Currency: c.Currency})
+	}
+	sort.Slice(out, func(i, j int) bool { return collate(out[i].Name) < collate(out[j].Name) })
+	return out
+}
+
+// collate folds accents so that "Ázsia" sorts with "A" (enough for a drop-down's order).
+func collate(s string) string {
+	r := strings.NewReplacer("Á", "A", "á", "a", "É", "E", "é", "e", "Í", "I", "í", "i", "Ó", "O", "ó", "o", "Ö", "O", "ö", "o", "Ő", "O", "ő", "o", "Ú", "U", "ú", "u", "Ü", "U", "ü", "u", "Ű", "U", "ű", "u", "Å", "A", "ç", "c", "ô", "o", "é", "e")
+	return strings.ToLower(r.Replace(s))
+}
