@@ -120,6 +120,9 @@ func (l *Locale) Number(n int64) string {
 
 var symbols = map[string]string{"USD": "$", "EUR": "€", "GBP": "£", "AUD": "A$", "BRL": "R$", "HUF": "Ft", "JPY": "¥", "CAD": "CA$", "CHF": "CHF", "INR": "₹", "NZD": "NZ$"}
 
+// suffixSymbol lists currencies whose symbol follows the number in every locale (1 234 Ft).
+var suffixSymbol = map[string]bool{"HUF": true}
+
 // Money formats an amount for the locale: "€1,234.50" in English, "1 234,50 €" in Hungarian,
 // "123 456 Ft" for a zero-decimal currency.
 func (l *Locale) Money(m desk.Money) string {
@@ -143,7 +146,7 @@ func (l *Locale) Money(m desk.Money) string {
 	if neg {
 		sign = "-"
 	}
-	if l.symFirst && len(sym) <= 3 && sym != m.Currency {
+	if l.symFirst && sym != m.Currency && !suffixSymbol[m.Currency] {
 		return sign + sym + num
 	}
 	return sign + num + "\u00a0" + sym

@@ -71,7 +71,8 @@ func (s *Store) FindCustomers(ctx context.Context, f desk.CustomerFilter) (desk.
 			where = append(where, `c.rowid_ IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)`)
 			args = append(args, `"`+strings.ReplaceAll(q, `"`, `""`)+`"`)
 		} else {
-			like := "%" + escapeLike(fold(q)) + "%"
+			// One or two characters: "starts with" (a substring that short matches nearly everything).
+			like := escapeLike(fold(q)) + "%"
 			where = append(where, `(c.name_fold LIKE ? ESCAPE '\' OR c.domain LIKE ? ESCAPE '\' OR c.id LIKE ? ESCAPE '\')`)
 			args = append(args, like, like, like)
 		}

@@ -124,7 +124,7 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash []byte, userID stri
 // SessionUser returns the session's user with the session's creation and last-seen times, or ENOTFOUND.
 func (s *Store) SessionUser(ctx context.Context, tokenHash []byte) (desk.User, time.Time, time.Time, error) {
 	var created, seen int64
-	u, err := scanUser(s.q.QueryRowContext(ctx, `SELECT `+prefixCols("u.", userCols)+`, s.created_at, s.last_seen_at
+	u, err := scanUser(s.q.QueryRowContext(ctx, `SELECT u.id, u.email, u.display_name, coalesce(u.customer_id, ''), u.roles, u.locale, u.active, u.created_at, s.created_at, s.last_seen_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash), &created, &seen)
 	if err != nil {
 		return desk.User{}, time.Time{}, time.Time{}, notFound(err, "Session not found.")

@@ -1,0 +1,126 @@
+// Package apptest starts a real PartnerDesk for tests: a SQLite file in t.TempDir(), the demo data,
+// a clock the test can move, and an httptest server on 127.0.0.1 with signed-in clients.
+package apptest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"partnerdesk/internal/app"
+	"partnerdesk/internal/demo"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Clock is a movable test clock.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// Env is a running application for one test.
+type Env struct {
+	App   *app.App
+	Clock *Clock
+	URL   string
+	Dir   string
+	srv   *httptest.Server
+}
+
+// Start opens PartnerDesk with the demo data on a fresh data directory and serves it.
+func Start(t testing.TB) *Env {
+	t.Helper()
+	dir := t.TempDir()
+	clock := &Clock{t: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
+	a, err := app.Open(context.Background(), app.Config{
+		DataDir: dir, Demo: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock.Now, BcryptCost: bcrypt.MinCost,
+	})
+	if err != nil {
+		t.Fatalf("open app: %v", err)
+	}
+	srv := httptest.NewServer(a.Server.Handler())
+	t.Cleanup(func() { srv.Close(); a.Close() })
+	return &Env{App: a, Clock: clock, URL: srv.URL, Dir: dir, srv: srv}
+}
+
+// Client returns an HTTP client with a cookie jar that does not follow redirects.
+func (e *Env) Client() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 30 * time.Second}
+}
+
+// SignIn returns a client signed in as email with the demo password.
+func (e *Env) SignIn(t testing.TB, email string) *http.Client {
+	t.Helper()
+	c := e.Client()
+	res := e.PostForm(t, c, "/signin", url.Values{"email": {email}, "password": {demo.Password}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in %s: status %d", email, res.StatusCode)
+	}
+	return c
+}
+
+// Get fetches a path and returns the response with its body read into Body.
+func (e *Env) Get(t testing.TB, c *http.Client, path string, headers ...string) *Response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, e.URL+path, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return e.Do(t, c, req)
+}
+
+// PostForm posts a same-origin form (as a browser would: Origin and Sec-Fetch-Site set).
+func (e *Env) PostForm(t testing.TB, c *http.Client, path string, form url.Values, headers ...string) *Response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, e.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", e.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return e.Do(t, c, req)
+}
+
+// Response is an HTTP response with its body read.
+type Response struct {
+	*http.Response
+	Body string
+}
+
+// Do sends a request and reads the body.
+func (e *Env) Do(t testing.TB, c *http.Client, req *http.Request) *Response {
+	t.Helper()
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("read %s: %v", req.URL.Path, err)
+	}
+	return &Response{Response: res, Body: string(b)}
+}
+
+// ContosoID is the demo tenant ID of Contoso Ltd. (contoso.onmicrosoft.com, Hungary).
+var ContosoID = demo.TenantID("contoso")
+
+// FabrikamID is the demo tenant ID of Fabrikam, Inc. (fabrikam.onmicrosoft.com, United States).
+var FabrikamID = demo.TenantID("fabrikam")
