@@ -134,14 +134,7 @@ func FieldErr(ctx context.Context, errs desk.FieldErrors, field string) string {
 
 // CountryName returns a market's name in the request's language.
 func CountryName(ctx context.Context, code string) string {
-	c, ok := desk.CountryByCode(code)
-	if !ok {
-		return code
-	}
-	if L(ctx).Tag == "hu" {
-		return c.NameHU
-	}
-	return c.NameEN
+	return L(ctx).CountryName(code)
 }
 
 // CountryOption is a market in the Add customer drop-down.

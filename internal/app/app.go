@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"partnerdesk/internal/demo"
+	"partnerdesk/internal/desk"
 	"partnerdesk/internal/server"
 	"partnerdesk/internal/service"
 	"partnerdesk/internal/sqlite"
@@ -158,11 +159,65 @@ func (a *App) loadDemo(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	return a.Store.InTx(ctx, func(tx *sqlite.Store) error {
+	err = a.Store.InTx(ctx, func(tx *sqlite.Store) error {
 		loaded, err := demo.Load(ctx, tx, hash, now)
 		a.DemoLoaded = loaded
-		return err
+		if err != nil || !loaded {
+			return err
+		}
+		if err := loadCatalog(ctx, tx); err != nil {
+			return err
+		}
+		return a.loadDemoOrders(ctx, tx, now)
 	})
+	a.Service.ResetCatalog()
+	return err
+}
+
+// loadCatalog saves the demo catalog and its price lists.
+func loadCatalog(ctx context.Context, tx *sqlite.Store) error {
+	products := demo.Catalog()
+	for i, p := range products {
+		if err := tx.SaveProduct(ctx, p, i); err != nil {
+			return err
+		}
+	}
+	for offer, byCurrency := range demo.Prices() {
+		for cur, unit := range byCurrency {
+			if err := tx.SavePrice(ctx, offer, cur, unit); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// loadDemoOrders places the demo orders through the real use case, each with a clock set to
+// its age, as the sales agent.
+func (a *App) loadDemoOrders(ctx context.Context, tx *sqlite.Store, now time.Time) error {
+	products := demo.Catalog()
+	seller, _, err := tx.FindUserByEmail(ctx, demo.PartnerUsers[2].Email)
+	if err != nil {
+		return err
+	}
+	actor := desk.Actor{User: seller, IP: "127.0.0.1"}
+	cfg := a.Service.Config()
+	for i, o := range demo.Orders {
+		at := now.Add(-time.Duration(o.AgeDays)*24*time.Hour - time.Duration(o.AgeHours)*time.Hour - time.Duration(i)*time.Minute)
+		svc := service.New(store{tx}, func() time.Time { return at }, cfg)
+		var lines []desk.CartLine
+		for _, l := range o.Lines {
+			offer, ok := demo.ResolveOffer(products, l.Match, l.Term)
+			if !ok {
+				return fmt.Errorf("demo order: no offer matches %q %s", l.Match, l.Term)
+			}
+			lines = append(lines, desk.CartLine{OfferID: offer.ID, Quantity: l.Qty})
+		}
+		if _, _, err := svc.PlaceOrder(ctx, actor, demo.TenantID(o.Customer), fmt.Sprintf("demo-%d", i), lines); err != nil {
+			return fmt.Errorf("demo order %d for %s: %w", i, o.Customer, err)
+		}
+	}
+	return nil
 }
 
 // Close closes the store.

@@ -27,6 +27,17 @@ type Error struct {
 	Field string
 	// Roles names the roles that would have been allowed, for EFORBIDDEN (R5).
 	Roles []Role
+	// Args fill the message's verbs when Message is a catalog key (a CountryCode shows as the
+	// market's name in the reader's language).
+	Args []any
+}
+
+// CountryCode is a market code used as a message argument; messages show its localized name.
+type CountryCode string
+
+// KeyError returns a domain error whose message is a catalog key with arguments.
+func KeyError(code, key string, args ...any) *Error {
+	return &Error{Code: code, Message: key, Args: args}
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -53,13 +64,13 @@ func ErrorCode(err error) string {
 	return EINTERNAL
 }
 
-// ErrorMessage returns the user-facing sentence of a domain error, or a generic one.
+// ErrorMessage returns the user-facing sentence (or catalog key) of a domain error, or a generic one.
 func ErrorMessage(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Message
 	}
-	return "An internal error occurred."
+	return "error.internal"
 }
 
 // FieldErrors collects several field errors of one form so that all are shown at once.

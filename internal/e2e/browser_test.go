@@ -40,6 +40,9 @@ func newBrowser(t *testing.T) context.Context {
 			"or set %s=1 to skip them", chromiumPath, err, skipEnv)
 	}
 	profile := t.TempDir()
+	// Chromium keeps its singleton socket and shared memory files in TMPDIR: keep them in the test's
+	// own directory, so nothing is left in /tmp.
+	tmp := t.TempDir()
 	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromiumPath),
 		chromedp.Flag("headless", true),
@@ -51,6 +54,7 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(profile),
+		chromedp.Env("TMPDIR="+tmp),
 	)
 	t.Cleanup(allocCancel) // runs last: waits for the browser process to exit
 	tabCtx, tabCancel := chromedp.NewContext(allocCtx)

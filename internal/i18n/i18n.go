@@ -4,6 +4,7 @@ package i18n
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -87,6 +88,16 @@ func (l *Locale) T(key string, args ...any) string {
 	return m
 }
 
+// N returns the plural form of key for n: key+".one" when n is 1, else key+".other"; the
+// formatted number is the first argument.
+func (l *Locale) N(key string, n int64, args ...any) string {
+	form := ".other"
+	if n == 1 {
+		form = ".one"
+	}
+	return l.T(key+form, append([]any{l.Number(n)}, args...)...)
+}
+
 // Has reports whether key is a message key (so that domain messages can be either keys or text).
 func (l *Locale) Has(key string) bool { _, ok := en[key]; return ok }
 
@@ -96,6 +107,42 @@ func (l *Locale) Msg(s string) string {
 		return l.T(s)
 	}
 	return s
+}
+
+// Err translates a domain error's message with its arguments; a CountryCode argument becomes
+// the market's name in this language.
+func (l *Locale) Err(err error) string {
+	var e *desk.Error
+	if !errors.As(err, &e) {
+		var ve *desk.ValidationError
+		if errors.As(err, &ve) {
+			return l.T("form.has_errors")
+		}
+		return l.T("error.internal")
+	}
+	if len(e.Args) == 0 {
+		return l.Msg(e.Message)
+	}
+	args := make([]any, len(e.Args))
+	for i, a := range e.Args {
+		if cc, ok := a.(desk.CountryCode); ok {
+			a = l.CountryName(string(cc))
+		}
+		args[i] = a
+	}
+	return l.T(e.Message, args...)
+}
+
+// CountryName returns a market's name in this language (the code when unknown).
+func (l *Locale) CountryName(code string) string {
+	c, ok := desk.CountryByCode(code)
+	if !ok {
+		return code
+	}
+	if l.Tag == "hu" {
+		return c.NameHU
+	}
+	return c.NameEN
 }
 
 // Number formats an integer with the locale's thousands separator.

@@ -52,22 +52,6 @@ func (s *Server) handleCustomerDetails(c echo.Context) error {
 	return s.handleCustomerAccount(c)
 }
 
-func (s *Server) handleCustomerSoftware(c echo.Context) error {
-	cust, p, err := s.customerPage(c, web.TabSoftware)
-	if err != nil {
-		return err
-	}
-	return render(c, http.StatusOK, web.CustomerEmptyTab(p, cust, web.TabSoftware, tr(c, "customer.software.none")))
-}
-
-func (s *Server) handleCustomerOrders(c echo.Context) error {
-	cust, p, err := s.customerPage(c, web.TabOrders)
-	if err != nil {
-		return err
-	}
-	return render(c, http.StatusOK, web.CustomerEmptyTab(p, cust, web.TabOrders, tr(c, "customer.orders.none")))
-}
-
 func (s *Server) handleCustomerAccount(c echo.Context) error {
 	cust, p, err := s.customerPage(c, web.TabAccount)
 	if err != nil {

@@ -127,6 +127,13 @@ func (s *Server) registerRoutes() {
 	s.route(http.MethodGet, "/customers/:id/software", desk.PermViewSoftware, s.handleCustomerSoftware)
 	s.route(http.MethodGet, "/customers/:id/orders", desk.PermViewOrders, s.handleCustomerOrders)
 	s.route(http.MethodGet, "/customers/:id/account", desk.PermViewCustomers, s.handleCustomerAccount)
+	s.route(http.MethodGet, "/customers/:id/orders/:orderId", desk.PermViewOrders, s.handleOrder)
+	s.route(http.MethodGet, "/customers/:id/add-products", desk.PermPlaceOrder, s.handleAddProducts)
+	s.route(http.MethodPost, "/customers/:id/cart", desk.PermPlaceOrder, s.handleCartAdd)
+	s.route(http.MethodPost, "/customers/:id/cart/remove", desk.PermPlaceOrder, s.handleCartRemove)
+	s.route(http.MethodGet, "/customers/:id/review", desk.PermPlaceOrder, s.handleReview)
+	s.route(http.MethodPost, "/customers/:id/orders", desk.PermPlaceOrder, s.handleBuy)
+	s.route(http.MethodGet, "/catalog/markets", PermSignedIn, s.handleMarkets)
 
 	s.route(http.MethodGet, "/settings/users", desk.PermManageUsers, s.handleUsers)
 	s.route(http.MethodPost, "/settings/users", desk.PermManageUsers, s.handleCreateUser)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"sync"
 	"time"
 
 	"partnerdesk/internal/desk"
@@ -39,6 +40,23 @@ type Store interface {
 	DeleteSession(ctx context.Context, tokenHash []byte) error
 	DeleteUserSessions(ctx context.Context, userID string) error
 
+	SaveProduct(ctx context.Context, p desk.Product, sort int) error
+	SavePrice(ctx context.Context, offerID, currency string, unit int64) error
+	Catalog(ctx context.Context) ([]desk.Product, map[string]map[string]int64, error)
+
+	CreateOrder(ctx context.Context, o desk.Order, key string) error
+	FindOrderIDByKey(ctx context.Context, customerID, key string) (string, error)
+	FindOrder(ctx context.Context, customerID, id string) (desk.Order, error)
+	FindOrders(ctx context.Context, f desk.OrderFilter) (desk.OrderPage, error)
+	CreateEntitlement(ctx context.Context, e desk.Entitlement) error
+	FindEntitlements(ctx context.Context, customerID string) ([]desk.Entitlement, error)
+	FindEntitlement(ctx context.Context, customerID, id string) (desk.Entitlement, error)
+
+	CartLines(ctx context.Context, userID, customerID string) ([]desk.CartLine, error)
+	SetCartLine(ctx context.Context, userID, customerID string, l desk.CartLine, now time.Time) error
+	DeleteCartLine(ctx context.Context, userID, customerID, offerID string) error
+	ClearCart(ctx context.Context, userID, customerID string) error
+
 	AppendEvent(ctx context.Context, e *desk.Event) error
 	RecentEvents(ctx context.Context, operation string, limit int) ([]desk.Event, error)
 }
@@ -60,6 +78,9 @@ type Service struct {
 	cfg   Config
 
 	signinByAccount, signinByIP *keyedLimiter
+
+	catalogMu sync.Mutex
+	catalog   *catalog
 }
 
 // New returns a Service; now is the clock (tests move it).
@@ -83,6 +104,9 @@ func New(store Store, now func() time.Time, cfg Config) *Service {
 		signinByIP:      newKeyedLimiter(1.0/3, 20, now),
 	}
 }
+
+// Config returns the service's configuration (to build another service over the same store).
+func (s *Service) Config() Config { return s.cfg }
 
 // Now returns the service clock's time (UTC).
 func (s *Service) Now() time.Time { return s.now() }

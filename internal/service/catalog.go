@@ -1,0 +1,130 @@
+package service
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"partnerdesk/internal/desk"
+)
+
+// catalog is the product catalog held in memory: it is small, read on every catalog and cart
+// page, and changes only when products are loaded (demo data), which resets it.
+type catalog struct {
+	products []desk.Product
+	offers   map[string]offerRef
+	prices   map[string]map[string]int64
+}
+
+type offerRef struct {
+	product int
+	offer   int
+}
+
+func (s *Service) loadCatalog(ctx context.Context) (*catalog, error) {
+	s.catalogMu.Lock()
+	defer s.catalogMu.Unlock()
+	if s.catalog != nil {
+		return s.catalog, nil
+	}
+	products, prices, err := s.store.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := &catalog{products: products, offers: map[string]offerRef{}, prices: prices}
+	for i, p := range products {
+		for j, o := range p.Offers {
+			c.offers[o.ID] = offerRef{i, j}
+		}
+	}
+	s.catalog = c
+	return c, nil
+}
+
+// ResetCatalog drops the cached catalog (after products or prices change).
+func (s *Service) ResetCatalog() {
+	s.catalogMu.Lock()
+	s.catalog = nil
+	s.catalogMu.Unlock()
+}
+
+// offer returns an offer with its product and its unit price in a currency.
+func (c *catalog) offer(id, currency string) (desk.Product, desk.Offer, bool) {
+	ref, ok := c.offers[id]
+	if !ok {
+		return desk.Product{}, desk.Offer{}, false
+	}
+	p := c.products[ref.product]
+	o := p.Offers[ref.offer]
+	unit, priced := c.prices[o.ID][currency]
+	o.Price = desk.Money{Minor: unit, Currency: currency}
+	return p, o, priced
+}
+
+// MarketCatalog returns the products a market may buy (R7), each with the offers priced in the
+// market's currency, filtered by kind and a title or ID search.
+func (s *Service) MarketCatalog(ctx context.Context, f desk.CatalogFilter) ([]desk.Product, error) {
+	country, ok := desk.CountryByCode(f.Country)
+	if !ok {
+		return nil, desk.FieldError("country", "err.country")
+	}
+	c, err := s.loadCatalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q := strings.ToLower(strings.TrimSpace(f.Query))
+	var out []desk.Product
+	for _, p := range c.products {
+		if f.Kind != "" && p.Kind != f.Kind {
+			continue
+		}
+		if ok, _ := desk.Sellable(p, country.Code); !ok {
+			continue
+		}
+		if q != "" && !strings.Contains(strings.ToLower(p.Title), q) && !strings.Contains(strings.ToLower(p.ID), q) &&
+			!slices.ContainsFunc(p.Offers, func(o desk.Offer) bool {
+				return strings.Contains(strings.ToLower(o.Title), q) || strings.Contains(strings.ToLower(o.ID), q)
+			}) {
+			continue
+		}
+		priced := p
+		priced.Offers = nil
+		for _, o := range p.Offers {
+			if unit, ok := c.prices[o.ID][country.Currency]; ok {
+				o.Price = desk.Money{Minor: unit, Currency: country.Currency}
+				priced.Offers = append(priced.Offers, o)
+			}
+		}
+		if len(priced.Offers) > 0 {
+			out = append(out, priced)
+		}
+	}
+	return out, nil
+}
+
+// Product returns one catalog product (unpriced), or ENOTFOUND.
+func (s *Service) Product(ctx context.Context, id string) (desk.Product, error) {
+	c, err := s.loadCatalog(ctx)
+	if err != nil {
+		return desk.Product{}, err
+	}
+	for _, p := range c.products {
+		if p.ID == id {
+			return p, nil
+		}
+	}
+	return desk.Product{}, desk.Errorf(desk.ENOTFOUND, "err.product_not_found")
+}
+
+// CatalogForCustomer is the Add products catalog: the customer's market, priced (R6, R7).
+func (s *Service) CatalogForCustomer(ctx context.Context, a desk.Actor, customerID string, kind desk.ProductKind, query string) (desk.Customer, []desk.Product, error) {
+	if err := require(a, desk.PermPlaceOrder); err != nil {
+		return desk.Customer{}, nil, err
+	}
+	cust, err := s.CustomerByID(ctx, a, customerID)
+	if err != nil {
+		return cust, nil, err
+	}
+	products, err := s.MarketCatalog(ctx, desk.CatalogFilter{Country: cust.Country, Kind: kind, Query: query})
+	return cust, products, err
+}

@@ -1,0 +1,260 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"partnerdesk/internal/desk"
+)
+
+// maxOrderLines bounds an order's (and a cart's) lines.
+const maxOrderLines = 50
+
+// priceLines validates order lines for a customer's market and prices them (R6, R7, R10). It
+// returns the first problem as a clear error naming the line's offer.
+func (s *Service) priceLines(ctx context.Context, cust desk.Customer, lines []desk.CartLine) ([]desk.PricedLine, desk.Amounts, error) {
+	var total desk.Amounts
+	if len(lines) == 0 {
+		return nil, total, desk.KeyError(desk.EINVALID, "err.cart_empty")
+	}
+	if len(lines) > maxOrderLines {
+		return nil, total, desk.KeyError(desk.EINVALID, "err.too_many_lines", maxOrderLines)
+	}
+	c, err := s.loadCatalog(ctx)
+	if err != nil {
+		return nil, total, err
+	}
+	total = desk.Amounts{TaxIncluded: desk.TaxIncluded(cust.Country), RateBP: desk.TaxRateBP(cust.Country)}
+	out := make([]desk.PricedLine, 0, len(lines))
+	for _, l := range lines {
+		p, o, priced := c.offer(l.OfferID, cust.Currency)
+		switch {
+		case o.ID == "":
+			return nil, total, desk.KeyError(desk.EINVALID, "err.offer_unknown", l.OfferID)
+		case l.Quantity < 1 || l.Quantity > desk.MaxQuantity:
+			return nil, total, desk.KeyError(desk.EINVALID, "err.quantity", o.Title, desk.MaxQuantity)
+		case l.Term != "" && l.Term != o.Term:
+			return nil, total, desk.KeyError(desk.EINVALID, "err.term", o.Title, l.Term)
+		}
+		if ok, _ := desk.Sellable(p, cust.Country); !ok {
+			return nil, total, desk.KeyError(desk.EINVALID, "err.reservation_market", o.Title, desk.CountryCode(cust.Country))
+		}
+		if !priced {
+			return nil, total, desk.KeyError(desk.EINVALID, "err.no_price", o.Title, desk.CountryCode(cust.Country))
+		}
+		if l.BillingCycle == "" {
+			l.BillingCycle = o.BillingCycles[0]
+		}
+		if !slices.Contains(o.BillingCycles, l.BillingCycle) {
+			return nil, total, desk.KeyError(desk.EINVALID, "err.billing_cycle", o.Title)
+		}
+		l.Term = o.Term
+		amounts := desk.ComputeAmounts(o.Price.Minor, int64(l.Quantity), cust.Country)
+		out = append(out, desk.PricedLine{CartLine: l, Offer: o, Product: p, Amounts: amounts})
+		total = total.Add(amounts)
+	}
+	return out, total, nil
+}
+
+// Cart returns the actor's cart for a customer, priced in the customer's market. Lines that can
+// no longer be bought are dropped from the view with no error (the review step re-validates).
+func (s *Service) Cart(ctx context.Context, a desk.Actor, customerID string) (desk.Cart, error) {
+	if err := require(a, desk.PermPlaceOrder); err != nil {
+		return desk.Cart{}, err
+	}
+	cust, err := s.CustomerByID(ctx, a, customerID)
+	if err != nil {
+		return desk.Cart{}, err
+	}
+	lines, err := s.store.CartLines(ctx, a.User.ID, cust.ID)
+	if err != nil {
+		return desk.Cart{}, err
+	}
+	cart := desk.Cart{CustomerID: cust.ID, Currency: cust.Currency, Total: desk.Amounts{TaxIncluded: desk.TaxIncluded(cust.Country), RateBP: desk.TaxRateBP(cust.Country)}}
+	for _, l := range lines {
+		priced, total, err := s.priceLines(ctx, cust, []desk.CartLine{l})
+		if err != nil {
+			continue
+		}
+		cart.Lines = append(cart.Lines, priced...)
+		cart.Total = cart.Total.Add(total)
+	}
+	return cart, nil
+}
+
+// SetCartLine adds an offer to the actor's cart for a customer (add: on top of what the cart
+// holds), or sets its quantity and billing frequency; an invalid line is refused and the cart
+// left as it was (R10).
+func (s *Service) SetCartLine(ctx context.Context, a desk.Actor, customerID string, l desk.CartLine, add bool) error {
+	if err := require(a, desk.PermPlaceOrder); err != nil {
+		return err
+	}
+	cust, err := s.CustomerByID(ctx, a, customerID)
+	if err != nil {
+		return err
+	}
+	current, err := s.store.CartLines(ctx, a.User.ID, cust.ID)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(current, func(c desk.CartLine) bool { return c.OfferID == l.OfferID })
+	if i < 0 && len(current) >= maxOrderLines {
+		return desk.KeyError(desk.EINVALID, "err.too_many_lines", maxOrderLines)
+	}
+	if add && i >= 0 && l.Quantity >= 1 {
+		l.Quantity += current[i].Quantity
+	}
+	priced, _, err := s.priceLines(ctx, cust, []desk.CartLine{l})
+	if err != nil {
+		return err
+	}
+	return s.store.SetCartLine(ctx, a.User.ID, cust.ID, priced[0].CartLine, s.now())
+}
+
+// RemoveCartLine removes an offer from the actor's cart.
+func (s *Service) RemoveCartLine(ctx context.Context, a desk.Actor, customerID, offerID string) error {
+	if err := require(a, desk.PermPlaceOrder); err != nil {
+		return err
+	}
+	cust, err := s.CustomerByID(ctx, a, customerID)
+	if err != nil {
+		return err
+	}
+	return s.store.DeleteCartLine(ctx, a.User.ID, cust.ID, offerID)
+}
+
+// PlaceCartOrder places the actor's cart for a customer as one order and empties the cart.
+// key is the idempotency key carried by the review form (R9): a second submission with the same
+// key — a double click, a retry, the back button — returns the first order and creates nothing.
+func (s *Service) PlaceCartOrder(ctx context.Context, a desk.Actor, customerID, key string) (desk.Order, bool, error) {
+	return s.placeOrder(ctx, a, customerID, key, nil)
+}
+
+// PlaceOrder places an order of the given lines (the API); see PlaceCartOrder for key (R9).
+func (s *Service) PlaceOrder(ctx context.Context, a desk.Actor, customerID, key string, lines []desk.CartLine) (desk.Order, bool, error) {
+	if lines == nil {
+		lines = []desk.CartLine{}
+	}
+	return s.placeOrder(ctx, a, customerID, key, lines)
+}
+
+// placeOrder creates the order, its line items, the software entitlements and the create_order
+// event in one transaction; lines nil means "the actor's cart". It reports whether it created.
+func (s *Service) placeOrder(ctx context.Context, a desk.Actor, customerID, key string, lines []desk.CartLine) (desk.Order, bool, error) {
+	if err := require(a, desk.PermPlaceOrder); err != nil {
+		return desk.Order{}, false, err
+	}
+	key = strings.TrimSpace(key)
+	if key == "" || len(key) > 100 {
+		return desk.Order{}, false, desk.KeyError(desk.EINVALID, "err.idempotency_key")
+	}
+	cust, err := s.CustomerByID(ctx, a, customerID)
+	if err != nil {
+		return desk.Order{}, false, err
+	}
+	var order desk.Order
+	created := false
+	err = s.store.InTx(ctx, func(tx Store) error {
+		// The write transaction is exclusive, so this check and the insert below cannot interleave
+		// with a concurrent submission of the same key.
+		if id, err := tx.FindOrderIDByKey(ctx, cust.ID, key); err == nil {
+			order, err = tx.FindOrder(ctx, cust.ID, id)
+			return err
+		} else if desk.ErrorCode(err) != desk.ENOTFOUND {
+			return err
+		}
+		fromCart := lines == nil
+		if fromCart {
+			var err error
+			if lines, err = tx.CartLines(ctx, a.User.ID, cust.ID); err != nil {
+				return err
+			}
+		}
+		priced, total, err := s.priceLines(ctx, cust, lines)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		order = desk.Order{ID: newID(), CustomerID: cust.ID, CreatedAt: now, CreatedBy: a.User.Email, Status: desk.OrderCompleted, Currency: cust.Currency, Amounts: total}
+		var titles []string
+		for i, l := range priced {
+			order.Lines = append(order.Lines, desk.LineItem{
+				Number: i, OfferID: l.Offer.ID, ProductID: l.Product.ID, Kind: l.Product.Kind, Title: l.Offer.Title,
+				Quantity: l.Quantity, Ordered: l.Quantity, Term: l.Offer.Term, BillingCycle: l.BillingCycle,
+				UnitPrice: l.Offer.Price.Minor, Amounts: l.Amounts, Status: desk.StatusActive,
+			})
+			titles = append(titles, l.Offer.Title)
+		}
+		if err := tx.CreateOrder(ctx, order, key); err != nil {
+			return err
+		}
+		for i, l := range order.Lines {
+			if !l.Kind.IsSoftware() {
+				continue
+			}
+			e := desk.Entitlement{ID: newID(), CustomerID: cust.ID, OrderID: order.ID, LineNumber: l.Number, ProductID: l.ProductID,
+				Quantity: l.Quantity, Status: desk.StatusActive, CreatedAt: now}
+			if err := tx.CreateEntitlement(ctx, e); err != nil {
+				return err
+			}
+			order.Lines[i].EntitlementID = e.ID
+		}
+		if fromCart {
+			if err := tx.ClearCart(ctx, a.User.ID, cust.ID); err != nil {
+				return err
+			}
+		}
+		created = true
+		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpCreateOrder, ResourceType: "order", CustomerID: cust.ID, CustomerName: cust.CompanyName,
+			OrderID: order.ID, Product: strings.Join(titles, "; "),
+			Detail: fmt.Sprintf("%d line(s), %s %s", len(order.Lines), desk.Money{Minor: total.Gross, Currency: cust.Currency}.Decimal(), cust.Currency)})
+	})
+	if err != nil {
+		return desk.Order{}, false, err
+	}
+	return order, created, nil
+}
+
+// Orders pages a customer's order history, newest first.
+func (s *Service) Orders(ctx context.Context, a desk.Actor, customerID, after string, limit int) (desk.Customer, desk.OrderPage, error) {
+	if err := require(a, desk.PermViewOrders); err != nil {
+		return desk.Customer{}, desk.OrderPage{}, err
+	}
+	cust, err := s.CustomerByID(ctx, a, customerID)
+	if err != nil {
+		return cust, desk.OrderPage{}, err
+	}
+	page, err := s.store.FindOrders(ctx, desk.OrderFilter{CustomerID: cust.ID, After: after, Limit: limit})
+	return cust, page, err
+}
+
+// Order returns one order of a customer; another customer's order is ENOTFOUND (R5).
+func (s *Service) Order(ctx context.Context, a desk.Actor, customerID, orderID string) (desk.Customer, desk.Order, error) {
+	if err := require(a, desk.PermViewOrders); err != nil {
+		return desk.Customer{}, desk.Order{}, err
+	}
+	cust, err := s.CustomerByID(ctx, a, customerID)
+	if err != nil {
+		return cust, desk.Order{}, err
+	}
+	o, err := s.store.FindOrder(ctx, cust.ID, orderID)
+	if desk.ErrorCode(err) == desk.ENOTFOUND {
+		return cust, o, desk.KeyError(desk.ENOTFOUND, "err.order_not_found")
+	}
+	return cust, o, err
+}
+
+// Entitlements lists a customer's software purchases (the Software tab).
+func (s *Service) Entitlements(ctx context.Context, a desk.Actor, customerID string) (desk.Customer, []desk.Entitlement, error) {
+	if err := require(a, desk.PermViewSoftware); err != nil {
+		return desk.Customer{}, nil, err
+	}
+	cust, err := s.CustomerByID(ctx, a, customerID)
+	if err != nil {
+		return cust, nil, err
+	}
+	ents, err := s.store.FindEntitlements(ctx, cust.ID)
+	return cust, ents, err
+}

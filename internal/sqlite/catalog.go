@@ -1,0 +1,113 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"partnerdesk/internal/desk"
+)
+
+// SaveProduct inserts a product with its offers and editions.
+func (s *Store) SaveProduct(ctx context.Context, p desk.Product, sort int) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.q.ExecContext(ctx, `INSERT INTO products (id, title, kind, publisher, description, family, hybrid_benefit, never_cancellable, sort)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.ID, p.Title, p.Kind, p.Publisher, p.Description, p.Family, p.HybridBenefit, p.NeverCancellable, sort)
+		if err != nil {
+			return wrap(err, "insert product "+p.ID)
+		}
+		for i, o := range p.Offers {
+			if _, err := tx.q.ExecContext(ctx, `INSERT INTO offers (id, product_id, title, term, billing_cycles, region, sort) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				o.ID, p.ID, o.Title, o.Term, strings.Join(o.BillingCycles, ","), o.Region, i); err != nil {
+				return wrap(err, "insert offer "+o.ID)
+			}
+		}
+		for _, e := range p.Editions {
+			if _, err := tx.q.ExecContext(ctx, `INSERT INTO editions (product_id, version, language, bitness, file_name, size, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				p.ID, e.Version, e.Language, e.Bitness, e.FileName, e.Size, e.SHA256); err != nil {
+				return wrap(err, "insert edition "+e.FileName)
+			}
+		}
+		return nil
+	})
+}
+
+// SavePrice sets an offer's unit price in a currency.
+func (s *Store) SavePrice(ctx context.Context, offerID, currency string, unit int64) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.q.ExecContext(ctx, `INSERT INTO prices (offer_id, currency, unit_price) VALUES (?, ?, ?)
+			ON CONFLICT (offer_id, currency) DO UPDATE SET unit_price = excluded.unit_price`, offerID, currency, unit)
+		return wrap(err, "save price")
+	})
+}
+
+// Catalog returns every product with its offers and editions, in catalog order, and the price
+// list (offer → currency → unit price). The catalog is small and read whole (then cached).
+func (s *Store) Catalog(ctx context.Context) ([]desk.Product, map[string]map[string]int64, error) {
+	var products []desk.Product
+	index := map[string]int{}
+	rows, err := s.q.QueryContext(ctx, `SELECT id, title, kind, publisher, description, family, hybrid_benefit, never_cancellable FROM products ORDER BY sort, id`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("catalog: %w", err)
+	}
+	for rows.Next() {
+		var p desk.Product
+		if err := rows.Scan(&p.ID, &p.Title, &p.Kind, &p.Publisher, &p.Description, &p.Family, &p.HybridBenefit, &p.NeverCancellable); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		index[p.ID] = len(products)
+		products = append(products, p)
+	}
+	rows.Close()
+	rows, err = s.q.QueryContext(ctx, `SELECT id, product_id, title, term, billing_cycles, region FROM offers ORDER BY product_id, sort`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("offers: %w", err)
+	}
+	for rows.Next() {
+		var o desk.Offer
+		var cycles string
+		if err := rows.Scan(&o.ID, &o.ProductID, &o.Title, &o.Term, &cycles, &o.Region); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		o.BillingCycles = strings.Split(cycles, ",")
+		if i, ok := index[o.ProductID]; ok {
+			products[i].Offers = append(products[i].Offers, o)
+		}
+	}
+	rows.Close()
+	rows, err = s.q.QueryContext(ctx, `SELECT product_id, version, language, bitness, file_name, size, sha256 FROM editions ORDER BY product_id, version DESC, language, bitness DESC`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("editions: %w", err)
+	}
+	for rows.Next() {
+		var e desk.Edition
+		if err := rows.Scan(&e.ProductID, &e.Version, &e.Language, &e.Bitness, &e.FileName, &e.Size, &e.SHA256); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		if i, ok := index[e.ProductID]; ok {
+			products[i].Editions = append(products[i].Editions, e)
+		}
+	}
+	rows.Close()
+	prices := map[string]map[string]int64{}
+	rows, err = s.q.QueryContext(ctx, `SELECT offer_id, currency, unit_price FROM prices`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("prices: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var offer, cur string
+		var unit int64
+		if err := rows.Scan(&offer, &cur, &unit); err != nil {
+			return nil, nil, err
+		}
+		if prices[offer] == nil {
+			prices[offer] = map[string]int64{}
+		}
+		prices[offer][cur] = unit
+	}
+	return products, prices, rows.Err()
+}

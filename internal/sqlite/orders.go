@@ -1,0 +1,203 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"partnerdesk/internal/desk"
+)
+
+// CreateOrder inserts an order and its line items; a repeated idempotency key is ECONFLICT.
+func (s *Store) CreateOrder(ctx context.Context, o desk.Order, key string) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.q.ExecContext(ctx, `INSERT INTO orders (id, customer_id, idempotency_key, created_at, created_by, status, currency, tax_included, tax_rate_bp, net, tax, gross)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.CustomerID, key, ms(o.CreatedAt), o.CreatedBy, o.Status, o.Currency,
+			o.Amounts.TaxIncluded, o.Amounts.RateBP, o.Amounts.Net, o.Amounts.Tax, o.Amounts.Gross)
+		if err != nil {
+			return wrap(err, "insert order")
+		}
+		for _, l := range o.Lines {
+			_, err := tx.q.ExecContext(ctx, `INSERT INTO line_items (order_id, line_number, offer_id, product_id, kind, title, quantity, ordered, term, billing_cycle, unit_price, net, tax, gross, status)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, l.Number, l.OfferID, l.ProductID, l.Kind, l.Title, l.Quantity, l.Ordered,
+				l.Term, l.BillingCycle, l.UnitPrice, l.Amounts.Net, l.Amounts.Tax, l.Amounts.Gross, l.Status)
+			if err != nil {
+				return wrap(err, "insert line item")
+			}
+		}
+		return nil
+	})
+}
+
+// FindOrderIDByKey returns the ID of the customer's order placed with an idempotency key, or ENOTFOUND.
+func (s *Store) FindOrderIDByKey(ctx context.Context, customerID, key string) (string, error) {
+	var id string
+	err := s.q.QueryRowContext(ctx, `SELECT id FROM orders WHERE customer_id = ? AND idempotency_key = ?`, customerID, key).Scan(&id)
+	if err != nil {
+		return "", notFound(err, "Order not found.")
+	}
+	return id, nil
+}
+
+const orderCols = `o.id, o.customer_id, o.created_at, o.created_by, o.status, o.currency, o.tax_included, o.tax_rate_bp, o.net, o.tax, o.gross`
+
+func scanOrder(r scanner) (desk.Order, error) {
+	var o desk.Order
+	var created int64
+	err := r.Scan(&o.ID, &o.CustomerID, &created, &o.CreatedBy, &o.Status, &o.Currency, &o.Amounts.TaxIncluded, &o.Amounts.RateBP,
+		&o.Amounts.Net, &o.Amounts.Tax, &o.Amounts.Gross)
+	o.CreatedAt = fromMS(created)
+	return o, err
+}
+
+// FindOrder returns one order of a customer with its lines, or ENOTFOUND (also for another
+// customer's order: the customer ID is part of the key).
+func (s *Store) FindOrder(ctx context.Context, customerID, id string) (desk.Order, error) {
+	o, err := scanOrder(s.q.QueryRowContext(ctx, `SELECT `+orderCols+` FROM orders o WHERE o.customer_id = ? AND o.id = ?`, customerID, id))
+	if err != nil {
+		return desk.Order{}, notFound(err, "Order %s not found.", id)
+	}
+	rows, err := s.q.QueryContext(ctx, `SELECT l.line_number, l.offer_id, l.product_id, l.kind, l.title, l.quantity, l.ordered, l.term, l.billing_cycle,
+		l.unit_price, l.net, l.tax, l.gross, l.status, coalesce(e.id, '')
+		FROM line_items l LEFT JOIN entitlements e ON e.order_id = l.order_id AND e.line_number = l.line_number
+		WHERE l.order_id = ? ORDER BY l.line_number`, id)
+	if err != nil {
+		return o, fmt.Errorf("line items: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l desk.LineItem
+		if err := rows.Scan(&l.Number, &l.OfferID, &l.ProductID, &l.Kind, &l.Title, &l.Quantity, &l.Ordered, &l.Term, &l.BillingCycle,
+			&l.UnitPrice, &l.Amounts.Net, &l.Amounts.Tax, &l.Amounts.Gross, &l.Status, &l.EntitlementID); err != nil {
+			return o, err
+		}
+		l.Amounts.TaxIncluded, l.Amounts.RateBP = o.Amounts.TaxIncluded, o.Amounts.RateBP
+		o.Lines = append(o.Lines, l)
+	}
+	return o, rows.Err()
+}
+
+// FindOrders pages a customer's order history, newest first (keyset on created_at, id), with the
+// line items of each order read in one query (no N+1).
+func (s *Store) FindOrders(ctx context.Context, f desk.OrderFilter) (desk.OrderPage, error) {
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	var page desk.OrderPage
+	if err := s.q.QueryRowContext(ctx, `SELECT count(*) FROM orders WHERE customer_id = ?`, f.CustomerID).Scan(&page.Total); err != nil {
+		return page, fmt.Errorf("count orders: %w", err)
+	}
+	q := `SELECT ` + orderCols + ` FROM orders o WHERE o.customer_id = ?`
+	args := []any{f.CustomerID}
+	if key, id, ok := decodeCursor(f.After); ok {
+		at, err := strconv.ParseInt(key, 10, 64)
+		if err == nil {
+			q += ` AND (o.created_at, o.id) < (?, ?)`
+			args = append(args, at, id)
+		}
+	}
+	q += ` ORDER BY o.created_at DESC, o.id DESC LIMIT ?`
+	args = append(args, f.Limit+1)
+	rows, err := s.q.QueryContext(ctx, q, args...)
+	if err != nil {
+		return page, fmt.Errorf("find orders: %w", err)
+	}
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			rows.Close()
+			return page, err
+		}
+		page.Items = append(page.Items, o)
+	}
+	rows.Close()
+	if len(page.Items) > f.Limit {
+		page.Items = page.Items[:f.Limit]
+		last := page.Items[len(page.Items)-1]
+		page.Next = encodeCursor(strconv.FormatInt(ms(last.CreatedAt), 10), last.ID)
+	}
+	if len(page.Items) == 0 {
+		return page, nil
+	}
+	pos := map[string]int{}
+	args = args[:0]
+	ph := ""
+	for i, o := range page.Items {
+		pos[o.ID] = i
+		args = append(args, o.ID)
+		if i > 0 {
+			ph += ","
+		}
+		ph += "?"
+	}
+	rows, err = s.q.QueryContext(ctx, `SELECT order_id, line_number, offer_id, product_id, kind, title, quantity, ordered, term, billing_cycle, unit_price, net, tax, gross, status
+		FROM line_items WHERE order_id IN (`+ph+`) ORDER BY order_id, line_number`, args...)
+	if err != nil {
+		return page, fmt.Errorf("line items: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var oid string
+		var l desk.LineItem
+		if err := rows.Scan(&oid, &l.Number, &l.OfferID, &l.ProductID, &l.Kind, &l.Title, &l.Quantity, &l.Ordered, &l.Term, &l.BillingCycle,
+			&l.UnitPrice, &l.Amounts.Net, &l.Amounts.Tax, &l.Amounts.Gross, &l.Status); err != nil {
+			return page, err
+		}
+		o := &page.Items[pos[oid]]
+		o.Lines = append(o.Lines, l)
+	}
+	return page, rows.Err()
+}
+
+// CreateEntitlement inserts a software entitlement for an order line.
+func (s *Store) CreateEntitlement(ctx context.Context, e desk.Entitlement) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.q.ExecContext(ctx, `INSERT INTO entitlements (id, customer_id, order_id, line_number, product_id, quantity, status, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.CustomerID, e.OrderID, e.LineNumber, e.ProductID, e.Quantity, e.Status, ms(e.CreatedAt))
+		return wrap(err, "insert entitlement")
+	})
+}
+
+const entitlementCols = `e.id, e.customer_id, e.order_id, e.line_number, e.product_id, p.title, l.title, p.kind, e.quantity, e.status, e.created_at, coalesce(e.cancelled_at, 0)`
+
+const entitlementFrom = ` FROM entitlements e JOIN products p ON p.id = e.product_id JOIN line_items l ON l.order_id = e.order_id AND l.line_number = e.line_number`
+
+func scanEntitlement(r scanner) (desk.Entitlement, error) {
+	var e desk.Entitlement
+	var created, cancelled int64
+	err := r.Scan(&e.ID, &e.CustomerID, &e.OrderID, &e.LineNumber, &e.ProductID, &e.ProductTitle, &e.OfferTitle, &e.Kind, &e.Quantity, &e.Status, &created, &cancelled)
+	e.CreatedAt = fromMS(created)
+	if cancelled > 0 {
+		e.CancelledAt = fromMS(cancelled)
+	}
+	return e, err
+}
+
+// FindEntitlements lists a customer's software purchases, newest first.
+func (s *Store) FindEntitlements(ctx context.Context, customerID string) ([]desk.Entitlement, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT `+entitlementCols+entitlementFrom+` WHERE e.customer_id = ? ORDER BY e.created_at DESC, e.id DESC`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("find entitlements: %w", err)
+	}
+	defer rows.Close()
+	var out []desk.Entitlement
+	for rows.Next() {
+		e, err := scanEntitlement(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// FindEntitlement returns one entitlement of a customer, or ENOTFOUND.
+func (s *Store) FindEntitlement(ctx context.Context, customerID, id string) (desk.Entitlement, error) {
+	e, err := scanEntitlement(s.q.QueryRowContext(ctx, `SELECT `+entitlementCols+entitlementFrom+` WHERE e.customer_id = ? AND e.id = ?`, customerID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, desk.Errorf(desk.ENOTFOUND, "err.entitlement_not_found")
+	}
+	return e, err
+}
