@@ -69,6 +69,7 @@ func NavItems(ctx context.Context, u desk.User) []NavItem {
 func SettingsItems(ctx context.Context, u desk.User) []NavItem {
 	all := []NavItem{
 		{Key: "users", Label: T(ctx, "settings.users"), Href: "/settings/users", Perm: desk.PermManageUsers},
+		{Key: "keys", Label: T(ctx, "keys.title"), Href: "/settings/keys", Perm: desk.PermImportKeys},
 	}
 	var out []NavItem
 	for _, n := range all {

@@ -40,6 +40,8 @@ func main() {
 type config struct {
 	addr, dataDir, sessionSecret, logFormat string
 	demo, secure                            bool
+	kek                                     []byte
+	linkTTL                                 time.Duration
 }
 
 func env(name, def string) string {
@@ -76,7 +78,22 @@ func flags(fs *flag.FlagSet, cfg *config) error {
 	fs.BoolVar(&cfg.demo, "demo", demoDef, "load the demo data on first start (PARTNERDESK_DEMO)")
 	fs.BoolVar(&cfg.secure, "secure-cookies", secureDef, "mark cookies Secure, for TLS or a TLS proxy (PARTNERDESK_SECURE_COOKIES)")
 	fs.StringVar(&cfg.logFormat, "log-format", env("PARTNERDESK_LOG_FORMAT", "text"), "log format: text or json (PARTNERDESK_LOG_FORMAT)")
+	fs.DurationVar(&cfg.linkTTL, "link-ttl", 0, "how long copied download links work, e.g. 120h (PARTNERDESK_LINK_TTL; default 5 days)")
+	if v := os.Getenv("PARTNERDESK_LINK_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("PARTNERDESK_LINK_TTL=%q is not a positive duration (e.g. 120h)", v)
+		}
+		cfg.linkTTL = d
+	}
 	cfg.sessionSecret = os.Getenv("PARTNERDESK_SESSION_SECRET")
+	if v := os.Getenv("PARTNERDESK_KEY_ENCRYPTION_KEY"); v != "" {
+		k, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(k) != 32 {
+			return errors.New("PARTNERDESK_KEY_ENCRYPTION_KEY must be 32 bytes in base64 (e.g. from `openssl rand -base64 32`)")
+		}
+		cfg.kek = k
+	}
 	return nil
 }
 
@@ -90,10 +107,18 @@ func (cfg config) check() error {
 	if cfg.logFormat != "text" && cfg.logFormat != "json" {
 		return fmt.Errorf("PARTNERDESK_LOG_FORMAT / --log-format %q must be text or json", cfg.logFormat)
 	}
+	if cfg.linkTTL < 0 {
+		return errors.New("--link-ttl must be positive")
+	}
 	if cfg.sessionSecret != "" && len(cfg.sessionSecret) < 32 {
 		return errors.New("PARTNERDESK_SESSION_SECRET must be at least 32 characters")
 	}
 	return nil
+}
+
+func (cfg config) app(log *slog.Logger, demo bool) app.Config {
+	return app.Config{DataDir: cfg.dataDir, Demo: demo, SessionSecret: cfg.sessionSecret, SecureCookies: cfg.secure, Logger: log,
+		KeyEncryptionKey: cfg.kek, LinkTTL: cfg.linkTTL}
 }
 
 func (cfg config) logger(w io.Writer) *slog.Logger {
@@ -150,7 +175,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	log := cfg.logger(stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	a, err := app.Open(ctx, app.Config{DataDir: cfg.dataDir, Demo: cfg.demo, SessionSecret: cfg.sessionSecret, SecureCookies: cfg.secure, Logger: log})
+	a, err := app.Open(ctx, cfg.app(log, cfg.demo))
 	if err != nil {
 		return err
 	}
@@ -203,7 +228,7 @@ func loadDemo(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a, err := app.Open(context.Background(), app.Config{DataDir: cfg.dataDir, Demo: true, SessionSecret: cfg.sessionSecret, Logger: cfg.logger(io.Discard)})
+	a, err := app.Open(context.Background(), cfg.app(cfg.logger(io.Discard), true))
 	if err != nil {
 		return err
 	}
@@ -270,7 +295,7 @@ func createUser(args []string, stdin io.Reader, stdout io.Writer) error {
 		rand.Read(b)
 		password, generated = base64.RawURLEncoding.EncodeToString(b), true
 	}
-	a, err := app.Open(context.Background(), app.Config{DataDir: cfg.dataDir, SessionSecret: cfg.sessionSecret, Logger: cfg.logger(io.Discard)})
+	a, err := app.Open(context.Background(), cfg.app(cfg.logger(io.Discard), false))
 	if err != nil {
 		return err
 	}

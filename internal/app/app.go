@@ -35,6 +35,16 @@ type Config struct {
 	// Now is the clock (tests move it); nil is time.Now.
 	Now        func() time.Time
 	BcryptCost int
+	// KeyEncryptionKey (32 bytes), when set, encrypts product keys at rest; otherwise one is
+	// generated once and kept in DataDir/secrets.json.
+	KeyEncryptionKey []byte
+	// LinkTTL is how long copied download links work (default 5 days).
+	LinkTTL time.Duration
+	// RevealBurst and RevealEvery rate-limit key reveals per user (defaults: 30, then one per 2 s).
+	RevealBurst int
+	RevealEvery time.Duration
+	// CancelWindows overrides the 30-day cancellation window per product kind (R12).
+	CancelWindows map[desk.ProductKind]time.Duration
 }
 
 // App is a running PartnerDesk.
@@ -57,6 +67,16 @@ func (s store) InTx(ctx context.Context, fn func(tx service.Store) error) error 
 type Secrets struct {
 	SessionHashKey  []byte `json:"session_hash_key"`
 	SessionBlockKey []byte `json:"session_block_key"`
+	// KeyEncryptionKey encrypts product keys at rest (AES-256-GCM); losing it loses the keys.
+	KeyEncryptionKey []byte `json:"key_encryption_key"`
+	// LinkKey signs download links (HMAC-SHA256); changing it voids every link.
+	LinkKey []byte `json:"link_key"`
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b)
+	return b
 }
 
 // OpenStore creates the data directory, opens the database and applies the migrations.
@@ -75,34 +95,45 @@ func OpenStore(ctx context.Context, dataDir string) (*sqlite.Store, error) {
 	return st, nil
 }
 
-// LoadSecrets reads DataDir/secrets.json, creating it (0600) with fresh random keys if absent.
+// LoadSecrets reads DataDir/secrets.json, creating it (0600) with fresh random keys if absent
+// and adding any key an older file lacks. A key once written is never replaced.
 func LoadSecrets(dataDir string) (Secrets, error) {
 	path := filepath.Join(dataDir, "secrets.json")
 	var s Secrets
 	b, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return s, err
+	}
 	if err == nil {
 		if err := json.Unmarshal(b, &s); err != nil || len(s.SessionHashKey) != 64 || len(s.SessionBlockKey) != 32 {
-			return s, fmt.Errorf("%s is damaged: remove it to generate new keys (this signs everyone out)", path)
+			return s, fmt.Errorf("%s is damaged: remove it to generate new keys (this signs everyone out and loses stored product keys)", path)
 		}
+		if len(s.KeyEncryptionKey) != 0 && len(s.KeyEncryptionKey) != 32 {
+			return s, fmt.Errorf("%s: key_encryption_key must be 32 bytes", path)
+		}
+	}
+	changed := false
+	fill := func(k *[]byte, n int) {
+		if len(*k) == 0 {
+			*k, changed = randomBytes(n), true
+		}
+	}
+	fill(&s.SessionHashKey, 64)
+	fill(&s.SessionBlockKey, 32)
+	fill(&s.KeyEncryptionKey, 32)
+	fill(&s.LinkKey, 32)
+	if !changed {
 		return s, nil
 	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return s, err
-	}
-	s.SessionHashKey = make([]byte, 64)
-	s.SessionBlockKey = make([]byte, 32)
-	rand.Read(s.SessionHashKey)
-	rand.Read(s.SessionBlockKey)
 	b, _ = json.MarshalIndent(s, "", "  ")
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return s, fmt.Errorf("write %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
 		return s, fmt.Errorf("write %s: %w", path, err)
 	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return s, err
-	}
-	return s, f.Close()
+	return s, nil
 }
 
 // Open starts the application on cfg.DataDir.
@@ -119,13 +150,25 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	fail := func(err error) (*App, error) { st.Close(); return nil, err }
 
-	var sec Secrets
+	sec, err := LoadSecrets(cfg.DataDir)
+	if err != nil {
+		return fail(err)
+	}
 	if cfg.SessionSecret != "" {
 		h := sha256.Sum256([]byte("partnerdesk session hash\x00" + cfg.SessionSecret))
 		h2 := sha256.Sum256([]byte("partnerdesk session hash 2\x00" + cfg.SessionSecret))
 		b := sha256.Sum256([]byte("partnerdesk session block\x00" + cfg.SessionSecret))
-		sec = Secrets{SessionHashKey: append(h[:], h2[:]...), SessionBlockKey: b[:]}
-	} else if sec, err = LoadSecrets(cfg.DataDir); err != nil {
+		l := sha256.Sum256([]byte("partnerdesk link key\x00" + cfg.SessionSecret))
+		sec.SessionHashKey, sec.SessionBlockKey, sec.LinkKey = append(h[:], h2[:]...), b[:], l[:]
+	}
+	if len(cfg.KeyEncryptionKey) > 0 {
+		if len(cfg.KeyEncryptionKey) != 32 {
+			return fail(errors.New("the key-encryption key must be 32 bytes"))
+		}
+		sec.KeyEncryptionKey = cfg.KeyEncryptionKey
+	}
+	artifacts := filepath.Join(cfg.DataDir, "artifacts")
+	if err := os.MkdirAll(artifacts, 0o700); err != nil {
 		return fail(err)
 	}
 
@@ -139,7 +182,14 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return fail(err)
 		}
 	}
-	svc := service.New(store{st}, cfg.Now, service.Config{PartnerTenantID: partnerID, BcryptCost: cfg.BcryptCost})
+	svc, err := service.New(store{st}, cfg.Now, service.Config{
+		PartnerTenantID: partnerID, BcryptCost: cfg.BcryptCost, KeyEncryptionKey: sec.KeyEncryptionKey, LinkKey: sec.LinkKey,
+		LinkTTL: cfg.LinkTTL, ArtifactsDir: artifacts, RevealBurst: cfg.RevealBurst, RevealEvery: cfg.RevealEvery,
+		Cancel: desk.CancelPolicy{Windows: cfg.CancelWindows},
+	})
+	if err != nil {
+		return fail(err)
+	}
 	a := &App{Store: st, Service: svc}
 	if cfg.Demo {
 		if err := a.loadDemo(ctx, cfg.Now()); err != nil {
@@ -166,6 +216,12 @@ func (a *App) loadDemo(ctx context.Context, now time.Time) error {
 			return err
 		}
 		if err := loadCatalog(ctx, tx); err != nil {
+			return err
+		}
+		if err := a.fillKeyPools(ctx, tx, now); err != nil {
+			return err
+		}
+		if err := writeArtifacts(a.Service.Config().ArtifactsDir); err != nil {
 			return err
 		}
 		return a.loadDemoOrders(ctx, tx, now)
@@ -204,7 +260,10 @@ func (a *App) loadDemoOrders(ctx context.Context, tx *sqlite.Store, now time.Tim
 	cfg := a.Service.Config()
 	for i, o := range demo.Orders {
 		at := now.Add(-time.Duration(o.AgeDays)*24*time.Hour - time.Duration(o.AgeHours)*time.Hour - time.Duration(i)*time.Minute)
-		svc := service.New(store{tx}, func() time.Time { return at }, cfg)
+		svc, err := service.New(store{tx}, func() time.Time { return at }, cfg)
+		if err != nil {
+			return err
+		}
 		var lines []desk.CartLine
 		for _, l := range o.Lines {
 			offer, ok := demo.ResolveOffer(products, l.Match, l.Term)
@@ -215,6 +274,42 @@ func (a *App) loadDemoOrders(ctx context.Context, tx *sqlite.Store, now time.Tim
 		}
 		if _, _, err := svc.PlaceOrder(ctx, actor, demo.TenantID(o.Customer), fmt.Sprintf("demo-%d", i), lines); err != nil {
 			return fmt.Errorf("demo order %d for %s: %w", i, o.Customer, err)
+		}
+	}
+	return nil
+}
+
+// fillKeyPools puts generated keys into every software pool (product × version).
+func (a *App) fillKeyPools(ctx context.Context, tx *sqlite.Store, now time.Time) error {
+	gen := demo.NewKeyGenerator()
+	for _, p := range demo.Catalog() {
+		if !p.Kind.IsSoftware() {
+			continue
+		}
+		for _, v := range p.Versions() {
+			for i := 0; i < demo.KeysPerPool; i++ {
+				ct, fp := a.Service.SealKey(p.ID, v, gen.Next())
+				if err := tx.InsertPoolKey(ctx, p.ID, v, ct, fp, now); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// writeArtifacts writes the demo's placeholder files (with the SHA-256 the catalog states), so
+// that downloads work end to end.
+func writeArtifacts(dir string) error {
+	for _, p := range demo.Catalog() {
+		for _, e := range p.Editions {
+			path := filepath.Join(dir, e.FileName)
+			if st, err := os.Stat(path); err == nil && st.Size() == e.Size {
+				continue
+			}
+			if err := os.WriteFile(path, demo.FileContent(e.FileName), 0o600); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -1,6 +1,10 @@
 package desk
 
-import "time"
+import (
+	"regexp"
+	"strings"
+	"time"
+)
 
 // Order statuses, as Partner Center names them.
 const (
@@ -103,4 +107,36 @@ type Entitlement struct {
 	Status       string
 	CreatedAt    time.Time
 	CancelledAt  time.Time
+	// DownloadedAt is the first download's time (zero when never downloaded).
+	DownloadedAt time.Time
+}
+
+// PoolCount is the state of a key pool (product, version).
+type PoolCount struct {
+	ProductID, ProductTitle, Version string
+	Free, Assigned                   int
+}
+
+// Keys are 25 characters in five groups, as Windows and SQL Server MAKs are (not the seed's
+// "32-digit"): XXXXX-XXXXX-XXXXX-XXXXX-XXXXX.
+var keyPattern = regexp.MustCompile(`^[A-Z0-9]{5}(-[A-Z0-9]{5}){4}$`)
+
+// NormalizeKey upper-cases and trims a product key.
+func NormalizeKey(k string) string { return strings.ToUpper(strings.TrimSpace(k)) }
+
+// ValidKey reports whether k (normalized) has the product key format.
+func ValidKey(k string) bool { return keyPattern.MatchString(k) }
+
+// Edition key for a download: which build of an entitlement's product.
+type EditionRef struct {
+	Version, Language, Bitness string
+}
+
+// DownloadLink is a signed link to an edition's file (SPEC §4).
+type DownloadLink struct {
+	URL       string
+	ExpiresAt time.Time
+	FileName  string
+	SHA256    string
+	Size      int64
 }

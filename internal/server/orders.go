@@ -152,15 +152,6 @@ func (s *Server) handleOrder(c echo.Context) error {
 	return render(c, http.StatusOK, web.OrderDetail(p, cust, order, c.QueryParam("done") == "order_placed"))
 }
 
-func (s *Server) handleCustomerSoftware(c echo.Context) error {
-	cust, ents, err := s.svc.Entitlements(c.Request().Context(), actor(c), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	p := page(c, "customers", cust.CompanyName, tr(c, "customer.tab.software"), s.customerCrumbs(c, cust, tr(c, "customer.tab.software"))...)
-	return render(c, http.StatusOK, web.SoftwareTab(p, cust, ents))
-}
-
 func (s *Server) handleMarkets(c echo.Context) error {
 	p := page(c, "customers", tr(c, "markets.title"), tr(c, "catalog.title"), web.Crumb{Label: tr(c, "catalog.title")}, web.Crumb{Label: tr(c, "markets.title")})
 	return render(c, http.StatusOK, web.MarketsPage(p, desk.ReservationUnavailableMarkets))

@@ -134,6 +134,14 @@ func (s *Server) registerRoutes() {
 	s.route(http.MethodGet, "/customers/:id/review", desk.PermPlaceOrder, s.handleReview)
 	s.route(http.MethodPost, "/customers/:id/orders", desk.PermPlaceOrder, s.handleBuy)
 	s.route(http.MethodGet, "/catalog/markets", PermSignedIn, s.handleMarkets)
+	s.route(http.MethodGet, "/customers/:id/software/:ent/editions", desk.PermKeysDownloads, s.handleEditions)
+	s.route(http.MethodPost, "/customers/:id/software/:ent/key", desk.PermKeysDownloads, s.handleRevealKey)
+	s.route(http.MethodPost, "/customers/:id/software/:ent/download", desk.PermKeysDownloads, s.handleDownload)
+	s.route(http.MethodPost, "/customers/:id/software/:ent/link", desk.PermKeysDownloads, s.handleCopyLink)
+	s.route(http.MethodGet, "/dl/:token", "", s.handleFile)
+	s.route(http.MethodHead, "/dl/:token", "", s.handleFile)
+	s.route(http.MethodGet, "/settings/keys", desk.PermImportKeys, s.handleKeyPools)
+	s.route(http.MethodPost, "/settings/keys", desk.PermImportKeys, s.handleImportKeys)
 
 	s.route(http.MethodGet, "/settings/users", desk.PermManageUsers, s.handleUsers)
 	s.route(http.MethodPost, "/settings/users", desk.PermManageUsers, s.handleCreateUser)
@@ -340,19 +348,47 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.renderError(c, web.ErrorView{Status: http.StatusUnauthorized, Title: loc.T("error.title.401"), Message: loc.Msg(de.Message)})
 	case desk.EFORBIDDEN:
 		s.renderError(c, web.ErrorView{Status: http.StatusForbidden, Title: loc.T("error.title.403"), Message: loc.T("error.forbidden"), Roles: de.Roles})
+	case desk.ERATELIMIT:
+		c.Response().Header().Set("Retry-After", "5")
+		fallthrough
 	default:
 		status := statusOf(de.Code)
-		s.renderError(c, web.ErrorView{Status: status, Title: loc.T("error.title." + statusKey(status)), Message: loc.Msg(de.Message)})
+		s.renderError(c, web.ErrorView{Status: status, Title: loc.T("error.title." + statusKey(status)), Message: loc.Err(de)})
 	}
 }
 
 func (s *Server) renderError(c echo.Context, e web.ErrorView) {
+	if isPartial(c) {
+		// htmx swaps error answers too (see the htmx-config in the layout): into the page's
+		// modal host, as an alert dialog.
+		c.Response().Header().Set("HX-Retarget", "#modal-host")
+		c.Response().Header().Set("HX-Reswap", "innerHTML")
+		msg := e.Message
+		if len(e.Roles) > 0 {
+			msg += " " + i18n.From(c.Request().Context()).T("error.roles_needed") + " " + roleList(c, e.Roles)
+		}
+		if err := render(c, e.Status, web.ErrorDialog(e.Title, msg)); err != nil {
+			c.String(e.Status, e.Title)
+		}
+		return
+	}
 	p := page(c, "", e.Title, "")
 	p.Flash = ""
 	if err := render(c, e.Status, web.ErrorPage(p, e)); err != nil {
 		s.log.Error("render error page", "err", err)
 		c.String(e.Status, e.Title)
 	}
+}
+
+func roleList(c echo.Context, roles []desk.Role) string {
+	out := ""
+	for i, r := range roles {
+		if i > 0 {
+			out += ", "
+		}
+		out += tr(c, "role."+r.Slug())
+	}
+	return out
 }
 
 func statusOf(code string) int {

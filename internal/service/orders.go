@@ -199,6 +199,9 @@ func (s *Service) placeOrder(ctx context.Context, a desk.Actor, customerID, key 
 			if err := tx.CreateEntitlement(ctx, e); err != nil {
 				return err
 			}
+			if err := s.allocateKeys(ctx, tx, e, priced[i].Product); err != nil {
+				return err
+			}
 			order.Lines[i].EntitlementID = e.ID
 		}
 		if fromCart {

@@ -57,6 +57,16 @@ type Store interface {
 	DeleteCartLine(ctx context.Context, userID, customerID, offerID string) error
 	ClearCart(ctx context.Context, userID, customerID string) error
 
+	FindEntitlementByID(ctx context.Context, id string) (desk.Entitlement, error)
+	InsertPoolKey(ctx context.Context, productID, version string, ciphertext, fingerprint []byte, now time.Time) error
+	FingerprintsExist(ctx context.Context, fps [][]byte) (map[string]bool, error)
+	AssignPoolKey(ctx context.Context, productID, version, entitlementID string, now time.Time) (bool, error)
+	EntitlementKey(ctx context.Context, entitlementID, version string) ([]byte, error)
+	EntitlementKeyVersions(ctx context.Context, customerID string) (map[string][]string, error)
+	EntitlementsWaitingForKeys(ctx context.Context, productID, version string) ([]string, error)
+	PoolCounts(ctx context.Context) ([]desk.PoolCount, error)
+	MarkDownloaded(ctx context.Context, entitlementID string, now time.Time) error
+
 	AppendEvent(ctx context.Context, e *desk.Event) error
 	RecentEvents(ctx context.Context, operation string, limit int) ([]desk.Event, error)
 }
@@ -69,6 +79,17 @@ type Config struct {
 	SessionIdle, SessionMax time.Duration
 	// BcryptCost is the password hashing cost (tests lower it).
 	BcryptCost int
+	// KeyEncryptionKey (32 bytes) encrypts product keys at rest; LinkKey signs download links.
+	KeyEncryptionKey, LinkKey []byte
+	// LinkTTL is how long a copied download link works (SPEC §4: 5 days).
+	LinkTTL time.Duration
+	// ArtifactsDir holds the downloadable files.
+	ArtifactsDir string
+	// RevealBurst and RevealEvery rate-limit key reveals per user: a burst, then one per RevealEvery.
+	RevealBurst int
+	RevealEvery time.Duration
+	// Cancel holds the cancellation window per product kind (R12).
+	Cancel desk.CancelPolicy
 }
 
 // Service runs the use cases.
@@ -81,10 +102,13 @@ type Service struct {
 
 	catalogMu sync.Mutex
 	catalog   *catalog
+
+	sealer  *sealer
+	reveals *keyedLimiter
 }
 
-// New returns a Service; now is the clock (tests move it).
-func New(store Store, now func() time.Time, cfg Config) *Service {
+// New returns a Service; now is the clock (tests move it). It fails on unusable keys.
+func New(store Store, now func() time.Time, cfg Config) (*Service, error) {
 	if now == nil {
 		now = time.Now
 	}
@@ -97,12 +121,26 @@ func New(store Store, now func() time.Time, cfg Config) *Service {
 	if cfg.BcryptCost == 0 {
 		cfg.BcryptCost = 11
 	}
+	if cfg.LinkTTL == 0 {
+		cfg.LinkTTL = 5 * 24 * time.Hour
+	}
+	if cfg.RevealBurst == 0 {
+		cfg.RevealBurst = 30
+	}
+	if cfg.RevealEvery == 0 {
+		cfg.RevealEvery = 2 * time.Second
+	}
+	sl, err := newSealer(cfg.KeyEncryptionKey, cfg.LinkKey)
+	if err != nil {
+		return nil, err
+	}
 	return &Service{
-		store: store, now: func() time.Time { return now().UTC() }, cfg: cfg,
+		store: store, now: func() time.Time { return now().UTC() }, cfg: cfg, sealer: sl,
 		// A burst of 5 failed sign-ins per account then one per 30 s; per IP 20 then one per 3 s.
 		signinByAccount: newKeyedLimiter(1.0/30, 5, now),
 		signinByIP:      newKeyedLimiter(1.0/3, 20, now),
-	}
+		reveals:         newKeyedLimiter(1/cfg.RevealEvery.Seconds(), cfg.RevealBurst, now),
+	}, nil
 }
 
 // Config returns the service's configuration (to build another service over the same store).

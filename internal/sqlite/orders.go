@@ -160,15 +160,18 @@ func (s *Store) CreateEntitlement(ctx context.Context, e desk.Entitlement) error
 	})
 }
 
-const entitlementCols = `e.id, e.customer_id, e.order_id, e.line_number, e.product_id, p.title, l.title, p.kind, e.quantity, e.status, e.created_at, coalesce(e.cancelled_at, 0)`
+const entitlementCols = `e.id, e.customer_id, e.order_id, e.line_number, e.product_id, p.title, l.title, p.kind, e.quantity, e.status, e.created_at, coalesce(e.cancelled_at, 0), coalesce(e.downloaded_at, 0)`
 
 const entitlementFrom = ` FROM entitlements e JOIN products p ON p.id = e.product_id JOIN line_items l ON l.order_id = e.order_id AND l.line_number = e.line_number`
 
 func scanEntitlement(r scanner) (desk.Entitlement, error) {
 	var e desk.Entitlement
-	var created, cancelled int64
-	err := r.Scan(&e.ID, &e.CustomerID, &e.OrderID, &e.LineNumber, &e.ProductID, &e.ProductTitle, &e.OfferTitle, &e.Kind, &e.Quantity, &e.Status, &created, &cancelled)
+	var created, cancelled, downloaded int64
+	err := r.Scan(&e.ID, &e.CustomerID, &e.OrderID, &e.LineNumber, &e.ProductID, &e.ProductTitle, &e.OfferTitle, &e.Kind, &e.Quantity, &e.Status, &created, &cancelled, &downloaded)
 	e.CreatedAt = fromMS(created)
+	if downloaded > 0 {
+		e.DownloadedAt = fromMS(downloaded)
+	}
 	if cancelled > 0 {
 		e.CancelledAt = fromMS(cancelled)
 	}
@@ -196,6 +199,15 @@ func (s *Store) FindEntitlements(ctx context.Context, customerID string) ([]desk
 // FindEntitlement returns one entitlement of a customer, or ENOTFOUND.
 func (s *Store) FindEntitlement(ctx context.Context, customerID, id string) (desk.Entitlement, error) {
 	e, err := scanEntitlement(s.q.QueryRowContext(ctx, `SELECT `+entitlementCols+entitlementFrom+` WHERE e.customer_id = ? AND e.id = ?`, customerID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, desk.Errorf(desk.ENOTFOUND, "err.entitlement_not_found")
+	}
+	return e, err
+}
+
+// FindEntitlementByID returns an entitlement by ID alone (a download link names only that), or ENOTFOUND.
+func (s *Store) FindEntitlementByID(ctx context.Context, id string) (desk.Entitlement, error) {
+	e, err := scanEntitlement(s.q.QueryRowContext(ctx, `SELECT `+entitlementCols+entitlementFrom+` WHERE e.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, desk.Errorf(desk.ENOTFOUND, "err.entitlement_not_found")
 	}

@@ -10,6 +10,8 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -42,14 +44,80 @@ type Env struct {
 	srv   *httptest.Server
 }
 
+// Epoch is the test clock's start, and the time the demo data was loaded at.
+var Epoch = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+
+var (
+	templateOnce sync.Once
+	templateDir  string
+	templateErr  error
+)
+
+// template loads the demo data once per test process into a data directory that each test then
+// copies (the database and secrets) and links (the read-only artifacts): a fresh, identical
+// PartnerDesk per test without paying for the demo load each time.
+func template() (string, error) {
+	templateOnce.Do(func() {
+		base := os.TempDir()
+		if old, _ := filepath.Glob(filepath.Join(base, "partnerdesk-apptest-*")); len(old) > 0 {
+			for _, d := range old {
+				if st, err := os.Stat(d); err == nil && time.Since(st.ModTime()) > 2*time.Hour {
+					os.RemoveAll(d)
+				}
+			}
+		}
+		templateDir, templateErr = os.MkdirTemp(base, "partnerdesk-apptest-*")
+		if templateErr != nil {
+			return
+		}
+		var a *app.App
+		a, templateErr = app.Open(context.Background(), config(templateDir, func() time.Time { return Epoch }))
+		if templateErr == nil {
+			templateErr = a.Close()
+		}
+	})
+	return templateDir, templateErr
+}
+
+func config(dir string, now func() time.Time) app.Config {
+	return app.Config{DataDir: dir, Demo: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now, BcryptCost: bcrypt.MinCost}
+}
+
+func copyFile(src, dst string) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, b, 0o600)
+}
+
 // Start opens PartnerDesk with the demo data on a fresh data directory and serves it.
 func Start(t testing.TB) *Env {
+	return StartWith(t, nil)
+}
+
+// StartWith is Start with a chance to change the configuration (limits, windows) first.
+func StartWith(t testing.TB, tweak func(*app.Config)) *Env {
 	t.Helper()
+	tpl, err := template()
+	if err != nil {
+		t.Fatalf("demo template: %v", err)
+	}
 	dir := t.TempDir()
-	clock := &Clock{t: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
-	a, err := app.Open(context.Background(), app.Config{
-		DataDir: dir, Demo: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock.Now, BcryptCost: bcrypt.MinCost,
-	})
+	for _, f := range []string{"partnerdesk.db", "secrets.json"} {
+		if err := copyFile(filepath.Join(tpl, f), filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join(tpl, "artifacts"), filepath.Join(dir, "artifacts")); err != nil {
+		t.Fatal(err)
+	}
+	clock := &Clock{t: Epoch}
+	cfg := config(dir, clock.Now)
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	a, err := app.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("open app: %v", err)
 	}

@@ -1,0 +1,197 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"partnerdesk/internal/desk"
+	"partnerdesk/internal/i18n"
+	"partnerdesk/internal/service"
+	"partnerdesk/web"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+)
+
+func (s *Server) softwarePage(c echo.Context) (desk.Customer, web.Page, []desk.SoftwareItem, error) {
+	cust, items, err := s.svc.Software(c.Request().Context(), actor(c), c.Param("id"))
+	if err != nil {
+		return cust, web.Page{}, nil, err
+	}
+	p := page(c, "customers", cust.CompanyName, tr(c, "customer.tab.software"), s.customerCrumbs(c, cust, tr(c, "customer.tab.software"))...)
+	return cust, p, items, nil
+}
+
+func (s *Server) handleCustomerSoftware(c echo.Context) error { return s.renderSoftwareTab(c, nil) }
+
+// renderSoftwareTab renders the Software tab; picked holds edition choices made without JavaScript.
+func (s *Server) renderSoftwareTab(c echo.Context, picked map[string]desk.EditionRef) error {
+	cust, p, items, err := s.softwarePage(c)
+	if err != nil {
+		return err
+	}
+	a := actor(c)
+	v := web.SoftwareView{Customer: cust, Items: items, Picked: picked, CanKeys: service.KeysAllowed(a, cust.ID), CanCancel: a.User.Can(desk.PermCancelPurchase)}
+	return render(c, http.StatusOK, web.SoftwareTab(p, v))
+}
+
+// withChildren renders parent with child as its { children... }.
+func withChildren(parent, child templ.Component) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		return parent.Render(templ.WithChildren(ctx, child), w)
+	})
+}
+
+func editionRef(c echo.Context) desk.EditionRef {
+	return desk.EditionRef{Version: c.FormValue("version"), Language: c.FormValue("language"), Bitness: c.FormValue("bitness")}
+}
+
+// handleEditions re-renders the edition picker with the choices narrowed (cascading selects).
+func (s *Server) handleEditions(c echo.Context) error {
+	cust, item, err := s.svc.SoftwareItem(c.Request().Context(), actor(c), c.Param("id"), c.Param("ent"))
+	if err != nil {
+		return err
+	}
+	pk := web.NewPicker(cust, item, editionRef(c), "/customers/"+cust.ID+"/software/"+item.ID)
+	if isPartial(c) {
+		return render(c, http.StatusOK, web.KeysAndDownloads(pk))
+	}
+	return s.renderSoftwareTab(c, map[string]desk.EditionRef{item.ID: pk.Ref})
+}
+
+func (s *Server) handleRevealKey(c echo.Context) error {
+	ctx := c.Request().Context()
+	ref := editionRef(c)
+	key, err := s.svc.RevealKey(ctx, actor(c), c.Param("id"), c.Param("ent"), ref.Version)
+	if err != nil {
+		return err
+	}
+	cust, item, err := s.svc.SoftwareItem(ctx, actor(c), c.Param("id"), c.Param("ent"))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	if isPartial(c) {
+		return render(c, http.StatusOK, web.KeyDialog(item, ref.Version, key))
+	}
+	_, p, _, err := s.softwarePage(c)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, withChildren(web.SoftwareResultPage(p, cust), web.KeyPanel(item, ref.Version, key)))
+}
+
+func (s *Server) handleDownload(c echo.Context) error {
+	link, err := s.svc.IssueLink(c.Request().Context(), actor(c), c.Param("id"), c.Param("ent"), editionRef(c), false)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, link.URL)
+}
+
+func (s *Server) handleCopyLink(c echo.Context) error {
+	ctx := c.Request().Context()
+	link, err := s.svc.IssueLink(ctx, actor(c), c.Param("id"), c.Param("ent"), editionRef(c), true)
+	if err != nil {
+		return err
+	}
+	abs := c.Scheme() + "://" + c.Request().Host + link.URL
+	c.Response().Header().Set("Cache-Control", "no-store")
+	if isPartial(c) {
+		return render(c, http.StatusOK, web.LinkResult(link, abs))
+	}
+	cust, p, _, err := s.softwarePage(c)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, withChildren(web.SoftwareResultPage(p, cust), web.LinkResult(link, abs)))
+}
+
+// handleFile serves a download link: signature, expiry and the purchase's state are checked on
+// every request (R18), Range requests resume large files, and the first request of a shared
+// link's download is recorded (R11).
+func (s *Server) handleFile(c echo.Context) error {
+	req := c.Request()
+	record := req.Method == http.MethodGet && (req.Header.Get("Range") == "" || req.Header.Get("Range") == "bytes=0-")
+	dl, err := s.svc.OpenDownload(req.Context(), c.Param("token"), c.RealIP(), record)
+	if err != nil {
+		loc := i18n.From(req.Context())
+		code := desk.ErrorCode(err)
+		if code != desk.EFORBIDDEN && code != desk.EGONE {
+			return err
+		}
+		status := statusOf(code)
+		return render(c, status, web.DownloadErrorPage(loc.T("error.title."+statusKey(status)), loc.Err(err), status))
+	}
+	f, err := os.Open(dl.Path)
+	if errors.Is(err, os.ErrNotExist) {
+		s.log.Error("artifact missing", "file", dl.Edition.FileName)
+		return desk.Errorf(desk.ENOTFOUND, "err.file_missing")
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("Content-Disposition", `attachment; filename="`+dl.Edition.FileName+`"`)
+	h.Set("ETag", strconv.Quote(dl.Edition.SHA256))
+	h.Set("X-Checksum-SHA256", dl.Edition.SHA256)
+	h.Set("Cache-Control", "private, no-transform")
+	http.ServeContent(c.Response(), req, dl.Edition.FileName, st.ModTime().Truncate(time.Second), f)
+	return nil
+}
+
+func (s *Server) handleKeyPools(c echo.Context) error {
+	return s.keyPoolsPage(c, web.KeyPoolsView{}, http.StatusOK)
+}
+
+func (s *Server) keyPoolsPage(c echo.Context, v web.KeyPoolsView, status int) error {
+	pools, err := s.svc.PoolCounts(c.Request().Context(), actor(c))
+	if err != nil {
+		return err
+	}
+	v.Pools = pools
+	p := page(c, "settings", tr(c, "keys.title"), tr(c, "settings.title"), web.Crumb{Label: tr(c, "settings.title")}, web.Crumb{Label: tr(c, "keys.title")})
+	return render(c, status, web.KeyPoolsPage(p, v))
+}
+
+// maxImportBytes bounds a key import upload.
+const maxImportBytes = 4 << 20
+
+func (s *Server) handleImportKeys(c echo.Context) error {
+	loc := i18n.From(c.Request().Context())
+	fh, err := c.FormFile("csv")
+	if err != nil {
+		return s.keyPoolsPage(c, web.KeyPoolsView{Errors: []string{loc.T("err.import_nofile")}}, http.StatusUnprocessableEntity)
+	}
+	if fh.Size > maxImportBytes {
+		return s.keyPoolsPage(c, web.KeyPoolsView{Errors: []string{loc.T("err.import_size")}}, http.StatusUnprocessableEntity)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	res, err := s.svc.ImportKeys(c.Request().Context(), actor(c), f)
+	if err != nil {
+		return err
+	}
+	if len(res.Errors) > 0 {
+		var msgs []string
+		for _, e := range res.Errors {
+			msgs = append(msgs, loc.T("keys.row", e.Line)+" "+loc.T(e.Message, e.Args...))
+		}
+		return s.keyPoolsPage(c, web.KeyPoolsView{Errors: msgs}, http.StatusUnprocessableEntity)
+	}
+	return s.keyPoolsPage(c, web.KeyPoolsView{Imported: true, Added: res.Added, Assigned: res.Assigned}, http.StatusOK)
+}

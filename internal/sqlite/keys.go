@@ -1,0 +1,136 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"partnerdesk/internal/desk"
+)
+
+// InsertPoolKey adds an encrypted key to a pool; a duplicate fingerprint is ECONFLICT.
+func (s *Store) InsertPoolKey(ctx context.Context, productID, version string, ciphertext, fingerprint []byte, now time.Time) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.q.ExecContext(ctx, `INSERT INTO product_keys (product_id, version, ciphertext, fingerprint, imported_at) VALUES (?, ?, ?, ?, ?)`,
+			productID, version, ciphertext, fingerprint, ms(now))
+		return wrap(err, "insert key")
+	})
+}
+
+// FingerprintsExist returns which of the fingerprints are already stored.
+func (s *Store) FingerprintsExist(ctx context.Context, fps [][]byte) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, fp := range fps {
+		var one int
+		err := s.q.QueryRowContext(ctx, `SELECT 1 FROM product_keys WHERE fingerprint = ?`, fp).Scan(&one)
+		if err == nil {
+			out[string(fp)] = true
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("fingerprint: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// AssignPoolKey gives the oldest free key of a pool to an entitlement's version; false when the pool is empty.
+func (s *Store) AssignPoolKey(ctx context.Context, productID, version, entitlementID string, now time.Time) (bool, error) {
+	var assigned bool
+	err := s.write(ctx, func(tx *Store) error {
+		res, err := tx.q.ExecContext(ctx, `UPDATE product_keys SET entitlement_id = ?, assigned_at = ?
+			WHERE id = (SELECT id FROM product_keys WHERE product_id = ? AND version = ? AND entitlement_id IS NULL ORDER BY id LIMIT 1)`,
+			entitlementID, ms(now), productID, version)
+		if err != nil {
+			return wrap(err, "assign key")
+		}
+		n, _ := res.RowsAffected()
+		assigned = n == 1
+		return nil
+	})
+	return assigned, err
+}
+
+// EntitlementKey returns the sealed key of an entitlement's version; ENOTFOUND when none was
+// assigned, EGONE when it was revoked.
+func (s *Store) EntitlementKey(ctx context.Context, entitlementID, version string) ([]byte, error) {
+	var ct []byte
+	var revoked sql.NullInt64
+	err := s.q.QueryRowContext(ctx, `SELECT ciphertext, revoked_at FROM product_keys WHERE entitlement_id = ? AND version = ?`, entitlementID, version).Scan(&ct, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, desk.Errorf(desk.ENOTFOUND, "err.no_key_yet")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("entitlement key: %w", err)
+	}
+	if revoked.Valid {
+		return nil, desk.Errorf(desk.EGONE, "err.revoked")
+	}
+	return ct, nil
+}
+
+// EntitlementKeyVersions returns, for each entitlement of a customer, the versions that have a
+// (not revoked) key — one query for the whole Software tab.
+func (s *Store) EntitlementKeyVersions(ctx context.Context, customerID string) (map[string][]string, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT k.entitlement_id, k.version FROM product_keys k JOIN entitlements e ON e.id = k.entitlement_id
+		WHERE e.customer_id = ? AND k.revoked_at IS NULL ORDER BY k.entitlement_id, k.version DESC`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("key versions: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var ent, ver string
+		if err := rows.Scan(&ent, &ver); err != nil {
+			return nil, err
+		}
+		out[ent] = append(out[ent], ver)
+	}
+	return out, rows.Err()
+}
+
+// EntitlementsWaitingForKeys lists active entitlements of a product that have no key for a version, oldest first.
+func (s *Store) EntitlementsWaitingForKeys(ctx context.Context, productID, version string) ([]string, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT e.id FROM entitlements e WHERE e.product_id = ? AND e.status = 'active'
+		AND NOT EXISTS (SELECT 1 FROM product_keys k WHERE k.entitlement_id = e.id AND k.version = ?) ORDER BY e.created_at, e.id`, productID, version)
+	if err != nil {
+		return nil, fmt.Errorf("waiting entitlements: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// PoolCounts counts free and assigned keys per product and version.
+func (s *Store) PoolCounts(ctx context.Context) ([]desk.PoolCount, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT k.product_id, p.title, k.version, sum(k.entitlement_id IS NULL), sum(k.entitlement_id IS NOT NULL)
+		FROM product_keys k JOIN products p ON p.id = k.product_id GROUP BY k.product_id, k.version ORDER BY p.sort, k.version DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("pool counts: %w", err)
+	}
+	defer rows.Close()
+	var out []desk.PoolCount
+	for rows.Next() {
+		var c desk.PoolCount
+		if err := rows.Scan(&c.ProductID, &c.ProductTitle, &c.Version, &c.Free, &c.Assigned); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// MarkDownloaded records the first download of an entitlement.
+func (s *Store) MarkDownloaded(ctx context.Context, entitlementID string, now time.Time) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.q.ExecContext(ctx, `UPDATE entitlements SET downloaded_at = ? WHERE id = ? AND downloaded_at IS NULL`, ms(now), entitlementID)
+		return wrap(err, "mark downloaded")
+	})
+}
