@@ -55,6 +55,8 @@ type NavItem struct {
 func NavItems(ctx context.Context, u desk.User) []NavItem {
 	all := []NavItem{
 		{Key: "customers", Label: T(ctx, "nav.customers"), Href: "/customers", Icon: "people", Perm: desk.PermViewCustomers},
+		{Key: "billing", Label: T(ctx, "billing.title"), Href: "/billing", Icon: "billing", Perm: desk.PermViewInvoices},
+		{Key: "support", Label: T(ctx, "support.title"), Href: "/support", Icon: "support", Perm: desk.PermSupportRequests},
 	}
 	var out []NavItem
 	for _, n := range all {

@@ -43,6 +43,8 @@ type Config struct {
 	// RevealBurst and RevealEvery rate-limit key reveals per user (defaults: 30, then one per 2 s).
 	RevealBurst int
 	RevealEvery time.Duration
+	// SupportThresholdUSD: cancellations above it need a support request (default 10,000 USD).
+	SupportThresholdUSD int64
 	// CancelWindows overrides the 30-day cancellation window per product kind (R12).
 	CancelWindows map[desk.ProductKind]time.Duration
 }
@@ -184,7 +186,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	svc, err := service.New(store{st}, cfg.Now, service.Config{
 		PartnerTenantID: partnerID, BcryptCost: cfg.BcryptCost, KeyEncryptionKey: sec.KeyEncryptionKey, LinkKey: sec.LinkKey,
-		LinkTTL: cfg.LinkTTL, ArtifactsDir: artifacts, RevealBurst: cfg.RevealBurst, RevealEvery: cfg.RevealEvery,
+		LinkTTL: cfg.LinkTTL, ArtifactsDir: artifacts, AttachmentsDir: filepath.Join(cfg.DataDir, "attachments"), SupportThresholdUSD: cfg.SupportThresholdUSD, RevealBurst: cfg.RevealBurst, RevealEvery: cfg.RevealEvery,
 		Cancel: desk.CancelPolicy{Windows: cfg.CancelWindows},
 	})
 	if err != nil {
@@ -257,6 +259,11 @@ func (a *App) loadDemoOrders(ctx context.Context, tx *sqlite.Store, now time.Tim
 		return err
 	}
 	actor := desk.Actor{User: seller, IP: "127.0.0.1"}
+	agentUser, _, err := tx.FindUserByEmail(ctx, demo.PartnerUsers[1].Email)
+	if err != nil {
+		return err
+	}
+	agent := desk.Actor{User: agentUser, IP: "127.0.0.1"}
 	cfg := a.Service.Config()
 	for i, o := range demo.Orders {
 		at := now.Add(-time.Duration(o.AgeDays)*24*time.Hour - time.Duration(o.AgeHours)*time.Hour - time.Duration(i)*time.Minute)
@@ -272,8 +279,24 @@ func (a *App) loadDemoOrders(ctx context.Context, tx *sqlite.Store, now time.Tim
 			}
 			lines = append(lines, desk.CartLine{OfferID: offer.ID, Quantity: l.Qty})
 		}
-		if _, _, err := svc.PlaceOrder(ctx, actor, demo.TenantID(o.Customer), fmt.Sprintf("demo-%d", i), lines); err != nil {
+		order, _, err := svc.PlaceOrder(ctx, actor, demo.TenantID(o.Customer), fmt.Sprintf("demo-%d", i), lines)
+		if err != nil {
 			return fmt.Errorf("demo order %d for %s: %w", i, o.Customer, err)
+		}
+		if o.CancelAfterDays == 0 {
+			continue
+		}
+		cancelAt := at.Add(time.Duration(o.CancelAfterDays) * 24 * time.Hour)
+		csvc, err := service.New(store{tx}, func() time.Time { return cancelAt }, cfg)
+		if err != nil {
+			return err
+		}
+		var nums []int
+		for _, l := range order.Lines {
+			nums = append(nums, l.Number)
+		}
+		if _, _, err := csvc.Cancel(ctx, agent, desk.CancelRequest{CustomerID: order.CustomerID, OrderID: order.ID, Lines: nums}); err != nil {
+			return fmt.Errorf("demo cancellation %d: %w", i, err)
 		}
 	}
 	return nil

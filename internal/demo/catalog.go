@@ -502,37 +502,8 @@ func FileContent(fileName string) []byte {
 	return buf
 }
 
-// catalogRates are fixed demo exchange rates: units of each currency per 1 USD, ×10000.
-var catalogRates = map[string]int64{
-	"AED": 36725,
-	"AUD": 15300,
-	"BRL": 55000,
-	"CAD": 13700,
-	"CHF": 8800,
-	"CNY": 72000,
-	"CZK": 232000,
-	"DKK": 68500,
-	"EUR": 9200,
-	"GBP": 7900,
-	"HKD": 78000,
-	"HUF": 3650000,
-	"ILS": 37000,
-	"INR": 835000,
-	"JPY": 1500000,
-	"KRW": 13500000,
-	"MXN": 180000,
-	"NOK": 106000,
-	"NZD": 16700,
-	"PLN": 40000,
-	"RON": 45800,
-	"SAR": 37500,
-	"SEK": 105000,
-	"SGD": 13500,
-	"TRY": 320000,
-	"TWD": 320000,
-	"USD": 10000,
-	"ZAR": 185000,
-}
+// catalogRates are the reference rates of internal/desk (units per USD × 10,000).
+var catalogRates = desk.USDRates
 
 // catalogConvert converts whole US dollars to a currency's minor units, rounded half-up to whole
 // units (2-decimal currencies) or to hundreds (0-decimal currencies such as HUF, JPY, KRW); never 0.

@@ -9,14 +9,16 @@ import (
 
 // Error codes. The HTTP layer maps each to a status; only EINTERNAL is logged with detail.
 const (
-	EINVALID      = "invalid"      // bad input: 400/422
-	ENOTFOUND     = "not_found"    // missing, or outside the caller's tenant (R5): 404
-	EFORBIDDEN    = "forbidden"    // the role does not allow it (R1–R5): 403
-	EUNAUTHORIZED = "unauthorized" // not signed in: 401 / redirect to sign-in
-	ECONFLICT     = "conflict"     // uniqueness or state conflict: 409
-	ERATELIMIT    = "rate_limited" // too many attempts: 429
-	EGONE         = "gone"         // revoked or expired: 410
-	EINTERNAL     = "internal"     // a bug or an outage: 500
+	EINVALID      = "invalid"         // bad input: 400/422
+	ENOTFOUND     = "not_found"       // missing, or outside the caller's tenant (R5): 404
+	EFORBIDDEN    = "forbidden"       // the role does not allow it (R1–R5): 403
+	EUNAUTHORIZED = "unauthorized"    // not signed in: 401 / redirect to sign-in
+	ECONFLICT     = "conflict"        // uniqueness or state conflict: 409
+	ERATELIMIT    = "rate_limited"    // too many attempts: 429
+	EGONE         = "gone"            // revoked or expired: 410
+	EWINDOWCLOSED = "window_closed"   // past the cancellation window (R12): 400
+	ENOTCANCEL    = "not_cancellable" // never cancellable (R13), or not through this route: 400
+	EINTERNAL     = "internal"        // a bug or an outage: 500
 )
 
 // Error is a domain error: a code for the machine and a sentence for the user.

@@ -98,8 +98,9 @@ const (
 	PermManageUsers     Permission = "manage-users"
 	PermImportKeys      Permission = "import-keys"
 	PermManageTokens    Permission = "manage-tokens"
-	PermCustomerArea    Permission = "customer-area" // any customer user: their own tenant only (R4)
-	PermCustomerKeys    Permission = "customer-keys" // R4: customer Global admin only
+	PermManageSupport   Permission = "manage-support" // change a support request's status
+	PermCustomerArea    Permission = "customer-area"  // any customer user: their own tenant only (R4)
+	PermCustomerKeys    Permission = "customer-keys"  // R4: customer Global admin only
 )
 
 // Allowed is the role table of SPEC §1: which roles hold each permission.
@@ -117,6 +118,7 @@ var Allowed = map[Permission]Roles{
 	PermManageUsers:     RolesOf(RoleGlobalAdmin),
 	PermImportKeys:      RolesOf(RoleGlobalAdmin),
 	PermManageTokens:    RolesOf(RoleGlobalAdmin),
+	PermManageSupport:   RolesOf(RoleGlobalAdmin),
 	PermCustomerArea:    RolesOf(RoleCustomerGlobalAdmin, RoleCustomerUser),
 	PermCustomerKeys:    RolesOf(RoleCustomerGlobalAdmin),
 }

@@ -78,7 +78,7 @@ func New(svc *service.Service, cfg Config) *Server {
 		s.log.Error("panic", "id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err, "stack", string(stack))
 		return err
 	}}))
-	e.Use(middleware.BodyLimit("8M"))
+	e.Use(middleware.BodyLimit("32M"))
 	e.Use(s.secureHeaders)
 	e.Use(s.loadSession)
 
@@ -140,6 +140,17 @@ func (s *Server) registerRoutes() {
 	s.route(http.MethodPost, "/customers/:id/software/:ent/link", desk.PermKeysDownloads, s.handleCopyLink)
 	s.route(http.MethodGet, "/dl/:token", "", s.handleFile)
 	s.route(http.MethodHead, "/dl/:token", "", s.handleFile)
+	s.route(http.MethodGet, "/customers/:id/software/:ent/cancel", desk.PermCancelPurchase, s.handleCancelDialog)
+	s.route(http.MethodPost, "/customers/:id/software/:ent/cancel", desk.PermCancelPurchase, s.handleCancel)
+	s.route(http.MethodGet, "/billing", desk.PermViewInvoices, s.handleBilling)
+	s.route(http.MethodGet, "/billing/invoices/:invoice", desk.PermViewInvoices, s.handleInvoice)
+	s.route(http.MethodGet, "/billing/invoices/:invoice/csv", desk.PermViewInvoices, s.handleInvoiceCSV)
+	s.route(http.MethodGet, "/support", desk.PermSupportRequests, s.handleSupportList)
+	s.route(http.MethodGet, "/support/new", desk.PermSupportRequests, s.handleSupportForm)
+	s.route(http.MethodPost, "/support", desk.PermSupportRequests, s.handleFileSupport)
+	s.route(http.MethodGet, "/support/:req", desk.PermSupportRequests, s.handleSupportDetail)
+	s.route(http.MethodPost, "/support/:req/status", desk.PermManageSupport, s.handleSupportStatus)
+	s.route(http.MethodGet, "/support/:req/attachments/:att", desk.PermSupportRequests, s.handleAttachment)
 	s.route(http.MethodGet, "/settings/keys", desk.PermImportKeys, s.handleKeyPools)
 	s.route(http.MethodPost, "/settings/keys", desk.PermImportKeys, s.handleImportKeys)
 
@@ -393,7 +404,7 @@ func roleList(c echo.Context, roles []desk.Role) string {
 
 func statusOf(code string) int {
 	switch code {
-	case desk.EINVALID:
+	case desk.EINVALID, desk.EWINDOWCLOSED, desk.ENOTCANCEL:
 		return http.StatusBadRequest
 	case desk.ENOTFOUND:
 		return http.StatusNotFound

@@ -190,6 +190,13 @@ func (s *Service) placeOrder(ctx context.Context, a desk.Actor, customerID, key 
 		if err := tx.CreateOrder(ctx, order, key); err != nil {
 			return err
 		}
+		for _, l := range order.Lines {
+			if err := tx.AddInvoiceLine(ctx, desk.InvoiceLine{Period: desk.Period(now), Currency: order.Currency, CustomerID: cust.ID, OrderID: order.ID,
+				LineNumber: l.Number, Kind: desk.InvoiceCharge, Description: fmt.Sprintf("%s × %d", l.Title, l.Ordered),
+				Net: l.Amounts.Net, Tax: l.Amounts.Tax, Gross: l.Amounts.Gross, CreatedAt: now}); err != nil {
+				return err
+			}
+		}
 		for i, l := range order.Lines {
 			if !l.Kind.IsSoftware() {
 				continue

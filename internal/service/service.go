@@ -67,6 +67,18 @@ type Store interface {
 	PoolCounts(ctx context.Context) ([]desk.PoolCount, error)
 	MarkDownloaded(ctx context.Context, entitlementID string, now time.Time) error
 
+	CancelLine(ctx context.Context, c desk.Cancellation) error
+	CountCancellations(ctx context.Context, orderID string, line int) (int, error)
+	AddInvoiceLine(ctx context.Context, l desk.InvoiceLine) error
+	Invoices(ctx context.Context) ([]desk.Invoice, error)
+	InvoiceLines(ctx context.Context, period, currency string) ([]desk.InvoiceLine, error)
+
+	CreateSupportRequest(ctx context.Context, q desk.SupportRequest) (int, error)
+	AddAttachment(ctx context.Context, a desk.Attachment) error
+	FindSupportRequests(ctx context.Context, limit int) ([]desk.SupportRequest, error)
+	FindSupportRequest(ctx context.Context, id string) (desk.SupportRequest, error)
+	SetSupportStatus(ctx context.Context, id, status string, now int64) error
+
 	AppendEvent(ctx context.Context, e *desk.Event) error
 	RecentEvents(ctx context.Context, operation string, limit int) ([]desk.Event, error)
 }
@@ -90,6 +102,11 @@ type Config struct {
 	RevealEvery time.Duration
 	// Cancel holds the cancellation window per product kind (R12).
 	Cancel desk.CancelPolicy
+	// SupportThresholdUSD: cancellations above this amount (in USD at the reference rates) go
+	// through a support request instead of the dialog (default 10,000).
+	SupportThresholdUSD int64
+	// AttachmentsDir holds support request attachments (outside the web root).
+	AttachmentsDir string
 }
 
 // Service runs the use cases.

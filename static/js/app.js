@@ -12,6 +12,12 @@
       t.setAttribute('aria-expanded', open ? 'true' : 'false');
       return;
     }
+    var closer = ev.target.closest('[data-close-dialog]');
+    if (closer) {
+      var dlg = closer.closest('dialog');
+      if (dlg) dlg.close();
+      return;
+    }
     var copy = ev.target.closest('[data-copy]');
     if (copy) {
       copyFrom(copy);
@@ -83,10 +89,24 @@
         d.addEventListener('click', function (ev) { if (ev.target === d) d.close(); });
       }
       d.showModal();
-      var first = d.querySelector('input, button, select, textarea, a[href]');
+      // An alert dialog starts on its least destructive button (marked autofocus).
+      var first = d.querySelector('[autofocus]') || d.querySelector('input, button, select, textarea, a[href]');
       if (first) first.focus();
     });
+    gateSubmits(root);
   }
+
+  // A checkbox with data-enables="#id" keeps that button disabled until it is ticked (the
+  // server checks the same acknowledgement, R14; without JavaScript the button stays enabled).
+  function gateSubmits(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll('[data-enables]').forEach(function (box) {
+      var target = document.querySelector(box.getAttribute('data-enables'));
+      if (target) target.disabled = !box.checked;
+    });
+  }
+  document.addEventListener('change', function (ev) {
+    if (ev.target.matches('[data-enables]')) gateSubmits(ev.target.parentNode);
+  });
   document.addEventListener('htmx:afterSettle', function (ev) { showDialogs(ev.detail.elt); });
   document.addEventListener('DOMContentLoaded', function () { showDialogs(document); });
 })();

@@ -1,0 +1,59 @@
+package server
+
+import (
+	"encoding/csv"
+	"net/http"
+	"strconv"
+
+	"partnerdesk/internal/desk"
+	"partnerdesk/web"
+
+	"github.com/labstack/echo/v4"
+)
+
+func (s *Server) handleBilling(c echo.Context) error {
+	invs, err := s.svc.Invoices(c.Request().Context(), actor(c))
+	if err != nil {
+		return err
+	}
+	p := page(c, "billing", tr(c, "billing.title"), tr(c, "billing.title"), web.Crumb{Label: tr(c, "billing.title")})
+	return render(c, http.StatusOK, web.BillingPage(p, invs))
+}
+
+func (s *Server) handleInvoice(c echo.Context) error {
+	inv, lines, err := s.svc.Invoice(c.Request().Context(), actor(c), c.Param("invoice"))
+	if err != nil {
+		return err
+	}
+	p := page(c, "billing", inv.ID, tr(c, "billing.title"), web.Crumb{Label: tr(c, "billing.title"), Href: "/billing"}, web.Crumb{Label: inv.ID})
+	return render(c, http.StatusOK, web.InvoicePage(p, inv, lines, currentUser(c).Can(desk.PermViewOrders)))
+}
+
+// csvSafe neutralises a cell that a spreadsheet would run as a formula (= + - @, tab, CR).
+func csvSafe(s string) string {
+	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') {
+		return "'" + s
+	}
+	return s
+}
+
+// handleInvoiceCSV exports an invoice's lines: amounts as decimal strings in major units.
+func (s *Server) handleInvoiceCSV(c echo.Context) error {
+	inv, lines, err := s.svc.Invoice(c.Request().Context(), actor(c), c.Param("invoice"))
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="`+inv.ID+`.csv"`)
+	c.Response().WriteHeader(http.StatusOK)
+	w := csv.NewWriter(c.Response())
+	w.Write([]string{"invoiceId", "period", "customerId", "customerName", "orderId", "lineNumber", "kind", "description", "net", "tax", "gross", "currencyCode", "date"})
+	money := func(v int64) string { return desk.Money{Minor: v, Currency: inv.Currency}.Decimal() }
+	for _, l := range lines {
+		w.Write([]string{inv.ID, inv.Period, l.CustomerID, csvSafe(l.CustomerName), l.OrderID, strconv.Itoa(l.LineNumber), l.Kind, csvSafe(l.Description),
+			money(l.Net), money(l.Tax), money(l.Gross), l.Currency, l.CreatedAt.Format("2006-01-02T15:04:05Z")})
+	}
+	w.Flush()
+	return w.Error()
+}

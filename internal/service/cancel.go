@@ -1,0 +1,205 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"partnerdesk/internal/desk"
+)
+
+// supportThreshold is the amount above which a cancellation needs a support request, in the
+// currency's minor units (default the equivalent of 10,000 USD).
+func (s *Service) supportThreshold(currency string) int64 {
+	usd := s.cfg.SupportThresholdUSD
+	if usd == 0 {
+		usd = 10000
+	}
+	v, ok := desk.FromUSD(usd, currency)
+	if !ok {
+		return 1<<62 - 1
+	}
+	return v
+}
+
+// cancelState decides what the dialog offers for a line (R12, R13, the amount policy, R19).
+func (s *Service) cancelState(p desk.Product, l desk.LineItem, e desk.Entitlement, o desk.Order) (string, string) {
+	now := s.now()
+	switch {
+	case l.Status != desk.StatusActive:
+		return desk.CancelDone, ""
+	case p.NeverCancellable:
+		return desk.CancelNever, ""
+	case !s.cfg.Cancel.InWindow(o.CreatedAt, now, p.Kind):
+		return desk.CancelWindowPassed, ""
+	case l.Amounts.Gross > s.supportThreshold(o.Currency):
+		return desk.CancelNeedsSupport, "amount"
+	case !e.DownloadedAt.IsZero():
+		return desk.CancelNeedsSupport, "downloaded"
+	}
+	return desk.CancelOK, ""
+}
+
+// CancelDialog returns the cancel dialog of the product of a purchase: every order of that
+// product for the customer, with days left, state and the credit cancelling now would give.
+func (s *Service) CancelDialog(ctx context.Context, a desk.Actor, customerID, entitlementID, selectedOrder string) (desk.CancelDialog, error) {
+	if err := require(a, desk.PermCancelPurchase); err != nil {
+		return desk.CancelDialog{}, err
+	}
+	cust, err := s.CustomerByID(ctx, a, customerID)
+	if err != nil {
+		return desk.CancelDialog{}, err
+	}
+	anchor, err := s.store.FindEntitlement(ctx, cust.ID, entitlementID)
+	if err != nil {
+		return desk.CancelDialog{}, err
+	}
+	p, err := s.Product(ctx, anchor.ProductID)
+	if err != nil {
+		return desk.CancelDialog{}, err
+	}
+	ents, err := s.store.FindEntitlements(ctx, cust.ID)
+	if err != nil {
+		return desk.CancelDialog{}, err
+	}
+	d := desk.CancelDialog{CustomerID: cust.ID, CustomerName: cust.CompanyName, CustomerDomain: cust.Domain, ProductTitle: p.Title}
+	now := s.now()
+	for _, e := range ents {
+		if e.ProductID != anchor.ProductID {
+			continue
+		}
+		o, err := s.store.FindOrder(ctx, cust.ID, e.OrderID)
+		if err != nil {
+			return d, err
+		}
+		l := o.Lines[e.LineNumber]
+		state, reason := s.cancelState(p, l, e, o)
+		opt := desk.CancelOption{OrderID: o.ID, EntitlementID: e.ID, LineNumber: l.Number, Title: l.Title, Quantity: l.Ordered,
+			PurchasedAt: o.CreatedAt, Deadline: s.cfg.Cancel.Deadline(o.CreatedAt, p.Kind), State: state, Reason: reason,
+			Currency: o.Currency, Line: l.Amounts, Credit: desk.ComputeCredit(l.Amounts, l.Term, o.CreatedAt, now)}
+		if l.Status == desk.StatusActive {
+			opt.DaysLeft = s.cfg.Cancel.DaysLeft(o.CreatedAt, now, p.Kind)
+		}
+		d.Options = append(d.Options, opt)
+		if o.ID == selectedOrder || (selectedOrder == "" && e.ID == entitlementID) {
+			d.Selected = opt
+		}
+	}
+	if d.Selected.OrderID == "" && len(d.Options) > 0 {
+		d.Selected = d.Options[0]
+	}
+	return d, nil
+}
+
+// Cancel cancels lines of an order (R12–R20) in one transaction: per line the cancellation,
+// the revocation of its keys and links (R18), the status change (R19), the credit on the
+// monthly invoice (R20) and an update_order event. Concurrent or repeated requests give one
+// cancellation: the others get ECONFLICT "already cancelled" (R15).
+// It returns ENOTFOUND, EFORBIDDEN, EINVALID, EWINDOWCLOSED, ENOTCANCEL or ECONFLICT.
+func (s *Service) Cancel(ctx context.Context, a desk.Actor, req desk.CancelRequest) (desk.Order, []desk.Cancellation, error) {
+	if err := require(a, desk.PermCancelPurchase); err != nil { // R3
+		return desk.Order{}, nil, err
+	}
+	if req.FromDialog && !req.Acknowledged { // R14: the server enforces the checkbox
+		return desk.Order{}, nil, desk.KeyError(desk.EINVALID, "err.ack_required")
+	}
+	if len(req.Lines) == 0 {
+		return desk.Order{}, nil, desk.KeyError(desk.EINVALID, "err.cancel_no_lines")
+	}
+	cust, err := s.CustomerByID(ctx, a, req.CustomerID)
+	if err != nil {
+		return desk.Order{}, nil, err
+	}
+	var out []desk.Cancellation
+	var order desk.Order
+	err = s.store.InTx(ctx, func(tx Store) error {
+		o, err := tx.FindOrder(ctx, cust.ID, req.OrderID)
+		if desk.ErrorCode(err) == desk.ENOTFOUND {
+			return desk.KeyError(desk.ENOTFOUND, "err.order_not_found")
+		}
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		lines := slices.Clone(req.Lines)
+		slices.Sort(lines)
+		lines = slices.Compact(lines)
+		for _, n := range lines {
+			if n < 0 || n >= len(o.Lines) {
+				return desk.KeyError(desk.EINVALID, "err.cancel_line", n)
+			}
+			l := o.Lines[n]
+			p, err := s.Product(ctx, l.ProductID)
+			if err != nil {
+				return err
+			}
+			var e desk.Entitlement
+			if l.EntitlementID != "" {
+				if e, err = tx.FindEntitlement(ctx, cust.ID, l.EntitlementID); err != nil {
+					return err
+				}
+			}
+			switch state, _ := s.cancelState(p, l, e, o); state {
+			case desk.CancelDone:
+				return desk.KeyError(desk.ECONFLICT, "err.already_cancelled")
+			case desk.CancelNever: // R13
+				return desk.KeyError(desk.ENOTCANCEL, "err.never_cancellable", l.Title)
+			case desk.CancelWindowPassed: // R12
+				return desk.KeyError(desk.EWINDOWCLOSED, "err.window_passed", l.Title)
+			case desk.CancelNeedsSupport:
+				if req.FromDialog {
+					return desk.KeyError(desk.ENOTCANCEL, "err.cancel_needs_support")
+				}
+			}
+			credit := desk.ComputeCredit(l.Amounts, l.Term, o.CreatedAt, now)
+			c := desk.Cancellation{ID: newID(), CustomerID: cust.ID, OrderID: o.ID, LineNumber: l.Number, CancelledAt: now,
+				CancelledBy: a.User.Email, Currency: o.Currency, Credit: credit}
+			if err := tx.CancelLine(ctx, c); err != nil {
+				return err
+			}
+			if err := tx.AddInvoiceLine(ctx, desk.InvoiceLine{Period: desk.Period(now), Currency: o.Currency, CustomerID: cust.ID, OrderID: o.ID,
+				LineNumber: l.Number, Kind: desk.InvoiceCredit, Description: creditDescription(l, credit),
+				Net: -credit.Net, Tax: -credit.Tax, Gross: -credit.Gross, CreatedAt: now}); err != nil {
+				return err
+			}
+			amount := desk.Money{Minor: credit.Gross, Currency: o.Currency}
+			if err := s.audit(ctx, tx, a, desk.Event{Operation: desk.OpUpdateOrder, ResourceType: "order", CustomerID: cust.ID, CustomerName: cust.CompanyName,
+				OrderID: o.ID, Product: l.Title, Detail: fmt.Sprintf("line %d cancelled, credit %s %s", l.Number, amount.Decimal(), o.Currency)}); err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		order, err = tx.FindOrder(ctx, cust.ID, o.ID)
+		return err
+	})
+	if err != nil {
+		return desk.Order{}, nil, err
+	}
+	return order, out, nil
+}
+
+func creditDescription(l desk.LineItem, c desk.Credit) string {
+	if c.TermDays == 0 {
+		return fmt.Sprintf("Cancellation of %s × %d (100%% credit)", l.Title, l.Ordered)
+	}
+	return fmt.Sprintf("Cancellation of %s × %d (prorated: %d of %d days unused)", l.Title, l.Ordered, c.TermDays-c.UsedDays, c.TermDays)
+}
+
+// CancelEntitlement cancels the purchase (order line) behind an entitlement, from the dialog.
+func (s *Service) CancelEntitlement(ctx context.Context, a desk.Actor, customerID, orderID, entitlementID string, acknowledged bool) (desk.Order, desk.Cancellation, error) {
+	if err := require(a, desk.PermCancelPurchase); err != nil {
+		return desk.Order{}, desk.Cancellation{}, err
+	}
+	e, err := s.store.FindEntitlement(ctx, customerID, entitlementID)
+	if err != nil {
+		return desk.Order{}, desk.Cancellation{}, err
+	}
+	if orderID != "" && orderID != e.OrderID {
+		return desk.Order{}, desk.Cancellation{}, desk.KeyError(desk.ENOTFOUND, "err.order_not_found")
+	}
+	o, cs, err := s.Cancel(ctx, a, desk.CancelRequest{CustomerID: customerID, OrderID: e.OrderID, Lines: []int{e.LineNumber}, Acknowledged: acknowledged, FromDialog: true})
+	if err != nil {
+		return o, desk.Cancellation{}, err
+	}
+	return o, cs[0], nil
+}

@@ -1,0 +1,92 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+
+	"partnerdesk/internal/desk"
+)
+
+const supportCols = `id, number, created_at, updated_at, created_by, problem_type, impact, title, customer_ref, order_ref, refund_reason,
+	requested_amount, description, contact_name, contact_email, contact_phone, status`
+
+func scanSupport(r scanner) (desk.SupportRequest, error) {
+	var q desk.SupportRequest
+	var created, updated int64
+	err := r.Scan(&q.ID, &q.Number, &created, &updated, &q.CreatedBy, &q.ProblemType, &q.Impact, &q.Title, &q.CustomerRef, &q.OrderRef,
+		&q.RefundReason, &q.RequestedAmount, &q.Description, &q.ContactName, &q.ContactEmail, &q.ContactPhone, &q.Status)
+	q.CreatedAt, q.UpdatedAt = fromMS(created), fromMS(updated)
+	return q, err
+}
+
+// CreateSupportRequest inserts a request with the next number (in the caller's transaction) and
+// returns that number.
+func (s *Store) CreateSupportRequest(ctx context.Context, q desk.SupportRequest) (int, error) {
+	var number int
+	err := s.write(ctx, func(tx *Store) error {
+		if err := tx.q.QueryRowContext(ctx, `SELECT coalesce(max(number), 0) + 1 FROM support_requests`).Scan(&number); err != nil {
+			return fmt.Errorf("next number: %w", err)
+		}
+		_, err := tx.q.ExecContext(ctx, `INSERT INTO support_requests (`+supportCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			q.ID, number, ms(q.CreatedAt), ms(q.CreatedAt), q.CreatedBy, q.ProblemType, q.Impact, q.Title, q.CustomerRef, q.OrderRef, q.RefundReason,
+			q.RequestedAmount, q.Description, q.ContactName, q.ContactEmail, q.ContactPhone, q.Status)
+		return wrap(err, "insert support request")
+	})
+	return number, err
+}
+
+// AddAttachment records a stored attachment of a request.
+func (s *Store) AddAttachment(ctx context.Context, a desk.Attachment) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.q.ExecContext(ctx, `INSERT INTO support_attachments (id, request_id, file_name, stored_name, content_type, size) VALUES (?, ?, ?, ?, ?, ?)`,
+			a.ID, a.RequestID, a.FileName, a.StoredName, a.ContentType, a.Size)
+		return wrap(err, "insert attachment")
+	})
+}
+
+// FindSupportRequests lists requests, newest first.
+func (s *Store) FindSupportRequests(ctx context.Context, limit int) ([]desk.SupportRequest, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT `+supportCols+` FROM support_requests ORDER BY number DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("support requests: %w", err)
+	}
+	defer rows.Close()
+	var out []desk.SupportRequest
+	for rows.Next() {
+		q, err := scanSupport(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, q)
+	}
+	return out, rows.Err()
+}
+
+// FindSupportRequest returns one request with its attachments, or ENOTFOUND.
+func (s *Store) FindSupportRequest(ctx context.Context, id string) (desk.SupportRequest, error) {
+	q, err := scanSupport(s.q.QueryRowContext(ctx, `SELECT `+supportCols+` FROM support_requests WHERE id = ?`, id))
+	if err != nil {
+		return q, notFound(err, "err.support_not_found")
+	}
+	rows, err := s.q.QueryContext(ctx, `SELECT id, request_id, file_name, stored_name, content_type, size FROM support_attachments WHERE request_id = ? ORDER BY file_name`, id)
+	if err != nil {
+		return q, fmt.Errorf("attachments: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a desk.Attachment
+		if err := rows.Scan(&a.ID, &a.RequestID, &a.FileName, &a.StoredName, &a.ContentType, &a.Size); err != nil {
+			return q, err
+		}
+		q.Attachments = append(q.Attachments, a)
+	}
+	return q, rows.Err()
+}
+
+// SetSupportStatus changes a request's status.
+func (s *Store) SetSupportStatus(ctx context.Context, id, status string, now int64) error {
+	return s.write(ctx, func(tx *Store) error {
+		res, err := tx.q.ExecContext(ctx, `UPDATE support_requests SET status = ?, updated_at = ? WHERE id = ?`, status, now, id)
+		return affectedOne(res, wrap(err, "set support status"), "err.support_not_found")
+	})
+}
