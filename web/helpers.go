@@ -70,6 +70,7 @@ func NavItems(ctx context.Context, u desk.User) []NavItem {
 // SettingsItems lists the gear menu's entries the user may open.
 func SettingsItems(ctx context.Context, u desk.User) []NavItem {
 	all := []NavItem{
+		{Key: "activity", Label: T(ctx, "activity.title"), Href: "/settings/activity", Perm: desk.PermViewActivityLog},
 		{Key: "users", Label: T(ctx, "settings.users"), Href: "/settings/users", Perm: desk.PermManageUsers},
 		{Key: "keys", Label: T(ctx, "keys.title"), Href: "/settings/keys", Perm: desk.PermImportKeys},
 	}

@@ -145,6 +145,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return errors.New("usage: partnerdesk user create --email EMAIL --role ROLE [--name NAME] [--password-stdin]")
 		}
 		return createUser(args[1:], stdin, stdout)
+	case "audit":
+		if len(args) == 0 || args[0] != "verify" {
+			return errors.New("usage: partnerdesk audit verify [--data-dir DIR]")
+		}
+		return auditVerify(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, "usage: partnerdesk [serve|migrate|demo|user create] [flags]; partnerdesk CMD -h lists the flags")
 		return nil
@@ -238,6 +243,28 @@ func loadDemo(args []string, stdout io.Writer) error {
 	} else {
 		fmt.Fprintln(stdout, "demo data was already loaded in", cfg.dataDir)
 	}
+	return nil
+}
+
+// auditVerify checks the activity log's hash chain and reports the first broken link.
+func auditVerify(args []string, stdout io.Writer) error {
+	cfg, err := parse("audit verify", args, nil)
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(context.Background(), cfg.app(cfg.logger(io.Discard), false))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	broken, n, err := a.Service.VerifyAudit(context.Background())
+	if err != nil {
+		return err
+	}
+	if broken != 0 {
+		return fmt.Errorf("the activity log is broken at event %d (checked %d events): it or an earlier event was changed", broken, n)
+	}
+	fmt.Fprintf(stdout, "activity log intact: %d events, hash chain verified\n", n)
 	return nil
 }
 

@@ -299,6 +299,47 @@ func (a *App) loadDemoOrders(ctx context.Context, tx *sqlite.Store, now time.Tim
 			return fmt.Errorf("demo cancellation %d: %w", i, err)
 		}
 	}
+	return a.demoActivity(ctx, tx, now, agent)
+}
+
+// demoActivity lets the admin agent view keys and copy links of active purchases over the last
+// days, so that the activity log has something to show.
+func (a *App) demoActivity(ctx context.Context, tx *sqlite.Store, now time.Time, agent desk.Actor) error {
+	cfg := a.Service.Config()
+	for k, prefix := range []string{"contoso", "fabrikam", "wingtiptoys", "adventureworks", "prosewarekosovo"} {
+		ents, err := tx.FindEntitlements(ctx, demo.TenantID(prefix))
+		if err != nil {
+			return err
+		}
+		for j, e := range ents {
+			if e.Status != desk.StatusActive {
+				continue
+			}
+			at := e.CreatedAt.Add(time.Duration(2+j+k) * time.Hour)
+			if at.After(now) {
+				at = now.Add(-time.Duration(10+j) * time.Minute)
+			}
+			svc, err := service.New(store{tx}, func() time.Time { return at }, cfg)
+			if err != nil {
+				return err
+			}
+			p, err := svc.Product(ctx, e.ProductID)
+			if err != nil {
+				return err
+			}
+			versions := p.Versions()
+			if len(versions) == 0 {
+				continue
+			}
+			if _, err := svc.RevealKey(ctx, agent, e.CustomerID, e.ID, versions[0]); err != nil {
+				return fmt.Errorf("demo key view: %w", err)
+			}
+			ed := p.Editions[0]
+			if _, err := svc.IssueLink(ctx, agent, e.CustomerID, e.ID, desk.EditionRef{Version: ed.Version, Language: ed.Language, Bitness: ed.Bitness}, true); err != nil {
+				return fmt.Errorf("demo link: %w", err)
+			}
+		}
+	}
 	return nil
 }
 

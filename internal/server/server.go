@@ -151,6 +151,8 @@ func (s *Server) registerRoutes() {
 	s.route(http.MethodGet, "/support/:req", desk.PermSupportRequests, s.handleSupportDetail)
 	s.route(http.MethodPost, "/support/:req/status", desk.PermManageSupport, s.handleSupportStatus)
 	s.route(http.MethodGet, "/support/:req/attachments/:att", desk.PermSupportRequests, s.handleAttachment)
+	s.route(http.MethodGet, "/settings/activity", desk.PermViewActivityLog, s.handleActivity)
+	s.route(http.MethodGet, "/settings/activity/export", desk.PermViewActivityLog, s.handleActivityExport)
 	s.route(http.MethodGet, "/settings/keys", desk.PermImportKeys, s.handleKeyPools)
 	s.route(http.MethodPost, "/settings/keys", desk.PermImportKeys, s.handleImportKeys)
 

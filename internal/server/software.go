@@ -189,7 +189,11 @@ func (s *Server) handleImportKeys(c echo.Context) error {
 	if len(res.Errors) > 0 {
 		var msgs []string
 		for _, e := range res.Errors {
-			msgs = append(msgs, loc.T("keys.row", e.Line)+" "+loc.T(e.Message, e.Args...))
+			msg := loc.T(e.Message, e.Args...)
+			if e.Line > 0 {
+				msg = loc.T("keys.row", e.Line) + " " + msg
+			}
+			msgs = append(msgs, msg)
 		}
 		return s.keyPoolsPage(c, web.KeyPoolsView{Errors: msgs}, http.StatusUnprocessableEntity)
 	}

@@ -54,13 +54,20 @@ func swPurchase(t *testing.T, env *apptest.Env, customerID, match string) (strin
 	return "", desk.Product{}
 }
 
+// swEvents returns the test's own events of an operation (the demo's all precede apptest.Epoch).
 func swEvents(t *testing.T, env *apptest.Env, op string) []desk.Event {
 	t.Helper()
 	evs, err := env.App.Service.RecentEvents(context.Background(), op, 500)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return evs
+	var out []desk.Event
+	for _, e := range evs {
+		if !e.At.Before(apptest.Epoch) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // swRow selects a purchase's tbody on the Software tab.
@@ -255,7 +262,8 @@ func TestEditionsEndpoint(t *testing.T) {
 		bitnesses []string
 	}{
 		{"office hu 32-bit", office, officeP, "version=2021&language=hu-hu&bitness=32-bit", desk.EditionRef{Version: "2021", Language: "hu-hu", Bitness: "32-bit"}, []string{"64-bit", "32-bit"}},
-		{"office version only", office, officeP, "version=2019", desk.EditionRef{Version: "2019", Language: swFirstLanguage(officeP, "2019"), Bitness: "64-bit"}, []string{"64-bit", "32-bit"}},
+		// Contoso is in Hungary: its edition language defaults to Hungarian.
+		{"office version only", office, officeP, "version=2019", desk.EditionRef{Version: "2019", Language: "hu-hu", Bitness: "64-bit"}, []string{"64-bit", "32-bit"}},
 		{"windows server", ws, wsP, "version=2019&language=de-de", desk.EditionRef{Version: "2019", Language: "de-de", Bitness: "64-bit"}, []string{"64-bit"}},
 		{"windows server asked for 32-bit", ws, wsP, "version=2016&language=hu-hu&bitness=32-bit", desk.EditionRef{Version: "2016", Language: "hu-hu", Bitness: "64-bit"}, []string{"64-bit"}},
 		{"unknown version falls back", ws, wsP, "version=1999&language=xx", desk.EditionRef{Version: "2022", Language: swFirstLanguage(wsP, "2022"), Bitness: "64-bit"}, []string{"64-bit"}},
@@ -633,5 +641,64 @@ func TestSoftwareRoutesPerRole(t *testing.T) {
 		if r.method == http.MethodPost && res.StatusCode != http.StatusUnauthorized {
 			t.Errorf("signed out %s %s: %d, want 401", r.method, r.suffix, res.StatusCode)
 		}
+	}
+}
+
+// R18 over HTTP: after a cancellation the copied link answers 410, Get key answers 410, and the
+// Software tab shows the purchase cancelled without keys or downloads (R19).
+func TestCancelRevokesHTTP(t *testing.T) {
+	env := apptest.Start(t)
+	c := env.SignIn(t, swUsers["admin"])
+	ent, _ := swPurchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
+	base := "/customers/" + apptest.ContosoID + "/software/" + ent
+	form := url.Values{"version": {"2022"}, "language": {"en-us"}, "bitness": {"64-bit"}}
+	link := testid(doc(t, env.PostForm(t, c, base+"/link", form, htmx()...).Body), "link-value").AttrOr("value", "")
+	u, err := url.Parse(link)
+	if err != nil || !strings.HasPrefix(u.Path, "/dl/") {
+		t.Fatalf("link %q", link)
+	}
+
+	ctx := context.Background()
+	admin, _, err := env.App.Store.FindUserByEmail(ctx, swUsers["admin"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var orderID string
+	var line int
+	_, items, _ := env.App.Service.Software(ctx, desk.Actor{User: admin}, apptest.ContosoID)
+	for _, it := range items {
+		if it.ID == ent {
+			orderID, line = it.OrderID, it.LineNumber
+		}
+	}
+	if _, _, err := env.App.Service.Cancel(ctx, desk.Actor{User: admin, IP: "127.0.0.1"},
+		desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: orderID, Lines: []int{line}, Acknowledged: true, FromDialog: true}); err != nil {
+		t.Fatalf("cancel: %v", err)
+	}
+
+	res := env.Get(t, env.Client(), u.Path)
+	if res.StatusCode != http.StatusGone || testid(doc(t, res.Body), "download-error-410").Length() != 1 {
+		t.Errorf("copied link after cancellation: %d, want 410", res.StatusCode)
+	}
+	if res := env.PostForm(t, c, base+"/key", form, htmx()...); res.StatusCode != http.StatusGone || swKeyFormat.MatchString(testid(doc(t, res.Body), "key-value").AttrOr("value", "")) {
+		t.Errorf("Get key after cancellation: %d, want 410", res.StatusCode)
+	}
+	for _, p := range []string{"/download", "/link"} {
+		if res := env.PostForm(t, c, base+p, form); res.StatusCode != http.StatusGone {
+			t.Errorf("POST %s after cancellation: %d, want 410", p, res.StatusCode)
+		}
+	}
+	d := doc(t, env.Get(t, c, "/customers/"+apptest.ContosoID+"/software").Body)
+	row := swRow(d, ent)
+	if row.Length() != 1 || row.AttrOr("data-status", "") != desk.StatusCancelled {
+		t.Fatalf("cancelled purchase on the Software tab: %d rows, status %q", row.Length(), row.AttrOr("data-status", ""))
+	}
+	for _, id := range []string{"get-key", "download", "copy-link", "kd-form"} {
+		if swIn(row, id).Length() != 0 {
+			t.Errorf("the cancelled purchase still offers %s", id)
+		}
+	}
+	if swIn(row, "revoked-note").Length() != 1 {
+		t.Error("the cancelled purchase does not say its keys and links are revoked")
 	}
 }

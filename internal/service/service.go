@@ -79,6 +79,12 @@ type Store interface {
 	FindSupportRequest(ctx context.Context, id string) (desk.SupportRequest, error)
 	SetSupportStatus(ctx context.Context, id, status string, now int64) error
 
+	FindEvents(ctx context.Context, f desk.ActivityFilter) (desk.ActivityPage, error)
+	StreamEvents(ctx context.Context, f desk.ActivityFilter, fn func(desk.Event) error) error
+	EventDayCounts(ctx context.Context, f desk.ActivityFilter) ([]desk.DayCount, error)
+	VerifyEvents(ctx context.Context) (int64, int64, error)
+	CustomerIDsByName(ctx context.Context, q string) ([]string, error)
+
 	AppendEvent(ctx context.Context, e *desk.Event) error
 	RecentEvents(ctx context.Context, operation string, limit int) ([]desk.Event, error)
 }
@@ -105,6 +111,8 @@ type Config struct {
 	// SupportThresholdUSD: cancellations above this amount (in USD at the reference rates) go
 	// through a support request instead of the dialog (default 10,000).
 	SupportThresholdUSD int64
+	// MaxActivityRange caps an activity log query's date range (default 366 days).
+	MaxActivityRange time.Duration
 	// AttachmentsDir holds support request attachments (outside the web root).
 	AttachmentsDir string
 }

@@ -62,13 +62,21 @@ func purchase(t *testing.T, env *apptest.Env, customerID, match string) desk.Sof
 }
 
 // events returns the newest events of an operation (up to 500).
+// events returns the test's own events of an operation: those at or after apptest.Epoch (the
+// demo data's activity all happened before it).
 func events(t *testing.T, env *apptest.Env, op string) []desk.Event {
 	t.Helper()
 	evs, err := env.App.Service.RecentEvents(context.Background(), op, 500)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return evs
+	var out []desk.Event
+	for _, e := range evs {
+		if !e.At.Before(apptest.Epoch) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // eventText joins every text field of an event, to look for what must never be logged.
@@ -688,5 +696,66 @@ func TestIssueLinkUnknownEdition(t *testing.T) {
 	}
 	if n := len(events(t, env, desk.OpGetDownloadLink)) + len(events(t, env, desk.OpDownload)); n != 0 {
 		t.Errorf("%d events for refused links", n)
+	}
+}
+
+// R18: cancelling a purchase revokes its keys and every link at once, shared or not; R19: the
+// purchase stays on the list, cancelled, without keys.
+func TestCancelRevokesKeysAndLinks(t *testing.T) {
+	env := apptest.Start(t)
+	ctx := context.Background()
+	svc := env.App.Service
+	admin := actorFor(t, env, adminAgent)
+	ws := purchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
+	ref := desk.EditionRef{Version: "2022", Language: "en-us", Bitness: "64-bit"}
+	if _, err := svc.RevealKey(ctx, admin, apptest.ContosoID, ws.ID, "2022"); err != nil {
+		t.Fatal(err)
+	}
+	shared, err := svc.IssueLink(ctx, admin, apptest.ContosoID, ws.ID, ref, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct, err := svc.IssueLink(ctx, admin, apptest.ContosoID, ws.ID, ref, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The user's own Download marks the purchase downloaded, which the dialog sends to support; the
+	// API's cancellation (R17) has no such rule.
+	if _, _, err := svc.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: ws.OrderID, Lines: []int{ws.LineNumber}, Acknowledged: true}); err != nil {
+		t.Fatalf("cancel: %v", err)
+	}
+	for _, who := range []string{adminAgent, globalAdmin, contosoGA} {
+		a := actorFor(t, env, who)
+		if key, err := svc.RevealKey(ctx, a, apptest.ContosoID, ws.ID, "2022"); desk.ErrorCode(err) != desk.EGONE || key != "" {
+			t.Errorf("%s: key after cancellation: %q %v, want EGONE", who, key, err)
+		}
+		if l, err := svc.IssueLink(ctx, a, apptest.ContosoID, ws.ID, ref, true); desk.ErrorCode(err) != desk.EGONE || l.URL != "" {
+			t.Errorf("%s: new link after cancellation: %q %v, want EGONE", who, l.URL, err)
+		}
+	}
+	for name, l := range map[string]desk.DownloadLink{"shared": shared, "direct": direct} {
+		_, err := svc.OpenDownload(ctx, strings.TrimPrefix(l.URL, "/dl/"), "203.0.113.7", true)
+		if desk.ErrorCode(err) != desk.EGONE || errMessage(err) != "err.link_revoked" {
+			t.Errorf("%s link after cancellation: %v, want EGONE err.link_revoked", name, err)
+		}
+	}
+	if n := len(events(t, env, desk.OpSharedDownload)); n != 0 {
+		t.Errorf("%d downloads recorded through revoked links", n)
+	}
+	_, items, err := svc.Software(ctx, admin, apptest.ContosoID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, it := range items {
+		if it.ID == ws.ID {
+			found = true
+			if it.Status != desk.StatusCancelled || len(it.KeyVersions) != 0 {
+				t.Errorf("cancelled purchase on the list: status %s, key versions %v", it.Status, it.KeyVersions)
+			}
+		}
+	}
+	if !found {
+		t.Error("the cancelled purchase left the Software list")
 	}
 }

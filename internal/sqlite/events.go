@@ -1,10 +1,13 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"partnerdesk/internal/desk"
 )
@@ -68,4 +71,168 @@ func (s *Store) RecentEvents(ctx context.Context, operation string, limit int) (
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// activityWhere builds the WHERE clause of an activity filter.
+func activityWhere(f desk.ActivityFilter) (string, []any) {
+	where := []string{"at >= ?", "at <= ?"}
+	args := []any{ms(f.From), ms(f.To)}
+	if f.CustomerIDs != nil {
+		if len(f.CustomerIDs) == 0 {
+			where = append(where, "0")
+		} else {
+			where = append(where, "customer_id IN ("+placeholders(len(f.CustomerIDs))+")")
+			for _, id := range f.CustomerIDs {
+				args = append(args, id)
+			}
+		}
+	}
+	if f.Actor != "" {
+		where = append(where, "actor_email = ?")
+		args = append(args, f.Actor)
+	}
+	if f.Operation != "" {
+		where = append(where, "operation = ?")
+		args = append(args, f.Operation)
+	}
+	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// FindEvents returns a page of events of the filter, newest first (keyset on at, id: events
+// appended while someone pages are never skipped or repeated).
+func (s *Store) FindEvents(ctx context.Context, f desk.ActivityFilter) (desk.ActivityPage, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	where, args := activityWhere(f)
+	if at, id, ok := decodeEventCursor(f.After); ok {
+		where += " AND (at, id) < (?, ?)"
+		args = append(args, at, id)
+	}
+	rows, err := s.q.QueryContext(ctx, `SELECT `+eventCols+` FROM events`+where+` ORDER BY at DESC, id DESC LIMIT ?`, append(args, f.Limit+1)...)
+	if err != nil {
+		return desk.ActivityPage{}, fmt.Errorf("find events: %w", err)
+	}
+	defer rows.Close()
+	var page desk.ActivityPage
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return page, err
+		}
+		page.Items = append(page.Items, e)
+	}
+	if err := rows.Err(); err != nil {
+		return page, err
+	}
+	if len(page.Items) > f.Limit {
+		page.Items = page.Items[:f.Limit]
+		last := page.Items[len(page.Items)-1]
+		page.Next = encodeCursor(strconv.FormatInt(ms(last.At), 10), strconv.FormatInt(last.ID, 10))
+	}
+	return page, nil
+}
+
+func decodeEventCursor(c string) (int64, int64, bool) {
+	k, i, ok := decodeCursor(c)
+	if !ok {
+		return 0, 0, false
+	}
+	at, err1 := strconv.ParseInt(k, 10, 64)
+	id, err2 := strconv.ParseInt(i, 10, 64)
+	return at, id, err1 == nil && err2 == nil
+}
+
+// StreamEvents calls fn for every event of the filter, newest first, one row at a time (the
+// CSV export holds one event in memory, whatever the range).
+func (s *Store) StreamEvents(ctx context.Context, f desk.ActivityFilter, fn func(desk.Event) error) error {
+	where, args := activityWhere(f)
+	rows, err := s.q.QueryContext(ctx, `SELECT `+eventCols+` FROM events`+where+` ORDER BY at DESC, id DESC`, args...)
+	if err != nil {
+		return fmt.Errorf("stream events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+const dayMS = 86400000
+
+// EventDayCounts counts events per day and operation in the filter's range: from the daily
+// counts table when only the range is set, else from the events themselves.
+func (s *Store) EventDayCounts(ctx context.Context, f desk.ActivityFilter) ([]desk.DayCount, error) {
+	var rows *sql.Rows
+	var err error
+	if f.CustomerIDs == nil && f.Actor == "" && f.Operation == "" && ms(f.From)%dayMS == 0 && (ms(f.To)+1)%dayMS == 0 {
+		rows, err = s.q.QueryContext(ctx, `SELECT day, operation, n FROM event_counts WHERE day >= ? AND day <= ? ORDER BY day, operation`,
+			ms(f.From)/dayMS, ms(f.To)/dayMS)
+	} else {
+		where, args := activityWhere(f)
+		rows, err = s.q.QueryContext(ctx, `SELECT at / 86400000, operation, count(*) FROM events`+where+` GROUP BY at / 86400000, operation ORDER BY 1, 2`, args...)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("event counts: %w", err)
+	}
+	defer rows.Close()
+	var out []desk.DayCount
+	for rows.Next() {
+		var day int64
+		var c desk.DayCount
+		if err := rows.Scan(&day, &c.Operation, &c.N); err != nil {
+			return nil, err
+		}
+		c.Day = fromMS(day * dayMS)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// VerifyEvents walks the whole log in order and returns the ID of the first event whose link is
+// broken (its prev_hash is not its predecessor's hash, or its hash does not recompute), 0 when
+// the chain is intact, and the number of events checked.
+func (s *Store) VerifyEvents(ctx context.Context) (int64, int64, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT `+eventCols+` FROM events ORDER BY id`)
+	if err != nil {
+		return 0, 0, fmt.Errorf("verify events: %w", err)
+	}
+	defer rows.Close()
+	prev := []byte{}
+	var n int64
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return 0, n, err
+		}
+		n++
+		if !bytes.Equal(e.PrevHash, prev) || !bytes.Equal(desk.EventHash(e.PrevHash, e), e.Hash) {
+			return e.ID, n, nil
+		}
+		prev = e.Hash
+	}
+	return 0, n, rows.Err()
+}
+
+// CustomerIDsByName returns the IDs of customers whose name, domain or ID contains q (at most 500).
+func (s *Store) CustomerIDsByName(ctx context.Context, q string) ([]string, error) {
+	page, err := s.FindCustomers(ctx, desk.CustomerFilter{Query: q, Limit: 200})
+	if err != nil {
+		return nil, err
+	}
+	ids := []string{}
+	for _, c := range page.Items {
+		ids = append(ids, c.ID)
+	}
+	return ids, nil
 }

@@ -1,0 +1,43 @@
+package desk
+
+import "time"
+
+// ActivityFilter selects activity log events (SPEC §5): a date range, and optionally a customer,
+// a user and an action; keyset pagination newest first.
+type ActivityFilter struct {
+	From, To time.Time // inclusive range, UTC
+	// CustomerIDs restricts to these customers (resolved from a name search); nil for all.
+	CustomerIDs []string
+	// CustomerQuery is what was typed in the customer search (for the form).
+	CustomerQuery string
+	// Actor is a user's email (exact).
+	Actor string
+	// Operation is an operation type (exact).
+	Operation string
+	// After is the cursor of the last event of the previous page.
+	After string
+	Limit int
+}
+
+// ActivityPage is one page of events, newest first.
+type ActivityPage struct {
+	Items []Event
+	Next  string
+}
+
+// DayCount is how many events of an operation happened on a day (for the chart).
+type DayCount struct {
+	Day       time.Time
+	Operation string
+	N         int
+}
+
+// Operations lists the operation types the activity log filters by, in display order.
+var Operations = []string{
+	OpGetSoftwareKey, OpGetDownloadLink, OpDownload, OpSharedDownload, OpCreateOrder, OpUpdateOrder,
+	OpSignIn, OpSignInFailed, OpSignOut, OpPermissionDenied, OpCreateCustomer, OpCreateUser, OpUpdateUser,
+	OpImportKeys, OpFileSupport, OpUpdateSupport, OpCreateAPIToken, OpRevokeAPIToken,
+}
+
+// DefaultMaxActivityRange caps the date range of one activity query.
+const DefaultMaxActivityRange = 366 * 24 * time.Hour

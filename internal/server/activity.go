@@ -1,0 +1,93 @@
+package server
+
+import (
+	"encoding/csv"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"partnerdesk/internal/desk"
+	"partnerdesk/internal/service"
+	"partnerdesk/web"
+
+	"github.com/labstack/echo/v4"
+)
+
+// activityQuery reads the filters from the URL; a missing range is the last 30 days.
+func (s *Server) activityQuery(c echo.Context) service.ActivityQuery {
+	now := s.svc.Now()
+	q := service.ActivityQuery{From: c.QueryParam("from"), To: c.QueryParam("to"), Customer: c.QueryParam("customer"),
+		Actor: c.QueryParam("user"), Operation: c.QueryParam("action"), After: c.QueryParam("after"), Limit: 50}
+	if q.From == "" && q.To == "" {
+		q.From, q.To = now.AddDate(0, 0, -29).Format("2006-01-02"), now.Format("2006-01-02")
+	}
+	return q
+}
+
+func (s *Server) handleActivity(c echo.Context) error {
+	ctx := c.Request().Context()
+	q := s.activityQuery(c)
+	v := web.ActivityView{From: q.From, To: q.To, Customer: q.Customer, Actor: q.Actor, Operation: q.Operation, Now: s.svc.Now()}
+	f, events, counts, err := s.svc.Activity(ctx, actor(c), q)
+	status := http.StatusOK
+	var ve *desk.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		v.Errors, status = ve.Fields, http.StatusBadRequest
+	case err != nil:
+		return err
+	}
+	v.Filter, v.Page, v.Counts = f, events, counts
+	if v.Users, err = s.svc.ActivityUsers(ctx, actor(c)); err != nil {
+		return err
+	}
+	p := page(c, "settings", tr(c, "activity.title"), tr(c, "settings.title"), web.Crumb{Label: tr(c, "settings.title")}, web.Crumb{Label: tr(c, "activity.title")})
+	return render(c, status, web.ActivityPage(p, v))
+}
+
+// handleActivityExport streams the whole filtered range as CSV (not just one page), one row at a
+// time; cells a spreadsheet would run as formulas are neutralised.
+func (s *Server) handleActivityExport(c echo.Context) error {
+	ctx := c.Request().Context()
+	q := s.activityQuery(c)
+	if _, err := s.svc.ActivityFilter(ctx, q); err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="activity-`+q.From+`-`+q.To+`.csv"`)
+	h.Set("Cache-Control", "no-store")
+	w := csv.NewWriter(c.Response())
+	started := false
+	n := 0
+	err := s.svc.ExportActivity(ctx, actor(c), q, func(e desk.Event) error {
+		if !started {
+			c.Response().WriteHeader(http.StatusOK)
+			w.Write(activityHeader)
+			started = true
+		}
+		var roles []string
+		for _, r := range e.ActorRoles.List() {
+			roles = append(roles, r.Slug())
+		}
+		w.Write([]string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format("2006-01-02T15:04:05.000Z"), e.CustomerID, csvSafe(e.CustomerName),
+			e.Operation, csvSafe(e.ActorEmail), strings.Join(roles, " "), e.ActorTenantID, csvSafe(e.Product), e.OrderID, e.IP, e.Status, csvSafe(e.Detail)})
+		if n++; n%500 == 0 {
+			w.Flush()
+			c.Response().Flush()
+		}
+		return w.Error()
+	})
+	if err != nil && !started {
+		return err
+	}
+	if !started {
+		c.Response().WriteHeader(http.StatusOK)
+		w.Write(activityHeader)
+	}
+	w.Flush()
+	return w.Error()
+}
+
+var activityHeader = []string{"id", "dateTimeUtc", "customerId", "customerName", "operationType", "userPrincipalName", "roles", "tenantId", "product", "orderId", "ip", "operationStatus", "detail"}
