@@ -27,7 +27,9 @@ func (v ActivityView) Query(extra ...string) []string {
 }
 
 // Href is the activity page URL with the view's filters and extra pairs.
-func (v ActivityView) Href(path string, extra ...string) string { return withQuery(path, v.Query(extra...)...) }
+func (v ActivityView) Href(path string, extra ...string) string {
+	return withQuery(path, v.Query(extra...)...)
+}
 
 // Preset is the URL of a preset range ending today.
 func (v ActivityView) Preset(days int) string {
