@@ -31,14 +31,14 @@ func (p CancelPolicy) InWindow(purchased, now time.Time, k ProductKind) bool {
 	return !now.After(p.Deadline(purchased, k))
 }
 
-// DaysLeft is the whole days left to cancel, rounded up (so "1 day" until the very end), 0 once
-// the window has passed.
+// DaysLeft is the whole days left to cancel, rounded up, and at least 1 while the purchase is
+// inside its window (so "1 day" until the very deadline); 0 once the window has passed.
 func (p CancelPolicy) DaysLeft(purchased, now time.Time, k ProductKind) int {
 	left := p.Deadline(purchased, k).Sub(now)
 	if left < 0 {
 		return 0
 	}
-	return int((left + 24*time.Hour - 1) / (24 * time.Hour))
+	return max(1, int((left+24*time.Hour-1)/(24*time.Hour)))
 }
 
 // SoftwareItem is a software purchase as the Software tab shows it: the entitlement, its

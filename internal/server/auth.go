@@ -104,12 +104,3 @@ func (s *Server) handleHome(c echo.Context) error {
 	}
 	return render(c, http.StatusOK, web.HomePage(page(c, "home", tr(c, "home.title"), "")))
 }
-
-func (s *Server) handlePortalHome(c echo.Context) error {
-	u := currentUser(c)
-	cust, err := s.svc.CustomerByID(c.Request().Context(), actor(c), u.CustomerID)
-	if err != nil {
-		return err
-	}
-	return render(c, http.StatusOK, web.PortalHome(page(c, "portal", cust.CompanyName, tr(c, "portal.title")), cust))
-}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 
 	"partnerdesk/internal/desk"
@@ -53,11 +54,37 @@ func (s *Server) handleCustomerDetails(c echo.Context) error {
 }
 
 func (s *Server) handleCustomerAccount(c echo.Context) error {
+	return s.accountPage(c, web.AccountView{}, http.StatusOK)
+}
+
+func (s *Server) accountPage(c echo.Context, v web.AccountView, status int) error {
 	cust, p, err := s.customerPage(c, web.TabAccount)
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, web.CustomerAccount(p, cust))
+	if v.Users, err = s.svc.CustomerUsers(c.Request().Context(), actor(c), cust.ID); err != nil {
+		return err
+	}
+	v.CanInvite = currentUser(c).Can(desk.PermManageUsers)
+	return render(c, status, web.CustomerAccount(p, cust, v))
+}
+
+// handleInviteCustomerUser creates a customer user and shows the one-time password once.
+func (s *Server) handleInviteCustomerUser(c echo.Context) error {
+	var roles desk.Roles
+	if r, ok := desk.ParseRole(c.FormValue("role")); ok && !r.IsPartner() {
+		roles = desk.RolesOf(r)
+	}
+	n := desk.NewUser{Email: c.FormValue("email"), DisplayName: c.FormValue("display_name"), Roles: roles}
+	u, password, err := s.svc.InviteCustomerUser(c.Request().Context(), actor(c), c.Param("id"), n)
+	var ve *desk.ValidationError
+	if errors.As(err, &ve) {
+		return s.accountPage(c, web.AccountView{Form: n, Errors: ve.Fields}, http.StatusUnprocessableEntity)
+	}
+	if err != nil {
+		return err
+	}
+	return s.accountPage(c, web.AccountView{Secret: password, SecretFor: u.Email}, http.StatusOK)
 }
 
 func (s *Server) newCustomerPage(c echo.Context) web.Page {

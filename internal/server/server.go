@@ -163,7 +163,13 @@ func (s *Server) registerRoutes() {
 	s.route(http.MethodPost, "/settings/users/:id/deactivate", desk.PermManageUsers, s.handleUserDeactivate)
 	s.route(http.MethodPost, "/settings/users/:id/activate", desk.PermManageUsers, s.handleUserActivate)
 
+	s.route(http.MethodPost, "/customers/:id/users", desk.PermManageUsers, s.handleInviteCustomerUser)
 	s.route(http.MethodGet, "/portal", desk.PermCustomerArea, s.handlePortalHome)
+	s.route(http.MethodGet, "/portal/products", desk.PermCustomerArea, s.handleYourProducts)
+	s.route(http.MethodGet, "/portal/products/:ent", desk.PermCustomerArea, s.handlePortalProduct)
+	s.route(http.MethodGet, "/portal/products/:ent/editions", desk.PermCustomerKeys, s.handlePortalEditions)
+	s.route(http.MethodPost, "/portal/products/:ent/key", desk.PermCustomerKeys, s.handlePortalKey)
+	s.route(http.MethodPost, "/portal/products/:ent/download", desk.PermCustomerKeys, s.handlePortalDownload)
 }
 
 // logRequests writes one structured line per request: id, method, path (never the query, which

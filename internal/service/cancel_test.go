@@ -738,18 +738,3 @@ func TestCancelNotFound(t *testing.T) {
 	}
 	cxUnchanged(t, env, apptest.ContosoID, o.ID, 0)
 }
-
-func TestZZDebug(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	admin := actorFor(t, env, adminAgent)
-	ws := purchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
-	t.Logf("ws %s order %s downloaded %v created %v", ws.ID, ws.OrderID, ws.DownloadedAt, ws.CreatedAt)
-	_, err := env.App.Service.IssueLink(ctx, admin, apptest.ContosoID, ws.ID, desk.EditionRef{Version: "2022", Language: "en-us", Bitness: "64-bit"}, false)
-	t.Log(err)
-	d, err := env.App.Service.CancelDialog(ctx, admin, apptest.ContosoID, ws.ID, "")
-	t.Logf("%+v %v", d.Selected, err)
-	for _, o := range d.Options {
-		t.Logf("opt %s %s %s", o.OrderID, o.State, o.Reason)
-	}
-}
