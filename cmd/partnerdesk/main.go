@@ -145,6 +145,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return errors.New("usage: partnerdesk user create --email EMAIL --role ROLE [--name NAME] [--password-stdin]")
 		}
 		return createUser(args[1:], stdin, stdout)
+	case "token":
+		if len(args) == 0 || args[0] != "create" {
+			return errors.New("usage: partnerdesk token create --user EMAIL --name NAME [--expires 720h]")
+		}
+		return createToken(args[1:], stdout)
 	case "audit":
 		if len(args) == 0 || args[0] != "verify" {
 			return errors.New("usage: partnerdesk audit verify [--data-dir DIR]")
@@ -189,7 +194,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s (PARTNERDESK_ADDR): %w", cfg.addr, err)
 	}
-	srv := &http.Server{Handler: a.Server.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	fmt.Fprintf(stdout, "PartnerDesk is running at http://%s/\n", ln.Addr())
 	if cfg.demo {
 		if a.DemoLoaded {
@@ -243,6 +248,35 @@ func loadDemo(args []string, stdout io.Writer) error {
 	} else {
 		fmt.Fprintln(stdout, "demo data was already loaded in", cfg.dataDir)
 	}
+	return nil
+}
+
+// createToken creates an API token for a partner user and prints it (shown once).
+func createToken(args []string, stdout io.Writer) error {
+	var email, name string
+	var expires time.Duration
+	cfg, err := parse("token create", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&email, "user", "", "the partner user the token acts as (email)")
+		fs.StringVar(&name, "name", "", "a name for the token, e.g. billing-sync")
+		fs.DurationVar(&expires, "expires", 720*time.Hour, "how long the token is valid (at most 8784h)")
+	})
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(context.Background(), cfg.app(cfg.logger(io.Discard), false))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	t, secret, err := a.Service.CreateToken(context.Background(), desk.Actor{}, email, name, expires)
+	var ve *desk.ValidationError
+	if errors.As(err, &ve) {
+		return fmt.Errorf("cannot create the token: %v (user must be an active partner user; --name required; --expires up to 8784h)", ve.Fields)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "token %q for %s, valid until %s:\n%s\n", t.Name, t.UserEmail, t.ExpiresAt.Format(time.RFC3339), secret)
 	return nil
 }
 

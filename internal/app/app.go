@@ -11,10 +11,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
 
+	"partnerdesk/internal/api"
 	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 	"partnerdesk/internal/server"
@@ -45,6 +47,9 @@ type Config struct {
 	RevealEvery time.Duration
 	// SupportThresholdUSD: cancellations above it need a support request (default 10,000 USD).
 	SupportThresholdUSD int64
+	// APIRatePerSecond and APIBurst limit API requests per token (defaults 20/s, burst 100).
+	APIRatePerSecond float64
+	APIBurst         int
 	// CancelWindows overrides the 30-day cancellation window per product kind (R12).
 	CancelWindows map[desk.ProductKind]time.Duration
 }
@@ -54,8 +59,10 @@ type App struct {
 	Store   *sqlite.Store
 	Service *service.Service
 	Server  *server.Server
+	API     *api.API
 	// DemoLoaded reports whether this start loaded the demo data (first start only).
 	DemoLoaded bool
+	handler    http.Handler
 }
 
 // store adapts *sqlite.Store to service.Store: its InTx hands the callback a service.Store.
@@ -198,9 +205,18 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return fail(err)
 		}
 	}
-	a.Server = server.New(svc, server.Config{SessionHashKey: sec.SessionHashKey, SessionBlockKey: sec.SessionBlockKey, Secure: cfg.SecureCookies, Logger: cfg.Logger})
+	a.API = api.New(svc, api.Config{Logger: cfg.Logger, RatePerSecond: cfg.APIRatePerSecond, Burst: cfg.APIBurst})
+	a.Server = server.New(svc, server.Config{SessionHashKey: sec.SessionHashKey, SessionBlockKey: sec.SessionBlockKey, Secure: cfg.SecureCookies,
+		Logger: cfg.Logger, APIDocument: a.API.Document})
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", a.API.Handler())
+	mux.Handle("/", a.Server.Handler())
+	a.handler = mux
 	return a, nil
 }
+
+// Handler is the whole application: the REST API under /v1/ and the web portal elsewhere.
+func (a *App) Handler() http.Handler { return a.handler }
 
 // loadDemo loads the demo data in one transaction, once.
 func (a *App) loadDemo(ctx context.Context, now time.Time) error {

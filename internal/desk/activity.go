@@ -14,6 +14,8 @@ type ActivityFilter struct {
 	Actor string
 	// Operation is an operation type (exact).
 	Operation string
+	// ResourceType is a resource type (exact; the API's audit filter).
+	ResourceType string
 	// After is the cursor of the last event of the previous page.
 	After string
 	Limit int

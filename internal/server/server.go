@@ -30,6 +30,8 @@ type Config struct {
 	// Secure marks cookies Secure (serve over TLS, or behind a TLS proxy).
 	Secure bool
 	Logger *slog.Logger
+	// APIDocument returns the REST API's OpenAPI document, rendered for people on /settings/api.
+	APIDocument func() map[string]any
 }
 
 // Route is one registered route with the permission it needs ("" public, "signed-in" any user).
@@ -153,6 +155,10 @@ func (s *Server) registerRoutes() {
 	s.route(http.MethodGet, "/support/:req/attachments/:att", desk.PermSupportRequests, s.handleAttachment)
 	s.route(http.MethodGet, "/settings/activity", desk.PermViewActivityLog, s.handleActivity)
 	s.route(http.MethodGet, "/settings/activity/export", desk.PermViewActivityLog, s.handleActivityExport)
+	s.route(http.MethodGet, "/settings/tokens", desk.PermManageTokens, s.handleTokens)
+	s.route(http.MethodPost, "/settings/tokens", desk.PermManageTokens, s.handleCreateToken)
+	s.route(http.MethodPost, "/settings/tokens/:token/revoke", desk.PermManageTokens, s.handleRevokeToken)
+	s.route(http.MethodGet, "/settings/api", desk.PermAPIDocs, s.handleAPIDocs)
 	s.route(http.MethodGet, "/settings/keys", desk.PermImportKeys, s.handleKeyPools)
 	s.route(http.MethodPost, "/settings/keys", desk.PermImportKeys, s.handleImportKeys)
 

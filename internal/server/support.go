@@ -64,7 +64,9 @@ func (s *Server) handleFileSupport(c echo.Context) error {
 			if fh.Size == 0 && fh.Filename == "" {
 				continue
 			}
-			if fh.Size > service.MaxAttachmentSize || len(form.File["files"]) > service.MaxAttachments {
+			// Oversized files are refused before they are read; the service checks the rest
+			// (count, type, and every other field) and reports all problems at once.
+			if fh.Size > service.MaxAttachmentSize {
 				return s.supportNewPage(c, web.SupportForm{Request: q, Errors: desk.FieldErrors{"files": "err.attachment_size"}}, http.StatusUnprocessableEntity)
 			}
 			f, err := fh.Open()

@@ -120,3 +120,12 @@ func (s *Service) ActivityUsers(ctx context.Context, a desk.Actor) ([]string, er
 	}
 	return out, nil
 }
+
+// AuditRecords returns a page of events for an already validated filter (the API's audit
+// records; R2).
+func (s *Service) AuditRecords(ctx context.Context, a desk.Actor, f desk.ActivityFilter) (desk.ActivityPage, error) {
+	if err := require(a, desk.PermViewActivityLog); err != nil {
+		return desk.ActivityPage{}, err
+	}
+	return s.store.FindEvents(ctx, f)
+}

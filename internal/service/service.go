@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"partnerdesk/internal/desk"
+	"partnerdesk/internal/ratelimit"
 )
 
 // Store is what the use cases need of a store; internal/sqlite implements it (through the small
@@ -85,6 +86,12 @@ type Store interface {
 	VerifyEvents(ctx context.Context) (int64, int64, error)
 	CustomerIDsByName(ctx context.Context, q string) ([]string, error)
 
+	CreateToken(ctx context.Context, t desk.APIToken, hash []byte) error
+	TokenUser(ctx context.Context, hash []byte) (desk.APIToken, desk.User, error)
+	TouchToken(ctx context.Context, id string, now time.Time) error
+	FindTokens(ctx context.Context) ([]desk.APIToken, error)
+	RevokeToken(ctx context.Context, id string, now time.Time) error
+
 	AppendEvent(ctx context.Context, e *desk.Event) error
 	RecentEvents(ctx context.Context, operation string, limit int) ([]desk.Event, error)
 }
@@ -123,13 +130,13 @@ type Service struct {
 	now   func() time.Time
 	cfg   Config
 
-	signinByAccount, signinByIP *keyedLimiter
+	signinByAccount, signinByIP *ratelimit.Keyed
 
 	catalogMu sync.Mutex
 	catalog   *catalog
 
 	sealer  *sealer
-	reveals *keyedLimiter
+	reveals *ratelimit.Keyed
 }
 
 // New returns a Service; now is the clock (tests move it). It fails on unusable keys.
@@ -162,9 +169,9 @@ func New(store Store, now func() time.Time, cfg Config) (*Service, error) {
 	return &Service{
 		store: store, now: func() time.Time { return now().UTC() }, cfg: cfg, sealer: sl,
 		// A burst of 5 failed sign-ins per account then one per 30 s; per IP 20 then one per 3 s.
-		signinByAccount: newKeyedLimiter(1.0/30, 5, now),
-		signinByIP:      newKeyedLimiter(1.0/3, 20, now),
-		reveals:         newKeyedLimiter(1/cfg.RevealEvery.Seconds(), cfg.RevealBurst, now),
+		signinByAccount: ratelimit.NewKeyed(1.0/30, 5, now),
+		signinByIP:      ratelimit.NewKeyed(1.0/3, 20, now),
+		reveals:         ratelimit.NewKeyed(1/cfg.RevealEvery.Seconds(), cfg.RevealBurst, now),
 	}, nil
 }
 

@@ -95,6 +95,10 @@ func activityWhere(f desk.ActivityFilter) (string, []any) {
 		where = append(where, "operation = ?")
 		args = append(args, f.Operation)
 	}
+	if f.ResourceType != "" {
+		where = append(where, "resource_type = ?")
+		args = append(args, f.ResourceType)
+	}
 	return " WHERE " + strings.Join(where, " AND "), args
 }
 
@@ -175,7 +179,7 @@ const dayMS = 86400000
 func (s *Store) EventDayCounts(ctx context.Context, f desk.ActivityFilter) ([]desk.DayCount, error) {
 	var rows *sql.Rows
 	var err error
-	if f.CustomerIDs == nil && f.Actor == "" && f.Operation == "" && ms(f.From)%dayMS == 0 && (ms(f.To)+1)%dayMS == 0 {
+	if f.CustomerIDs == nil && f.Actor == "" && f.Operation == "" && f.ResourceType == "" && ms(f.From)%dayMS == 0 && (ms(f.To)+1)%dayMS == 0 {
 		rows, err = s.q.QueryContext(ctx, `SELECT day, operation, n FROM event_counts WHERE day >= ? AND day <= ? ORDER BY day, operation`,
 			ms(f.From)/dayMS, ms(f.To)/dayMS)
 	} else {

@@ -121,7 +121,7 @@ func StartWith(t testing.TB, tweak func(*app.Config)) *Env {
 	if err != nil {
 		t.Fatalf("open app: %v", err)
 	}
-	srv := httptest.NewServer(a.Server.Handler())
+	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(func() { srv.Close(); a.Close() })
 	return &Env{App: a, Clock: clock, URL: srv.URL, Dir: dir, srv: srv}
 }

@@ -1,4 +1,6 @@
-package service
+// Package ratelimit holds token buckets per key (an account, an IP, a user, an API token), with
+// idle buckets dropped.
+package ratelimit
 
 import (
 	"sync"
@@ -7,8 +9,8 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// keyedLimiter is a token bucket per key (an account, an IP, a user), with idle buckets dropped.
-type keyedLimiter struct {
+// Keyed is a token bucket per key (an account, an IP, a user), with idle buckets dropped.
+type Keyed struct {
 	mu      sync.Mutex
 	every   rate.Limit
 	burst   int
@@ -22,11 +24,12 @@ type bucket struct {
 	used time.Time
 }
 
-func newKeyedLimiter(perSecond float64, burst int, now func() time.Time) *keyedLimiter {
-	return &keyedLimiter{every: rate.Limit(perSecond), burst: burst, now: now, buckets: map[string]*bucket{}}
+// NewKeyed returns a bucket per key: perSecond tokens a second, at most burst.
+func NewKeyed(perSecond float64, burst int, now func() time.Time) *Keyed {
+	return &Keyed{every: rate.Limit(perSecond), burst: burst, now: now, buckets: map[string]*bucket{}}
 }
 
-func (k *keyedLimiter) get(key string) *rate.Limiter {
+func (k *Keyed) get(key string) *rate.Limiter {
 	now := k.now()
 	if now.Sub(k.swept) > time.Minute && len(k.buckets) > 1000 {
 		for key, b := range k.buckets {
@@ -46,21 +49,21 @@ func (k *keyedLimiter) get(key string) *rate.Limiter {
 }
 
 // Exhausted reports whether key has no token left, without taking one.
-func (k *keyedLimiter) Exhausted(key string) bool {
+func (k *Keyed) Exhausted(key string) bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return k.get(key).TokensAt(k.now()) < 1
 }
 
 // Take takes one token of key; false when there is none.
-func (k *keyedLimiter) Take(key string) bool {
+func (k *Keyed) Take(key string) bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return k.get(key).AllowN(k.now(), 1)
 }
 
 // RetryAfter is how long until key has a token again.
-func (k *keyedLimiter) RetryAfter(key string) time.Duration {
+func (k *Keyed) RetryAfter(key string) time.Duration {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	lim := k.get(key)

@@ -1,0 +1,365 @@
+// Package api is PartnerDesk's JSON REST API in the style of the Partner Center REST API
+// (SPEC §9): bearer tokens that act with their user's roles (R1–R5 unchanged), Partner Center
+// field names and error codes, continuation-token paging, and an OpenAPI 3.1 document.
+package api
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"partnerdesk/internal/desk"
+	"partnerdesk/internal/i18n"
+	"partnerdesk/internal/ratelimit"
+	"partnerdesk/internal/service"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// Config holds the API's settings.
+type Config struct {
+	Logger *slog.Logger
+	// RatePerSecond and Burst limit requests per token (defaults 20/s, burst 100).
+	RatePerSecond float64
+	Burst         int
+}
+
+// Route is one API route.
+type Route struct {
+	Method, Path string
+	Summary      string
+	// Perm is checked by the service; documented here.
+	Perm desk.Permission
+}
+
+// API is the /v1 handler.
+type API struct {
+	svc     *service.Service
+	log     *slog.Logger
+	e       *echo.Echo
+	limiter *ratelimit.Keyed
+	routes  []Route
+}
+
+const ctxUser = "user"
+
+// maxBody bounds a request body.
+const maxBody = 1 << 20
+
+// New builds the API.
+func New(svc *service.Service, cfg Config) *API {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.RatePerSecond == 0 {
+		cfg.RatePerSecond = 20
+	}
+	if cfg.Burst == 0 {
+		cfg.Burst = 100
+	}
+	a := &API{svc: svc, log: cfg.Logger, e: echo.New(), limiter: ratelimit.NewKeyed(cfg.RatePerSecond, cfg.Burst, time.Now)}
+	e := a.e
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = a.handleError
+	e.Use(middleware.RequestID())
+	e.Use(a.logRequests)
+	e.Use(middleware.Recover())
+	e.Use(middleware.BodyLimit("1M"))
+	a.registerRoutes()
+	return a
+}
+
+// Handler serves /v1/...
+func (a *API) Handler() http.Handler { return a.e }
+
+// Routes lists the API's routes (the OpenAPI document is tested against it).
+func (a *API) Routes() []Route { return append([]Route(nil), a.routes...) }
+
+func (a *API) route(method, path, summary string, perm desk.Permission, h echo.HandlerFunc) {
+	a.routes = append(a.routes, Route{Method: method, Path: path, Summary: summary, Perm: perm})
+	if perm == "" {
+		a.e.Add(method, path, h)
+		return
+	}
+	a.e.Add(method, path, h, a.authenticate)
+}
+
+func (a *API) registerRoutes() {
+	a.route(http.MethodGet, "/v1/openapi.json", "The OpenAPI 3.1 document of this API.", "", a.handleOpenAPI)
+	a.route(http.MethodGet, "/v1/customers", "List customers.", desk.PermViewCustomers, a.handleCustomers)
+	a.route(http.MethodGet, "/v1/customers/:customerId", "Get a customer.", desk.PermViewCustomers, a.handleCustomer)
+	a.route(http.MethodGet, "/v1/customers/:customerId/orders", "List a customer's orders, newest first.", desk.PermViewOrders, a.handleOrders)
+	a.route(http.MethodPost, "/v1/customers/:customerId/orders", "Place an order (Idempotency-Key honoured for 24 h).", desk.PermPlaceOrder, a.handleCreateOrder)
+	a.route(http.MethodGet, "/v1/customers/:customerId/orders/:orderId", "Get an order.", desk.PermViewOrders, a.handleOrder)
+	a.route(http.MethodPatch, "/v1/customers/:customerId/orders/:orderId", "Cancel order lines (status cancelled).", desk.PermCancelPurchase, a.handleCancelOrder)
+	a.route(http.MethodGet, "/v1/products", "List the products sold in a market.", desk.PermViewCustomers, a.handleProducts)
+	a.route(http.MethodGet, "/v1/customers/:customerId/entitlements", "List a customer's software entitlements.", desk.PermViewSoftware, a.handleEntitlements)
+	a.route(http.MethodGet, "/v1/customers/:customerId/entitlements/:entitlementId/key", "Get the product key of a version (audited).", desk.PermKeysDownloads, a.handleKey)
+	a.route(http.MethodPost, "/v1/customers/:customerId/entitlements/:entitlementId/downloadlinks", "Issue a signed download link (audited).", desk.PermKeysDownloads, a.handleDownloadLink)
+	a.route(http.MethodGet, "/v1/invoices", "List the monthly invoices.", desk.PermViewInvoices, a.handleInvoices)
+	a.route(http.MethodGet, "/v1/invoices/:invoiceId/lineitems", "List an invoice's charges and credits.", desk.PermViewInvoices, a.handleInvoiceLines)
+	a.route(http.MethodGet, "/v1/auditrecords", "List audit records of a date range.", desk.PermViewActivityLog, a.handleAuditRecords)
+}
+
+// authenticate resolves the bearer token to its user and applies the per-token rate limit.
+func (a *API) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header.Get("Authorization")
+		secret, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || secret == "" {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="partnerdesk"`)
+			return desk.Errorf(desk.EUNAUTHORIZED, "err.token_missing")
+		}
+		u, t, err := a.svc.AuthenticateToken(c.Request().Context(), strings.TrimSpace(secret))
+		if err != nil {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="partnerdesk", error="invalid_token"`)
+			return err
+		}
+		if !a.limiter.Take(t.ID) {
+			retry := int(a.limiter.RetryAfter(t.ID).Seconds()) + 1
+			c.Response().Header().Set("Retry-After", strconv.Itoa(retry))
+			return desk.KeyError(desk.ERATELIMIT, "err.api_rate", retry)
+		}
+		c.Set(ctxUser, u)
+		return next(c)
+	}
+}
+
+func (a *API) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		attrs := []any{"id", c.Response().Header().Get(echo.HeaderXRequestID), "method", c.Request().Method, "path", c.Request().URL.Path,
+			"status", c.Response().Status, "ms", float64(time.Since(start).Microseconds()) / 1000, "api", true}
+		if u, ok := c.Get(ctxUser).(desk.User); ok {
+			attrs = append(attrs, "user", u.ID)
+		}
+		a.log.Info("request", attrs...)
+		return nil
+	}
+}
+
+func actor(c echo.Context) desk.Actor {
+	u, _ := c.Get(ctxUser).(desk.User)
+	return desk.Actor{User: u, IP: c.RealIP()}
+}
+
+func ctx(c echo.Context) context.Context { return c.Request().Context() }
+
+// Partner Center error codes (SPEC §9).
+const (
+	CodeWindowPassed   = 900117 // past the 30-day cancellation window
+	CodeNotCancellable = 800061 // the order cannot be cancelled (SUSE/Red Hat)
+	CodeInProgress     = 800060 // the order is being changed, or was already cancelled
+	CodeNotFound       = 20000  // order (or other object) not found
+)
+
+// Error is the JSON error body: Partner Center's shape.
+type Error struct {
+	Code        int      `json:"code"`
+	Description string   `json:"description"`
+	Data        []string `json:"data"`
+}
+
+// handleError answers every error as JSON with the right status and code; only internal errors
+// are logged with detail.
+func (a *API) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	loc := i18n.Get("en")
+	status, body := http.StatusInternalServerError, Error{Code: 500, Description: "An internal error occurred.", Data: []string{}}
+	var he *echo.HTTPError
+	var de *desk.Error
+	var ve *desk.ValidationError
+	var re *requestError
+	switch {
+	case errors.As(err, &re):
+		status, body = http.StatusBadRequest, Error{Code: 400, Description: re.msg, Data: re.data}
+	case errors.As(err, &he):
+		status = he.Code
+		body = Error{Code: he.Code, Description: http.StatusText(he.Code), Data: []string{}}
+		if he.Code == http.StatusNotFound {
+			body.Code = CodeNotFound
+			body.Description = "No such resource."
+		}
+		if he.Code == http.StatusRequestEntityTooLarge {
+			body.Description = fmt.Sprintf("The request body is larger than %d bytes.", maxBody)
+		}
+	case errors.As(err, &ve):
+		status = http.StatusBadRequest
+		body = Error{Code: 400, Description: loc.T("form.has_errors"), Data: []string{}}
+		for f, k := range ve.Fields {
+			body.Data = append(body.Data, f+": "+loc.Msg(k))
+		}
+	case errors.As(err, &de):
+		body.Description = loc.Err(de)
+		switch de.Code {
+		case desk.EINVALID:
+			status, body.Code = http.StatusBadRequest, 400
+		case desk.EUNAUTHORIZED:
+			status, body.Code = http.StatusUnauthorized, 401
+		case desk.EFORBIDDEN:
+			status, body.Code = http.StatusForbidden, 403
+			var roles []string
+			for _, r := range de.Roles {
+				roles = append(roles, loc.T("role."+r.Slug()))
+			}
+			body.Description = "Your roles do not allow this. Role needed (one of): " + strings.Join(roles, ", ") + "."
+			body.Data = roles
+		case desk.ENOTFOUND:
+			status, body.Code = http.StatusNotFound, CodeNotFound
+		case desk.ECONFLICT:
+			status, body.Code = http.StatusConflict, CodeInProgress
+		case desk.ERATELIMIT:
+			status, body.Code = http.StatusTooManyRequests, 429
+		case desk.EGONE:
+			status, body.Code = http.StatusGone, 410
+		case desk.EWINDOWCLOSED:
+			status, body.Code = http.StatusBadRequest, CodeWindowPassed
+			body.Description = "You have passed your 30-day cancellation window. " + body.Description
+		case desk.ENOTCANCEL:
+			status, body.Code = http.StatusBadRequest, CodeNotCancellable
+		default:
+			a.log.Error("api internal error", "path", c.Request().URL.Path, "err", err)
+			body.Description = "An internal error occurred."
+		}
+	default:
+		if errors.Is(err, context.Canceled) {
+			return
+		}
+		a.log.Error("api internal error", "path", c.Request().URL.Path, "err", err)
+	}
+	if body.Data == nil {
+		body.Data = []string{}
+	}
+	c.JSON(status, body)
+}
+
+// requestError is a malformed request: bad JSON, an unknown field, a bad parameter.
+type requestError struct {
+	msg  string
+	data []string
+}
+
+func (e *requestError) Error() string { return e.msg }
+
+func badRequest(format string, args ...any) error {
+	return &requestError{msg: fmt.Sprintf(format, args...), data: []string{}}
+}
+
+// decode reads a JSON body strictly: unknown fields, trailing data, wrong types and malformed
+// JSON are refused with a message naming the field.
+func decode(c echo.Context, v any) error {
+	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxBody)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if dec.More() {
+		return badRequest("The request body must hold one JSON object.")
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return badRequest("The request body must hold one JSON object.")
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+	case errors.As(err, &se):
+		return badRequest("Malformed JSON at byte %d.", se.Offset)
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			field = "(body)"
+		}
+		return &requestError{msg: fmt.Sprintf("Field %q must be a %s.", field, te.Type.String()), data: []string{field}}
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return badRequest("The request body is empty or incomplete JSON.")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &requestError{msg: fmt.Sprintf("Unknown field %q.", field), data: []string{field}}
+	}
+	return badRequest("Invalid JSON: %v", err)
+}
+
+// Collection is Partner Center's list shape.
+type Collection[T any] struct {
+	TotalCount        int    `json:"totalCount"`
+	Items             []T    `json:"items"`
+	ContinuationToken string `json:"continuationToken,omitempty"`
+}
+
+// page reads size (1–500, default 100) and the continuation token.
+func page(c echo.Context) (int, string, error) {
+	size := 100
+	if v := c.QueryParam("size"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			return 0, "", &requestError{msg: "Parameter \"size\" must be a whole number from 1 to 500.", data: []string{"size"}}
+		}
+		size = n
+	}
+	token := c.QueryParam("continuationToken")
+	if token == "" {
+		token = c.Request().Header.Get("MS-ContinuationToken")
+	}
+	cursor := ""
+	if token != "" {
+		b, err := base64.RawURLEncoding.DecodeString(token)
+		if err != nil {
+			return 0, "", &requestError{msg: "Parameter \"continuationToken\" is not valid.", data: []string{"continuationToken"}}
+		}
+		cursor = string(b)
+	}
+	return size, cursor, nil
+}
+
+func continuation(cursor string) string {
+	if cursor == "" {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(cursor))
+}
+
+// offsetPage pages an in-memory list by an offset cursor.
+func offsetPage[T any](items []T, size int, cursor string) ([]T, string, error) {
+	off := 0
+	if cursor != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(cursor, "o:"))
+		if err != nil || n < 0 || !strings.HasPrefix(cursor, "o:") {
+			return nil, "", &requestError{msg: "Parameter \"continuationToken\" is not valid.", data: []string{"continuationToken"}}
+		}
+		off = n
+	}
+	if off > len(items) {
+		off = len(items)
+	}
+	end := min(off+size, len(items))
+	next := ""
+	if end < len(items) {
+		next = "o:" + strconv.Itoa(end)
+	}
+	return items[off:end], next, nil
+}
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

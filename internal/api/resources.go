@@ -1,0 +1,651 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"partnerdesk/internal/desk"
+	"partnerdesk/internal/service"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Customer is a customer as Partner Center's API shows it.
+type Customer struct {
+	ID             string         `json:"id"`
+	CompanyProfile CompanyProfile `json:"companyProfile"`
+	BillingProfile BillingProfile `json:"billingProfile"`
+}
+
+// CompanyProfile names the customer.
+type CompanyProfile struct {
+	CompanyName string `json:"companyName"`
+	Domain      string `json:"domain"`
+	TenantID    string `json:"tenantId"`
+}
+
+// BillingProfile holds the customer's market and currency.
+type BillingProfile struct {
+	DefaultAddress Address `json:"defaultAddress"`
+	Currency       string  `json:"currency"`
+}
+
+// Address is a postal address.
+type Address struct {
+	Country      string `json:"country"`
+	City         string `json:"city"`
+	AddressLine1 string `json:"addressLine1"`
+	PostalCode   string `json:"postalCode"`
+}
+
+func toCustomer(c desk.Customer) Customer {
+	return Customer{ID: c.ID, CompanyProfile: CompanyProfile{CompanyName: c.CompanyName, Domain: c.Domain, TenantID: c.ID},
+		BillingProfile: BillingProfile{Currency: c.Currency, DefaultAddress: Address{Country: c.Country, City: c.Address.City, AddressLine1: c.Address.Line1, PostalCode: c.Address.PostalCode}}}
+}
+
+func (a *API) handleCustomers(c echo.Context) error {
+	size, cursor, err := page(c)
+	if err != nil {
+		return err
+	}
+	res, err := a.svc.FindCustomers(ctx(c), actor(c), desk.CustomerFilter{Query: c.QueryParam("q"), After: cursor, Limit: size})
+	if err != nil {
+		return err
+	}
+	out := Collection[Customer]{TotalCount: res.Total, Items: []Customer{}, ContinuationToken: continuation(res.Next)}
+	for _, cu := range res.Items {
+		out.Items = append(out.Items, toCustomer(cu))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (a *API) handleCustomer(c echo.Context) error {
+	cu, err := a.svc.CustomerByID(ctx(c), actor(c), c.Param("customerId"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toCustomer(cu))
+}
+
+// Order is an order as Partner Center's API shows it.
+type Order struct {
+	ID                  string     `json:"id"`
+	ReferenceCustomerID string     `json:"referenceCustomerId"`
+	BillingCycle        string     `json:"billingCycle"`
+	CurrencyCode        string     `json:"currencyCode"`
+	CreationDate        time.Time  `json:"creationDate"`
+	Status              string     `json:"status"`
+	LineItems           []LineItem `json:"lineItems"`
+	Pricing             Pricing    `json:"pricing"`
+}
+
+// LineItem is an order line.
+type LineItem struct {
+	LineItemNumber int     `json:"lineItemNumber"`
+	OfferID        string  `json:"offerId"`
+	FriendlyName   string  `json:"friendlyName,omitempty"`
+	Quantity       int     `json:"quantity"`
+	TermDuration   string  `json:"termDuration,omitempty"`
+	BillingCycle   string  `json:"billingCycle,omitempty"`
+	Status         string  `json:"status,omitempty"`
+	Pricing        Pricing `json:"pricing"`
+}
+
+// Pricing gives amounts as decimal strings in major units (never floats), R6.
+type Pricing struct {
+	Net          string `json:"net"`
+	Tax          string `json:"tax"`
+	Total        string `json:"total"`
+	CurrencyCode string `json:"currencyCode"`
+	TaxIncluded  bool   `json:"taxIncluded"`
+}
+
+func pricing(a desk.Amounts, cur string) Pricing {
+	m := func(v int64) string { return desk.Money{Minor: v, Currency: cur}.Decimal() }
+	return Pricing{Net: m(a.Net), Tax: m(a.Tax), Total: m(a.Gross), CurrencyCode: cur, TaxIncluded: a.TaxIncluded}
+}
+
+// billingCycleName maps a billing cycle to Partner Center's names.
+func billingCycleName(b string) string {
+	switch b {
+	case desk.BillingOneTime:
+		return "one_time"
+	case desk.BillingAnnual:
+		return "annual"
+	case desk.BillingMonthly:
+		return "monthly"
+	}
+	return b
+}
+
+func toOrder(o desk.Order) Order {
+	out := Order{ID: o.ID, ReferenceCustomerID: o.CustomerID, CurrencyCode: o.Currency, CreationDate: o.CreatedAt, Status: o.Status,
+		LineItems: []LineItem{}, Pricing: pricing(o.Amounts, o.Currency)}
+	for _, l := range o.Lines {
+		if out.BillingCycle == "" {
+			out.BillingCycle = billingCycleName(l.BillingCycle)
+		}
+		l.Amounts.TaxIncluded = o.Amounts.TaxIncluded
+		out.LineItems = append(out.LineItems, LineItem{LineItemNumber: l.Number, OfferID: l.OfferID, FriendlyName: l.Title, Quantity: l.Quantity,
+			TermDuration: l.Term, BillingCycle: billingCycleName(l.BillingCycle), Status: l.Status, Pricing: pricing(l.Amounts, o.Currency)})
+	}
+	return out
+}
+
+func (a *API) handleOrders(c echo.Context) error {
+	size, cursor, err := page(c)
+	if err != nil {
+		return err
+	}
+	_, res, err := a.svc.Orders(ctx(c), actor(c), c.Param("customerId"), cursor, size)
+	if err != nil {
+		return err
+	}
+	out := Collection[Order]{TotalCount: res.Total, Items: []Order{}, ContinuationToken: continuation(res.Next)}
+	for _, o := range res.Items {
+		out.Items = append(out.Items, toOrder(o))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (a *API) handleOrder(c echo.Context) error {
+	_, o, err := a.svc.Order(ctx(c), actor(c), c.Param("customerId"), c.Param("orderId"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toOrder(o))
+}
+
+// OrderRequest is the body of POST .../orders.
+type OrderRequest struct {
+	ID                  string            `json:"id,omitempty"`
+	ReferenceCustomerID string            `json:"referenceCustomerId,omitempty"`
+	BillingCycle        string            `json:"billingCycle,omitempty"`
+	LineItems           []LineItemRequest `json:"lineItems"`
+}
+
+// LineItemRequest is one requested line.
+type LineItemRequest struct {
+	LineItemNumber int    `json:"lineItemNumber"`
+	OfferID        string `json:"offerId"`
+	Quantity       int    `json:"quantity"`
+	TermDuration   string `json:"termDuration,omitempty"`
+	BillingCycle   string `json:"billingCycle,omitempty"`
+	FriendlyName   string `json:"friendlyName,omitempty"`
+}
+
+// idempotencyWindow is how long an Idempotency-Key is honoured.
+const idempotencyWindow = 24 * time.Hour
+
+// handleCreateOrder places an order. With an Idempotency-Key header, retries (also concurrent
+// ones) within 24 h return the first order (R9); without one, each request is a new order.
+func (a *API) handleCreateOrder(c echo.Context) error {
+	var req OrderRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	if req.ReferenceCustomerID != "" && req.ReferenceCustomerID != c.Param("customerId") {
+		return &requestError{msg: "Field \"referenceCustomerId\" does not match the customer in the URL.", data: []string{"referenceCustomerId"}}
+	}
+	lines := make([]desk.CartLine, 0, len(req.LineItems))
+	for i, l := range req.LineItems {
+		if l.LineItemNumber != i {
+			return &requestError{msg: "Field \"lineItems[].lineItemNumber\" must number the lines 0, 1, 2… in order.", data: []string{"lineItemNumber"}}
+		}
+		cycle := l.BillingCycle
+		if cycle == "" {
+			cycle = req.BillingCycle
+		}
+		lines = append(lines, desk.CartLine{OfferID: l.OfferID, Quantity: l.Quantity, Term: l.TermDuration, BillingCycle: strings.ToLower(cycle)})
+	}
+	key := strings.TrimSpace(c.Request().Header.Get("Idempotency-Key"))
+	if len(key) > 80 {
+		return &requestError{msg: "The Idempotency-Key header is longer than 80 characters.", data: []string{"Idempotency-Key"}}
+	}
+	stored := "api:" + key
+	if key == "" {
+		stored = "api-auto:" + service.NewID()
+	}
+	o, created, err := a.svc.PlaceOrder(ctx(c), actor(c), c.Param("customerId"), stored, lines)
+	if err != nil {
+		return err
+	}
+	if !created {
+		if a.svc.Now().Sub(o.CreatedAt) > idempotencyWindow {
+			return &requestError{msg: "This Idempotency-Key was used more than 24 hours ago; use a new key.", data: []string{"Idempotency-Key"}}
+		}
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+	}
+	c.Response().Header().Set("Location", "/v1/customers/"+o.CustomerID+"/orders/"+o.ID)
+	return c.JSON(http.StatusCreated, toOrder(o))
+}
+
+// CancelRequest is the body of PATCH .../orders/{id}: status "cancelled" with the lines to cancel.
+type CancelRequest struct {
+	ID                  string              `json:"id"`
+	ReferenceCustomerID string              `json:"referenceCustomerId,omitempty"`
+	Status              string              `json:"status"`
+	LineItems           []CancelLineRequest `json:"lineItems"`
+}
+
+// CancelLineRequest names a line to cancel.
+type CancelLineRequest struct {
+	LineItemNumber int    `json:"lineItemNumber"`
+	OfferID        string `json:"offerId"`
+	Quantity       *int   `json:"quantity,omitempty"`
+	FriendlyName   string `json:"friendlyName,omitempty"`
+	TermDuration   string `json:"termDuration,omitempty"`
+}
+
+// handleCancelOrder cancels lines (R12–R20; errors 900117, 800061, 800060, 20000). A cancelled
+// line's quantity becomes 0; the order is cancelled when every line is.
+func (a *API) handleCancelOrder(c echo.Context) error {
+	var req CancelRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	if req.ID != "" && req.ID != c.Param("orderId") {
+		return &requestError{msg: "Field \"id\" does not match the order in the URL.", data: []string{"id"}}
+	}
+	if !strings.EqualFold(req.Status, desk.OrderCancelled) {
+		return &requestError{msg: "Field \"status\" must be \"cancelled\": only cancellation is supported.", data: []string{"status"}}
+	}
+	_, current, err := a.svc.Order(ctx(c), actor(c), c.Param("customerId"), c.Param("orderId"))
+	if err != nil {
+		return err
+	}
+	var nums []int
+	for _, l := range req.LineItems {
+		if l.LineItemNumber < 0 || l.LineItemNumber >= len(current.Lines) {
+			return &requestError{msg: "Field \"lineItems[].lineItemNumber\" names no line of this order.", data: []string{"lineItemNumber"}}
+		}
+		if l.OfferID != "" && l.OfferID != current.Lines[l.LineItemNumber].OfferID {
+			return &requestError{msg: "Field \"lineItems[].offerId\" does not match the line's offer.", data: []string{"offerId"}}
+		}
+		nums = append(nums, l.LineItemNumber)
+	}
+	if len(req.LineItems) == 0 {
+		for _, l := range current.Lines {
+			if l.Status == desk.StatusActive {
+				nums = append(nums, l.Number)
+			}
+		}
+	}
+	o, _, err := a.svc.Cancel(ctx(c), actor(c), desk.CancelRequest{CustomerID: c.Param("customerId"), OrderID: current.ID, Lines: nums})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toOrder(o))
+}
+
+// Product is a catalog product of a market.
+type Product struct {
+	ID          string  `json:"id"`
+	Title       string  `json:"title"`
+	ProductType string  `json:"productType"`
+	Publisher   string  `json:"publisher"`
+	Offers      []Offer `json:"offers"`
+}
+
+// Offer is a product's buyable SKU availability with its price in the market (R6).
+type Offer struct {
+	OfferID       string   `json:"offerId"`
+	Title         string   `json:"title"`
+	TermDuration  string   `json:"termDuration,omitempty"`
+	BillingCycle  string   `json:"billingCycle"`
+	BillingCycles []string `json:"billingCycles"`
+	Price         Price    `json:"price"`
+}
+
+// Price is a unit price as a decimal string in major units.
+type Price struct {
+	Amount       string `json:"amount"`
+	CurrencyCode string `json:"currencyCode"`
+	TaxIncluded  bool   `json:"taxIncluded"`
+}
+
+// targetViews maps the API's targetView to product kinds ("Software" is every software kind).
+var targetViews = map[string][]desk.ProductKind{
+	"Software":              {desk.KindPerpetual, desk.KindSoftwareSubscription, desk.KindServerSubscription},
+	"SoftwarePerpetual":     {desk.KindPerpetual},
+	"SoftwareSubscriptions": {desk.KindSoftwareSubscription, desk.KindServerSubscription},
+	"AzureReservations":     {desk.KindAzureReservation},
+	"SoftwareSUSELinux":     {desk.KindAzureSoftwarePlan},
+}
+
+var productTypes = map[desk.ProductKind]string{
+	desk.KindPerpetual: "SoftwarePerpetual", desk.KindSoftwareSubscription: "SoftwareSubscriptions", desk.KindServerSubscription: "SoftwareSubscriptions",
+	desk.KindAzureReservation: "AzureReservations", desk.KindAzureSoftwarePlan: "SoftwareSUSELinux",
+}
+
+// handleProducts lists the products of a market and target view; Azure Reservations are empty in
+// the markets of R7.
+func (a *API) handleProducts(c echo.Context) error {
+	if err := requirePartner(c); err != nil {
+		return err
+	}
+	country := strings.ToUpper(c.QueryParam("country"))
+	if _, ok := desk.CountryByCode(country); !ok {
+		return &requestError{msg: "Parameter \"country\" must be an ISO 3166-1 alpha-2 code such as HU or US.", data: []string{"country"}}
+	}
+	view := c.QueryParam("targetView")
+	if view == "" {
+		view = "Software"
+	}
+	kinds, ok := targetViews[view]
+	if !ok {
+		return &requestError{msg: "Parameter \"targetView\" must be Software, SoftwarePerpetual, SoftwareSubscriptions, AzureReservations or SoftwareSUSELinux.", data: []string{"targetView"}}
+	}
+	all, err := a.svc.MarketCatalog(ctx(c), desk.CatalogFilter{Country: country})
+	if err != nil {
+		return err
+	}
+	out := Collection[Product]{Items: []Product{}}
+	for _, p := range all {
+		match := false
+		for _, k := range kinds {
+			match = match || p.Kind == k
+		}
+		if !match {
+			continue
+		}
+		ap := Product{ID: p.ID, Title: p.Title, ProductType: productTypes[p.Kind], Publisher: p.Publisher, Offers: []Offer{}}
+		for _, o := range p.Offers {
+			var cycles []string
+			for _, b := range o.BillingCycles {
+				cycles = append(cycles, billingCycleName(b))
+			}
+			ap.Offers = append(ap.Offers, Offer{OfferID: o.ID, Title: o.Title, TermDuration: o.Term, BillingCycle: cycles[0], BillingCycles: cycles,
+				Price: Price{Amount: o.Price.Decimal(), CurrencyCode: o.Price.Currency, TaxIncluded: desk.TaxIncluded(country)}})
+		}
+		out.Items = append(out.Items, ap)
+	}
+	out.TotalCount = len(out.Items)
+	return c.JSON(http.StatusOK, out)
+}
+
+// requirePartner refuses customer users on partner-only listings that have no service check.
+func requirePartner(c echo.Context) error {
+	if a := actor(c); !a.User.IsPartner() || !(a.User.Can(desk.PermViewCustomers) || a.User.Can(desk.PermPlaceOrder)) {
+		return desk.Forbidden(desk.PermViewCustomers)
+	}
+	return nil
+}
+
+// Entitlement is a software entitlement with its downloadable editions.
+type Entitlement struct {
+	ID              string         `json:"id"`
+	ReferenceOrder  ReferenceOrder `json:"referenceOrder"`
+	ProductID       string         `json:"productId"`
+	FriendlyName    string         `json:"friendlyName"`
+	Quantity        int            `json:"quantity"`
+	Status          string         `json:"status"`
+	EntitlementType string         `json:"entitlementType"`
+	Editions        []Edition      `json:"editions"`
+}
+
+// ReferenceOrder names the order line an entitlement came from.
+type ReferenceOrder struct {
+	ID         string `json:"id"`
+	LineItemID int    `json:"lineItemId"`
+}
+
+// Edition is a downloadable build.
+type Edition struct {
+	Version  string `json:"version"`
+	Language string `json:"language"`
+	Bitness  string `json:"bitness"`
+	FileName string `json:"fileName"`
+	Size     int64  `json:"size"`
+	SHA256   string `json:"sha256"`
+}
+
+func (a *API) handleEntitlements(c echo.Context) error {
+	if t := c.QueryParam("entitlementType"); t != "" && !strings.EqualFold(t, "software") {
+		return &requestError{msg: "Parameter \"entitlementType\" must be software.", data: []string{"entitlementType"}}
+	}
+	size, cursor, err := page(c)
+	if err != nil {
+		return err
+	}
+	_, items, err := a.svc.Software(ctx(c), actor(c), c.Param("customerId"))
+	if err != nil {
+		return err
+	}
+	pageItems, next, err := offsetPage(items, size, cursor)
+	if err != nil {
+		return err
+	}
+	out := Collection[Entitlement]{TotalCount: len(items), Items: []Entitlement{}, ContinuationToken: continuation(next)}
+	for _, it := range pageItems {
+		e := Entitlement{ID: it.ID, ReferenceOrder: ReferenceOrder{ID: it.OrderID, LineItemID: it.LineNumber}, ProductID: it.ProductID,
+			FriendlyName: it.OfferTitle, Quantity: it.Quantity, Status: it.Status, EntitlementType: "software", Editions: []Edition{}}
+		for _, ed := range it.Product.Editions {
+			e.Editions = append(e.Editions, Edition{Version: ed.Version, Language: ed.Language, Bitness: ed.Bitness, FileName: ed.FileName, Size: ed.Size, SHA256: ed.SHA256})
+		}
+		out.Items = append(out.Items, e)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// KeyResponse is a product key (beyond Partner Center, which has no API for keys).
+type KeyResponse struct {
+	ProductKey string `json:"productKey"`
+	Version    string `json:"version"`
+}
+
+func (a *API) handleKey(c echo.Context) error {
+	version := c.QueryParam("version")
+	if version == "" {
+		return &requestError{msg: "Parameter \"version\" is required.", data: []string{"version"}}
+	}
+	key, err := a.svc.RevealKey(ctx(c), actor(c), c.Param("customerId"), c.Param("entitlementId"), version)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, KeyResponse{ProductKey: key, Version: version})
+}
+
+// LinkRequest asks for a download link of an edition.
+type LinkRequest struct {
+	Version  string `json:"version"`
+	Language string `json:"language"`
+	Bitness  string `json:"bitness"`
+}
+
+// LinkResponse is a signed download link.
+type LinkResponse struct {
+	URL       string    `json:"url"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	SHA256    string    `json:"sha256"`
+	FileName  string    `json:"fileName"`
+	Size      int64     `json:"size"`
+}
+
+func (a *API) handleDownloadLink(c echo.Context) error {
+	var req LinkRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	link, err := a.svc.IssueLink(ctx(c), actor(c), c.Param("customerId"), c.Param("entitlementId"),
+		desk.EditionRef{Version: req.Version, Language: req.Language, Bitness: req.Bitness}, true)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusCreated, LinkResponse{URL: c.Scheme() + "://" + c.Request().Host + link.URL, ExpiresAt: link.ExpiresAt,
+		SHA256: link.SHA256, FileName: link.FileName, Size: link.Size})
+}
+
+// Invoice is a monthly invoice.
+type Invoice struct {
+	ID           string `json:"id"`
+	Period       string `json:"period"`
+	CurrencyCode string `json:"currencyCode"`
+	Status       string `json:"status"`
+	TotalCharges string `json:"totalCharges"`
+	TotalCredits string `json:"totalCredits"`
+	Net          string `json:"net"`
+	Tax          string `json:"tax"`
+	TotalAmount  string `json:"totalAmount"`
+}
+
+func (a *API) handleInvoices(c echo.Context) error {
+	size, cursor, err := page(c)
+	if err != nil {
+		return err
+	}
+	invs, err := a.svc.Invoices(ctx(c), actor(c))
+	if err != nil {
+		return err
+	}
+	items, next, err := offsetPage(invs, size, cursor)
+	if err != nil {
+		return err
+	}
+	out := Collection[Invoice]{TotalCount: len(invs), Items: []Invoice{}, ContinuationToken: continuation(next)}
+	for _, inv := range items {
+		m := func(v int64) string { return desk.Money{Minor: v, Currency: inv.Currency}.Decimal() }
+		out.Items = append(out.Items, Invoice{ID: inv.ID, Period: inv.Period, CurrencyCode: inv.Currency, Status: inv.Status,
+			TotalCharges: m(inv.Charges), TotalCredits: m(inv.Credits), Net: m(inv.Net), Tax: m(inv.Tax), TotalAmount: m(inv.Gross)})
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// InvoiceLine is a charge or credit (R20: credits are negative).
+type InvoiceLine struct {
+	OrderID        string    `json:"orderId"`
+	LineItemNumber int       `json:"lineItemNumber"`
+	CustomerID     string    `json:"customerId"`
+	CustomerName   string    `json:"customerName"`
+	Description    string    `json:"description"`
+	Kind           string    `json:"kind"`
+	Net            string    `json:"net"`
+	Tax            string    `json:"tax"`
+	Amount         string    `json:"amount"`
+	CurrencyCode   string    `json:"currencyCode"`
+	Date           time.Time `json:"date"`
+}
+
+func (a *API) handleInvoiceLines(c echo.Context) error {
+	size, cursor, err := page(c)
+	if err != nil {
+		return err
+	}
+	_, lines, err := a.svc.Invoice(ctx(c), actor(c), c.Param("invoiceId"))
+	if err != nil {
+		return err
+	}
+	items, next, err := offsetPage(lines, size, cursor)
+	if err != nil {
+		return err
+	}
+	out := Collection[InvoiceLine]{TotalCount: len(lines), Items: []InvoiceLine{}, ContinuationToken: continuation(next)}
+	for _, l := range items {
+		m := func(v int64) string { return desk.Money{Minor: v, Currency: l.Currency}.Decimal() }
+		out.Items = append(out.Items, InvoiceLine{OrderID: l.OrderID, LineItemNumber: l.LineNumber, CustomerID: l.CustomerID, CustomerName: l.CustomerName,
+			Description: l.Description, Kind: l.Kind, Net: m(l.Net), Tax: m(l.Tax), Amount: m(l.Gross), CurrencyCode: l.Currency, Date: l.CreatedAt})
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// AuditRecord is an activity log event as Partner Center's audit records show it.
+type AuditRecord struct {
+	ID                string    `json:"id"`
+	CustomerID        string    `json:"customerId"`
+	CustomerName      string    `json:"customerName"`
+	UserPrincipalName string    `json:"userPrincipalName"`
+	ResourceType      string    `json:"resourceType"`
+	OperationType     string    `json:"operationType"`
+	OperationDate     time.Time `json:"operationDate"`
+	OperationStatus   string    `json:"operationStatus"`
+	ResourceNewValue  string    `json:"resourceNewValue,omitempty"`
+	OrderID           string    `json:"orderId,omitempty"`
+	IP                string    `json:"ip,omitempty"`
+}
+
+// auditFilter is the filter parameter: {"Field":"CompanyName|CustomerId|ResourceType","Value":...,"Operator":"substring|equals"}.
+type auditFilter struct {
+	Field    string `json:"Field"`
+	Value    string `json:"Value"`
+	Operator string `json:"Operator"`
+}
+
+func (a *API) handleAuditRecords(c echo.Context) error {
+	size, cursor, err := page(c)
+	if err != nil {
+		return err
+	}
+	parseDate := func(name, v string) (string, error) {
+		if v == "" {
+			return "", nil
+		}
+		for _, layout := range []string{time.RFC3339, "2006-01-02"} {
+			if t, err := time.Parse(layout, v); err == nil {
+				return t.UTC().Format("2006-01-02"), nil
+			}
+		}
+		return "", &requestError{msg: "Parameter \"" + name + "\" must be a date (YYYY-MM-DD or RFC 3339).", data: []string{name}}
+	}
+	now := a.svc.Now()
+	from, err := parseDate("startDate", c.QueryParam("startDate"))
+	if err != nil {
+		return err
+	}
+	to, err := parseDate("endDate", c.QueryParam("endDate"))
+	if err != nil {
+		return err
+	}
+	if to == "" {
+		to = now.Format("2006-01-02")
+	}
+	if from == "" {
+		from = now.AddDate(0, 0, -29).Format("2006-01-02")
+	}
+	q := service.ActivityQuery{From: from, To: to, After: cursor, Limit: size}
+	var resourceType, customerID string
+	if raw := c.QueryParam("filter"); raw != "" {
+		var f auditFilter
+		dec := json.NewDecoder(strings.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&f); err != nil {
+			return &requestError{msg: "Parameter \"filter\" must be JSON like {\"Field\":\"CompanyName\",\"Value\":\"Contoso\",\"Operator\":\"substring\"}.", data: []string{"filter"}}
+		}
+		op := strings.ToLower(f.Operator)
+		if op != "substring" && op != "equals" {
+			return &requestError{msg: "Filter \"Operator\" must be substring or equals.", data: []string{"Operator"}}
+		}
+		switch f.Field {
+		case "CompanyName":
+			q.Customer = f.Value
+		case "CustomerId":
+			customerID = f.Value
+		case "ResourceType":
+			resourceType = f.Value
+		default:
+			return &requestError{msg: "Filter \"Field\" must be CompanyName, CustomerId or ResourceType.", data: []string{"Field"}}
+		}
+	}
+	filter, err := a.svc.ActivityFilter(ctx(c), q)
+	if err != nil {
+		return err
+	}
+	if customerID != "" {
+		filter.CustomerIDs = []string{customerID}
+	}
+	filter.ResourceType = resourceType
+	events, err := a.svc.AuditRecords(ctx(c), actor(c), filter)
+	if err != nil {
+		return err
+	}
+	out := Collection[AuditRecord]{TotalCount: len(events.Items), Items: []AuditRecord{}, ContinuationToken: continuation(events.Next)}
+	for _, e := range events.Items {
+		out.Items = append(out.Items, AuditRecord{ID: itoa64(e.ID), CustomerID: e.CustomerID, CustomerName: e.CustomerName, UserPrincipalName: e.ActorEmail,
+			ResourceType: e.ResourceType, OperationType: e.Operation, OperationDate: e.At, OperationStatus: e.Status, ResourceNewValue: e.Detail,
+			OrderID: e.OrderID, IP: e.IP})
+	}
+	return c.JSON(http.StatusOK, out)
+}

@@ -1,0 +1,82 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"partnerdesk/internal/desk"
+)
+
+// CreateToken stores a token by the hash of its secret.
+func (s *Store) CreateToken(ctx context.Context, t desk.APIToken, hash []byte) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.q.ExecContext(ctx, `INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			t.ID, t.UserID, t.Name, hash, ms(t.CreatedAt), ms(t.ExpiresAt))
+		return wrap(err, "insert token")
+	})
+}
+
+const tokenCols = `t.id, t.user_id, u.email, t.name, t.created_at, t.expires_at, coalesce(t.last_used_at, 0), coalesce(t.revoked_at, 0)`
+
+func scanToken(r scanner, extra ...any) (desk.APIToken, error) {
+	var t desk.APIToken
+	var created, expires, used, revoked int64
+	err := r.Scan(append([]any{&t.ID, &t.UserID, &t.UserEmail, &t.Name, &created, &expires, &used, &revoked}, extra...)...)
+	t.CreatedAt, t.ExpiresAt = fromMS(created), fromMS(expires)
+	if used > 0 {
+		t.LastUsedAt = fromMS(used)
+	}
+	if revoked > 0 {
+		t.RevokedAt = fromMS(revoked)
+	}
+	return t, err
+}
+
+// TokenUser returns a token and its user by the hash of its secret, or ENOTFOUND.
+func (s *Store) TokenUser(ctx context.Context, hash []byte) (desk.APIToken, desk.User, error) {
+	var u desk.User
+	var created int64
+	t, err := scanToken(s.q.QueryRowContext(ctx, `SELECT `+tokenCols+`, u.id, u.email, u.display_name, coalesce(u.customer_id, ''), u.roles, u.locale, u.active, u.created_at
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`, hash),
+		&u.ID, &u.Email, &u.DisplayName, &u.CustomerID, &u.Roles, &u.Locale, &u.Active, &created)
+	u.CreatedAt = fromMS(created)
+	if err != nil {
+		return t, u, notFound(err, "Token not found.")
+	}
+	return t, u, nil
+}
+
+// TouchToken records a token's use.
+func (s *Store) TouchToken(ctx context.Context, id string, now time.Time) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.q.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, ms(now), id)
+		return wrap(err, "touch token")
+	})
+}
+
+// FindTokens lists every token, newest first.
+func (s *Store) FindTokens(ctx context.Context) ([]desk.APIToken, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT `+tokenCols+` FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.created_at DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []desk.APIToken
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeToken revokes a token (ENOTFOUND when unknown or already revoked).
+func (s *Store) RevokeToken(ctx context.Context, id string, now time.Time) error {
+	return s.write(ctx, func(tx *Store) error {
+		res, err := tx.q.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, ms(now), id)
+		return affectedOne(res, wrap(err, "revoke token"), "err.token_not_found")
+	})
+}
