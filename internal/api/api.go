@@ -69,6 +69,7 @@ func New(svc *service.Service, cfg Config) *API {
 	a := &API{svc: svc, log: cfg.Logger, e: echo.New(), limiter: ratelimit.NewKeyed(cfg.RatePerSecond, cfg.Burst, time.Now)}
 	e := a.e
 	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = echo.ExtractIPDirect() // never trust forgeable X-Forwarded-For / X-Real-IP
 	e.HTTPErrorHandler = a.handleError
 	e.Use(middleware.RequestID())
 	e.Use(a.logRequests)

@@ -98,7 +98,7 @@ const (
 	PermManageUsers     Permission = "manage-users"
 	PermImportKeys      Permission = "import-keys"
 	PermManageTokens    Permission = "manage-tokens"
-	PermAPIDocs         Permission = "api-docs"       // the API page: any partner user
+	PermPartnerArea     Permission = "partner-area"   // any partner user: reference pages (markets, the API)
 	PermManageSupport   Permission = "manage-support" // change a support request's status
 	PermCustomerArea    Permission = "customer-area"  // any customer user: their own tenant only (R4)
 	PermCustomerKeys    Permission = "customer-keys"  // R4: customer Global admin only
@@ -119,7 +119,7 @@ var Allowed = map[Permission]Roles{
 	PermManageUsers:     RolesOf(RoleGlobalAdmin),
 	PermImportKeys:      RolesOf(RoleGlobalAdmin),
 	PermManageTokens:    RolesOf(RoleGlobalAdmin),
-	PermAPIDocs:         RolesOf(RoleGlobalAdmin, RoleAdminAgent, RoleSalesAgent, RoleHelpdeskAgent, RoleBillingAdmin, RoleReferralsAdmin),
+	PermPartnerArea:     RolesOf(RoleGlobalAdmin, RoleAdminAgent, RoleSalesAgent, RoleHelpdeskAgent, RoleBillingAdmin, RoleReferralsAdmin),
 	PermManageSupport:   RolesOf(RoleGlobalAdmin),
 	PermCustomerArea:    RolesOf(RoleCustomerGlobalAdmin, RoleCustomerUser),
 	PermCustomerKeys:    RolesOf(RoleCustomerGlobalAdmin),

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/desk"
@@ -29,12 +30,12 @@ const (
 
 // isoPartners are the demo partner users, one per partner role (display order of SPEC §1).
 var isoPartners = []struct{ name, email string }{
-	{"global-admin", "globaladmin@partner.example"},
-	{"admin-agent", "adminagent@partner.example"},
-	{"sales-agent", "salesagent@partner.example"},
-	{"helpdesk-agent", "helpdesk@partner.example"},
-	{"billing-admin", "billing@partner.example"},
-	{"referrals-admin", "referrals@partner.example"},
+	{"GA global-admin", "globaladmin@partner.example"},
+	{"AA admin-agent", "adminagent@partner.example"},
+	{"SA sales-agent", "salesagent@partner.example"},
+	{"HA helpdesk-agent", "helpdesk@partner.example"},
+	{"BA billing-admin", "billing@partner.example"},
+	{"RA referrals-admin", "referrals@partner.example"},
 }
 
 // isoActor is a user as the service sees it, for setting up data and computing expectations.
@@ -110,15 +111,17 @@ type isoTenant struct {
 	token    string // a valid download link token of the purchase
 	key      string // the purchase's product key (for leak checks)
 	userID   string // a partner user the /settings/users/:id routes act on
+	apiToken string // an API token ID the /settings/tokens/:token routes act on
 	linkPath string
 }
 
 // values maps the router's path parameter names to this tenant's IDs. /settings/users/:id is a
-// user ID, not a tenant ID ("user" below); every other :id is a customer tenant ID.
+// user ID, not a tenant ID ("user" below), and /settings/tokens/:token an API token ID
+// ("apitoken"), not a download link token; every other :id is a customer tenant ID.
 func (tn *isoTenant) values() map[string]string {
 	return map[string]string{
 		"id": tn.id, "ent": tn.item.ID, "orderId": tn.order, "invoice": tn.invoice,
-		"req": tn.request, "att": tn.att, "token": tn.token, "user": tn.userID,
+		"req": tn.request, "att": tn.att, "token": tn.token, "user": tn.userID, "apitoken": tn.apiToken,
 	}
 }
 
@@ -151,13 +154,17 @@ func isoFixture(t *testing.T, env *apptest.Env) (contoso, fabrikam *isoTenant) {
 	if err != nil {
 		t.Fatalf("create the target user: %v", err)
 	}
+	apiToken, _, err := env.App.Service.CreateToken(ctx, global, "adminagent@partner.example", "matrix", 24*time.Hour)
+	if err != nil {
+		t.Fatalf("create an API token: %v", err)
+	}
 	invoices, err := env.App.Service.Invoices(ctx, billing)
 	if err != nil || len(invoices) == 0 {
 		t.Fatalf("invoices: %d, %v", len(invoices), err)
 	}
 
 	mk := func(customerID, match string, ref desk.EditionRef) *isoTenant {
-		tn := &isoTenant{id: customerID, item: isoPurchase(t, env, customerID, match), ref: ref, userID: target.ID}
+		tn := &isoTenant{id: customerID, item: isoPurchase(t, env, customerID, match), ref: ref, userID: target.ID, apiToken: apiToken.ID}
 		tn.order = tn.item.OrderID
 		var ok bool
 		if tn.edition, ok = tn.item.Product.Edition(ref); !ok {
@@ -214,8 +221,11 @@ func isoPath(r server.Route, vals map[string]string) (string, error) {
 			continue
 		}
 		name := strings.TrimLeft(p, ":*")
-		if name == "id" && strings.HasPrefix(r.Path, "/settings/users/") {
+		switch {
+		case name == "id" && strings.HasPrefix(r.Path, "/settings/users/"):
 			name = "user"
+		case name == "token" && strings.HasPrefix(r.Path, "/settings/tokens/"):
+			name = "apitoken"
 		}
 		v := vals[name]
 		if v == "" {
@@ -285,6 +295,18 @@ var isoPublic = map[string]struct{ signedOut, signedIn int }{
 	"HEAD /dl/:token":         {200, 200},
 }
 
+// isoSignedIn lists the routes open to every signed-in user, customer users included: a partner
+// page registered as "signed-in" would open to customers, so a new one must be listed on purpose.
+var isoSignedIn = map[string]bool{
+	"GET /":         true, // sends each user to their own start page
+	"POST /signout": true,
+}
+
+// isoCustomerPerm reports whether p is a customer-area permission.
+func isoCustomerPerm(p desk.Permission) bool {
+	return p == desk.PermCustomerArea || p == desk.PermCustomerKeys
+}
+
 // isoIdentity is one column of the matrix.
 type isoIdentity struct {
 	name   string
@@ -325,14 +347,14 @@ func TestRouteRoleMatrix(t *testing.T) {
 		t.Fatalf("Routes() lists %d routes", len(routes))
 	}
 
-	ids := []isoIdentity{{name: "signed-out", client: env.Client()}}
+	ids := []isoIdentity{{name: "-- signed-out", client: env.Client()}}
 	for _, p := range isoPartners {
 		ids = append(ids, isoIdentity{name: p.name, user: isoActor(t, env, p.email).User, client: env.SignIn(t, p.email)})
 	}
-	ids = append(ids, isoIdentity{name: "customer-global-admin", user: isoActor(t, env, isoContosoAdmin).User, client: env.SignIn(t, isoContosoAdmin)})
+	ids = append(ids, isoIdentity{name: "CG customer-global-admin", user: isoActor(t, env, isoContosoAdmin).User, client: env.SignIn(t, isoContosoAdmin)})
 	const userEmail = "matrix.user@contoso.onmicrosoft.com"
 	uc := isoInviteUser(t, env, userEmail)
-	ids = append(ids, isoIdentity{name: "customer-user", user: isoActor(t, env, userEmail).User, client: uc})
+	ids = append(ids, isoIdentity{name: "CU customer-user", user: isoActor(t, env, userEmail).User, client: uc})
 	if u := ids[len(ids)-1].user; u.CustomerID != apptest.ContosoID || u.Roles != desk.RolesOf(desk.RoleCustomerUser) {
 		t.Fatalf("the invited user: tenant %q roles %v", u.CustomerID, u.Roles.List())
 	}
@@ -344,6 +366,13 @@ func TestRouteRoleMatrix(t *testing.T) {
 		}
 		if _, ok := isoPublic[r.Method+" "+r.Path]; r.Perm == "" && !ok {
 			t.Errorf("%s %s is public (no permission) but the isolation tests have no expectation for it: review it and add it to isoPublic", r.Method, r.Path)
+		}
+		if r.Perm == server.PermSignedIn && !isoSignedIn[r.Method+" "+r.Path] {
+			t.Errorf("%s %s is open to every signed-in user, customer users included: review it and add it to isoSignedIn", r.Method, r.Path)
+		}
+		// The customer area and the partner areas never share a permission (R4).
+		if portal := r.Path == "/portal" || strings.HasPrefix(r.Path, "/portal/"); r.Perm != "" && r.Perm != server.PermSignedIn && portal != isoCustomerPerm(r.Perm) {
+			t.Errorf("%s %s has permission %q: customer-area permissions belong to /portal routes only, and /portal routes need one", r.Method, r.Path, r.Perm)
 		}
 	}
 
@@ -383,7 +412,10 @@ func TestRouteRoleMatrix(t *testing.T) {
 				}
 			case id.allowed(r.Perm):
 				counts["allowed"]++
-				if res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden || res.StatusCode >= 500 || strings.HasPrefix(loc, "/signin") {
+				// Sign-out's own answer is 303 /signin; any other way to the sign-in form means the
+				// session was not accepted.
+				toSignIn := strings.HasPrefix(loc, "/signin?") || (loc == "/signin" && r.Path != "/signout")
+				if res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden || res.StatusCode >= 500 || toSignIn {
 					t.Errorf("%s: allowed (%s) but answered %d %s", what, r.Perm, res.StatusCode, loc)
 				}
 			default:
@@ -397,18 +429,25 @@ func TestRouteRoleMatrix(t *testing.T) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-48s", "route \\ identity")
 	for _, id := range ids {
-		fmt.Fprintf(&b, " %-5.5s", id.name)
+		fmt.Fprintf(&b, " %-4.2s", id.name)
 	}
 	for _, r := range isoOrdered(routes) {
 		key := r.Method + " " + r.Path
 		fmt.Fprintf(&b, "\n%-48s", key)
 		for _, code := range matrix[key] {
-			fmt.Fprintf(&b, " %-5s", code)
+			fmt.Fprintf(&b, " %-4s", code)
 		}
 	}
 	t.Logf("%d routes × %d identities: %v\n%s", len(routes), len(ids), counts, b.String())
 
-	// Static files are served outside the route table: public, and nothing else there.
+	// Sign-out ran last for everyone: every session has ended.
+	for _, id := range ids[1:] {
+		if res := env.Get(t, id.client, "/"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/signin?next=") {
+			t.Errorf("%s after POST /signout: GET / %d %s", id.name, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+
+	// Static files are served outside the route table (echo StaticFS) and are public.
 	if res := env.Get(t, env.Client(), "/static/css/app.css"); res.StatusCode != http.StatusOK {
 		t.Errorf("GET /static/css/app.css signed out: %d", res.StatusCode)
 	}
@@ -461,8 +500,8 @@ func TestCustomerCannotSeeOtherTenant(t *testing.T) {
 			if leaks := isoLeaks(res.Body+res.Header.Get("Location"), fab); len(leaks) > 0 {
 				t.Errorf("%s: %d, the answer holds %q", what, res.StatusCode, leaks)
 			}
-			switch r.Perm {
-			case desk.PermCustomerArea, desk.PermCustomerKeys:
+			switch {
+			case isoCustomerPerm(r.Perm):
 				if !strings.Contains(r.Path, ":") {
 					if res.StatusCode != http.StatusOK {
 						t.Errorf("%s: %d, want 200 (own tenant)", what, res.StatusCode)
@@ -474,7 +513,7 @@ func TestCustomerCannotSeeOtherTenant(t *testing.T) {
 				} else if hx == nil && testid(doc(t, res.Body), "error-404").Length() != 1 {
 					t.Errorf("%s: 404 without the 404 page", what)
 				}
-			case server.PermSignedIn:
+			case r.Perm == server.PermSignedIn:
 				if res.StatusCode == http.StatusForbidden || res.StatusCode >= 500 {
 					t.Errorf("%s: %d", what, res.StatusCode)
 				}
@@ -690,6 +729,16 @@ func TestSessionsNotConfused(t *testing.T) {
 		}
 		if res := env.Get(t, c, "/"); res.Header.Get("Location") == "/portal" {
 			t.Errorf("%s is sent to the customer area", p.name)
+		}
+	}
+
+	// The REST API takes bearer tokens only: neither a customer's nor a partner's session cookie
+	// is a credential there.
+	for _, c := range []*http.Client{cust, env.SignIn(t, "globaladmin@partner.example")} {
+		for _, p := range []string{"/v1/customers", "/v1/customers/" + apptest.FabrikamID + "/entitlements?entitlementType=software"} {
+			if res := env.Get(t, c, p); res.StatusCode != http.StatusUnauthorized || strings.Contains(res.Body, isoFabrikamName) {
+				t.Errorf("GET %s with a session cookie: %d, want 401", p, res.StatusCode)
+			}
 		}
 	}
 

@@ -73,6 +73,9 @@ func New(svc *service.Service, cfg Config) *Server {
 
 	e := s.e
 	e.HideBanner, e.HidePort = true, true
+	// The client IP (sign-in limits, the activity log) comes from the connection, never from
+	// X-Forwarded-For or X-Real-IP, which a client can forge (echo trusts them by default).
+	e.IPExtractor = echo.ExtractIPDirect()
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{}))
 	e.Use(s.logRequests)
@@ -135,7 +138,7 @@ func (s *Server) registerRoutes() {
 	s.route(http.MethodPost, "/customers/:id/cart/remove", desk.PermPlaceOrder, s.handleCartRemove)
 	s.route(http.MethodGet, "/customers/:id/review", desk.PermPlaceOrder, s.handleReview)
 	s.route(http.MethodPost, "/customers/:id/orders", desk.PermPlaceOrder, s.handleBuy)
-	s.route(http.MethodGet, "/catalog/markets", PermSignedIn, s.handleMarkets)
+	s.route(http.MethodGet, "/catalog/markets", desk.PermPartnerArea, s.handleMarkets)
 	s.route(http.MethodGet, "/customers/:id/software/:ent/editions", desk.PermKeysDownloads, s.handleEditions)
 	s.route(http.MethodPost, "/customers/:id/software/:ent/key", desk.PermKeysDownloads, s.handleRevealKey)
 	s.route(http.MethodPost, "/customers/:id/software/:ent/download", desk.PermKeysDownloads, s.handleDownload)
@@ -158,7 +161,7 @@ func (s *Server) registerRoutes() {
 	s.route(http.MethodGet, "/settings/tokens", desk.PermManageTokens, s.handleTokens)
 	s.route(http.MethodPost, "/settings/tokens", desk.PermManageTokens, s.handleCreateToken)
 	s.route(http.MethodPost, "/settings/tokens/:token/revoke", desk.PermManageTokens, s.handleRevokeToken)
-	s.route(http.MethodGet, "/settings/api", desk.PermAPIDocs, s.handleAPIDocs)
+	s.route(http.MethodGet, "/settings/api", desk.PermPartnerArea, s.handleAPIDocs)
 	s.route(http.MethodGet, "/settings/keys", desk.PermImportKeys, s.handleKeyPools)
 	s.route(http.MethodPost, "/settings/keys", desk.PermImportKeys, s.handleImportKeys)
 

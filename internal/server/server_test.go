@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -427,5 +428,24 @@ func TestNotFound(t *testing.T) {
 		if res.StatusCode != http.StatusNotFound || testid(doc(t, res.Body), "error-404").Length() != 1 {
 			t.Errorf("GET %s: %d", p, res.StatusCode)
 		}
+	}
+}
+
+// The client IP comes from the connection: a forged X-Forwarded-For or X-Real-IP neither escapes
+// the per-IP sign-in limit nor lands in the activity log (echo trusts those headers by default).
+func TestForgedForwardedForIgnored(t *testing.T) {
+	env := apptest.Start(t)
+	c := env.Client()
+	var last int
+	for i := 0; i < 21; i++ {
+		last = env.PostForm(t, c, "/signin", url.Values{"email": {fmt.Sprintf("nobody%d@partner.example", i)}, "password": {"x"}},
+			"X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i), "X-Real-IP", fmt.Sprintf("198.51.100.%d", i)).StatusCode
+	}
+	if last != http.StatusTooManyRequests {
+		t.Fatalf("21st failed sign-in from one connection with forged forwarding headers: %d, want 429", last)
+	}
+	evs, _ := env.App.Service.RecentEvents(context.Background(), desk.OpSignInFailed, 1)
+	if len(evs) != 1 || evs[0].IP != "127.0.0.1" {
+		t.Fatalf("recorded IP %+v, want 127.0.0.1", evs)
 	}
 }
