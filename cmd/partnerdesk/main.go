@@ -145,6 +145,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return errors.New("usage: partnerdesk user create --email EMAIL --role ROLE [--name NAME] [--password-stdin]")
 		}
 		return createUser(args[1:], stdin, stdout)
+	case "backup":
+		return backupCmd(args, stdout)
 	case "token":
 		if len(args) == 0 || args[0] != "create" {
 			return errors.New("usage: partnerdesk token create --user EMAIL --name NAME [--expires 720h]")
