@@ -15,7 +15,7 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	if _, err := s.rdb.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
-	return nil
+	return os.Chmod(path, 0o600) // it holds customers, orders and sealed keys
 }
 
 // IntegrityCheck runs SQLite's integrity check and returns its answer ("ok" when sound).
