@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"os/signal"
 	"strconv"
@@ -42,6 +43,9 @@ type config struct {
 	demo, secure                            bool
 	kek                                     []byte
 	linkTTL                                 time.Duration
+	revealBurst, apiBurst                   int
+	revealEvery                             time.Duration
+	apiRate                                 float64
 }
 
 func env(name, def string) string {
@@ -87,6 +91,32 @@ func flags(fs *flag.FlagSet, cfg *config) error {
 		cfg.linkTTL = d
 	}
 	cfg.sessionSecret = os.Getenv("PARTNERDESK_SESSION_SECRET")
+	for _, knob := range []struct {
+		name string
+		dst  *int
+	}{{"PARTNERDESK_REVEAL_BURST", &cfg.revealBurst}, {"PARTNERDESK_API_BURST", &cfg.apiBurst}} {
+		if v := os.Getenv(knob.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return fmt.Errorf("%s=%q is not a positive whole number", knob.name, v)
+			}
+			*knob.dst = n
+		}
+	}
+	if v := os.Getenv("PARTNERDESK_REVEAL_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("PARTNERDESK_REVEAL_EVERY=%q is not a positive duration (e.g. 2s)", v)
+		}
+		cfg.revealEvery = d
+	}
+	if v := os.Getenv("PARTNERDESK_API_RATE"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 {
+			return fmt.Errorf("PARTNERDESK_API_RATE=%q is not a positive number of requests per second", v)
+		}
+		cfg.apiRate = f
+	}
 	if v := os.Getenv("PARTNERDESK_KEY_ENCRYPTION_KEY"); v != "" {
 		k, err := base64.StdEncoding.DecodeString(v)
 		if err != nil || len(k) != 32 {
@@ -118,7 +148,8 @@ func (cfg config) check() error {
 
 func (cfg config) app(log *slog.Logger, demo bool) app.Config {
 	return app.Config{DataDir: cfg.dataDir, Demo: demo, SessionSecret: cfg.sessionSecret, SecureCookies: cfg.secure, Logger: log,
-		KeyEncryptionKey: cfg.kek, LinkTTL: cfg.linkTTL}
+		KeyEncryptionKey: cfg.kek, LinkTTL: cfg.linkTTL, RevealBurst: cfg.revealBurst, RevealEvery: cfg.revealEvery,
+		APIRatePerSecond: cfg.apiRate, APIBurst: cfg.apiBurst}
 }
 
 func (cfg config) logger(w io.Writer) *slog.Logger {
@@ -180,9 +211,18 @@ func parse(name string, args []string, extra func(fs *flag.FlagSet)) (config, er
 }
 
 func serve(args []string, stdout, stderr io.Writer) error {
-	cfg, err := parse("serve", args, nil)
+	var pprofAddr string
+	cfg, err := parse("serve", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&pprofAddr, "pprof", os.Getenv("PARTNERDESK_PPROF_ADDR"), "serve Go's profiler on this loopback address, e.g. 127.0.0.1:6060 (PARTNERDESK_PPROF_ADDR; off by default)")
+	})
 	if err != nil {
 		return err
+	}
+	if pprofAddr != "" {
+		if h, _, err := net.SplitHostPort(pprofAddr); err != nil || !net.ParseIP(h).IsLoopback() {
+			return fmt.Errorf("--pprof %q must be a loopback host:port", pprofAddr)
+		}
+		go http.ListenAndServe(pprofAddr, nil) // net/http/pprof registers on the default mux
 	}
 	log := cfg.logger(stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -236,9 +276,15 @@ func migrate(args []string, stdout io.Writer) error {
 }
 
 func loadDemo(args []string, stdout io.Writer) error {
-	cfg, err := parse("demo", args, nil)
+	var scale string
+	cfg, err := parse("demo", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&scale, "scale", "small", "small (the demo) or large (adds 20,000 customers, 200,000 orders, 1,000,000 events)")
+	})
 	if err != nil {
 		return err
+	}
+	if scale != "small" && scale != "large" {
+		return fmt.Errorf("--scale %q must be small or large", scale)
 	}
 	a, err := app.Open(context.Background(), cfg.app(cfg.logger(io.Discard), true))
 	if err != nil {
@@ -249,6 +295,14 @@ func loadDemo(args []string, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "demo data loaded into", cfg.dataDir)
 	} else {
 		fmt.Fprintln(stdout, "demo data was already loaded in", cfg.dataDir)
+	}
+	if scale == "large" {
+		rep, err := demo.LoadLarge(context.Background(), a.Store, demo.Large, time.Now().UTC())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "large dataset loaded in %s: %d customers, %d orders, %d lines, %d entitlements, %d events\n",
+			rep.Took.Round(time.Millisecond), rep.Customers, rep.Orders, rep.Lines, rep.Entitlements, rep.Events)
 	}
 	return nil
 }

@@ -520,7 +520,14 @@ func TestCustomers(t *testing.T) {
 	var everyone collection[customer]
 	r.ok(t, http.StatusOK, &everyone)
 
-	// Get one: Contoso (HU) and Fabrikam (US).
+	// size outside 1–500 is a 400 naming it.
+	for _, bad := range []string{"0", "501", "ten"} {
+		if e := c.get("/v1/customers?size="+bad).wantError(t, http.StatusBadRequest, 400); !strings.Contains(e.Description, "size") {
+			t.Errorf("size=%s: %q does not name size", bad, e.Description)
+		}
+	}
+
+	// Get one: Contoso (HU), Fabrikam (US), Wingtip (AU).
 	for _, want := range []struct{ id, name, domain, country string }{
 		{apptest.ContosoID, "Contoso Ltd.", "contoso.onmicrosoft.com", "HU"},
 		{apptest.FabrikamID, "Fabrikam, Inc.", "fabrikam.onmicrosoft.com", "US"},
@@ -568,7 +575,7 @@ func TestOrders(t *testing.T) {
 	c := as(t, env, salesAgent)
 
 	// List: Contoso's demo orders, newest first, with Partner Center's field names.
-	r := c.get("/v1/customers/" + apptest.ContosoID + "/orders").ok(t, http.StatusOK, nil)
+	r := c.get("/v1/customers/"+apptest.ContosoID+"/orders").ok(t, http.StatusOK, nil)
 	m := r.object(t)
 	hasKeys(t, "orders", m, "totalCount", "items")
 	for i, it := range list(t, m, "items") {
@@ -648,6 +655,61 @@ func TestOrders(t *testing.T) {
 	if len(after) != len(orders.Items)+1 || after[0].ID != created.ID {
 		t.Errorf("after creating: %d orders, first %s; want %d, first %s", len(after), after[0].ID, len(orders.Items)+1, created.ID)
 	}
+
+	// R6 on an order: Wingtip (AU) pays tax-inclusive AUD prices, Contoso (HU) tax-exclusive HUF.
+	r = c.call(http.MethodPost, "/v1/customers/"+wingtipID+"/orders", orderBody(line{ws, 1, ""}), "Idempotency-Key", "orders-wingtip-1").ok(t, http.StatusCreated, nil)
+	wp := sub(t, r.object(t), "pricing")
+	wantString(t, "Wingtip order pricing", wp, "total", twoDecimals)
+	if wp["taxIncluded"] != true || wp["currencyCode"] != "AUD" {
+		t.Errorf("Wingtip order pricing %v: want AUD, taxIncluded true (R6)", wp)
+	}
+	if pr["taxIncluded"] != false {
+		t.Errorf("Contoso order pricing %v: want taxIncluded false (R6)", pr)
+	}
+
+	// Paging with size=2: the same orders in the same order, totalCount constant.
+	paged, totals := pageAll[order](t, c, "/v1/customers/"+apptest.ContosoID+"/orders?size=2", 2)
+	if len(paged) != len(after) {
+		t.Errorf("size=2: %d orders, one page: %d", len(paged), len(after))
+	}
+	for i := range min(len(paged), len(after)) {
+		if paged[i].ID != after[i].ID {
+			t.Errorf("order %d: %s when paged, %s on one page", i, paged[i].ID, after[i].ID)
+		}
+	}
+	for i, n := range totals {
+		if n != len(after) {
+			t.Errorf("page %d: totalCount %d, want %d", i, n, len(after))
+		}
+	}
+}
+
+// A continuationToken the API did not issue is refused with a 400 naming it, on every list
+// (not silently taken as "from the start", which would make a client re-read pages).
+func TestBadContinuationToken(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	ga := as(t, env, globalAdmin)
+	inv := "INV-" + env.Clock.Now().Format("2006-01") + "-HUF"
+	for _, p := range []string{
+		"/v1/customers",
+		"/v1/customers/" + apptest.ContosoID + "/orders",
+		"/v1/customers/" + apptest.ContosoID + "/entitlements",
+		"/v1/invoices",
+		"/v1/invoices/" + inv + "/lineitems",
+		"/v1/auditrecords",
+	} {
+		for _, tok := range []string{"not base64!", "Z2FyYmFnZQ"} { // the second is base64 of "garbage"
+			r := ga.get(p + "?size=2&continuationToken=" + url.QueryEscape(tok))
+			if r.status != http.StatusBadRequest {
+				t.Errorf("GET %s with continuationToken %q: %d, want 400", p, tok, r.status)
+				continue
+			}
+			if e := r.wantError(t, http.StatusBadRequest, 400); !strings.Contains(e.Description, "continuationToken") {
+				t.Errorf("GET %s with continuationToken %q: %q does not name it", p, tok, e.Description)
+			}
+		}
+	}
 }
 
 func TestProducts(t *testing.T) {
@@ -674,7 +736,7 @@ func TestProducts(t *testing.T) {
 		counts := map[string]int{}
 		for view, types := range views {
 			what := mk.country + " " + view
-			r := c.get("/v1/products?country=" + mk.country + "&targetView=" + view).ok(t, http.StatusOK, nil)
+			r := c.get("/v1/products?country="+mk.country+"&targetView="+view).ok(t, http.StatusOK, nil)
 			m := r.object(t)
 			hasKeys(t, what, m, "totalCount", "items")
 			items := list(t, m, "items")
@@ -743,7 +805,7 @@ func TestEntitlementsKeysAndDownloadLinks(t *testing.T) {
 	o := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, wsStd, desk.TermNone), 2, ""})
 
 	// Entitlements: Partner Center's field names, the reference order, the editions.
-	r := agent.get("/v1/customers/" + apptest.ContosoID + "/entitlements?entitlementType=software").ok(t, http.StatusOK, nil)
+	r := agent.get("/v1/customers/"+apptest.ContosoID+"/entitlements?entitlementType=software").ok(t, http.StatusOK, nil)
 	m := r.object(t)
 	hasKeys(t, "entitlements", m, "totalCount", "items")
 	items := list(t, m, "items")
@@ -773,6 +835,10 @@ func TestEntitlementsKeysAndDownloadLinks(t *testing.T) {
 		if !orderIDs[e.ReferenceOrder.ID] {
 			t.Errorf("entitlement %s: referenceOrder.id %s is not an order of Contoso", e.ID, e.ReferenceOrder.ID)
 		}
+	}
+	paged, _ := pageAll[entitlement](t, agent, "/v1/customers/"+apptest.ContosoID+"/entitlements?entitlementType=software&size=2", 2)
+	if len(paged) != len(ents.Items) || ents.TotalCount != len(ents.Items) {
+		t.Errorf("entitlements: %d paged with size=2, %d on one page, totalCount %d", len(paged), len(ents.Items), ents.TotalCount)
 	}
 	ent := entitlementOf(t, agent, apptest.ContosoID, o.ID, 0)
 	if ent.Quantity != 2 || ent.Status != "active" || ent.FriendlyName == "" {
@@ -869,8 +935,17 @@ func TestInvoices(t *testing.T) {
 	if !found {
 		t.Fatalf("no invoice %s among %+v", hufNov, invs.Items)
 	}
+	for _, inv := range invs.Items {
+		want := "issued"
+		if strings.HasPrefix(inv.ID, "INV-"+env.Clock.Now().Format("2006-01")+"-") {
+			want = "open"
+		}
+		if inv.Status != want {
+			t.Errorf("invoice %s: status %q, want %q", inv.ID, inv.Status, want)
+		}
+	}
 	// Line items: charges positive, credits negative; the demo's cancelled Visio gives a credit.
-	r = c.get("/v1/invoices/" + hufNov + "/lineitems?size=500").ok(t, http.StatusOK, nil)
+	r = c.get("/v1/invoices/"+hufNov+"/lineitems?size=500").ok(t, http.StatusOK, nil)
 	lm := r.object(t)
 	hasKeys(t, "lineitems", lm, "totalCount", "items")
 	credits := 0
@@ -920,7 +995,7 @@ func TestAuditRecords(t *testing.T) {
 	c := as(t, env, referrals)
 	from, to := day(env, -29), day(env, 0)
 
-	r := c.get("/v1/auditrecords?startDate=" + from + "&endDate=" + to).ok(t, http.StatusOK, nil)
+	r := c.get("/v1/auditrecords?startDate="+from+"&endDate="+to).ok(t, http.StatusOK, nil)
 	m := r.object(t)
 	hasKeys(t, "auditrecords", m, "totalCount", "items")
 	items := list(t, m, "items")
@@ -1000,17 +1075,33 @@ func TestAuditRecords(t *testing.T) {
 		}
 	}
 
+	// Substring means substring: the middle of the name finds Contoso too.
+	mid := auditRecords(t, c, filter("CompanyName", "ntos", "substring"), 500)
+	if len(mid) != len(one) {
+		t.Errorf("CompanyName substring %q: %d records, %q: %d", "ntos", len(mid), "Contoso", len(one))
+	}
+
 	// Bad parameters are a clear 400 naming them.
 	for _, bad := range []struct{ query, names string }{
 		{"startDate=yesterday", "startDate"},
+		{"startDate=" + to + "&endDate=" + from, "Date"}, // startDate after endDate
+		{"startDate=2020-01-01&endDate=" + to, "Date"},   // a range over the maximum
 		{"filter=" + url.QueryEscape(`{"Field":"Colour","Value":"x","Operator":"equals"}`), "Field"},
 		{"filter=" + url.QueryEscape(`{"Field":"CompanyName","Value":"x","Operator":"like"}`), "Operator"},
 		{"filter=notjson", "filter"},
 		{"size=0", "size"},
 	} {
 		e := c.get("/v1/auditrecords?"+bad.query).wantError(t, http.StatusBadRequest, 400)
-		if !strings.Contains(e.Description, bad.names) {
-			t.Errorf("?%s: %q does not name %s", bad.query, e.Description, bad.names)
+		text := e.Description + " " + strings.Join(e.Data, " ")
+		if bad.names == "Date" {
+			// The API's parameters, not the web form's fields ("from", "to").
+			if !strings.Contains(text, "startDate") && !strings.Contains(text, "endDate") {
+				t.Errorf("?%s: %q %q names neither startDate nor endDate", bad.query, e.Description, e.Data)
+			}
+			continue
+		}
+		if !strings.Contains(text, bad.names) {
+			t.Errorf("?%s: %q %q does not name the parameter %s", bad.query, e.Description, e.Data, bad.names)
 		}
 	}
 }
@@ -1065,7 +1156,28 @@ func TestCancelErrorCodes(t *testing.T) {
 		agent.get(p).wantError(t, http.StatusNotFound, 20000)
 	}
 	agent.call(http.MethodPost, "/v1/customers/"+unknownID+"/orders", orderBody(line{offerID(t, officeLTSC, desk.TermNone), 1, ""})).wantError(t, http.StatusNotFound, 20000)
-	// An unknown route is a JSON 404 too.
+	// A PATCH that is not a cancellation, or names another order, is a 400 naming the field.
+	fresh := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, officeLTSC, desk.TermNone), 1, ""})
+	for _, bad := range []struct {
+		body  map[string]any
+		names string
+	}{
+		{map[string]any{"id": fresh.ID, "status": "completed"}, "status"},
+		{map[string]any{"id": o.ID, "status": "cancelled"}, "id"},
+		{map[string]any{"id": fresh.ID, "status": "cancelled", "lineItems": []map[string]any{{"lineItemNumber": 7}}}, "lineItemNumber"},
+	} {
+		e := agent.call(http.MethodPatch, orderPath(apptest.ContosoID, fresh.ID), bad.body).wantError(t, http.StatusBadRequest, 400)
+		if !strings.Contains(e.Description, bad.names) {
+			t.Errorf("PATCH %v: %q does not name %s", bad.body, e.Description, bad.names)
+		}
+	}
+	var still order
+	agent.get(orderPath(apptest.ContosoID, fresh.ID)).ok(t, http.StatusOK, &still)
+	if still.Status != "completed" || still.LineItems[0].Quantity != 1 {
+		t.Errorf("after refused PATCHes: %+v", still)
+	}
+	// An unknown route is a JSON 404 too, a wrong method a JSON 405.
+	agent.call(http.MethodDelete, "/v1/customers", nil).wantError(t, http.StatusMethodNotAllowed, 405)
 	agent.get("/v1/nothing-here").wantError(t, http.StatusNotFound, 20000)
 }
 
@@ -1127,6 +1239,26 @@ func TestBadRequests(t *testing.T) {
 	// A body over 1 MB: 413.
 	big := `{"lineItems": [{"lineItemNumber": 0, "offerId": "` + strings.Repeat("x", 1<<20+10) + `", "quantity": 1}]}`
 	post(apptest.ContosoID, big).wantError(t, http.StatusRequestEntityTooLarge, 413)
+	// The same without a Content-Length (chunked): still 413, also on PATCH and downloadlinks.
+	for _, p := range []struct{ method, path string }{
+		{http.MethodPost, "/v1/customers/" + apptest.ContosoID + "/orders"},
+		{http.MethodPatch, orderPath(apptest.ContosoID, unknownID)},
+		{http.MethodPost, linksPath(apptest.ContosoID, unknownID)},
+	} {
+		admin := as(t, env, adminAgent)
+		req, _ := http.NewRequest(p.method, env.URL+p.path, io.MultiReader(strings.NewReader(big)))
+		req.Header.Set("Authorization", "Bearer "+admin.token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := httpClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s chunked: %v", p.method, p.path, err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), `"code":413`) {
+			t.Errorf("%s %s with a chunked body over 1 MB: %d %s; want 413 with code 413", p.method, p.path, res.StatusCode, b)
+		}
+	}
 
 	// Nothing was created by any of these.
 	if n := ordersOf(apptest.ContosoID); n != before {
@@ -1379,8 +1511,12 @@ func TestCancelCreditsOnce(t *testing.T) {
 	var link downloadLink
 	agent.call(http.MethodPost, linksPath(apptest.ContosoID, ent.ID), linkBody(ed)).ok(t, http.StatusCreated, &link)
 
-	// Five days later (inside the window), cancel line 0: quantity 0, the order stays completed.
-	env.Clock.Advance(5 * 24 * time.Hour)
+	// A week later (inside the window, the next month), cancel line 0: quantity 0, the order
+	// stays completed.
+	env.Clock.Advance(7 * 24 * time.Hour)
+	if desk.Period(env.Clock.Now()) == desk.Period(o.CreationDate) {
+		t.Fatalf("the test wants the cancellation in the month after the purchase")
+	}
 	var got order
 	r := agent.call(http.MethodPatch, orderPath(apptest.ContosoID, o.ID), cancelBody(o, 0)).ok(t, http.StatusOK, &got)
 	hasKeys(t, "cancelled order", r.object(t), "id", "status", "lineItems")
@@ -1400,6 +1536,11 @@ func TestCancelCreditsOnce(t *testing.T) {
 		if res.StatusCode != http.StatusGone {
 			t.Errorf("shared link after cancellation: %d, want 410 (R18)", res.StatusCode)
 		}
+	}
+
+	// R19: the purchase stays on the entitlements list, marked cancelled.
+	if e := entitlementOf(t, agent, apptest.ContosoID, o.ID, 0); e.Status != "cancelled" {
+		t.Errorf("cancelled entitlement: status %q, want cancelled", e.Status)
 	}
 
 	// Cancel the rest: the order is cancelled.
@@ -1445,20 +1586,96 @@ func TestCancelCreditsOnce(t *testing.T) {
 	if creditSum != -chargeSum {
 		t.Errorf("credits %d for charges %d: perpetual software gets 100%% credit (R20)", creditSum, chargeSum)
 	}
+	// R11: the order's create_order and update_order records name the token's user.
+	refs := as(t, env, referrals)
+	ops := map[string]int{}
+	for _, rec := range auditRecords(t, refs, url.Values{"startDate": {day(env, -10)}, "endDate": {day(env, 0)},
+		"filter": {`{"Field":"ResourceType","Value":"order","Operator":"equals"}`}}, 100) {
+		if rec.OrderID == o.ID {
+			ops[rec.OperationType]++
+			if rec.UserPrincipalName != adminAgent {
+				t.Errorf("%s record of %s by %q, want %s", rec.OperationType, o.ID, rec.UserPrincipalName, adminAgent)
+			}
+		}
+	}
+	if ops["create_order"] != 1 || ops["update_order"] != 2 {
+		t.Errorf("audit records of order %s: %v; want 1 create_order and 2 update_order (one per line)", o.ID, ops)
+	}
+	// The purchase month's invoice has the charges and no credit of the order.
+	for _, l := range invoiceLines(t, bill, "INV-"+o.CreationDate.UTC().Format("2006-01")+"-HUF") {
+		if l.OrderID == o.ID && l.Kind == "credit" {
+			t.Errorf("credit %+v on the purchase month's invoice, want it on %s", l, inv)
+		}
+	}
+}
+
+// R15 through the API: concurrent PATCHes cancel once; the others get 409 800060; one credit.
+func TestConcurrentCancel(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	agent := as(t, env, adminAgent)
+	o := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, officeLTSC, desk.TermNone), 1, ""})
+	const n = 8
+	replies := make([]reply, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			replies[i], errs[i] = send(env.URL, agent.token, http.MethodPatch, orderPath(apptest.ContosoID, o.ID), cancelBody(o, 0))
+		}()
+	}
+	close(start)
+	wg.Wait()
+	oks := 0
+	for i, r := range replies {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if r.status == http.StatusOK {
+			oks++
+			continue
+		}
+		r.wantError(t, http.StatusConflict, 800060)
+	}
+	if oks != 1 {
+		t.Errorf("%d of %d concurrent cancellations succeeded, want 1 (R15)", oks, n)
+	}
+	bill := as(t, env, billing)
+	credits := 0
+	for _, l := range invoiceLines(t, bill, "INV-"+env.Clock.Now().UTC().Format("2006-01")+"-HUF") {
+		if l.OrderID == o.ID && l.Kind == "credit" {
+			credits++
+		}
+	}
+	if credits != 1 {
+		t.Errorf("%d credit lines for order %s, want 1 (R15)", credits, o.ID)
+	}
 }
 
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
 	env := apptest.StartWith(t, func(cfg *app.Config) { cfg.APIRatePerSecond, cfg.APIBurst = 1, 3 })
 	c := as(t, env, salesAgent)
+	start := time.Now()
 	for range 3 {
 		c.get("/v1/customers?size=1").ok(t, http.StatusOK, nil)
 	}
 	r := c.get("/v1/customers?size=1")
+	if r.status == http.StatusOK && time.Since(start) > 900*time.Millisecond {
+		// A slow machine: a token refilled meanwhile (1/s); the next request must be refused.
+		r = c.get("/v1/customers?size=1")
+	}
 	r.wantError(t, http.StatusTooManyRequests, 429)
 	ra, err := strconv.Atoi(r.header.Get("Retry-After"))
 	if err != nil || ra < 1 || ra > 5 {
 		t.Errorf("Retry-After %q, want a few seconds", r.header.Get("Retry-After"))
+	}
+	if b := r.object(t); !strings.Contains(fmt.Sprint(b["description"]), "Retry") {
+		t.Errorf("429 description %q does not say when to retry", b["description"])
 	}
 	// The limit is per token: another token of the same user is not limited.
 	other := as(t, env, salesAgent)
@@ -1468,5 +1685,23 @@ func TestRateLimit(t *testing.T) {
 		if r, err := send(env.URL, "", http.MethodGet, "/v1/openapi.json", nil); err != nil || r.status != http.StatusOK {
 			t.Fatalf("openapi.json: %v %d", err, r.status)
 		}
+	}
+}
+
+// The key reveal limit per user (SPEC §4) answers like the API's own limit: 429, code 429 and a
+// Retry-After header a client can wait for.
+func TestKeyRevealLimit(t *testing.T) {
+	t.Parallel()
+	env := apptest.StartWith(t, func(cfg *app.Config) { cfg.RevealBurst, cfg.RevealEvery = 2, time.Minute })
+	agent := as(t, env, adminAgent)
+	o := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, wsStd, desk.TermNone), 1, ""})
+	ent := entitlementOf(t, agent, apptest.ContosoID, o.ID, 0)
+	for range 2 {
+		agent.get(keyPath(apptest.ContosoID, ent.ID, "2022")).ok(t, http.StatusOK, nil)
+	}
+	r := agent.get(keyPath(apptest.ContosoID, ent.ID, "2022"))
+	r.wantError(t, http.StatusTooManyRequests, 429)
+	if ra, err := strconv.Atoi(r.header.Get("Retry-After")); err != nil || ra < 1 {
+		t.Errorf("429 on the key reveal limit: Retry-After %q, want whole seconds", r.header.Get("Retry-After"))
 	}
 }

@@ -35,9 +35,9 @@ type BillingProfile struct {
 // Address is a postal address.
 type Address struct {
 	Country      string `json:"country"`
-	City         string `json:"city"`
-	AddressLine1 string `json:"addressLine1"`
-	PostalCode   string `json:"postalCode"`
+	City         string `json:"city,omitempty"`
+	AddressLine1 string `json:"addressLine1,omitempty"`
+	PostalCode   string `json:"postalCode,omitempty"`
 }
 
 func toCustomer(c desk.Customer) Customer {

@@ -55,6 +55,8 @@ type CustomerFilter struct {
 	// After / Before are opaque cursors of the row after (or before) which the page starts.
 	After, Before string
 	Limit         int
+	// SkipCount leaves CustomerPage.Total at 0 (the caller knows it, e.g. from a cache).
+	SkipCount bool
 }
 
 // CustomerPage is one page of the customer list.

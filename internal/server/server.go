@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"partnerdesk/internal/desk"
@@ -52,6 +54,9 @@ type Server struct {
 	cookies *sessions.CookieStore
 	routes  []Route
 	handler http.Handler
+	// decoded remembers decoded session cookies (cookie value → token).
+	decoded  sync.Map
+	decodedN atomic.Int64
 }
 
 const (
@@ -245,14 +250,34 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// sessionToken decodes the session cookie. Decoding (HMAC check, AES, gob) is a noticeable part
+// of a small page's cost, so decoded cookies are remembered: the same cookie value always
+// decodes to the same token, and the token's validity is checked on every request anyway.
 func (s *Server) sessionToken(r *http.Request) string {
+	ck, err := r.Cookie(sessionCookie)
+	if err != nil || ck.Value == "" {
+		return ""
+	}
+	if t, ok := s.decoded.Load(ck.Value); ok {
+		return t.(string)
+	}
 	sess, err := s.cookies.Get(r, sessionCookie)
 	if err != nil {
 		return ""
 	}
 	t, _ := sess.Values["t"].(string)
+	if t != "" {
+		if s.decodedN.Add(1) > maxDecodedCookies {
+			s.decoded.Clear()
+			s.decodedN.Store(0)
+		}
+		s.decoded.Store(ck.Value, t)
+	}
 	return t
 }
+
+// maxDecodedCookies bounds the decoded-cookie memo.
+const maxDecodedCookies = 10000
 
 func (s *Server) setSession(c echo.Context, token string) error {
 	sess := sessions.NewSession(s.cookies, sessionCookie)

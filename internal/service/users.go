@@ -87,6 +87,7 @@ func (s *Service) SetUserRoles(ctx context.Context, a desk.Actor, id string, rol
 	if err := require(a, desk.PermManageUsers); err != nil {
 		return desk.User{}, err
 	}
+	defer s.sessions.clear()
 	if err := (desk.NewUser{Email: "x@example.com", DisplayName: "x", Roles: roles}).Validate(); err != nil {
 		return desk.User{}, err
 	}
@@ -116,6 +117,7 @@ func (s *Service) SetUserActive(ctx context.Context, a desk.Actor, id string, ac
 	if err := require(a, desk.PermManageUsers); err != nil {
 		return desk.User{}, err
 	}
+	defer s.sessions.clear()
 	var out desk.User
 	err := s.store.InTx(ctx, func(tx Store) error {
 		u, err := s.partnerUser(ctx, tx, id)
@@ -151,6 +153,7 @@ func (s *Service) ResetPassword(ctx context.Context, a desk.Actor, id string) (d
 	if err := require(a, desk.PermManageUsers); err != nil {
 		return desk.User{}, "", err
 	}
+	defer s.sessions.clear()
 	password := randomToken(12)
 	hash, err := s.HashPassword(password)
 	if err != nil {
@@ -181,6 +184,7 @@ func (s *Service) SetLocale(ctx context.Context, a desk.Actor, locale string) er
 	}
 	u := a.User
 	u.Locale = locale
+	defer s.sessions.clear()
 	return s.store.UpdateUser(ctx, u)
 }
 

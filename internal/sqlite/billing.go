@@ -48,7 +48,7 @@ func (s *Store) CancelLine(ctx context.Context, c desk.Cancellation) error {
 // CountCancellations counts the cancellations (and so the credits) of an order line.
 func (s *Store) CountCancellations(ctx context.Context, orderID string, line int) (int, error) {
 	var n int
-	err := s.q.QueryRowContext(ctx, `SELECT count(*) FROM cancellations WHERE order_id = ? AND line_number = ?`, orderID, line).Scan(&n)
+	err := s.queryRow(ctx, `SELECT count(*) FROM cancellations WHERE order_id = ? AND line_number = ?`, orderID, line).Scan(&n)
 	return n, wrap(err, "count cancellations")
 }
 
@@ -65,7 +65,7 @@ func (s *Store) AddInvoiceLine(ctx context.Context, l desk.InvoiceLine) error {
 
 // Invoices lists the monthly invoices (period × currency) with their totals, newest first.
 func (s *Store) Invoices(ctx context.Context) ([]desk.Invoice, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT period, currency, count(*),
+	rows, err := s.query(ctx, `SELECT period, currency, count(*),
 		coalesce(sum(CASE WHEN kind = 'charge' THEN gross END), 0), coalesce(sum(CASE WHEN kind = 'credit' THEN gross END), 0),
 		sum(net), sum(tax), sum(gross)
 		FROM invoice_lines GROUP BY period, currency ORDER BY period DESC, currency`)
@@ -87,7 +87,7 @@ func (s *Store) Invoices(ctx context.Context) ([]desk.Invoice, error) {
 
 // InvoiceLines lists the lines of one invoice by customer, then time.
 func (s *Store) InvoiceLines(ctx context.Context, period, currency string) ([]desk.InvoiceLine, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT l.id, l.period, l.currency, l.customer_id, c.company_name, l.order_id, l.line_number, l.kind,
+	rows, err := s.query(ctx, `SELECT l.id, l.period, l.currency, l.customer_id, c.company_name, l.order_id, l.line_number, l.kind,
 		l.description, l.net, l.tax, l.gross, l.created_at
 		FROM invoice_lines l JOIN customers c ON c.id = l.customer_id
 		WHERE l.period = ? AND l.currency = ? ORDER BY c.name_fold, l.customer_id, l.id`, period, currency)

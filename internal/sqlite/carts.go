@@ -10,7 +10,7 @@ import (
 
 // CartLines returns a user's cart for a customer, in the order the lines were added.
 func (s *Store) CartLines(ctx context.Context, userID, customerID string) ([]desk.CartLine, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT offer_id, quantity, billing_cycle FROM carts WHERE user_id = ? AND customer_id = ? ORDER BY added_at, offer_id`, userID, customerID)
+	rows, err := s.query(ctx, `SELECT offer_id, quantity, billing_cycle FROM carts WHERE user_id = ? AND customer_id = ? ORDER BY added_at, offer_id`, userID, customerID)
 	if err != nil {
 		return nil, fmt.Errorf("cart: %w", err)
 	}

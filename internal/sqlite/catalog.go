@@ -46,7 +46,7 @@ func (s *Store) SavePrice(ctx context.Context, offerID, currency string, unit in
 func (s *Store) Catalog(ctx context.Context) ([]desk.Product, map[string]map[string]int64, error) {
 	var products []desk.Product
 	index := map[string]int{}
-	rows, err := s.q.QueryContext(ctx, `SELECT id, title, kind, publisher, description, family, hybrid_benefit, never_cancellable FROM products ORDER BY sort, id`)
+	rows, err := s.query(ctx, `SELECT id, title, kind, publisher, description, family, hybrid_benefit, never_cancellable FROM products ORDER BY sort, id`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("catalog: %w", err)
 	}
@@ -60,7 +60,7 @@ func (s *Store) Catalog(ctx context.Context) ([]desk.Product, map[string]map[str
 		products = append(products, p)
 	}
 	rows.Close()
-	rows, err = s.q.QueryContext(ctx, `SELECT id, product_id, title, term, billing_cycles, region FROM offers ORDER BY product_id, sort`)
+	rows, err = s.query(ctx, `SELECT id, product_id, title, term, billing_cycles, region FROM offers ORDER BY product_id, sort`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("offers: %w", err)
 	}
@@ -77,7 +77,7 @@ func (s *Store) Catalog(ctx context.Context) ([]desk.Product, map[string]map[str
 		}
 	}
 	rows.Close()
-	rows, err = s.q.QueryContext(ctx, `SELECT product_id, version, language, bitness, file_name, size, sha256 FROM editions ORDER BY product_id, version DESC, language, bitness DESC`)
+	rows, err = s.query(ctx, `SELECT product_id, version, language, bitness, file_name, size, sha256 FROM editions ORDER BY product_id, version DESC, language, bitness DESC`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("editions: %w", err)
 	}
@@ -93,7 +93,7 @@ func (s *Store) Catalog(ctx context.Context) ([]desk.Product, map[string]map[str
 	}
 	rows.Close()
 	prices := map[string]map[string]int64{}
-	rows, err = s.q.QueryContext(ctx, `SELECT offer_id, currency, unit_price FROM prices`)
+	rows, err = s.query(ctx, `SELECT offer_id, currency, unit_price FROM prices`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("prices: %w", err)
 	}

@@ -14,6 +14,18 @@ const customerCols = `id, company_name, domain, country, currency, address_line1
 
 type scanner interface{ Scan(dest ...any) error }
 
+// listCols are the columns of the customer list: all in its covering indexes.
+const listCols = `id, company_name, domain, country, currency, created_at`
+
+func scanListCustomer(r scanner) (desk.Customer, error) {
+	var c desk.Customer
+	var created int64
+	err := r.Scan(&c.ID, &c.CompanyName, &c.Domain, &c.Country, &c.Currency, &created)
+	c.CreatedAt = fromMS(created)
+	c.Relationship = "Cloud Reseller"
+	return c, err
+}
+
 func scanCustomer(r scanner) (desk.Customer, error) {
 	var c desk.Customer
 	var created int64
@@ -38,7 +50,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c desk.Customer) error {
 
 // FindCustomerByID returns one customer, or ENOTFOUND.
 func (s *Store) FindCustomerByID(ctx context.Context, id string) (desk.Customer, error) {
-	c, err := scanCustomer(s.q.QueryRowContext(ctx, `SELECT `+customerCols+` FROM customers WHERE id = ?`, id))
+	c, err := scanCustomer(s.queryRow(ctx, `SELECT `+customerCols+` FROM customers WHERE id = ?`, id))
 	if err != nil {
 		return desk.Customer{}, notFound(err, "Customer %s not found.", id)
 	}
@@ -48,13 +60,14 @@ func (s *Store) FindCustomerByID(ctx context.Context, id string) (desk.Customer,
 // CountCustomers counts all customers.
 func (s *Store) CountCustomers(ctx context.Context) (int, error) {
 	var n int
-	err := s.q.QueryRowContext(ctx, `SELECT count(*) FROM customers`).Scan(&n)
+	err := s.queryRow(ctx, `SELECT count(*) FROM customers`).Scan(&n)
 	return n, wrap(err, "count customers")
 }
 
 func fold(s string) string { return strings.ToLower(s) }
 
-// FindCustomers returns one page of customers in the filter's order, by keyset pagination: the
+// FindCustomers returns one page of customers (the list's fields: ID, name, domain, market,
+// currency, creation time) in the filter's order, by keyset pagination: the
 // page starts after (or ends before) the cursor's row, so any page costs what the first does.
 func (s *Store) FindCustomers(ctx context.Context, f desk.CustomerFilter) (desk.CustomerPage, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
@@ -82,8 +95,10 @@ func (s *Store) FindCustomers(ctx context.Context, f desk.CustomerFilter) (desk.
 		filterSQL = " WHERE " + strings.Join(where, " AND ")
 	}
 	var page desk.CustomerPage
-	if err := s.q.QueryRowContext(ctx, `SELECT count(*) FROM customers c`+filterSQL, args...).Scan(&page.Total); err != nil {
-		return page, fmt.Errorf("count customers: %w", err)
+	if !f.SkipCount {
+		if err := s.queryRow(ctx, `SELECT count(*) FROM customers c`+filterSQL, args...).Scan(&page.Total); err != nil {
+			return page, fmt.Errorf("count customers: %w", err)
+		}
 	}
 
 	backward := f.Before != "" && f.After == ""
@@ -108,19 +123,19 @@ func (s *Store) FindCustomers(ctx context.Context, f desk.CustomerFilter) (desk.
 		backward = false
 		cursor = ""
 	}
-	q := `SELECT ` + prefixCols("c.", customerCols) + ` FROM customers c`
+	q := `SELECT ` + prefixCols("c.", listCols) + ` FROM customers c`
 	if len(pageWhere) > 0 {
 		q += " WHERE " + strings.Join(pageWhere, " AND ")
 	}
 	q += fmt.Sprintf(" ORDER BY %s %s, c.id %s LIMIT ?", keyCol, dir, dir)
 	pageArgs = append(pageArgs, f.Limit+1)
-	rows, err := s.q.QueryContext(ctx, q, pageArgs...)
+	rows, err := s.query(ctx, q, pageArgs...)
 	if err != nil {
 		return page, fmt.Errorf("find customers: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		c, err := scanCustomer(rows)
+		c, err := scanListCustomer(rows)
 		if err != nil {
 			return page, fmt.Errorf("scan customer: %w", err)
 		}

@@ -57,7 +57,7 @@ func (s *Store) RecentEvents(ctx context.Context, operation string, limit int) (
 		q = `SELECT ` + eventCols + ` FROM events WHERE operation = ? ORDER BY id DESC LIMIT ?`
 		args = []any{operation, limit}
 	}
-	rows, err := s.q.QueryContext(ctx, q, args...)
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("recent events: %w", err)
 	}
@@ -117,7 +117,7 @@ func (s *Store) FindEvents(ctx context.Context, f desk.ActivityFilter) (desk.Act
 		where += " AND (at, id) < (?, ?)"
 		args = append(args, at, id)
 	}
-	rows, err := s.q.QueryContext(ctx, `SELECT `+eventCols+` FROM events`+where+` ORDER BY at DESC, id DESC LIMIT ?`, append(args, f.Limit+1)...)
+	rows, err := s.query(ctx, `SELECT `+eventCols+` FROM events`+where+` ORDER BY at DESC, id DESC LIMIT ?`, append(args, f.Limit+1)...)
 	if err != nil {
 		return desk.ActivityPage{}, fmt.Errorf("find events: %w", err)
 	}
@@ -155,7 +155,7 @@ func decodeEventCursor(c string) (int64, int64, bool) {
 // CSV export holds one event in memory, whatever the range).
 func (s *Store) StreamEvents(ctx context.Context, f desk.ActivityFilter, fn func(desk.Event) error) error {
 	where, args := activityWhere(f)
-	rows, err := s.q.QueryContext(ctx, `SELECT `+eventCols+` FROM events`+where+` ORDER BY at DESC, id DESC`, args...)
+	rows, err := s.query(ctx, `SELECT `+eventCols+` FROM events`+where+` ORDER BY at DESC, id DESC`, args...)
 	if err != nil {
 		return fmt.Errorf("stream events: %w", err)
 	}
@@ -180,11 +180,11 @@ func (s *Store) EventDayCounts(ctx context.Context, f desk.ActivityFilter) ([]de
 	var rows *sql.Rows
 	var err error
 	if f.CustomerIDs == nil && f.Actor == "" && f.Operation == "" && f.ResourceType == "" && ms(f.From)%dayMS == 0 && (ms(f.To)+1)%dayMS == 0 {
-		rows, err = s.q.QueryContext(ctx, `SELECT day, operation, n FROM event_counts WHERE day >= ? AND day <= ? ORDER BY day, operation`,
+		rows, err = s.query(ctx, `SELECT day, operation, n FROM event_counts WHERE day >= ? AND day <= ? ORDER BY day, operation`,
 			ms(f.From)/dayMS, ms(f.To)/dayMS)
 	} else {
 		where, args := activityWhere(f)
-		rows, err = s.q.QueryContext(ctx, `SELECT at / 86400000, operation, count(*) FROM events`+where+` GROUP BY at / 86400000, operation ORDER BY 1, 2`, args...)
+		rows, err = s.query(ctx, `SELECT at / 86400000, operation, count(*) FROM events`+where+` GROUP BY at / 86400000, operation ORDER BY 1, 2`, args...)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("event counts: %w", err)
@@ -207,7 +207,7 @@ func (s *Store) EventDayCounts(ctx context.Context, f desk.ActivityFilter) ([]de
 // broken (its prev_hash is not its predecessor's hash, or its hash does not recompute), 0 when
 // the chain is intact, and the number of events checked.
 func (s *Store) VerifyEvents(ctx context.Context) (int64, int64, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT `+eventCols+` FROM events ORDER BY id`)
+	rows, err := s.query(ctx, `SELECT `+eventCols+` FROM events ORDER BY id`)
 	if err != nil {
 		return 0, 0, fmt.Errorf("verify events: %w", err)
 	}

@@ -24,7 +24,7 @@ func (s *Store) FingerprintsExist(ctx context.Context, fps [][]byte) (map[string
 	out := map[string]bool{}
 	for _, fp := range fps {
 		var one int
-		err := s.q.QueryRowContext(ctx, `SELECT 1 FROM product_keys WHERE fingerprint = ?`, fp).Scan(&one)
+		err := s.queryRow(ctx, `SELECT 1 FROM product_keys WHERE fingerprint = ?`, fp).Scan(&one)
 		if err == nil {
 			out[string(fp)] = true
 		} else if !errors.Is(err, sql.ErrNoRows) {
@@ -56,7 +56,7 @@ func (s *Store) AssignPoolKey(ctx context.Context, productID, version, entitleme
 func (s *Store) EntitlementKey(ctx context.Context, entitlementID, version string) ([]byte, error) {
 	var ct []byte
 	var revoked sql.NullInt64
-	err := s.q.QueryRowContext(ctx, `SELECT ciphertext, revoked_at FROM product_keys WHERE entitlement_id = ? AND version = ?`, entitlementID, version).Scan(&ct, &revoked)
+	err := s.queryRow(ctx, `SELECT ciphertext, revoked_at FROM product_keys WHERE entitlement_id = ? AND version = ?`, entitlementID, version).Scan(&ct, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, desk.Errorf(desk.ENOTFOUND, "err.no_key_yet")
 	}
@@ -72,7 +72,7 @@ func (s *Store) EntitlementKey(ctx context.Context, entitlementID, version strin
 // EntitlementKeyVersions returns, for each entitlement of a customer, the versions that have a
 // (not revoked) key — one query for the whole Software tab.
 func (s *Store) EntitlementKeyVersions(ctx context.Context, customerID string) (map[string][]string, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT k.entitlement_id, k.version FROM product_keys k JOIN entitlements e ON e.id = k.entitlement_id
+	rows, err := s.query(ctx, `SELECT k.entitlement_id, k.version FROM product_keys k JOIN entitlements e ON e.id = k.entitlement_id
 		WHERE e.customer_id = ? AND k.revoked_at IS NULL ORDER BY k.entitlement_id, k.version DESC`, customerID)
 	if err != nil {
 		return nil, fmt.Errorf("key versions: %w", err)
@@ -91,7 +91,7 @@ func (s *Store) EntitlementKeyVersions(ctx context.Context, customerID string) (
 
 // EntitlementsWaitingForKeys lists active entitlements of a product that have no key for a version, oldest first.
 func (s *Store) EntitlementsWaitingForKeys(ctx context.Context, productID, version string) ([]string, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT e.id FROM entitlements e WHERE e.product_id = ? AND e.status = 'active'
+	rows, err := s.query(ctx, `SELECT e.id FROM entitlements e WHERE e.product_id = ? AND e.status = 'active'
 		AND NOT EXISTS (SELECT 1 FROM product_keys k WHERE k.entitlement_id = e.id AND k.version = ?) ORDER BY e.created_at, e.id`, productID, version)
 	if err != nil {
 		return nil, fmt.Errorf("waiting entitlements: %w", err)
@@ -110,7 +110,7 @@ func (s *Store) EntitlementsWaitingForKeys(ctx context.Context, productID, versi
 
 // PoolCounts counts free and assigned keys per product and version.
 func (s *Store) PoolCounts(ctx context.Context) ([]desk.PoolCount, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT k.product_id, p.title, k.version, sum(k.entitlement_id IS NULL), sum(k.entitlement_id IS NOT NULL)
+	rows, err := s.query(ctx, `SELECT k.product_id, p.title, k.version, sum(k.entitlement_id IS NULL), sum(k.entitlement_id IS NOT NULL)
 		FROM product_keys k JOIN products p ON p.id = k.product_id GROUP BY k.product_id, k.version ORDER BY p.sort, k.version DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("pool counts: %w", err)

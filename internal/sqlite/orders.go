@@ -34,7 +34,7 @@ func (s *Store) CreateOrder(ctx context.Context, o desk.Order, key string) error
 // FindOrderIDByKey returns the ID of the customer's order placed with an idempotency key, or ENOTFOUND.
 func (s *Store) FindOrderIDByKey(ctx context.Context, customerID, key string) (string, error) {
 	var id string
-	err := s.q.QueryRowContext(ctx, `SELECT id FROM orders WHERE customer_id = ? AND idempotency_key = ?`, customerID, key).Scan(&id)
+	err := s.queryRow(ctx, `SELECT id FROM orders WHERE customer_id = ? AND idempotency_key = ?`, customerID, key).Scan(&id)
 	if err != nil {
 		return "", notFound(err, "Order not found.")
 	}
@@ -55,11 +55,11 @@ func scanOrder(r scanner) (desk.Order, error) {
 // FindOrder returns one order of a customer with its lines, or ENOTFOUND (also for another
 // customer's order: the customer ID is part of the key).
 func (s *Store) FindOrder(ctx context.Context, customerID, id string) (desk.Order, error) {
-	o, err := scanOrder(s.q.QueryRowContext(ctx, `SELECT `+orderCols+` FROM orders o WHERE o.customer_id = ? AND o.id = ?`, customerID, id))
+	o, err := scanOrder(s.queryRow(ctx, `SELECT `+orderCols+` FROM orders o WHERE o.customer_id = ? AND o.id = ?`, customerID, id))
 	if err != nil {
 		return desk.Order{}, notFound(err, "Order %s not found.", id)
 	}
-	rows, err := s.q.QueryContext(ctx, `SELECT l.line_number, l.offer_id, l.product_id, l.kind, l.title, l.quantity, l.ordered, l.term, l.billing_cycle,
+	rows, err := s.query(ctx, `SELECT l.line_number, l.offer_id, l.product_id, l.kind, l.title, l.quantity, l.ordered, l.term, l.billing_cycle,
 		l.unit_price, l.net, l.tax, l.gross, l.status, coalesce(e.id, '')
 		FROM line_items l LEFT JOIN entitlements e ON e.order_id = l.order_id AND e.line_number = l.line_number
 		WHERE l.order_id = ? ORDER BY l.line_number`, id)
@@ -86,7 +86,7 @@ func (s *Store) FindOrders(ctx context.Context, f desk.OrderFilter) (desk.OrderP
 		f.Limit = 50
 	}
 	var page desk.OrderPage
-	if err := s.q.QueryRowContext(ctx, `SELECT count(*) FROM orders WHERE customer_id = ?`, f.CustomerID).Scan(&page.Total); err != nil {
+	if err := s.queryRow(ctx, `SELECT count(*) FROM orders WHERE customer_id = ?`, f.CustomerID).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("count orders: %w", err)
 	}
 	q := `SELECT ` + orderCols + ` FROM orders o WHERE o.customer_id = ?`
@@ -100,7 +100,7 @@ func (s *Store) FindOrders(ctx context.Context, f desk.OrderFilter) (desk.OrderP
 	}
 	q += ` ORDER BY o.created_at DESC, o.id DESC LIMIT ?`
 	args = append(args, f.Limit+1)
-	rows, err := s.q.QueryContext(ctx, q, args...)
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return page, fmt.Errorf("find orders: %w", err)
 	}
@@ -132,7 +132,7 @@ func (s *Store) FindOrders(ctx context.Context, f desk.OrderFilter) (desk.OrderP
 		}
 		ph += "?"
 	}
-	rows, err = s.q.QueryContext(ctx, `SELECT order_id, line_number, offer_id, product_id, kind, title, quantity, ordered, term, billing_cycle, unit_price, net, tax, gross, status
+	rows, err = s.query(ctx, `SELECT order_id, line_number, offer_id, product_id, kind, title, quantity, ordered, term, billing_cycle, unit_price, net, tax, gross, status
 		FROM line_items WHERE order_id IN (`+ph+`) ORDER BY order_id, line_number`, args...)
 	if err != nil {
 		return page, fmt.Errorf("line items: %w", err)
@@ -180,7 +180,7 @@ func scanEntitlement(r scanner) (desk.Entitlement, error) {
 
 // FindEntitlements lists a customer's software purchases, newest first.
 func (s *Store) FindEntitlements(ctx context.Context, customerID string) ([]desk.Entitlement, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT `+entitlementCols+entitlementFrom+` WHERE e.customer_id = ? ORDER BY e.created_at DESC, e.id DESC`, customerID)
+	rows, err := s.query(ctx, `SELECT `+entitlementCols+entitlementFrom+` WHERE e.customer_id = ? ORDER BY e.created_at DESC, e.id DESC`, customerID)
 	if err != nil {
 		return nil, fmt.Errorf("find entitlements: %w", err)
 	}
@@ -198,7 +198,7 @@ func (s *Store) FindEntitlements(ctx context.Context, customerID string) ([]desk
 
 // FindEntitlement returns one entitlement of a customer, or ENOTFOUND.
 func (s *Store) FindEntitlement(ctx context.Context, customerID, id string) (desk.Entitlement, error) {
-	e, err := scanEntitlement(s.q.QueryRowContext(ctx, `SELECT `+entitlementCols+entitlementFrom+` WHERE e.customer_id = ? AND e.id = ?`, customerID, id))
+	e, err := scanEntitlement(s.queryRow(ctx, `SELECT `+entitlementCols+entitlementFrom+` WHERE e.customer_id = ? AND e.id = ?`, customerID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, desk.Errorf(desk.ENOTFOUND, "err.entitlement_not_found")
 	}
@@ -207,7 +207,7 @@ func (s *Store) FindEntitlement(ctx context.Context, customerID, id string) (des
 
 // FindEntitlementByID returns an entitlement by ID alone (a download link names only that), or ENOTFOUND.
 func (s *Store) FindEntitlementByID(ctx context.Context, id string) (desk.Entitlement, error) {
-	e, err := scanEntitlement(s.q.QueryRowContext(ctx, `SELECT `+entitlementCols+entitlementFrom+` WHERE e.id = ?`, id))
+	e, err := scanEntitlement(s.queryRow(ctx, `SELECT `+entitlementCols+entitlementFrom+` WHERE e.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, desk.Errorf(desk.ENOTFOUND, "err.entitlement_not_found")
 	}

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"partnerdesk/internal/desk"
@@ -34,6 +35,79 @@ type Store struct {
 	// q is the read pool, or the transaction inside InTx.
 	q  querier
 	tx *sql.Tx
+	// stmts caches prepared read statements by their SQL: preparing is a large part of a small
+	// query's cost with this driver.
+	stmts *stmtCache
+}
+
+type stmtCache struct {
+	mu sync.RWMutex
+	m  map[string]*sql.Stmt
+}
+
+// maxCachedStmts bounds the cache (queries with IN lists of varying length are not all kept).
+const maxCachedStmts = 256
+
+func (c *stmtCache) get(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
+	c.mu.RLock()
+	st, ok := c.m[query]
+	c.mu.RUnlock()
+	if ok {
+		return st, nil
+	}
+	st, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.m[query]; ok {
+		st.Close()
+		return old, nil
+	}
+	if len(c.m) >= maxCachedStmts {
+		return st, nil // the caller closes uncached statements after use
+	}
+	c.m[query] = st
+	return st, nil
+}
+
+func (c *stmtCache) cached(st *sql.Stmt, query string) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.m[query] == st
+}
+
+// query runs a read: through the transaction inside InTx, else through a cached prepared statement.
+func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s.tx != nil {
+		return s.tx.QueryContext(ctx, query, args...)
+	}
+	st, err := s.stmts.get(ctx, s.rdb, query)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if !s.stmts.cached(st, query) {
+		defer st.Close()
+	}
+	return rows, err
+}
+
+// queryRow is query for one row.
+func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if s.tx != nil {
+		return s.tx.QueryRowContext(ctx, query, args...)
+	}
+	st, err := s.stmts.get(ctx, s.rdb, query)
+	if err != nil {
+		return s.rdb.QueryRowContext(ctx, query, args...) // reports the same error on Scan
+	}
+	row := st.QueryRowContext(ctx, args...)
+	if !s.stmts.cached(st, query) {
+		defer st.Close()
+	}
+	return row
 }
 
 // DSN returns the connection string with the pragmas every pooled connection needs.
@@ -67,11 +141,17 @@ func Open(path string) (*Store, error) {
 	rdb.SetMaxOpenConns(8)
 	rdb.SetMaxIdleConns(8)
 	rdb.SetConnMaxLifetime(0)
-	return &Store{rdb: rdb, wdb: wdb, q: rdb}, nil
+	return &Store{rdb: rdb, wdb: wdb, q: rdb, stmts: &stmtCache{m: map[string]*sql.Stmt{}}}, nil
 }
 
-// Close closes both pools.
+// Close closes the cached statements and both pools.
 func (s *Store) Close() error {
+	s.stmts.mu.Lock()
+	for _, st := range s.stmts.m {
+		st.Close()
+	}
+	s.stmts.m = map[string]*sql.Stmt{}
+	s.stmts.mu.Unlock()
 	return errors.Join(s.rdb.Close(), s.wdb.Close())
 }
 
@@ -100,7 +180,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) (err error) 
 			tx.Rollback()
 		}
 	}()
-	if err = fn(&Store{rdb: s.rdb, wdb: s.wdb, q: tx, tx: tx}); err != nil {
+	if err = fn(&Store{rdb: s.rdb, wdb: s.wdb, q: tx, tx: tx, stmts: s.stmts}); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {

@@ -46,7 +46,7 @@ func (s *Store) AddAttachment(ctx context.Context, a desk.Attachment) error {
 
 // FindSupportRequests lists requests, newest first.
 func (s *Store) FindSupportRequests(ctx context.Context, limit int) ([]desk.SupportRequest, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT `+supportCols+` FROM support_requests ORDER BY number DESC LIMIT ?`, limit)
+	rows, err := s.query(ctx, `SELECT `+supportCols+` FROM support_requests ORDER BY number DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("support requests: %w", err)
 	}
@@ -64,11 +64,11 @@ func (s *Store) FindSupportRequests(ctx context.Context, limit int) ([]desk.Supp
 
 // FindSupportRequest returns one request with its attachments, or ENOTFOUND.
 func (s *Store) FindSupportRequest(ctx context.Context, id string) (desk.SupportRequest, error) {
-	q, err := scanSupport(s.q.QueryRowContext(ctx, `SELECT `+supportCols+` FROM support_requests WHERE id = ?`, id))
+	q, err := scanSupport(s.queryRow(ctx, `SELECT `+supportCols+` FROM support_requests WHERE id = ?`, id))
 	if err != nil {
 		return q, notFound(err, "err.support_not_found")
 	}
-	rows, err := s.q.QueryContext(ctx, `SELECT id, request_id, file_name, stored_name, content_type, size FROM support_attachments WHERE request_id = ? ORDER BY file_name`, id)
+	rows, err := s.query(ctx, `SELECT id, request_id, file_name, stored_name, content_type, size FROM support_attachments WHERE request_id = ? ORDER BY file_name`, id)
 	if err != nil {
 		return q, fmt.Errorf("attachments: %w", err)
 	}

@@ -37,7 +37,7 @@ func scanToken(r scanner, extra ...any) (desk.APIToken, error) {
 func (s *Store) TokenUser(ctx context.Context, hash []byte) (desk.APIToken, desk.User, error) {
 	var u desk.User
 	var created int64
-	t, err := scanToken(s.q.QueryRowContext(ctx, `SELECT `+tokenCols+`, u.id, u.email, u.display_name, coalesce(u.customer_id, ''), u.roles, u.locale, u.active, u.created_at
+	t, err := scanToken(s.queryRow(ctx, `SELECT `+tokenCols+`, u.id, u.email, u.display_name, coalesce(u.customer_id, ''), u.roles, u.locale, u.active, u.created_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`, hash),
 		&u.ID, &u.Email, &u.DisplayName, &u.CustomerID, &u.Roles, &u.Locale, &u.Active, &created)
 	u.CreatedAt = fromMS(created)
@@ -57,7 +57,7 @@ func (s *Store) TouchToken(ctx context.Context, id string, now time.Time) error 
 
 // FindTokens lists every token, newest first.
 func (s *Store) FindTokens(ctx context.Context) ([]desk.APIToken, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT `+tokenCols+` FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.created_at DESC`)
+	rows, err := s.query(ctx, `SELECT `+tokenCols+` FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.created_at DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("tokens: %w", err)
 	}

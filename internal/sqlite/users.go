@@ -34,7 +34,7 @@ func (s *Store) CreateUser(ctx context.Context, u desk.User, passwordHash string
 // FindUserByEmail returns a user and its password hash, or ENOTFOUND.
 func (s *Store) FindUserByEmail(ctx context.Context, email string) (desk.User, string, error) {
 	var hash string
-	u, err := scanUser(s.q.QueryRowContext(ctx, `SELECT `+userCols+`, password_hash FROM users WHERE email = ?`, email), &hash)
+	u, err := scanUser(s.queryRow(ctx, `SELECT `+userCols+`, password_hash FROM users WHERE email = ?`, email), &hash)
 	if err != nil {
 		return desk.User{}, "", notFound(err, "User %s not found.", email)
 	}
@@ -43,7 +43,7 @@ func (s *Store) FindUserByEmail(ctx context.Context, email string) (desk.User, s
 
 // FindUserByID returns a user, or ENOTFOUND.
 func (s *Store) FindUserByID(ctx context.Context, id string) (desk.User, error) {
-	u, err := scanUser(s.q.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
+	u, err := scanUser(s.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
 	if err != nil {
 		return desk.User{}, notFound(err, "User %s not found.", id)
 	}
@@ -58,7 +58,7 @@ func (s *Store) FindUsers(ctx context.Context, f desk.UserFilter) ([]desk.User, 
 		q = `SELECT ` + userCols + ` FROM users WHERE customer_id = ? ORDER BY email`
 		args = append(args, f.CustomerID)
 	}
-	rows, err := s.q.QueryContext(ctx, q, args...)
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find users: %w", err)
 	}
@@ -77,7 +77,7 @@ func (s *Store) FindUsers(ctx context.Context, f desk.UserFilter) ([]desk.User, 
 // CountActiveUsersWithRole counts active partner users holding r.
 func (s *Store) CountActiveUsersWithRole(ctx context.Context, r desk.Role) (int, error) {
 	var n int
-	err := s.q.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE customer_id IS NULL AND active = 1 AND (roles & ?) != 0`, int(r)).Scan(&n)
+	err := s.queryRow(ctx, `SELECT count(*) FROM users WHERE customer_id IS NULL AND active = 1 AND (roles & ?) != 0`, int(r)).Scan(&n)
 	return n, wrap(err, "count users")
 }
 
@@ -124,7 +124,7 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash []byte, userID stri
 // SessionUser returns the session's user with the session's creation and last-seen times, or ENOTFOUND.
 func (s *Store) SessionUser(ctx context.Context, tokenHash []byte) (desk.User, time.Time, time.Time, error) {
 	var created, seen int64
-	u, err := scanUser(s.q.QueryRowContext(ctx, `SELECT u.id, u.email, u.display_name, coalesce(u.customer_id, ''), u.roles, u.locale, u.active, u.created_at, s.created_at, s.last_seen_at
+	u, err := scanUser(s.queryRow(ctx, `SELECT u.id, u.email, u.display_name, coalesce(u.customer_id, ''), u.roles, u.locale, u.active, u.created_at, s.created_at, s.last_seen_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash), &created, &seen)
 	if err != nil {
 		return desk.User{}, time.Time{}, time.Time{}, notFound(err, "Session not found.")
