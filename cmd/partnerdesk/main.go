@@ -26,6 +26,7 @@ import (
 	"partnerdesk/internal/app"
 	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
+	"partnerdesk/internal/sqlite"
 
 	"golang.org/x/term"
 )
@@ -116,6 +117,13 @@ func flags(fs *flag.FlagSet, cfg *config) error {
 			return fmt.Errorf("PARTNERDESK_API_RATE=%q is not a positive number of requests per second", v)
 		}
 		cfg.apiRate = f
+	}
+	switch v := strings.ToUpper(os.Getenv("PARTNERDESK_SQLITE_SYNCHRONOUS")); v {
+	case "", "FULL":
+	case "NORMAL":
+		sqlite.Synchronous = "NORMAL"
+	default:
+		return fmt.Errorf("PARTNERDESK_SQLITE_SYNCHRONOUS=%q must be FULL or NORMAL", v)
 	}
 	if v := os.Getenv("PARTNERDESK_KEY_ENCRYPTION_KEY"); v != "" {
 		k, err := base64.StdEncoding.DecodeString(v)

@@ -170,7 +170,9 @@ func run() error {
 	now := time.Now().UTC()
 	from, to := now.AddDate(0, 0, -29).Format("2006-01-02"), now.Format("2006-01-02")
 	scenarios := []scenario{
-		{name: "hello (ceiling)", client: plain, do: func(*http.Client) (*http.Request, error) { return http.NewRequest(http.MethodGet, "http://"+*helloAddr+"/", nil) }},
+		{name: "hello (ceiling)", client: plain, do: func(*http.Client) (*http.Request, error) {
+			return http.NewRequest(http.MethodGet, "http://"+*helloAddr+"/", nil)
+		}},
 		{name: "customer list, page 1", target: "≥ 35 % of ceiling, p99 ≤ 25 ms", client: agent, do: get(agent, "/customers")},
 		{name: "customer list, page 300", target: "≥ 35 % of ceiling, p99 ≤ 25 ms", client: agent, do: get(agent, page300)},
 		{name: "customer search", client: agent, do: get(agent, "/customers?q=summit+data", "HX-Request", "true")},

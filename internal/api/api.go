@@ -226,6 +226,9 @@ func (a *API) handleError(err error, c echo.Context) {
 			status, body.Code = http.StatusConflict, CodeInProgress
 		case desk.ERATELIMIT:
 			status, body.Code = http.StatusTooManyRequests, 429
+			if c.Response().Header().Get("Retry-After") == "" {
+				c.Response().Header().Set("Retry-After", retryAfter(de))
+			}
 		case desk.EGONE:
 			status, body.Code = http.StatusGone, 410
 		case desk.EWINDOWCLOSED:
@@ -247,6 +250,16 @@ func (a *API) handleError(err error, c echo.Context) {
 		body.Data = []string{}
 	}
 	c.JSON(status, body)
+}
+
+// retryAfter reads the seconds a rate-limit error names (its first argument), 1 at least.
+func retryAfter(de *desk.Error) string {
+	if len(de.Args) > 0 {
+		if n, ok := de.Args[0].(int); ok && n > 0 {
+			return strconv.Itoa(n)
+		}
+	}
+	return "1"
 }
 
 // requestError is a malformed request: bad JSON, an unknown field, a bad parameter.
@@ -283,9 +296,12 @@ func decodeError(err error) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	var mbe *http.MaxBytesError
+	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &mbe):
 		return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+	case errors.As(err, &he): // echo's body limit on a chunked body
+		return he
 	case errors.As(err, &se):
 		return badRequest("Malformed JSON at byte %d.", se.Offset)
 	case errors.As(err, &te):
@@ -310,8 +326,9 @@ type Collection[T any] struct {
 	ContinuationToken string `json:"continuationToken,omitempty"`
 }
 
-// page reads size (1–500, default 100) and the continuation token.
-func page(c echo.Context) (int, string, error) {
+// page reads size (1–500, default 100) and the continuation token of a listing (kind names the
+// listing: a token from another listing, or one the API never issued, is refused).
+func page(c echo.Context, kind ...string) (int, string, error) {
 	size := 100
 	if v := c.QueryParam("size"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -326,18 +343,30 @@ func page(c echo.Context) (int, string, error) {
 	}
 	cursor := ""
 	if token != "" {
+		bad := &requestError{msg: "Parameter \"continuationToken\" is not valid.", data: []string{"continuationToken"}}
 		b, err := base64.RawURLEncoding.DecodeString(token)
 		if err != nil {
-			return 0, "", &requestError{msg: "Parameter \"continuationToken\" is not valid.", data: []string{"continuationToken"}}
+			return 0, "", bad
 		}
 		cursor = string(b)
+		if len(kind) > 0 {
+			rest, ok := strings.CutPrefix(cursor, kind[0]+"|")
+			if !ok || rest == "" {
+				return 0, "", bad
+			}
+			cursor = rest
+		}
 	}
 	return size, cursor, nil
 }
 
-func continuation(cursor string) string {
+// continuation wraps a listing's cursor as its continuation token ("" when there is no more).
+func continuation(cursor string, kind ...string) string {
 	if cursor == "" {
 		return ""
+	}
+	if len(kind) > 0 {
+		cursor = kind[0] + "|" + cursor
 	}
 	return base64.RawURLEncoding.EncodeToString([]byte(cursor))
 }

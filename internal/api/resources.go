@@ -2,11 +2,14 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"partnerdesk/internal/desk"
+	"partnerdesk/internal/i18n"
 	"partnerdesk/internal/service"
 
 	"github.com/labstack/echo/v4"
@@ -46,7 +49,7 @@ func toCustomer(c desk.Customer) Customer {
 }
 
 func (a *API) handleCustomers(c echo.Context) error {
-	size, cursor, err := page(c)
+	size, cursor, err := page(c, "customers")
 	if err != nil {
 		return err
 	}
@@ -54,7 +57,7 @@ func (a *API) handleCustomers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := Collection[Customer]{TotalCount: res.Total, Items: []Customer{}, ContinuationToken: continuation(res.Next)}
+	out := Collection[Customer]{TotalCount: res.Total, Items: []Customer{}, ContinuationToken: continuation(res.Next, "customers")}
 	for _, cu := range res.Items {
 		out.Items = append(out.Items, toCustomer(cu))
 	}
@@ -135,7 +138,7 @@ func toOrder(o desk.Order) Order {
 }
 
 func (a *API) handleOrders(c echo.Context) error {
-	size, cursor, err := page(c)
+	size, cursor, err := page(c, "orders")
 	if err != nil {
 		return err
 	}
@@ -143,7 +146,7 @@ func (a *API) handleOrders(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := Collection[Order]{TotalCount: res.Total, Items: []Order{}, ContinuationToken: continuation(res.Next)}
+	out := Collection[Order]{TotalCount: res.Total, Items: []Order{}, ContinuationToken: continuation(res.Next, "orders")}
 	for _, o := range res.Items {
 		out.Items = append(out.Items, toOrder(o))
 	}
@@ -575,7 +578,7 @@ type auditFilter struct {
 }
 
 func (a *API) handleAuditRecords(c echo.Context) error {
-	size, cursor, err := page(c)
+	size, cursor, err := page(c, "audit")
 	if err != nil {
 		return err
 	}
@@ -630,6 +633,20 @@ func (a *API) handleAuditRecords(c echo.Context) error {
 		}
 	}
 	filter, err := a.svc.ActivityFilter(ctx(c), q)
+	var ve *desk.ValidationError
+	if errors.As(err, &ve) {
+		// The web form's fields are from/to; the API's are startDate/endDate.
+		names := map[string]string{"from": "startDate", "to": "endDate"}
+		re := &requestError{msg: "The date range is not valid.", data: []string{}}
+		for f, k := range ve.Fields {
+			if n, ok := names[f]; ok {
+				f = n
+			}
+			re.data = append(re.data, f)
+			re.msg += fmt.Sprintf(" %s: %s", f, i18n.Get("en").Msg(k))
+		}
+		return re
+	}
 	if err != nil {
 		return err
 	}
@@ -641,7 +658,7 @@ func (a *API) handleAuditRecords(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := Collection[AuditRecord]{TotalCount: len(events.Items), Items: []AuditRecord{}, ContinuationToken: continuation(events.Next)}
+	out := Collection[AuditRecord]{TotalCount: len(events.Items), Items: []AuditRecord{}, ContinuationToken: continuation(events.Next, "audit")}
 	for _, e := range events.Items {
 		out.Items = append(out.Items, AuditRecord{ID: itoa64(e.ID), CustomerID: e.CustomerID, CustomerName: e.CustomerName, UserPrincipalName: e.ActorEmail,
 			ResourceType: e.ResourceType, OperationType: e.Operation, OperationDate: e.At, OperationStatus: e.Status, ResourceNewValue: e.Detail,

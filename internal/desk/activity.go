@@ -6,9 +6,9 @@ import "time"
 // a user and an action; keyset pagination newest first.
 type ActivityFilter struct {
 	From, To time.Time // inclusive range, UTC
-	// CustomerIDs restricts to these customers (resolved from a name search); nil for all.
+	// CustomerIDs restricts to these customers; nil for all.
 	CustomerIDs []string
-	// CustomerQuery is what was typed in the customer search (for the form).
+	// CustomerQuery restricts to the customers whose name, domain or tenant ID matches it.
 	CustomerQuery string
 	// Actor is a user's email (exact).
 	Actor string

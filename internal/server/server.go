@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -402,7 +403,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case desk.EFORBIDDEN:
 		s.renderError(c, web.ErrorView{Status: http.StatusForbidden, Title: loc.T("error.title.403"), Message: loc.T("error.forbidden"), Roles: de.Roles})
 	case desk.ERATELIMIT:
-		c.Response().Header().Set("Retry-After", "5")
+		retry := "5"
+		if len(de.Args) > 0 {
+			if n, ok := de.Args[0].(int); ok && n > 0 {
+				retry = strconv.Itoa(n)
+			}
+		}
+		c.Response().Header().Set("Retry-After", retry)
 		fallthrough
 	default:
 		status := statusOf(de.Code)

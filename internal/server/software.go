@@ -67,19 +67,16 @@ func (s *Server) handleEditions(c echo.Context) error {
 func (s *Server) handleRevealKey(c echo.Context) error {
 	ctx := c.Request().Context()
 	ref := editionRef(c)
-	key, err := s.svc.RevealKey(ctx, actor(c), c.Param("id"), c.Param("ent"), ref.Version)
+	key, ent, err := s.svc.RevealKeyOf(ctx, actor(c), c.Param("id"), c.Param("ent"), ref.Version)
 	if err != nil {
 		return err
 	}
-	cust, item, err := s.svc.SoftwareItem(ctx, actor(c), c.Param("id"), c.Param("ent"))
-	if err != nil {
-		return err
-	}
+	item := desk.SoftwareItem{Entitlement: ent}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	if isPartial(c) {
 		return render(c, http.StatusOK, web.KeyDialog(item, ref.Version, key))
 	}
-	_, p, _, err := s.softwarePage(c)
+	cust, p, _, err := s.softwarePage(c)
 	if err != nil {
 		return err
 	}

@@ -53,13 +53,6 @@ func (s *Service) ActivityFilter(ctx context.Context, q ActivityQuery) (desk.Act
 	}
 	f := desk.ActivityFilter{From: from, To: to.Add(24*time.Hour - time.Millisecond), Actor: strings.ToLower(strings.TrimSpace(q.Actor)),
 		Operation: q.Operation, After: q.After, Limit: q.Limit, CustomerQuery: strings.TrimSpace(q.Customer)}
-	if f.CustomerQuery != "" {
-		ids, err := s.store.CustomerIDsByName(ctx, f.CustomerQuery)
-		if err != nil {
-			return f, err
-		}
-		f.CustomerIDs = ids
-	}
 	return f, nil
 }
 

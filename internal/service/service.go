@@ -85,7 +85,6 @@ type Store interface {
 	StreamEvents(ctx context.Context, f desk.ActivityFilter, fn func(desk.Event) error) error
 	EventDayCounts(ctx context.Context, f desk.ActivityFilter) ([]desk.DayCount, error)
 	VerifyEvents(ctx context.Context) (int64, int64, error)
-	CustomerIDsByName(ctx context.Context, q string) ([]string, error)
 
 	CreateToken(ctx context.Context, t desk.APIToken, hash []byte) error
 	TokenUser(ctx context.Context, hash []byte) (desk.APIToken, desk.User, error)

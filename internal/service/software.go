@@ -125,12 +125,18 @@ func (s *Service) activeEntitlement(ctx context.Context, a desk.Actor, customerI
 // RevealKey returns the product key of a purchase's version and records the reveal
 // (get_software_key, R11) in the same transaction. Reveals are rate-limited per user.
 func (s *Service) RevealKey(ctx context.Context, a desk.Actor, customerID, entitlementID, version string) (string, error) {
+	key, _, err := s.RevealKeyOf(ctx, a, customerID, entitlementID, version)
+	return key, err
+}
+
+// RevealKeyOf is RevealKey that also returns the purchase (for the pop-up's title).
+func (s *Service) RevealKeyOf(ctx context.Context, a desk.Actor, customerID, entitlementID, version string) (string, desk.Entitlement, error) {
 	cust, e, p, err := s.activeEntitlement(ctx, a, customerID, entitlementID)
 	if err != nil {
-		return "", err
+		return "", e, err
 	}
 	if !s.reveals.Take(a.User.ID) {
-		return "", desk.KeyError(desk.ERATELIMIT, "err.reveal_rate", int(s.reveals.RetryAfter(a.User.ID).Seconds())+1)
+		return "", e, desk.KeyError(desk.ERATELIMIT, "err.reveal_rate", int(s.reveals.RetryAfter(a.User.ID).Seconds())+1)
 	}
 	var key string
 	err = s.store.InTx(ctx, func(tx Store) error {
@@ -144,7 +150,7 @@ func (s *Service) RevealKey(ctx context.Context, a desk.Actor, customerID, entit
 		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpGetSoftwareKey, ResourceType: "software", CustomerID: cust.ID, CustomerName: cust.CompanyName,
 			Product: e.OfferTitle, OrderID: e.OrderID, Detail: "version " + version})
 	})
-	return key, err
+	return key, e, err
 }
 
 // IssueLink returns a signed download link for an edition of a purchase. shared is Copy link

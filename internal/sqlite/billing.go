@@ -14,7 +14,7 @@ import (
 func (s *Store) CancelLine(ctx context.Context, c desk.Cancellation) error {
 	return s.write(ctx, func(tx *Store) error {
 		at := ms(c.CancelledAt)
-		res, err := tx.q.ExecContext(ctx, `UPDATE line_items SET status = 'cancelled', quantity = 0, cancelled_at = ?
+		res, err := tx.exec(ctx, `UPDATE line_items SET status = 'cancelled', quantity = 0, cancelled_at = ?
 			WHERE order_id = ? AND line_number = ? AND status = 'active'`, at, c.OrderID, c.LineNumber)
 		if err != nil {
 			return wrap(err, "cancel line")
@@ -22,7 +22,7 @@ func (s *Store) CancelLine(ctx context.Context, c desk.Cancellation) error {
 		if n, _ := res.RowsAffected(); n != 1 {
 			return desk.Errorf(desk.ECONFLICT, "err.already_cancelled")
 		}
-		if _, err := tx.q.ExecContext(ctx, `INSERT INTO cancellations (id, customer_id, order_id, line_number, cancelled_at, cancelled_by, currency,
+		if _, err := tx.exec(ctx, `INSERT INTO cancellations (id, customer_id, order_id, line_number, cancelled_at, cancelled_by, currency,
 			credit_net, credit_tax, credit_gross, used_days, term_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, c.CustomerID, c.OrderID, c.LineNumber, at, c.CancelledBy, c.Currency, c.Credit.Net, c.Credit.Tax, c.Credit.Gross,
 			c.Credit.UsedDays, c.Credit.TermDays); err != nil {
@@ -31,15 +31,15 @@ func (s *Store) CancelLine(ctx context.Context, c desk.Cancellation) error {
 			}
 			return wrap(err, "insert cancellation")
 		}
-		if _, err := tx.q.ExecContext(ctx, `UPDATE entitlements SET status = 'cancelled', cancelled_at = ? WHERE order_id = ? AND line_number = ?`,
+		if _, err := tx.exec(ctx, `UPDATE entitlements SET status = 'cancelled', cancelled_at = ? WHERE order_id = ? AND line_number = ?`,
 			at, c.OrderID, c.LineNumber); err != nil {
 			return wrap(err, "cancel entitlement")
 		}
-		if _, err := tx.q.ExecContext(ctx, `UPDATE product_keys SET revoked_at = ? WHERE revoked_at IS NULL AND entitlement_id IN
+		if _, err := tx.exec(ctx, `UPDATE product_keys SET revoked_at = ? WHERE revoked_at IS NULL AND entitlement_id IN
 			(SELECT id FROM entitlements WHERE order_id = ? AND line_number = ?)`, at, c.OrderID, c.LineNumber); err != nil {
 			return wrap(err, "revoke keys")
 		}
-		_, err = tx.q.ExecContext(ctx, `UPDATE orders SET status = 'cancelled' WHERE id = ?
+		_, err = tx.exec(ctx, `UPDATE orders SET status = 'cancelled' WHERE id = ?
 			AND NOT EXISTS (SELECT 1 FROM line_items WHERE order_id = ? AND status = 'active')`, c.OrderID, c.OrderID)
 		return wrap(err, "order status")
 	})
@@ -56,7 +56,7 @@ func (s *Store) CountCancellations(ctx context.Context, orderID string, line int
 // line is ECONFLICT.
 func (s *Store) AddInvoiceLine(ctx context.Context, l desk.InvoiceLine) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.q.ExecContext(ctx, `INSERT INTO invoice_lines (period, currency, customer_id, order_id, line_number, kind, description, net, tax, gross, created_at)
+		_, err := tx.exec(ctx, `INSERT INTO invoice_lines (period, currency, customer_id, order_id, line_number, kind, description, net, tax, gross, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, l.Period, l.Currency, l.CustomerID, l.OrderID, l.LineNumber, l.Kind, l.Description,
 			l.Net, l.Tax, l.Gross, ms(l.CreatedAt))
 		return wrap(err, "insert invoice line")

@@ -29,7 +29,7 @@ func (s *Store) CartLines(ctx context.Context, userID, customerID string) ([]des
 // SetCartLine adds an offer to the cart or replaces its quantity and billing cycle.
 func (s *Store) SetCartLine(ctx context.Context, userID, customerID string, l desk.CartLine, now time.Time) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.q.ExecContext(ctx, `INSERT INTO carts (user_id, customer_id, offer_id, quantity, billing_cycle, added_at) VALUES (?, ?, ?, ?, ?, ?)
+		_, err := tx.exec(ctx, `INSERT INTO carts (user_id, customer_id, offer_id, quantity, billing_cycle, added_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (user_id, customer_id, offer_id) DO UPDATE SET quantity = excluded.quantity, billing_cycle = excluded.billing_cycle`,
 			userID, customerID, l.OfferID, l.Quantity, l.BillingCycle, ms(now))
 		return wrap(err, "set cart line")
@@ -39,7 +39,7 @@ func (s *Store) SetCartLine(ctx context.Context, userID, customerID string, l de
 // DeleteCartLine removes an offer from the cart.
 func (s *Store) DeleteCartLine(ctx context.Context, userID, customerID, offerID string) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.q.ExecContext(ctx, `DELETE FROM carts WHERE user_id = ? AND customer_id = ? AND offer_id = ?`, userID, customerID, offerID)
+		_, err := tx.exec(ctx, `DELETE FROM carts WHERE user_id = ? AND customer_id = ? AND offer_id = ?`, userID, customerID, offerID)
 		return wrap(err, "delete cart line")
 	})
 }
@@ -47,7 +47,7 @@ func (s *Store) DeleteCartLine(ctx context.Context, userID, customerID, offerID 
 // ClearCart empties a user's cart for a customer.
 func (s *Store) ClearCart(ctx context.Context, userID, customerID string) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.q.ExecContext(ctx, `DELETE FROM carts WHERE user_id = ? AND customer_id = ?`, userID, customerID)
+		_, err := tx.exec(ctx, `DELETE FROM carts WHERE user_id = ? AND customer_id = ?`, userID, customerID)
 		return wrap(err, "clear cart")
 	})
 }

@@ -39,7 +39,7 @@ func scanCustomer(r scanner) (desk.Customer, error) {
 // CreateCustomer inserts a customer; a taken domain or ID is ECONFLICT.
 func (s *Store) CreateCustomer(ctx context.Context, c desk.Customer) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.q.ExecContext(ctx, `INSERT INTO customers (`+customerCols+`, name_fold)
+		_, err := tx.exec(ctx, `INSERT INTO customers (`+customerCols+`, name_fold)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, c.CompanyName, c.Domain, c.Country, c.Currency, c.Address.Line1, c.Address.City, c.Address.PostalCode,
 			c.Address.Region, c.Contact.FirstName, c.Contact.LastName, c.Contact.Email, c.Contact.Phone, c.Relationship,
@@ -80,15 +80,8 @@ func (s *Store) FindCustomers(ctx context.Context, f desk.CustomerFilter) (desk.
 	var where []string
 	var args []any
 	if q := strings.TrimSpace(f.Query); q != "" {
-		if len([]rune(q)) >= 3 {
-			where = append(where, `c.rowid_ IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)`)
-			args = append(args, `"`+strings.ReplaceAll(q, `"`, `""`)+`"`)
-		} else {
-			// One or two characters: "starts with" (a substring that short matches nearly everything).
-			like := escapeLike(fold(q)) + "%"
-			where = append(where, `(c.name_fold LIKE ? ESCAPE '\' OR c.domain LIKE ? ESCAPE '\' OR c.id LIKE ? ESCAPE '\')`)
-			args = append(args, like, like, like)
-		}
+		w, a := customerMatch("c", q)
+		where, args = append(where, w), append(args, a...)
 	}
 	filterSQL := ""
 	if len(where) > 0 {
@@ -106,6 +99,10 @@ func (s *Store) FindCustomers(ctx context.Context, f desk.CustomerFilter) (desk.
 	if backward {
 		cursor = f.Before
 	}
+	key, id, valid := decodeCursor(cursor)
+	if !valid {
+		backward, cursor = false, "" // an unusable cursor starts at the beginning
+	}
 	// asc forward: key > cursor ORDER BY key ASC; backward flips both.
 	asc := !f.Desc
 	if backward {
@@ -116,12 +113,9 @@ func (s *Store) FindCustomers(ctx context.Context, f desk.CustomerFilter) (desk.
 		op, dir = "<", "DESC"
 	}
 	pageWhere, pageArgs := append([]string{}, where...), append([]any{}, args...)
-	if key, id, ok := decodeCursor(cursor); ok {
+	if valid {
 		pageWhere = append(pageWhere, fmt.Sprintf("(%s, c.id) %s (?, ?)", keyCol, op))
 		pageArgs = append(pageArgs, key, id)
-	} else {
-		backward = false
-		cursor = ""
 	}
 	q := `SELECT ` + prefixCols("c.", listCols) + ` FROM customers c`
 	if len(pageWhere) > 0 {
@@ -156,7 +150,7 @@ func (s *Store) FindCustomers(ctx context.Context, f desk.CustomerFilter) (desk.
 	if len(page.Items) == 0 {
 		return page, nil
 	}
-	key := func(c desk.Customer) string {
+	keyOf := func(c desk.Customer) string {
 		if f.Sort == desk.SortDomain {
 			return c.Domain
 		}
@@ -164,19 +158,44 @@ func (s *Store) FindCustomers(ctx context.Context, f desk.CustomerFilter) (desk.
 	}
 	first, last := page.Items[0], page.Items[len(page.Items)-1]
 	if backward {
-		page.Next = encodeCursor(key(last), last.ID)
+		page.Next = encodeCursor(keyOf(last), last.ID)
 		if more {
-			page.Prev = encodeCursor(key(first), first.ID)
+			page.Prev = encodeCursor(keyOf(first), first.ID)
 		}
 	} else {
 		if more {
-			page.Next = encodeCursor(key(last), last.ID)
+			page.Next = encodeCursor(keyOf(last), last.ID)
 		}
 		if cursor != "" {
-			page.Prev = encodeCursor(key(first), first.ID)
+			page.Prev = encodeCursor(keyOf(first), first.ID)
 		}
 	}
 	return page, nil
+}
+
+// cleanQuery drops control characters (a NUL ends a string inside SQLite's FTS parser).
+func cleanQuery(q string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, q)
+}
+
+// customerMatch is the SQL condition "customer alias matches the search q": a substring of the
+// name, domain or tenant ID through the trigram index for 3 characters or more, "starts with"
+// for one or two.
+func customerMatch(alias, q string) (string, []any) {
+	q = strings.TrimSpace(cleanQuery(q))
+	if q == "" {
+		return "1", nil
+	}
+	if len([]rune(q)) >= 3 {
+		return alias + `.rowid_ IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)`, []any{`"` + strings.ReplaceAll(q, `"`, `""`) + `"`}
+	}
+	like := escapeLike(fold(q)) + "%"
+	return `(` + alias + `.name_fold LIKE ? ESCAPE '\' OR ` + alias + `.domain LIKE ? ESCAPE '\' OR ` + alias + `.id LIKE ? ESCAPE '\')`, []any{like, like, like}
 }
 
 func prefixCols(p, cols string) string {

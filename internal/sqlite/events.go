@@ -18,7 +18,7 @@ func (s *Store) AppendEvent(ctx context.Context, e *desk.Event) error {
 	return s.write(ctx, func(tx *Store) error {
 		var lastID int64
 		var prev []byte
-		err := tx.q.QueryRowContext(ctx, `SELECT id, hash FROM events ORDER BY id DESC LIMIT 1`).Scan(&lastID, &prev)
+		err := tx.queryRow(ctx, `SELECT id, hash FROM events ORDER BY id DESC LIMIT 1`).Scan(&lastID, &prev)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("last event: %w", err)
 		}
@@ -28,7 +28,7 @@ func (s *Store) AppendEvent(ctx context.Context, e *desk.Event) error {
 		e.ID = lastID + 1
 		e.PrevHash = prev
 		e.Hash = desk.EventHash(prev, *e)
-		_, err = tx.q.ExecContext(ctx, `INSERT INTO events (id, at, actor_id, actor_email, actor_tenant_id, actor_roles,
+		_, err = tx.exec(ctx, `INSERT INTO events (id, at, actor_id, actor_email, actor_tenant_id, actor_roles,
 			customer_id, customer_name, operation, resource_type, status, product, order_id, detail, ip, prev_hash, hash)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			e.ID, ms(e.At), e.ActorID, e.ActorEmail, e.ActorTenantID, e.ActorRoles, e.CustomerID, e.CustomerName,
@@ -45,6 +45,19 @@ func scanEvent(r scanner) (desk.Event, error) {
 	var at int64
 	err := r.Scan(&e.ID, &at, &e.ActorID, &e.ActorEmail, &e.ActorTenantID, &e.ActorRoles, &e.CustomerID, &e.CustomerName,
 		&e.Operation, &e.ResourceType, &e.Status, &e.Product, &e.OrderID, &e.Detail, &e.IP, &e.PrevHash, &e.Hash)
+	e.At = fromMS(at)
+	return e, err
+}
+
+// eventListCols are the events' columns without the hash chain (lists and exports need no hashes).
+const eventListCols = `id, at, actor_id, actor_email, actor_tenant_id, actor_roles, customer_id, customer_name,
+	operation, resource_type, status, product, order_id, detail, ip`
+
+func scanEventListed(r scanner) (desk.Event, error) {
+	var e desk.Event
+	var at int64
+	err := r.Scan(&e.ID, &at, &e.ActorID, &e.ActorEmail, &e.ActorTenantID, &e.ActorRoles, &e.CustomerID, &e.CustomerName,
+		&e.Operation, &e.ResourceType, &e.Status, &e.Product, &e.OrderID, &e.Detail, &e.IP)
 	e.At = fromMS(at)
 	return e, err
 }
@@ -77,6 +90,12 @@ func (s *Store) RecentEvents(ctx context.Context, operation string, limit int) (
 func activityWhere(f desk.ActivityFilter) (string, []any) {
 	where := []string{"at >= ?", "at <= ?"}
 	args := []any{ms(f.From), ms(f.To)}
+	if f.CustomerQuery != "" {
+		// Every customer the search matches, however many: a subquery, not a list of IDs.
+		w, a := customerMatch("c", f.CustomerQuery)
+		where = append(where, "customer_id IN (SELECT c.id FROM customers c WHERE "+w+")")
+		args = append(args, a...)
+	}
 	if f.CustomerIDs != nil {
 		if len(f.CustomerIDs) == 0 {
 			where = append(where, "0")
@@ -117,14 +136,14 @@ func (s *Store) FindEvents(ctx context.Context, f desk.ActivityFilter) (desk.Act
 		where += " AND (at, id) < (?, ?)"
 		args = append(args, at, id)
 	}
-	rows, err := s.query(ctx, `SELECT `+eventCols+` FROM events`+where+` ORDER BY at DESC, id DESC LIMIT ?`, append(args, f.Limit+1)...)
+	rows, err := s.query(ctx, `SELECT `+eventListCols+` FROM events`+where+` ORDER BY at DESC, id DESC LIMIT ?`, append(args, f.Limit+1)...)
 	if err != nil {
 		return desk.ActivityPage{}, fmt.Errorf("find events: %w", err)
 	}
 	defer rows.Close()
 	var page desk.ActivityPage
 	for rows.Next() {
-		e, err := scanEvent(rows)
+		e, err := scanEventListed(rows)
 		if err != nil {
 			return page, err
 		}
@@ -155,13 +174,13 @@ func decodeEventCursor(c string) (int64, int64, bool) {
 // CSV export holds one event in memory, whatever the range).
 func (s *Store) StreamEvents(ctx context.Context, f desk.ActivityFilter, fn func(desk.Event) error) error {
 	where, args := activityWhere(f)
-	rows, err := s.query(ctx, `SELECT `+eventCols+` FROM events`+where+` ORDER BY at DESC, id DESC`, args...)
+	rows, err := s.query(ctx, `SELECT `+eventListCols+` FROM events`+where+` ORDER BY at DESC, id DESC`, args...)
 	if err != nil {
 		return fmt.Errorf("stream events: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		e, err := scanEvent(rows)
+		e, err := scanEventListed(rows)
 		if err != nil {
 			return err
 		}
@@ -179,7 +198,7 @@ const dayMS = 86400000
 func (s *Store) EventDayCounts(ctx context.Context, f desk.ActivityFilter) ([]desk.DayCount, error) {
 	var rows *sql.Rows
 	var err error
-	if f.CustomerIDs == nil && f.Actor == "" && f.Operation == "" && f.ResourceType == "" && ms(f.From)%dayMS == 0 && (ms(f.To)+1)%dayMS == 0 {
+	if f.CustomerIDs == nil && f.CustomerQuery == "" && f.Actor == "" && f.Operation == "" && f.ResourceType == "" && ms(f.From)%dayMS == 0 && (ms(f.To)+1)%dayMS == 0 {
 		rows, err = s.query(ctx, `SELECT day, operation, n FROM event_counts WHERE day >= ? AND day <= ? ORDER BY day, operation`,
 			ms(f.From)/dayMS, ms(f.To)/dayMS)
 	} else {
@@ -226,17 +245,4 @@ func (s *Store) VerifyEvents(ctx context.Context) (int64, int64, error) {
 		prev = e.Hash
 	}
 	return 0, n, rows.Err()
-}
-
-// CustomerIDsByName returns the IDs of customers whose name, domain or ID contains q (at most 500).
-func (s *Store) CustomerIDsByName(ctx context.Context, q string) ([]string, error) {
-	page, err := s.FindCustomers(ctx, desk.CustomerFilter{Query: q, Limit: 200})
-	if err != nil {
-		return nil, err
-	}
-	ids := []string{}
-	for _, c := range page.Items {
-		ids = append(ids, c.ID)
-	}
-	return ids, nil
 }

@@ -13,7 +13,7 @@ import (
 // InsertPoolKey adds an encrypted key to a pool; a duplicate fingerprint is ECONFLICT.
 func (s *Store) InsertPoolKey(ctx context.Context, productID, version string, ciphertext, fingerprint []byte, now time.Time) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.q.ExecContext(ctx, `INSERT INTO product_keys (product_id, version, ciphertext, fingerprint, imported_at) VALUES (?, ?, ?, ?, ?)`,
+		_, err := tx.exec(ctx, `INSERT INTO product_keys (product_id, version, ciphertext, fingerprint, imported_at) VALUES (?, ?, ?, ?, ?)`,
 			productID, version, ciphertext, fingerprint, ms(now))
 		return wrap(err, "insert key")
 	})
@@ -38,7 +38,7 @@ func (s *Store) FingerprintsExist(ctx context.Context, fps [][]byte) (map[string
 func (s *Store) AssignPoolKey(ctx context.Context, productID, version, entitlementID string, now time.Time) (bool, error) {
 	var assigned bool
 	err := s.write(ctx, func(tx *Store) error {
-		res, err := tx.q.ExecContext(ctx, `UPDATE product_keys SET entitlement_id = ?, assigned_at = ?
+		res, err := tx.exec(ctx, `UPDATE product_keys SET entitlement_id = ?, assigned_at = ?
 			WHERE id = (SELECT id FROM product_keys WHERE product_id = ? AND version = ? AND entitlement_id IS NULL ORDER BY id LIMIT 1)`,
 			entitlementID, ms(now), productID, version)
 		if err != nil {
@@ -130,7 +130,7 @@ func (s *Store) PoolCounts(ctx context.Context) ([]desk.PoolCount, error) {
 // MarkDownloaded records the first download of an entitlement.
 func (s *Store) MarkDownloaded(ctx context.Context, entitlementID string, now time.Time) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.q.ExecContext(ctx, `UPDATE entitlements SET downloaded_at = ? WHERE id = ? AND downloaded_at IS NULL`, ms(now), entitlementID)
+		_, err := tx.exec(ctx, `UPDATE entitlements SET downloaded_at = ? WHERE id = ? AND downloaded_at IS NULL`, ms(now), entitlementID)
 		return wrap(err, "mark downloaded")
 	})
 }

@@ -13,14 +13,14 @@ import (
 // CreateOrder inserts an order and its line items; a repeated idempotency key is ECONFLICT.
 func (s *Store) CreateOrder(ctx context.Context, o desk.Order, key string) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.q.ExecContext(ctx, `INSERT INTO orders (id, customer_id, idempotency_key, created_at, created_by, status, currency, tax_included, tax_rate_bp, net, tax, gross)
+		_, err := tx.exec(ctx, `INSERT INTO orders (id, customer_id, idempotency_key, created_at, created_by, status, currency, tax_included, tax_rate_bp, net, tax, gross)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.CustomerID, key, ms(o.CreatedAt), o.CreatedBy, o.Status, o.Currency,
 			o.Amounts.TaxIncluded, o.Amounts.RateBP, o.Amounts.Net, o.Amounts.Tax, o.Amounts.Gross)
 		if err != nil {
 			return wrap(err, "insert order")
 		}
 		for _, l := range o.Lines {
-			_, err := tx.q.ExecContext(ctx, `INSERT INTO line_items (order_id, line_number, offer_id, product_id, kind, title, quantity, ordered, term, billing_cycle, unit_price, net, tax, gross, status)
+			_, err := tx.exec(ctx, `INSERT INTO line_items (order_id, line_number, offer_id, product_id, kind, title, quantity, ordered, term, billing_cycle, unit_price, net, tax, gross, status)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, l.Number, l.OfferID, l.ProductID, l.Kind, l.Title, l.Quantity, l.Ordered,
 				l.Term, l.BillingCycle, l.UnitPrice, l.Amounts.Net, l.Amounts.Tax, l.Amounts.Gross, l.Status)
 			if err != nil {
@@ -154,7 +154,7 @@ func (s *Store) FindOrders(ctx context.Context, f desk.OrderFilter) (desk.OrderP
 // CreateEntitlement inserts a software entitlement for an order line.
 func (s *Store) CreateEntitlement(ctx context.Context, e desk.Entitlement) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.q.ExecContext(ctx, `INSERT INTO entitlements (id, customer_id, order_id, line_number, product_id, quantity, status, created_at)
+		_, err := tx.exec(ctx, `INSERT INTO entitlements (id, customer_id, order_id, line_number, product_id, quantity, status, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.CustomerID, e.OrderID, e.LineNumber, e.ProductID, e.Quantity, e.Status, ms(e.CreatedAt))
 		return wrap(err, "insert entitlement")
 	})

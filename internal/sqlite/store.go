@@ -38,11 +38,14 @@ type Store struct {
 	// stmts caches prepared read statements by their SQL: preparing is a large part of a small
 	// query's cost with this driver.
 	stmts *stmtCache
+	// wstmts caches statements prepared on the write connection, used inside transactions.
+	wstmts *stmtCache
 }
 
 type stmtCache struct {
-	mu sync.RWMutex
-	m  map[string]*sql.Stmt
+	mu      sync.RWMutex
+	m       map[string]*sql.Stmt
+	pending map[string]bool // write statements to prepare after the current transaction
 }
 
 // maxCachedStmts bounds the cache (queries with IN lists of varying length are not all kept).
@@ -81,6 +84,9 @@ func (c *stmtCache) cached(st *sql.Stmt, query string) bool {
 // query runs a read: through the transaction inside InTx, else through a cached prepared statement.
 func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if s.tx != nil {
+		if st := s.txStmt(ctx, query); st != nil {
+			return st.QueryContext(ctx, args...)
+		}
 		return s.tx.QueryContext(ctx, query, args...)
 	}
 	st, err := s.stmts.get(ctx, s.rdb, query)
@@ -94,9 +100,62 @@ func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows
 	return rows, err
 }
 
+// txStmt returns the transaction's handle on a statement prepared once on the write connection,
+// or nil the first time a query is seen: it runs directly and is prepared after the commit
+// (preparing now would wait for the only write connection, which the transaction holds).
+func (s *Store) txStmt(ctx context.Context, query string) *sql.Stmt {
+	s.wstmts.mu.RLock()
+	st, ok := s.wstmts.m[query]
+	s.wstmts.mu.RUnlock()
+	if ok {
+		return s.tx.StmtContext(ctx, st)
+	}
+	s.wstmts.mu.Lock()
+	if len(s.wstmts.m)+len(s.wstmts.pending) < maxCachedStmts {
+		if s.wstmts.pending == nil {
+			s.wstmts.pending = map[string]bool{}
+		}
+		s.wstmts.pending[query] = true
+	}
+	s.wstmts.mu.Unlock()
+	return nil
+}
+
+// prepareTxStmts prepares, on the idle write connection, the statements transactions asked for.
+func (s *Store) prepareTxStmts(ctx context.Context) {
+	s.wstmts.mu.Lock()
+	pending := s.wstmts.pending
+	s.wstmts.pending = nil
+	s.wstmts.mu.Unlock()
+	for q := range pending {
+		if st, err := s.wdb.PrepareContext(ctx, q); err == nil {
+			s.wstmts.mu.Lock()
+			if _, dup := s.wstmts.m[q]; dup {
+				st.Close()
+			} else {
+				s.wstmts.m[q] = st
+			}
+			s.wstmts.mu.Unlock()
+		}
+	}
+}
+
+// exec runs a write inside the transaction through a cached statement.
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s.tx != nil {
+		if st := s.txStmt(ctx, query); st != nil {
+			return st.ExecContext(ctx, args...)
+		}
+	}
+	return s.q.ExecContext(ctx, query, args...)
+}
+
 // queryRow is query for one row.
 func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	if s.tx != nil {
+		if st := s.txStmt(ctx, query); st != nil {
+			return st.QueryRowContext(ctx, args...)
+		}
 		return s.tx.QueryRowContext(ctx, query, args...)
 	}
 	st, err := s.stmts.get(ctx, s.rdb, query)
@@ -110,10 +169,15 @@ func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Ro
 	return row
 }
 
+// Synchronous is SQLite's synchronous setting: "FULL" (the default: a committed order or
+// cancellation survives a power cut) or "NORMAL" (WAL: survives a crash of the process; the last
+// commits may be lost on a power cut). Set it before Open.
+var Synchronous = "FULL"
+
 // DSN returns the connection string with the pragmas every pooled connection needs.
 func DSN(path string) string {
 	v := url.Values{}
-	for _, p := range []string{"busy_timeout(5000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)"} {
+	for _, p := range []string{"busy_timeout(5000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(" + Synchronous + ")"} {
 		v.Add("_pragma", p)
 	}
 	v.Set("_txlock", "immediate")
@@ -141,7 +205,7 @@ func Open(path string) (*Store, error) {
 	rdb.SetMaxOpenConns(8)
 	rdb.SetMaxIdleConns(8)
 	rdb.SetConnMaxLifetime(0)
-	return &Store{rdb: rdb, wdb: wdb, q: rdb, stmts: &stmtCache{m: map[string]*sql.Stmt{}}}, nil
+	return &Store{rdb: rdb, wdb: wdb, q: rdb, stmts: &stmtCache{m: map[string]*sql.Stmt{}}, wstmts: &stmtCache{m: map[string]*sql.Stmt{}}}, nil
 }
 
 // Close closes the cached statements and both pools.
@@ -152,6 +216,12 @@ func (s *Store) Close() error {
 	}
 	s.stmts.m = map[string]*sql.Stmt{}
 	s.stmts.mu.Unlock()
+	s.wstmts.mu.Lock()
+	for _, st := range s.wstmts.m {
+		st.Close()
+	}
+	s.wstmts.m = map[string]*sql.Stmt{}
+	s.wstmts.mu.Unlock()
 	return errors.Join(s.rdb.Close(), s.wdb.Close())
 }
 
@@ -180,12 +250,13 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) (err error) 
 			tx.Rollback()
 		}
 	}()
-	if err = fn(&Store{rdb: s.rdb, wdb: s.wdb, q: tx, tx: tx, stmts: s.stmts}); err != nil {
+	if err = fn(&Store{rdb: s.rdb, wdb: s.wdb, q: tx, tx: tx, stmts: s.stmts, wstmts: s.wstmts}); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.prepareTxStmts(ctx)
 	return nil
 }
 

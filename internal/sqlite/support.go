@@ -24,10 +24,10 @@ func scanSupport(r scanner) (desk.SupportRequest, error) {
 func (s *Store) CreateSupportRequest(ctx context.Context, q desk.SupportRequest) (int, error) {
 	var number int
 	err := s.write(ctx, func(tx *Store) error {
-		if err := tx.q.QueryRowContext(ctx, `SELECT coalesce(max(number), 0) + 1 FROM support_requests`).Scan(&number); err != nil {
+		if err := tx.queryRow(ctx, `SELECT coalesce(max(number), 0) + 1 FROM support_requests`).Scan(&number); err != nil {
 			return fmt.Errorf("next number: %w", err)
 		}
-		_, err := tx.q.ExecContext(ctx, `INSERT INTO support_requests (`+supportCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err := tx.exec(ctx, `INSERT INTO support_requests (`+supportCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			q.ID, number, ms(q.CreatedAt), ms(q.CreatedAt), q.CreatedBy, q.ProblemType, q.Impact, q.Title, q.CustomerRef, q.OrderRef, q.RefundReason,
 			q.RequestedAmount, q.Description, q.ContactName, q.ContactEmail, q.ContactPhone, q.Status)
 		return wrap(err, "insert support request")
@@ -38,7 +38,7 @@ func (s *Store) CreateSupportRequest(ctx context.Context, q desk.SupportRequest)
 // AddAttachment records a stored attachment of a request.
 func (s *Store) AddAttachment(ctx context.Context, a desk.Attachment) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.q.ExecContext(ctx, `INSERT INTO support_attachments (id, request_id, file_name, stored_name, content_type, size) VALUES (?, ?, ?, ?, ?, ?)`,
+		_, err := tx.exec(ctx, `INSERT INTO support_attachments (id, request_id, file_name, stored_name, content_type, size) VALUES (?, ?, ?, ?, ?, ?)`,
 			a.ID, a.RequestID, a.FileName, a.StoredName, a.ContentType, a.Size)
 		return wrap(err, "insert attachment")
 	})
@@ -86,7 +86,7 @@ func (s *Store) FindSupportRequest(ctx context.Context, id string) (desk.Support
 // SetSupportStatus changes a request's status.
 func (s *Store) SetSupportStatus(ctx context.Context, id, status string, now int64) error {
 	return s.write(ctx, func(tx *Store) error {
-		res, err := tx.q.ExecContext(ctx, `UPDATE support_requests SET status = ?, updated_at = ? WHERE id = ?`, status, now, id)
+		res, err := tx.exec(ctx, `UPDATE support_requests SET status = ?, updated_at = ? WHERE id = ?`, status, now, id)
 		return affectedOne(res, wrap(err, "set support status"), "err.support_not_found")
 	})
 }

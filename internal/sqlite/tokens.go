@@ -11,7 +11,7 @@ import (
 // CreateToken stores a token by the hash of its secret.
 func (s *Store) CreateToken(ctx context.Context, t desk.APIToken, hash []byte) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.q.ExecContext(ctx, `INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		_, err := tx.exec(ctx, `INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			t.ID, t.UserID, t.Name, hash, ms(t.CreatedAt), ms(t.ExpiresAt))
 		return wrap(err, "insert token")
 	})
@@ -50,7 +50,7 @@ func (s *Store) TokenUser(ctx context.Context, hash []byte) (desk.APIToken, desk
 // TouchToken records a token's use.
 func (s *Store) TouchToken(ctx context.Context, id string, now time.Time) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.q.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, ms(now), id)
+		_, err := tx.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, ms(now), id)
 		return wrap(err, "touch token")
 	})
 }
@@ -76,7 +76,7 @@ func (s *Store) FindTokens(ctx context.Context) ([]desk.APIToken, error) {
 // RevokeToken revokes a token (ENOTFOUND when unknown or already revoked).
 func (s *Store) RevokeToken(ctx context.Context, id string, now time.Time) error {
 	return s.write(ctx, func(tx *Store) error {
-		res, err := tx.q.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, ms(now), id)
+		res, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, ms(now), id)
 		return affectedOne(res, wrap(err, "revoke token"), "err.token_not_found")
 	})
 }

@@ -25,7 +25,7 @@ func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid:
 // CreateUser inserts a user with a password hash; a taken email is ECONFLICT.
 func (s *Store) CreateUser(ctx context.Context, u desk.User, passwordHash string) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.q.ExecContext(ctx, `INSERT INTO users (id, email, display_name, customer_id, roles, password_hash, locale, active, created_at)
+		_, err := tx.exec(ctx, `INSERT INTO users (id, email, display_name, customer_id, roles, password_hash, locale, active, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Email, u.DisplayName, nullable(u.CustomerID), u.Roles, passwordHash, u.Locale, u.Active, ms(u.CreatedAt))
 		return wrap(err, "insert user")
 	})
@@ -84,7 +84,7 @@ func (s *Store) CountActiveUsersWithRole(ctx context.Context, r desk.Role) (int,
 // UpdateUser saves a user's roles, display name, locale and active flag.
 func (s *Store) UpdateUser(ctx context.Context, u desk.User) error {
 	return s.write(ctx, func(tx *Store) error {
-		res, err := tx.q.ExecContext(ctx, `UPDATE users SET display_name = ?, roles = ?, locale = ?, active = ? WHERE id = ?`,
+		res, err := tx.exec(ctx, `UPDATE users SET display_name = ?, roles = ?, locale = ?, active = ? WHERE id = ?`,
 			u.DisplayName, u.Roles, u.Locale, u.Active, u.ID)
 		return affectedOne(res, wrap(err, "update user"), "User %s not found.", u.ID)
 	})
@@ -93,7 +93,7 @@ func (s *Store) UpdateUser(ctx context.Context, u desk.User) error {
 // SetUserPassword replaces a user's password hash.
 func (s *Store) SetUserPassword(ctx context.Context, id, hash string) error {
 	return s.write(ctx, func(tx *Store) error {
-		res, err := tx.q.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, id)
+		res, err := tx.exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, id)
 		return affectedOne(res, wrap(err, "set password"), "User %s not found.", id)
 	})
 }
@@ -115,7 +115,7 @@ func affectedOne(res sql.Result, err error, format string, args ...any) error {
 // CreateSession stores a session by the hash of its token.
 func (s *Store) CreateSession(ctx context.Context, tokenHash []byte, userID string, now time.Time) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.q.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)`,
+		_, err := tx.exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)`,
 			tokenHash, userID, ms(now), ms(now))
 		return wrap(err, "insert session")
 	})
@@ -135,7 +135,7 @@ func (s *Store) SessionUser(ctx context.Context, tokenHash []byte) (desk.User, t
 // TouchSession records activity on a session (for the idle timeout).
 func (s *Store) TouchSession(ctx context.Context, tokenHash []byte, now time.Time) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.q.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, ms(now), tokenHash)
+		_, err := tx.exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, ms(now), tokenHash)
 		return wrap(err, "touch session")
 	})
 }
@@ -143,7 +143,7 @@ func (s *Store) TouchSession(ctx context.Context, tokenHash []byte, now time.Tim
 // DeleteSession ends one session.
 func (s *Store) DeleteSession(ctx context.Context, tokenHash []byte) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.q.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
 		return wrap(err, "delete session")
 	})
 }
@@ -151,7 +151,7 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash []byte) error {
 // DeleteUserSessions ends every session of a user.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.q.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
 		return wrap(err, "delete sessions")
 	})
 }
@@ -159,7 +159,7 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
 // DeleteExpiredSessions removes sessions idle since before idleBefore or created before createdBefore.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefore time.Time) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.q.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?`, ms(idleBefore), ms(createdBefore))
+		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?`, ms(idleBefore), ms(createdBefore))
 		return wrap(err, "delete expired sessions")
 	})
 }
