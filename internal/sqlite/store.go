@@ -40,6 +40,10 @@ type Store struct {
 	stmts *stmtCache
 	// wstmts caches statements prepared on the write connection, used inside transactions.
 	wstmts *stmtCache
+	// txq feeds the writer goroutine (group commit); closed stops it.
+	txq        chan *txRequest
+	closed     chan struct{}
+	writerDone chan struct{}
 }
 
 type stmtCache struct {
@@ -205,11 +209,20 @@ func Open(path string) (*Store, error) {
 	rdb.SetMaxOpenConns(8)
 	rdb.SetMaxIdleConns(8)
 	rdb.SetConnMaxLifetime(0)
-	return &Store{rdb: rdb, wdb: wdb, q: rdb, stmts: &stmtCache{m: map[string]*sql.Stmt{}}, wstmts: &stmtCache{m: map[string]*sql.Stmt{}}}, nil
+	s := &Store{rdb: rdb, wdb: wdb, q: rdb, stmts: &stmtCache{m: map[string]*sql.Stmt{}}, wstmts: &stmtCache{m: map[string]*sql.Stmt{}},
+		txq: make(chan *txRequest, maxGroup), closed: make(chan struct{}), writerDone: make(chan struct{})}
+	go s.writer()
+	return s, nil
 }
 
-// Close closes the cached statements and both pools.
+// Close stops the writer, closes the cached statements and both pools.
 func (s *Store) Close() error {
+	select {
+	case <-s.closed:
+	default:
+		close(s.closed)
+		<-s.writerDone
+	}
 	s.stmts.mu.Lock()
 	for _, st := range s.stmts.m {
 		st.Close()
@@ -232,32 +245,128 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // InTx runs fn in one write transaction; fn's store reads and writes through it. An error or a
-// panic rolls everything back.
-func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) (err error) {
+// panic rolls fn's work back.
+//
+// Writes are group-committed: one writer goroutine takes the transactions that are waiting,
+// runs each inside its own SAVEPOINT of one database transaction, and commits them together —
+// one fsync for many audited key reveals instead of one each. A transaction that fails is rolled
+// back to its savepoint alone; InTx returns only once its work is durably committed (or not).
+func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	if s.tx != nil {
 		return fn(s)
 	}
+	req := &txRequest{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case s.txq <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.closed:
+		return errors.New("the store is closed")
+	}
+	err := <-req.done
+	var p *txPanic
+	if errors.As(err, &p) {
+		panic(p.value)
+	}
+	return err
+}
+
+type txRequest struct {
+	ctx  context.Context
+	fn   func(tx *Store) error
+	done chan error
+}
+
+// txPanic carries a panic of a transaction's function back to its caller's goroutine.
+type txPanic struct{ value any }
+
+func (p *txPanic) Error() string { return fmt.Sprint("panic in transaction: ", p.value) }
+
+// maxGroup bounds how many transactions share one commit.
+const maxGroup = 64
+
+// writer is the goroutine that runs every write transaction (see InTx).
+func (s *Store) writer() {
+	defer close(s.writerDone)
+	for {
+		var first *txRequest
+		select {
+		case first = <-s.txq:
+		case <-s.closed:
+			return
+		}
+		batch := []*txRequest{first}
+	drain:
+		for len(batch) < maxGroup {
+			select {
+			case r := <-s.txq:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		s.runGroup(batch)
+	}
+}
+
+func (s *Store) runGroup(batch []*txRequest) {
+	ctx := context.Background()
 	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			tx.Rollback()
-			panic(p)
+		for _, r := range batch {
+			r.done <- fmt.Errorf("begin: %w", err)
 		}
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
-	if err = fn(&Store{rdb: s.rdb, wdb: s.wdb, q: tx, tx: tx, stmts: s.stmts, wstmts: s.wstmts}); err != nil {
-		return err
+		return
 	}
-	if err = tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+	st := &Store{rdb: s.rdb, wdb: s.wdb, q: tx, tx: tx, stmts: s.stmts, wstmts: s.wstmts}
+	results := make([]error, len(batch))
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			results[i] = err
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT pd_tx`); err != nil {
+			results[i] = fmt.Errorf("savepoint: %w", err)
+			continue
+		}
+		results[i] = runFn(r.fn, st)
+		if results[i] != nil {
+			if _, err := tx.ExecContext(ctx, `ROLLBACK TO pd_tx`); err != nil {
+				// The transaction is unusable: fail the whole group.
+				tx.Rollback()
+				for j, r := range batch {
+					if j >= i || results[j] == nil {
+						results[j] = fmt.Errorf("rollback to savepoint: %w", err)
+					}
+					r.done <- results[j]
+				}
+				return
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `RELEASE pd_tx`); err != nil && results[i] == nil {
+			results[i] = fmt.Errorf("release: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		for i := range results {
+			if results[i] == nil {
+				results[i] = fmt.Errorf("commit: %w", err)
+			}
+		}
 	}
 	s.prepareTxStmts(ctx)
-	return nil
+	for i, r := range batch {
+		r.done <- results[i]
+	}
+}
+
+func runFn(fn func(tx *Store) error, st *Store) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &txPanic{value: p}
+		}
+	}()
+	return fn(st)
 }
 
 // write runs a single statement-level write: inside InTx through the transaction, else alone.
