@@ -6,7 +6,7 @@ export GOTOOLCHAIN ?= go1.26.10
 BIN     := bin/partnerdesk
 DATA    ?= ./data
 
-.PHONY: run build generate test check-generated fmt-check vet vulncheck bench clean
+.PHONY: run build generate test check-generated fmt-check vet vulncheck fuzz bench clean
 
 run: build
 	PARTNERDESK_DEMO=$${PARTNERDESK_DEMO:-true} $(BIN) serve --data-dir $(DATA)
@@ -31,9 +31,21 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
-# Every test: unit, HTTP and browser (internal/e2e drives Debian's /usr/bin/chromium).
+# Every test: unit, HTTP and browser (internal/e2e drives Debian's /usr/bin/chromium), then a
+# short run of each fuzz target (their seed corpora run in the plain test run too).
 test: check-generated fmt-check vet
 	$(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory fuzz
+
+FUZZTIME ?= 3s
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzComputeCredit$$' -fuzztime=$(FUZZTIME) ./internal/desk
+	$(GO) test -run='^$$' -fuzz='^FuzzComputeAmounts$$' -fuzztime=$(FUZZTIME) ./internal/desk
+	$(GO) test -run='^$$' -fuzz='^FuzzMoneyRoundTrip$$' -fuzztime=$(FUZZTIME) ./internal/desk
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeOrderRequest$$' -fuzztime=$(FUZZTIME) ./internal/api
+	$(GO) test -run='^$$' -fuzz='^FuzzFindCustomersQuery$$' -fuzztime=$(FUZZTIME) ./internal/sqlite
+	$(GO) test -run='^$$' -fuzz='^FuzzImportKeys$$' -fuzztime=$(FUZZTIME) ./internal/service
+	$(GO) test -run='^$$' -fuzz='^FuzzActivityFilter$$' -fuzztime=$(FUZZTIME) ./internal/service
 
 # govulncheck with the vulnerability database taken from the module proxy (see .ci/vulncheck).
 vulncheck:

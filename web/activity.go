@@ -16,6 +16,7 @@ type ActivityView struct {
 	Counts                               []desk.DayCount
 	Users                                []string
 	Errors                               desk.FieldErrors
+	ErrArgs                              map[string][]any
 	// Now anchors the presets (today, 7 and 30 days).
 	Now time.Time
 }

@@ -161,3 +161,14 @@ func collate(s string) string {
 	r := strings.NewReplacer("Á", "A", "á", "a", "É", "E", "é", "e", "Í", "I", "í", "i", "Ó", "O", "ó", "o", "Ö", "O", "ö", "o", "Ő", "O", "ő", "o", "Ú", "U", "ú", "u", "Ü", "U", "ü", "u", "Ű", "U", "ű", "u", "Å", "A", "ç", "c", "ô", "o", "é", "e")
 	return strings.ToLower(r.Replace(s))
 }
+
+// FieldErrArgs is FieldErr for a message with arguments.
+func FieldErrArgs(ctx context.Context, errs desk.FieldErrors, args map[string][]any, field string) string {
+	if k, ok := errs[field]; ok {
+		if a := args[field]; len(a) > 0 {
+			return L(ctx).T(k, a...)
+		}
+		return L(ctx).Msg(k)
+	}
+	return ""
+}

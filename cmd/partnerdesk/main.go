@@ -45,7 +45,7 @@ type config struct {
 	kek                                     []byte
 	linkTTL                                 time.Duration
 	revealBurst, apiBurst                   int
-	revealEvery                             time.Duration
+	revealEvery, activityRange              time.Duration
 	apiRate                                 float64
 }
 
@@ -111,6 +111,13 @@ func flags(fs *flag.FlagSet, cfg *config) error {
 		}
 		cfg.revealEvery = d
 	}
+	if v := os.Getenv("PARTNERDESK_ACTIVITY_MAX_DAYS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 3660 {
+			return fmt.Errorf("PARTNERDESK_ACTIVITY_MAX_DAYS=%q must be a whole number of days from 1 to 3660", v)
+		}
+		cfg.activityRange = time.Duration(n) * 24 * time.Hour
+	}
 	if v := os.Getenv("PARTNERDESK_API_RATE"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || f <= 0 {
@@ -157,7 +164,7 @@ func (cfg config) check() error {
 func (cfg config) app(log *slog.Logger, demo bool) app.Config {
 	return app.Config{DataDir: cfg.dataDir, Demo: demo, SessionSecret: cfg.sessionSecret, SecureCookies: cfg.secure, Logger: log,
 		KeyEncryptionKey: cfg.kek, LinkTTL: cfg.linkTTL, RevealBurst: cfg.revealBurst, RevealEvery: cfg.revealEvery,
-		APIRatePerSecond: cfg.apiRate, APIBurst: cfg.apiBurst}
+		APIRatePerSecond: cfg.apiRate, APIBurst: cfg.apiBurst, MaxActivityRange: cfg.activityRange}
 }
 
 func (cfg config) logger(w io.Writer) *slog.Logger {

@@ -214,6 +214,7 @@ func (a *API) handleError(err error, c echo.Context) {
 			status, body.Code = http.StatusUnauthorized, 401
 		case desk.EFORBIDDEN:
 			status, body.Code = http.StatusForbidden, 403
+			a.recordDenied(c)
 			var roles []string
 			for _, r := range de.Roles {
 				roles = append(roles, loc.T("role."+r.Slug()))
@@ -250,6 +251,23 @@ func (a *API) handleError(err error, c echo.Context) {
 		body.Data = []string{}
 	}
 	c.JSON(status, body)
+}
+
+// recordDenied logs a refused API request as the web portal does (R2: a denial is an event).
+func (a *API) recordDenied(c echo.Context) {
+	act := actor(c)
+	if act.User.ID == "" {
+		return
+	}
+	perm := desk.Permission("")
+	for _, r := range a.routes {
+		if r.Method == c.Request().Method && r.Path == c.Path() {
+			perm = r.Perm
+		}
+	}
+	if err := a.svc.RecordDenied(c.Request().Context(), act, perm, c.Request().URL.Path); err != nil {
+		a.log.Error("record denial", "err", err)
+	}
 }
 
 // retryAfter reads the seconds a rate-limit error names (its first argument), 1 at least.

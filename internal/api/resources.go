@@ -639,11 +639,16 @@ func (a *API) handleAuditRecords(c echo.Context) error {
 		names := map[string]string{"from": "startDate", "to": "endDate"}
 		re := &requestError{msg: "The date range is not valid.", data: []string{}}
 		for f, k := range ve.Fields {
+			args := ve.Args[f]
 			if n, ok := names[f]; ok {
 				f = n
 			}
 			re.data = append(re.data, f)
-			re.msg += fmt.Sprintf(" %s: %s", f, i18n.Get("en").Msg(k))
+			msg := i18n.Get("en").Msg(k)
+			if a := args; len(a) > 0 {
+				msg = i18n.Get("en").T(k, a...)
+			}
+			re.msg += fmt.Sprintf(" %s: %s", f, msg)
 		}
 		return re
 	}

@@ -45,6 +45,8 @@ type Config struct {
 	// RevealBurst and RevealEvery rate-limit key reveals per user (defaults: 30, then one per 2 s).
 	RevealBurst int
 	RevealEvery time.Duration
+	// MaxActivityRange caps an activity log query's date range (default 366 days).
+	MaxActivityRange time.Duration
 	// SupportThresholdUSD: cancellations above it need a support request (default 10,000 USD).
 	SupportThresholdUSD int64
 	// APIRatePerSecond and APIBurst limit API requests per token (defaults 20/s, burst 100).
@@ -193,7 +195,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	svc, err := service.New(store{st}, cfg.Now, service.Config{
 		PartnerTenantID: partnerID, BcryptCost: cfg.BcryptCost, KeyEncryptionKey: sec.KeyEncryptionKey, LinkKey: sec.LinkKey,
-		LinkTTL: cfg.LinkTTL, ArtifactsDir: artifacts, AttachmentsDir: filepath.Join(cfg.DataDir, "attachments"), SupportThresholdUSD: cfg.SupportThresholdUSD, RevealBurst: cfg.RevealBurst, RevealEvery: cfg.RevealEvery,
+		LinkTTL: cfg.LinkTTL, ArtifactsDir: artifacts, AttachmentsDir: filepath.Join(cfg.DataDir, "attachments"), SupportThresholdUSD: cfg.SupportThresholdUSD,
+		MaxActivityRange: cfg.MaxActivityRange, RevealBurst: cfg.RevealBurst, RevealEvery: cfg.RevealEvery,
 		Cancel: desk.CancelPolicy{Windows: cfg.CancelWindows},
 	})
 	if err != nil {

@@ -87,7 +87,11 @@ func (f FieldErrors) Err() error {
 }
 
 // ValidationError is an EINVALID error about several form fields.
-type ValidationError struct{ Fields FieldErrors }
+type ValidationError struct {
+	Fields FieldErrors
+	// Args fill the verbs of a field's message, when it has any.
+	Args map[string][]any
+}
 
 func (v *ValidationError) Error() string {
 	return "invalid: " + fmt.Sprint(map[string]string(v.Fields))

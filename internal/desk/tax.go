@@ -1,5 +1,7 @@
 package desk
 
+import "strings"
+
 // taxRates are the standard VAT/GST rates, in basis points (2700 = 27 %), that PartnerDesk shows
 // for a market. Markets not listed show no tax (0 %): sales taxes there depend on the customer's
 // state or registration and are settled on the partner's invoice.
@@ -15,7 +17,7 @@ var taxRates = map[string]int64{
 }
 
 // TaxRateBP returns the market's tax rate in basis points.
-func TaxRateBP(country string) int64 { return taxRates[country] }
+func TaxRateBP(country string) int64 { return taxRates[strings.ToUpper(strings.TrimSpace(country))] }
 
 // Amounts are the net, tax and gross of a price in minor units.
 type Amounts struct {

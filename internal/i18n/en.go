@@ -450,7 +450,7 @@ var en = map[string]string{
 	"activity.cat.other":               "Other",
 	"err.date":                         "Enter a date (YYYY-MM-DD).",
 	"err.date_order":                   "The end date must not be before the start date.",
-	"err.date_range":                   "Choose a period of at most a year.",
+	"err.date_range":                   "Choose a period of at most %d days.",
 	"err.action":                       "Choose an action from the list.",
 	"op.get_software_key":              "Key viewed",
 	"op.get_software_download_link":    "Download link issued",

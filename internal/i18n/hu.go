@@ -450,7 +450,7 @@ var hu = map[string]string{
 	"activity.cat.other":               "Egyéb",
 	"err.date":                         "Adjon meg dátumot (ÉÉÉÉ-HH-NN).",
 	"err.date_order":                   "A záró dátum nem lehet korábbi a kezdő dátumnál.",
-	"err.date_range":                   "Legfeljebb egyéves időszakot válasszon.",
+	"err.date_range":                   "Legfeljebb %d napos időszakot válasszon.",
 	"err.action":                       "Válasszon műveletet a listából.",
 	"op.get_software_key":              "Kulcs megtekintve",
 	"op.get_software_download_link":    "Letöltési hivatkozás kiadva",

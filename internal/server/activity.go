@@ -34,7 +34,7 @@ func (s *Server) handleActivity(c echo.Context) error {
 	var ve *desk.ValidationError
 	switch {
 	case errors.As(err, &ve):
-		v.Errors, status = ve.Fields, http.StatusBadRequest
+		v.Errors, v.ErrArgs, status = ve.Fields, ve.Args, http.StatusBadRequest
 	case err != nil:
 		return err
 	}

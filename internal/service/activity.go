@@ -22,6 +22,7 @@ type ActivityQuery struct {
 // the range is at most the configured maximum (R2 is checked by the callers).
 func (s *Service) ActivityFilter(ctx context.Context, q ActivityQuery) (desk.ActivityFilter, error) {
 	errs := desk.FieldErrors{}
+	rangeDays := 0
 	parse := func(field, v string) time.Time {
 		t, err := time.Parse("2006-01-02", strings.TrimSpace(v))
 		if err != nil {
@@ -40,6 +41,7 @@ func (s *Service) ActivityFilter(ctx context.Context, q ActivityQuery) (desk.Act
 			errs["to"] = "err.date_order"
 		case to.Sub(from) >= max:
 			errs["to"] = "err.date_range"
+			rangeDays = int(max / (24 * time.Hour))
 		}
 	}
 	if q.Operation != "" && !contains(desk.Operations, q.Operation) {
@@ -49,7 +51,7 @@ func (s *Service) ActivityFilter(ctx context.Context, q ActivityQuery) (desk.Act
 		errs["user"] = "err.too_long"
 	}
 	if len(errs) > 0 {
-		return desk.ActivityFilter{}, &desk.ValidationError{Fields: errs}
+		return desk.ActivityFilter{}, &desk.ValidationError{Fields: errs, Args: map[string][]any{"to": {rangeDays}}}
 	}
 	f := desk.ActivityFilter{From: from, To: to.Add(24*time.Hour - time.Millisecond), Actor: strings.ToLower(strings.TrimSpace(q.Actor)),
 		Operation: q.Operation, After: q.After, Limit: q.Limit, CustomerQuery: strings.TrimSpace(q.Customer)}

@@ -33,8 +33,14 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (desk.
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || err != nil || !u.Active {
 		s.signinByAccount.Take(email)
 		s.signinByIP.Take(ip)
-		actor := desk.Actor{User: desk.User{Email: email, ID: u.ID, CustomerID: u.CustomerID, Roles: u.Roles}, IP: ip}
-		if aerr := s.audit(ctx, s.store, actor, desk.Event{Operation: desk.OpSignInFailed, ResourceType: "session", Status: "failed"}); aerr != nil {
+		// An unknown account is logged as such, not by what was typed: a password pasted into
+		// the email field must not end up in the activity log.
+		actor := desk.Actor{User: desk.User{Email: u.Email, ID: u.ID, CustomerID: u.CustomerID, Roles: u.Roles}, IP: ip}
+		detail := ""
+		if u.ID == "" {
+			detail = "unknown account"
+		}
+		if aerr := s.audit(ctx, s.store, actor, desk.Event{Operation: desk.OpSignInFailed, ResourceType: "session", Status: "failed", Detail: detail}); aerr != nil {
 			return desk.User{}, "", aerr
 		}
 		return desk.User{}, "", desk.Errorf(desk.EUNAUTHORIZED, "err.signin")
