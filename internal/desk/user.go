@@ -66,13 +66,23 @@ func (n NewUser) Validate() error {
 	} else if len(n.DisplayName) > 120 {
 		errs["display_name"] = "err.too_long"
 	}
-	if n.Roles == 0 {
+	if !validRoles(n.Roles, n.CustomerID == "") {
 		errs["roles"] = "err.roles"
 	}
-	for _, r := range n.Roles.List() {
-		if r.IsPartner() != (n.CustomerID == "") {
-			errs["roles"] = "err.roles"
+	return errs.Err()
+}
+
+// ValidPartnerRoles reports whether rs is a non-empty set of partner roles only.
+func ValidPartnerRoles(rs Roles) bool { return validRoles(rs, true) }
+
+func validRoles(rs Roles, partner bool) bool {
+	if len(rs.List()) == 0 {
+		return false
+	}
+	for _, r := range rs.List() {
+		if r.IsPartner() != partner {
+			return false
 		}
 	}
-	return errs.Err()
+	return true
 }

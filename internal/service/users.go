@@ -82,38 +82,9 @@ func lastGlobalAdmin(ctx context.Context, st Store, before, after desk.User) err
 	return nil
 }
 
-// SetUserRoles changes a partner user's roles; the last active Global admin keeps the role.
-func (s *Service) SetUserRoles(ctx context.Context, a desk.Actor, id string, roles desk.Roles) (desk.User, error) {
-	if err := require(a, desk.PermManageUsers); err != nil {
-		return desk.User{}, err
-	}
-	defer s.sessions.clear()
-	if err := (desk.NewUser{Email: "x@example.com", DisplayName: "x", Roles: roles}).Validate(); err != nil {
-		return desk.User{}, err
-	}
-	var out desk.User
-	err := s.store.InTx(ctx, func(tx Store) error {
-		u, err := s.partnerUser(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		next := u
-		next.Roles = roles
-		if err := lastGlobalAdmin(ctx, tx, u, next); err != nil {
-			return err
-		}
-		if err := tx.UpdateUser(ctx, next); err != nil {
-			return err
-		}
-		out = next
-		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpUpdateUser, ResourceType: "user", Detail: u.Email + " roles " + rolesDetail(roles)})
-	})
-	return out, err
-}
-
-// SetUserActive deactivates (ending every session at once) or reactivates a partner user; the
-// last active Global admin cannot be deactivated.
-func (s *Service) SetUserActive(ctx context.Context, a desk.Actor, id string, active bool) (desk.User, error) {
+// changePartnerUser applies a change to a partner user in one transaction, refusing one that
+// would leave no active Global admin, and records it; sessions end at once when endSessions.
+func (s *Service) changePartnerUser(ctx context.Context, a desk.Actor, id string, change func(*desk.User), detail string, endSessions bool) (desk.User, error) {
 	if err := require(a, desk.PermManageUsers); err != nil {
 		return desk.User{}, err
 	}
@@ -125,26 +96,43 @@ func (s *Service) SetUserActive(ctx context.Context, a desk.Actor, id string, ac
 			return err
 		}
 		next := u
-		next.Active = active
+		change(&next)
 		if err := lastGlobalAdmin(ctx, tx, u, next); err != nil {
 			return err
 		}
 		if err := tx.UpdateUser(ctx, next); err != nil {
 			return err
 		}
-		if !active {
+		if endSessions {
 			if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
 				return err
 			}
 		}
 		out = next
-		what := " deactivated"
-		if active {
-			what = " activated"
-		}
-		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpUpdateUser, ResourceType: "user", Detail: u.Email + what})
+		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpUpdateUser, ResourceType: "user", Detail: u.Email + " " + detail})
 	})
 	return out, err
+}
+
+// SetUserRoles changes a partner user's roles; the last active Global admin keeps the role.
+func (s *Service) SetUserRoles(ctx context.Context, a desk.Actor, id string, roles desk.Roles) (desk.User, error) {
+	if err := require(a, desk.PermManageUsers); err != nil {
+		return desk.User{}, err
+	}
+	if !desk.ValidPartnerRoles(roles) {
+		return desk.User{}, &desk.ValidationError{Fields: desk.FieldErrors{"roles": "err.roles"}}
+	}
+	return s.changePartnerUser(ctx, a, id, func(u *desk.User) { u.Roles = roles }, "roles "+rolesDetail(roles), false)
+}
+
+// SetUserActive deactivates (ending every session at once) or reactivates a partner user; the
+// last active Global admin cannot be deactivated.
+func (s *Service) SetUserActive(ctx context.Context, a desk.Actor, id string, active bool) (desk.User, error) {
+	detail := "deactivated"
+	if active {
+		detail = "activated"
+	}
+	return s.changePartnerUser(ctx, a, id, func(u *desk.User) { u.Active = active }, detail, !active)
 }
 
 // ResetPassword gives a partner user a new generated password (returned to show once) and ends
