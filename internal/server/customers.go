@@ -3,10 +3,15 @@ package server
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"strings"
+	"sync"
 
 	"partnerdesk/internal/desk"
+	"partnerdesk/internal/i18n"
 	"partnerdesk/web"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 )
 
@@ -14,24 +19,75 @@ func (s *Server) customersCrumb(c echo.Context) web.Crumb {
 	return web.Crumb{Label: tr(c, "nav.customers"), Href: "/customers"}
 }
 
+// handleCustomerList renders the customer list. The results part (table and pager) depends only
+// on the filter, the language and the customers, so it is kept rendered per data version: list
+// views then cost a cache look-up instead of a query and 50 rows of rendering, and adding a
+// customer (the only change to the list) makes every kept page stale at once.
 func (s *Server) handleCustomerList(c echo.Context) error {
+	ctx := c.Request().Context()
 	f := desk.CustomerFilter{
 		Query: c.QueryParam("q"), Sort: desk.CustomerSort(c.QueryParam("sort")), Desc: c.QueryParam("desc") == "1",
 		After: c.QueryParam("after"), Before: c.QueryParam("before"), Limit: 50,
 	}
-	res, err := s.svc.FindCustomers(c.Request().Context(), actor(c), f)
-	if err != nil {
-		return err
-	}
 	if f.Sort != desk.SortDomain {
 		f.Sort = desk.SortName
 	}
-	v := web.CustomerList{Result: res, Query: f.Query, Sort: f.Sort, Desc: f.Desc, CanAdd: currentUser(c).Can(desk.PermAddCustomer)}
+	v := web.CustomerList{Query: f.Query, Sort: f.Sort, Desc: f.Desc, CanAdd: currentUser(c).Can(desk.PermAddCustomer)}
+	if !currentUser(c).Can(desk.PermViewCustomers) {
+		return desk.Forbidden(desk.PermViewCustomers)
+	}
+	key := strings.Join([]string{i18n.From(ctx).Tag, f.Query, string(f.Sort), strconv.FormatBool(f.Desc), f.After, f.Before}, "\x00")
+	version := s.svc.CustomersVersion()
+	results, ok := s.lists.get(key, version)
+	if !ok {
+		res, err := s.svc.FindCustomers(ctx, actor(c), f)
+		if err != nil {
+			return err
+		}
+		v.Result = res
+		buf := templ.GetBuffer()
+		err = web.CustomerResults(v).Render(ctx, buf)
+		results = buf.String()
+		templ.ReleaseBuffer(buf)
+		if err != nil {
+			return err
+		}
+		s.lists.put(key, version, results)
+	}
 	if isPartial(c) {
-		return render(c, http.StatusOK, web.CustomerResults(v))
+		return render(c, http.StatusOK, templ.Raw(results))
 	}
 	p := page(c, "customers", tr(c, "customers.list"), tr(c, "nav.customers"), s.customersCrumb(c), web.Crumb{Label: tr(c, "customers.list")})
-	return render(c, http.StatusOK, web.CustomersPage(p, v))
+	return render(c, http.StatusOK, web.CustomersPage(p, v, templ.Raw(results)))
+}
+
+// fragmentCache keeps rendered fragments for one data version; a new version empties it.
+type fragmentCache struct {
+	mu      sync.Mutex
+	version int64
+	m       map[string]string
+}
+
+// maxFragments bounds the cache (a search per keystroke must not grow it without end).
+const maxFragments = 2000
+
+func (f *fragmentCache) get(key string, version int64) (string, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.version != version {
+		return "", false
+	}
+	v, ok := f.m[key]
+	return v, ok
+}
+
+func (f *fragmentCache) put(key string, version int64, v string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.version != version || f.m == nil || len(f.m) >= maxFragments {
+		f.m, f.version = map[string]string{}, version
+	}
+	f.m[key] = v
 }
 
 func (s *Server) customerPage(c echo.Context, tab web.CustomerTab) (desk.Customer, web.Page, error) {

@@ -55,6 +55,8 @@ type Server struct {
 	cookies *sessions.CookieStore
 	routes  []Route
 	handler http.Handler
+	// lists keeps rendered customer-list results (see handleCustomerList).
+	lists fragmentCache
 	// decoded remembers decoded session cookies (cookie value → token).
 	decoded  sync.Map
 	decodedN atomic.Int64

@@ -91,5 +91,9 @@ func (s *Service) CreateCustomer(ctx context.Context, a desk.Actor, n desk.NewCu
 		return desk.Customer{}, err
 	}
 	s.customers.Store(0) // recount on the next list view
+	s.customersVersion.Add(1)
 	return c, nil
 }
+
+// CustomersVersion changes whenever a customer is added (the web layer keys its list cache on it).
+func (s *Service) CustomersVersion() int64 { return s.customersVersion.Load() }

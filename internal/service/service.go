@@ -138,8 +138,9 @@ type Service struct {
 	sealer  *sealer
 	reveals *ratelimit.Keyed
 	// customers caches the number of customers (0: unknown).
-	customers atomic.Int64
-	sessions  sessionCache
+	customers        atomic.Int64
+	customersVersion atomic.Int64
+	sessions         sessionCache
 }
 
 // New returns a Service; now is the clock (tests move it). It fails on unusable keys.
