@@ -8,9 +8,11 @@ import (
 	"strings"
 
 	"partnerdesk/internal/desk"
+	"partnerdesk/internal/i18n"
 	"partnerdesk/internal/service"
 	"partnerdesk/web"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 )
 
@@ -25,25 +27,49 @@ func (s *Server) activityQuery(c echo.Context) service.ActivityQuery {
 	return q
 }
 
+// handleActivity renders the activity log. Its results (chart, table, pager) are kept rendered
+// until the next committed write: every event is a write, so a kept page is never stale, and
+// people re-reading or sharing one view do not query a million events again.
 func (s *Server) handleActivity(c echo.Context) error {
 	ctx := c.Request().Context()
 	q := s.activityQuery(c)
 	v := web.ActivityView{From: q.From, To: q.To, Customer: q.Customer, Actor: q.Actor, Operation: q.Operation, Now: s.svc.Now()}
-	f, events, counts, err := s.svc.Activity(ctx, actor(c), q)
+	version := s.svc.DataVersion()
+	key := strings.Join([]string{i18n.From(ctx).Tag, q.From, q.To, q.Customer, q.Actor, q.Operation, q.After}, "\x00")
+	results, cached := s.activity.get(key, version)
 	status := http.StatusOK
-	var ve *desk.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		v.Errors, v.ErrArgs, status = ve.Fields, ve.Args, http.StatusBadRequest
-	case err != nil:
-		return err
+	var err error
+	if !cached {
+		var f desk.ActivityFilter
+		var events desk.ActivityPage
+		var counts []desk.DayCount
+		f, events, counts, err = s.svc.Activity(ctx, actor(c), q)
+		var ve *desk.ValidationError
+		switch {
+		case errors.As(err, &ve):
+			v.Errors, v.ErrArgs, status = ve.Fields, ve.Args, http.StatusBadRequest
+		case err != nil:
+			return err
+		}
+		v.Filter, v.Page, v.Counts = f, events, counts
+		buf := templ.GetBuffer()
+		err = web.ActivityResults(v).Render(ctx, buf)
+		results = buf.String()
+		templ.ReleaseBuffer(buf)
+		if err != nil {
+			return err
+		}
+		if status == http.StatusOK {
+			s.activity.put(key, version, results)
+		}
+	} else if !currentUser(c).Can(desk.PermViewActivityLog) { // the route checks it too (R2)
+		return desk.Forbidden(desk.PermViewActivityLog)
 	}
-	v.Filter, v.Page, v.Counts = f, events, counts
 	if v.Users, err = s.svc.ActivityUsers(ctx, actor(c)); err != nil {
 		return err
 	}
 	p := page(c, "settings", tr(c, "activity.title"), tr(c, "settings.title"), web.Crumb{Label: tr(c, "settings.title")}, web.Crumb{Label: tr(c, "activity.title")})
-	return render(c, status, web.ActivityPage(p, v))
+	return render(c, status, web.ActivityPage(p, v, templ.Raw(results)))
 }
 
 // handleActivityExport streams the whole filtered range as CSV (not just one page), one row at a

@@ -92,6 +92,8 @@ type Store interface {
 	FindTokens(ctx context.Context) ([]desk.APIToken, error)
 	RevokeToken(ctx context.Context, id string, now time.Time) error
 
+	WriteVersion() int64
+
 	AppendEvent(ctx context.Context, e *desk.Event) error
 	RecentEvents(ctx context.Context, operation string, limit int) ([]desk.Event, error)
 }
@@ -178,6 +180,9 @@ func New(store Store, now func() time.Time, cfg Config) (*Service, error) {
 		reveals:         ratelimit.NewKeyed(1/cfg.RevealEvery.Seconds(), cfg.RevealBurst, now),
 	}, nil
 }
+
+// DataVersion changes after every committed write (for caches of pages any write may change).
+func (s *Service) DataVersion() int64 { return s.store.WriteVersion() }
 
 // Config returns the service's configuration (to build another service over the same store).
 func (s *Service) Config() Config { return s.cfg }
