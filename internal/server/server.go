@@ -57,7 +57,7 @@ type Server struct {
 	handler http.Handler
 	// lists keeps rendered customer-list results (see handleCustomerList); activity the activity
 	// log's (see handleActivity).
-	lists, activity fragmentCache
+	lists, activity, software fragmentCache
 	// decoded remembers decoded session cookies (cookie value → token).
 	decoded  sync.Map
 	decodedN atomic.Int64

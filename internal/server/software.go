@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"partnerdesk/internal/desk"
@@ -27,7 +28,39 @@ func (s *Server) softwarePage(c echo.Context) (desk.Customer, web.Page, []desk.S
 	return cust, p, items, nil
 }
 
-func (s *Server) handleCustomerSoftware(c echo.Context) error { return s.renderSoftwareTab(c, nil) }
+// handleCustomerSoftware renders the Software tab. Its body is kept rendered per customer,
+// language and what the viewer may do, until the next committed write or the next minute (days
+// left to cancel move with time; cancelling itself is always checked on the server).
+func (s *Server) handleCustomerSoftware(c echo.Context) error {
+	ctx := c.Request().Context()
+	a := actor(c)
+	cust, err := s.svc.CustomerByID(ctx, a, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	canKeys, canCancel := service.KeysAllowed(a, cust.ID), a.User.Can(desk.PermCancelPurchase)
+	key := strings.Join([]string{cust.ID, i18n.From(ctx).Tag, strconv.FormatBool(canKeys), strconv.FormatBool(canCancel),
+		s.svc.Now().Truncate(time.Minute).Format(time.RFC3339)}, "\x00")
+	version := s.svc.DataVersion()
+	body, ok := s.software.get(key, version)
+	if !ok {
+		_, items, err := s.svc.Software(ctx, a, cust.ID)
+		if err != nil {
+			return err
+		}
+		v := web.SoftwareView{Customer: cust, Items: items, CanKeys: canKeys, CanCancel: canCancel}
+		buf := templ.GetBuffer()
+		err = web.SoftwareBody(v).Render(ctx, buf)
+		body = buf.String()
+		templ.ReleaseBuffer(buf)
+		if err != nil {
+			return err
+		}
+		s.software.put(key, version, body)
+	}
+	p := page(c, "customers", cust.CompanyName, tr(c, "customer.tab.software"), s.customerCrumbs(c, cust, tr(c, "customer.tab.software"))...)
+	return render(c, http.StatusOK, web.SoftwareTab(p, web.SoftwareView{Customer: cust}, templ.Raw(body)))
+}
 
 // renderSoftwareTab renders the Software tab; picked holds edition choices made without JavaScript.
 func (s *Server) renderSoftwareTab(c echo.Context, picked map[string]desk.EditionRef) error {
@@ -37,7 +70,7 @@ func (s *Server) renderSoftwareTab(c echo.Context, picked map[string]desk.Editio
 	}
 	a := actor(c)
 	v := web.SoftwareView{Customer: cust, Items: items, Picked: picked, CanKeys: service.KeysAllowed(a, cust.ID), CanCancel: a.User.Can(desk.PermCancelPurchase)}
-	return render(c, http.StatusOK, web.SoftwareTab(p, v))
+	return render(c, http.StatusOK, web.SoftwareTab(p, v, web.SoftwareBody(v)))
 }
 
 // withChildren renders parent with child as its { children... }.
