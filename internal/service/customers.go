@@ -56,12 +56,23 @@ func (s *Service) CustomerByID(ctx context.Context, a desk.Actor, id string) (de
 	} else if !a.User.Can(desk.PermViewCustomers) && !a.User.Can(desk.PermViewOrders) {
 		return desk.Customer{}, desk.Forbidden(desk.PermViewCustomers)
 	}
+	if c, ok := s.customerCache.Load(id); ok {
+		return c.(desk.Customer), nil
+	}
 	c, err := s.store.FindCustomerByID(ctx, id)
 	if desk.ErrorCode(err) == desk.ENOTFOUND {
 		return c, desk.Errorf(desk.ENOTFOUND, "err.customer_not_found")
 	}
+	if err == nil && s.customerCached.Add(1) <= maxCachedCustomers {
+		// Customers are added, never changed: a loaded one can be kept. (A future edit of a
+		// customer must drop its entry here.)
+		s.customerCache.Store(id, c)
+	}
 	return c, err
 }
+
+// maxCachedCustomers bounds the customer cache.
+const maxCachedCustomers = 100000
 
 // CreateCustomer adds a customer tenant with a new tenant ID (Add customer). The country sets
 // the currency. A taken domain is a field error on "domain".

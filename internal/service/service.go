@@ -143,6 +143,9 @@ type Service struct {
 	customers        atomic.Int64
 	customersVersion atomic.Int64
 	sessions         sessionCache
+	// customerCache keeps loaded customers by ID (customers are never changed, only added).
+	customerCache  sync.Map
+	customerCached atomic.Int64
 }
 
 // New returns a Service; now is the clock (tests move it). It fails on unusable keys.
