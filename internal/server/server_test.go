@@ -449,3 +449,23 @@ func TestForgedForwardedForIgnored(t *testing.T) {
 		t.Fatalf("recorded IP %+v, want 127.0.0.1", evs)
 	}
 }
+
+// The customer list is kept rendered, but a new customer shows at once (the list's version moves).
+func TestCustomerListCacheSeesNewCustomer(t *testing.T) {
+	env := apptest.Start(t)
+	c := env.SignIn(t, "globaladmin@partner.example")
+	before := testid(doc(t, env.Get(t, c, "/customers").Body), "customer-count").Text()
+	env.Get(t, c, "/customers?q=zephyr") // kept: no match
+	res := env.PostForm(t, c, "/customers", url.Values{"company_name": {"Zephyr Kft."}, "domain": {"zephyr.onmicrosoft.com"}, "country": {"HU"},
+		"address_line1": {"Fő utca 1"}, "city": {"Pécs"}, "postal_code": {"7621"}, "first_name": {"Anna"}, "last_name": {"Kiss"}, "email": {"anna@zephyr.example"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create: %d", res.StatusCode)
+	}
+	after := testid(doc(t, env.Get(t, c, "/customers").Body), "customer-count").Text()
+	if after == before {
+		t.Fatalf("count still %q after adding a customer", after)
+	}
+	if d := doc(t, env.Get(t, c, "/customers?q=zephyr").Body); testid(d, "customer-link").Text() != "Zephyr Kft." {
+		t.Fatal("the kept search result does not show the new customer")
+	}
+}
