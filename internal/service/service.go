@@ -70,7 +70,6 @@ type Store interface {
 	MarkDownloaded(ctx context.Context, entitlementID string, now time.Time) error
 
 	CancelLine(ctx context.Context, c desk.Cancellation) error
-	CountCancellations(ctx context.Context, orderID string, line int) (int, error)
 	AddInvoiceLine(ctx context.Context, l desk.InvoiceLine) error
 	Invoices(ctx context.Context) ([]desk.Invoice, error)
 	InvoiceLines(ctx context.Context, period, currency string) ([]desk.InvoiceLine, error)
