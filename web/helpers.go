@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"partnerdesk/internal/desk"
 	"partnerdesk/internal/i18n"
@@ -146,13 +147,20 @@ func CountryName(ctx context.Context, code string) string {
 // CountryOption is a market in the Add customer drop-down.
 type CountryOption struct{ Code, Name, Currency string }
 
+// sortedCountries keeps SortedCountries' answer per language (the list never changes).
+var sortedCountries sync.Map
+
 // SortedCountries lists the markets by their name in the request's language.
 func SortedCountries(ctx context.Context) []CountryOption {
+	if v, ok := sortedCountries.Load(L(ctx).Tag); ok {
+		return v.([]CountryOption)
+	}
 	out := make([]CountryOption, 0, len(desk.Countries))
 	for _, c := range desk.Countries {
 		out = append(out, CountryOption{Code: c.Code, Name: CountryName(ctx, c.Code), Currency: c.Currency})
 	}
 	sort.Slice(out, func(i, j int) bool { return collate(out[i].Name) < collate(out[j].Name) })
+	sortedCountries.Store(L(ctx).Tag, out)
 	return out
 }
 

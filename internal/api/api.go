@@ -126,9 +126,8 @@ func (a *API) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		if !a.limiter.Take(t.ID) {
-			retry := int(a.limiter.RetryAfter(t.ID).Seconds()) + 1
-			c.Response().Header().Set("Retry-After", strconv.Itoa(retry))
-			return desk.KeyError(desk.ERATELIMIT, "err.api_rate", retry)
+			wait := a.limiter.RetryAfter(t.ID)
+			return desk.RateLimited(wait, "err.api_rate", int(wait.Seconds())+1)
 		}
 		c.Set(ctxUser, u)
 		return next(c)
@@ -227,9 +226,7 @@ func (a *API) handleError(err error, c echo.Context) {
 			status, body.Code = http.StatusConflict, CodeInProgress
 		case desk.ERATELIMIT:
 			status, body.Code = http.StatusTooManyRequests, 429
-			if c.Response().Header().Get("Retry-After") == "" {
-				c.Response().Header().Set("Retry-After", retryAfter(de))
-			}
+			c.Response().Header().Set("Retry-After", strconv.Itoa(de.RetrySeconds()))
 		case desk.EGONE:
 			status, body.Code = http.StatusGone, 410
 		case desk.EWINDOWCLOSED:
@@ -268,16 +265,6 @@ func (a *API) recordDenied(c echo.Context) {
 	if err := a.svc.RecordDenied(c.Request().Context(), act, perm, c.Request().URL.Path); err != nil {
 		a.log.Error("record denial", "err", err)
 	}
-}
-
-// retryAfter reads the seconds a rate-limit error names (its first argument), 1 at least.
-func retryAfter(de *desk.Error) string {
-	if len(de.Args) > 0 {
-		if n, ok := de.Args[0].(int); ok && n > 0 {
-			return strconv.Itoa(n)
-		}
-	}
-	return "1"
 }
 
 // requestError is a malformed request: bad JSON, an unknown field, a bad parameter.

@@ -530,6 +530,7 @@ type InvoiceLine struct {
 	Tax            string    `json:"tax"`
 	Amount         string    `json:"amount"`
 	CurrencyCode   string    `json:"currencyCode"`
+	TaxIncluded    bool      `json:"taxIncluded"`
 	Date           time.Time `json:"date"`
 }
 
@@ -550,7 +551,8 @@ func (a *API) handleInvoiceLines(c echo.Context) error {
 	for _, l := range items {
 		m := func(v int64) string { return desk.Money{Minor: v, Currency: l.Currency}.Decimal() }
 		out.Items = append(out.Items, InvoiceLine{OrderID: l.OrderID, LineItemNumber: l.LineNumber, CustomerID: l.CustomerID, CustomerName: l.CustomerName,
-			Description: l.Description, Kind: l.Kind, Net: m(l.Net), Tax: m(l.Tax), Amount: m(l.Gross), CurrencyCode: l.Currency, Date: l.CreatedAt})
+			Description: l.Description, Kind: l.Kind, Net: m(l.Net), Tax: m(l.Tax), Amount: m(l.Gross), CurrencyCode: l.Currency,
+			TaxIncluded: desk.TaxIncluded(l.Country), Date: l.CreatedAt})
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -30,13 +30,15 @@ type InvoiceLine struct {
 	Currency     string
 	CustomerID   string
 	CustomerName string
-	OrderID      string
-	LineNumber   int
-	Kind         string
-	Description  string
-	Net, Tax     int64
-	Gross        int64
-	CreatedAt    time.Time
+	// Country is the customer's market: it says whether the amounts include tax (R6).
+	Country     string
+	OrderID     string
+	LineNumber  int
+	Kind        string
+	Description string
+	Net, Tax    int64
+	Gross       int64
+	CreatedAt   time.Time
 }
 
 // Period returns the invoice period (YYYY-MM, UTC) of an instant. Charges and credits go on the

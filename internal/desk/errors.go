@@ -5,6 +5,7 @@ package desk
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. The HTTP layer maps each to a status; only EINTERNAL is logged with detail.
@@ -32,6 +33,19 @@ type Error struct {
 	// Args fill the message's verbs when Message is a catalog key (a CountryCode shows as the
 	// market's name in the reader's language).
 	Args []any
+	// RetryAfter says when to try again, for ERATELIMIT.
+	RetryAfter time.Duration
+}
+
+// RateLimited returns an ERATELIMIT error whose message is a catalog key (with args) and that says
+// when to try again (the HTTP layers send it as Retry-After).
+func RateLimited(wait time.Duration, key string, args ...any) *Error {
+	return &Error{Code: ERATELIMIT, Message: key, Args: args, RetryAfter: wait}
+}
+
+// RetrySeconds is the whole seconds to wait before trying again, at least 1.
+func (e *Error) RetrySeconds() int {
+	return max(1, int((e.RetryAfter+time.Second-1)/time.Second))
 }
 
 // CountryCode is a market code used as a message argument; messages show its localized name.

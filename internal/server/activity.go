@@ -34,36 +34,23 @@ func (s *Server) handleActivity(c echo.Context) error {
 	ctx := c.Request().Context()
 	q := s.activityQuery(c)
 	v := web.ActivityView{From: q.From, To: q.To, Customer: q.Customer, Actor: q.Actor, Operation: q.Operation, Now: s.svc.Now()}
-	version := s.svc.DataVersion()
+	if !currentUser(c).Can(desk.PermViewActivityLog) { // a kept page skips the service's check (R2)
+		return desk.Forbidden(desk.PermViewActivityLog)
+	}
 	key := strings.Join([]string{i18n.From(ctx).Tag, q.From, q.To, q.Customer, q.Actor, q.Operation, q.After}, "\x00")
-	results, cached := s.activity.get(key, version)
 	status := http.StatusOK
-	var err error
-	if !cached {
-		var f desk.ActivityFilter
-		var events desk.ActivityPage
-		var counts []desk.DayCount
-		f, events, counts, err = s.svc.Activity(ctx, actor(c), q)
+	results, err := s.activity.fetch(ctx, key, s.svc.DataVersion(), func() (templ.Component, bool, error) {
+		f, events, counts, err := s.svc.Activity(ctx, actor(c), q)
 		var ve *desk.ValidationError
-		switch {
-		case errors.As(err, &ve):
+		if errors.As(err, &ve) {
 			v.Errors, v.ErrArgs, status = ve.Fields, ve.Args, http.StatusBadRequest
-		case err != nil:
-			return err
+			return web.ActivityResults(v), false, nil
 		}
 		v.Filter, v.Page, v.Counts = f, events, counts
-		buf := templ.GetBuffer()
-		err = web.ActivityResults(v).Render(ctx, buf)
-		results = buf.String()
-		templ.ReleaseBuffer(buf)
-		if err != nil {
-			return err
-		}
-		if status == http.StatusOK {
-			s.activity.put(key, version, results)
-		}
-	} else if !currentUser(c).Can(desk.PermViewActivityLog) { // the route checks it too (R2)
-		return desk.Forbidden(desk.PermViewActivityLog)
+		return web.ActivityResults(v), true, err
+	})
+	if err != nil {
+		return err
 	}
 	if v.Users, err = s.svc.ActivityUsers(ctx, actor(c)); err != nil {
 		return err

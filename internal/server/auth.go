@@ -1,8 +1,10 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"partnerdesk/internal/desk"
@@ -46,8 +48,10 @@ func (s *Server) handleSignIn(c echo.Context) error {
 			return err
 		}
 		status := http.StatusUnauthorized
-		if code == desk.ERATELIMIT {
+		var de *desk.Error
+		if code == desk.ERATELIMIT && errors.As(err, &de) {
 			status = http.StatusTooManyRequests
+			c.Response().Header().Set("Retry-After", strconv.Itoa(de.RetrySeconds()))
 		}
 		loc := i18n.From(c.Request().Context())
 		return render(c, status, web.SignInPage(web.SignInForm{Email: email, Next: next, Error: loc.Msg(desk.ErrorMessage(err))}))

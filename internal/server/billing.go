@@ -48,11 +48,11 @@ func (s *Server) handleInvoiceCSV(c echo.Context) error {
 	h.Set("Content-Disposition", `attachment; filename="`+inv.ID+`.csv"`)
 	c.Response().WriteHeader(http.StatusOK)
 	w := csv.NewWriter(c.Response())
-	w.Write([]string{"invoiceId", "period", "customerId", "customerName", "orderId", "lineNumber", "kind", "description", "net", "tax", "gross", "currencyCode", "date"})
+	w.Write([]string{"invoiceId", "period", "customerId", "customerName", "orderId", "lineNumber", "kind", "description", "net", "tax", "gross", "currencyCode", "taxIncluded", "date"})
 	money := func(v int64) string { return desk.Money{Minor: v, Currency: inv.Currency}.Decimal() }
 	for _, l := range lines {
 		w.Write([]string{inv.ID, inv.Period, l.CustomerID, csvSafe(l.CustomerName), l.OrderID, strconv.Itoa(l.LineNumber), l.Kind, csvSafe(l.Description),
-			money(l.Net), money(l.Tax), money(l.Gross), l.Currency, l.CreatedAt.Format("2006-01-02T15:04:05Z")})
+			money(l.Net), money(l.Tax), money(l.Gross), l.Currency, strconv.FormatBool(desk.TaxIncluded(l.Country)), l.CreatedAt.Format("2006-01-02T15:04:05Z")})
 	}
 	w.Flush()
 	return w.Error()

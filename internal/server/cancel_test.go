@@ -392,7 +392,7 @@ func TestBillingHTTP(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s CSV: %v", id, err)
 		}
-		header := []string{"invoiceId", "period", "customerId", "customerName", "orderId", "lineNumber", "kind", "description", "net", "tax", "gross", "currencyCode", "date"}
+		header := []string{"invoiceId", "period", "customerId", "customerName", "orderId", "lineNumber", "kind", "description", "net", "tax", "gross", "currencyCode", "taxIncluded", "date"}
 		if len(rows) < 2 || !slices.Equal(rows[0], header) {
 			t.Fatalf("%s CSV header %v (%d rows)", id, rows[0], len(rows))
 		}
@@ -702,6 +702,29 @@ func TestSupportRoutesPerRole(t *testing.T) {
 		}
 		if n := cnSupportCount(t, env); n != want {
 			t.Errorf("%s POST /support: %d → %d requests", who, before, n)
+		}
+	}
+}
+
+// R6: invoices say whether their amounts include tax — per customer, in the page and the CSV.
+func TestInvoicesSayWhetherTaxIsIncluded(t *testing.T) {
+	env := apptest.Start(t)
+	c := env.SignIn(t, "billing@partner.example")
+	for _, tt := range []struct {
+		invoice, note, csv string
+	}{
+		{"INV-2026-11-AUD", "include tax", ",true,"}, // Wingtip Toys, Australia
+		{"INV-2026-11-HUF", "exclude tax", ",false,"},
+	} {
+		d := doc(t, env.Get(t, c, "/billing/invoices/"+tt.invoice).Body)
+		notes := testid(d, "invoice-tax-note")
+		if notes.Length() == 0 || !strings.Contains(notes.First().Text(), tt.note) {
+			t.Errorf("%s: tax note %q, want one saying prices %s", tt.invoice, notes.First().Text(), tt.note)
+		}
+		res := env.Get(t, c, "/billing/invoices/"+tt.invoice+"/csv")
+		lines := strings.Split(strings.TrimSpace(res.Body), "\n")
+		if !strings.Contains(lines[0], "taxIncluded") || len(lines) < 2 || !strings.Contains(lines[1], tt.csv) {
+			t.Errorf("%s CSV: header %q, first line %q, want taxIncluded %s", tt.invoice, lines[0], lines[1], tt.csv)
 		}
 	}
 }

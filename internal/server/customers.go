@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -37,22 +38,13 @@ func (s *Server) handleCustomerList(c echo.Context) error {
 		return desk.Forbidden(desk.PermViewCustomers)
 	}
 	key := strings.Join([]string{i18n.From(ctx).Tag, f.Query, string(f.Sort), strconv.FormatBool(f.Desc), f.After, f.Before}, "\x00")
-	version := s.svc.CustomersVersion()
-	results, ok := s.lists.get(key, version)
-	if !ok {
+	results, err := s.lists.fetch(ctx, key, s.svc.CustomersVersion(), func() (templ.Component, bool, error) {
 		res, err := s.svc.FindCustomers(ctx, actor(c), f)
-		if err != nil {
-			return err
-		}
 		v.Result = res
-		buf := templ.GetBuffer()
-		err = web.CustomerResults(v).Render(ctx, buf)
-		results = buf.String()
-		templ.ReleaseBuffer(buf)
-		if err != nil {
-			return err
-		}
-		s.lists.put(key, version, results)
+		return web.CustomerResults(v), true, err
+	})
+	if err != nil {
+		return err
 	}
 	if isPartial(c) {
 		return render(c, http.StatusOK, templ.Raw(results))
@@ -70,6 +62,28 @@ type fragmentCache struct {
 
 // maxFragments bounds the cache (a search per keystroke must not grow it without end).
 const maxFragments = 2000
+
+// fetch returns the fragment kept for key at version, else renders build's component, keeping
+// it when build says it may (a refused query is not kept).
+func (f *fragmentCache) fetch(ctx context.Context, key string, version int64, build func() (templ.Component, bool, error)) (string, error) {
+	if v, ok := f.get(key, version); ok {
+		return v, nil
+	}
+	comp, keep, err := build()
+	if err != nil {
+		return "", err
+	}
+	buf := templ.GetBuffer()
+	defer templ.ReleaseBuffer(buf)
+	if err := comp.Render(ctx, buf); err != nil {
+		return "", err
+	}
+	out := buf.String()
+	if keep {
+		f.put(key, version, out)
+	}
+	return out, nil
+}
 
 func (f *fragmentCache) get(key string, version int64) (string, bool) {
 	f.mu.Lock()

@@ -406,13 +406,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case desk.EFORBIDDEN:
 		s.renderError(c, web.ErrorView{Status: http.StatusForbidden, Title: loc.T("error.title.403"), Message: loc.T("error.forbidden"), Roles: de.Roles})
 	case desk.ERATELIMIT:
-		retry := "5"
-		if len(de.Args) > 0 {
-			if n, ok := de.Args[0].(int); ok && n > 0 {
-				retry = strconv.Itoa(n)
-			}
-		}
-		c.Response().Header().Set("Retry-After", retry)
+		c.Response().Header().Set("Retry-After", strconv.Itoa(de.RetrySeconds()))
 		fallthrough
 	default:
 		status := statusOf(de.Code)
@@ -428,7 +422,7 @@ func (s *Server) renderError(c echo.Context, e web.ErrorView) {
 		c.Response().Header().Set("HX-Reswap", "innerHTML")
 		msg := e.Message
 		if len(e.Roles) > 0 {
-			msg += " " + i18n.From(c.Request().Context()).T("error.roles_needed") + " " + roleList(c, e.Roles)
+			msg += " " + i18n.From(c.Request().Context()).T("error.roles_needed") + " " + strings.Join(web.RoleNames(c.Request().Context(), desk.RolesOf(e.Roles...)), ", ")
 		}
 		if err := render(c, e.Status, web.ErrorDialog(e.Title, msg)); err != nil {
 			c.String(e.Status, e.Title)
@@ -441,17 +435,6 @@ func (s *Server) renderError(c echo.Context, e web.ErrorView) {
 		s.log.Error("render error page", "err", err)
 		c.String(e.Status, e.Title)
 	}
-}
-
-func roleList(c echo.Context, roles []desk.Role) string {
-	out := ""
-	for i, r := range roles {
-		if i > 0 {
-			out += ", "
-		}
-		out += tr(c, "role."+r.Slug())
-	}
-	return out
 }
 
 func statusOf(code string) int {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -101,6 +102,9 @@ func TestSignInRateLimited(t *testing.T) {
 	res := env.PostForm(t, c, "/signin", url.Values{"email": {"billing@partner.example"}, "password": {"partnerdesk-demo"}})
 	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(res.Body, "Too many failed sign-in attempts") {
 		t.Fatalf("limited account: %d", res.StatusCode)
+	}
+	if ra, err := strconv.Atoi(res.Header.Get("Retry-After")); err != nil || ra < 1 || ra > 30 {
+		t.Errorf("Retry-After %q: want the seconds until the next attempt (1–30)", res.Header.Get("Retry-After"))
 	}
 	// …but another account is not.
 	env.SignIn(t, "helpdesk@partner.example")

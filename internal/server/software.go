@@ -41,22 +41,12 @@ func (s *Server) handleCustomerSoftware(c echo.Context) error {
 	canKeys, canCancel := service.KeysAllowed(a, cust.ID), a.User.Can(desk.PermCancelPurchase)
 	key := strings.Join([]string{cust.ID, i18n.From(ctx).Tag, strconv.FormatBool(canKeys), strconv.FormatBool(canCancel),
 		s.svc.Now().Truncate(time.Minute).Format(time.RFC3339)}, "\x00")
-	version := s.svc.DataVersion()
-	body, ok := s.software.get(key, version)
-	if !ok {
+	body, err := s.software.fetch(ctx, key, s.svc.DataVersion(), func() (templ.Component, bool, error) {
 		_, items, err := s.svc.Software(ctx, a, cust.ID)
-		if err != nil {
-			return err
-		}
-		v := web.SoftwareView{Customer: cust, Items: items, CanKeys: canKeys, CanCancel: canCancel}
-		buf := templ.GetBuffer()
-		err = web.SoftwareBody(v).Render(ctx, buf)
-		body = buf.String()
-		templ.ReleaseBuffer(buf)
-		if err != nil {
-			return err
-		}
-		s.software.put(key, version, body)
+		return web.SoftwareBody(web.SoftwareView{Customer: cust, Items: items, CanKeys: canKeys, CanCancel: canCancel}), true, err
+	})
+	if err != nil {
+		return err
 	}
 	p := page(c, "customers", cust.CompanyName, tr(c, "customer.tab.software"), s.customerCrumbs(c, cust, tr(c, "customer.tab.software"))...)
 	return render(c, http.StatusOK, web.SoftwareTab(p, web.SoftwareView{Customer: cust}, templ.Raw(body)))

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,7 +45,7 @@ func (s *Service) ActivityFilter(ctx context.Context, q ActivityQuery) (desk.Act
 			rangeDays = int(max / (24 * time.Hour))
 		}
 	}
-	if q.Operation != "" && !contains(desk.Operations, q.Operation) {
+	if q.Operation != "" && !slices.Contains(desk.Operations, q.Operation) {
 		errs["action"] = "err.action"
 	}
 	if len(q.Actor) > 254 || len(q.Customer) > 200 {

@@ -21,7 +21,7 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("partnerdesk-no-such-user"
 func (s *Service) SignIn(ctx context.Context, email, password, ip string) (desk.User, string, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	if s.signinByAccount.Exhausted(email) || s.signinByIP.Exhausted(ip) {
-		return desk.User{}, "", desk.Errorf(desk.ERATELIMIT, "err.signin_rate")
+		return desk.User{}, "", desk.RateLimited(max(s.signinByAccount.RetryAfter(email), s.signinByIP.RetryAfter(ip)), "err.signin_rate")
 	}
 	u, hash, err := s.store.FindUserByEmail(ctx, email)
 	if err != nil && desk.ErrorCode(err) != desk.ENOTFOUND {

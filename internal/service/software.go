@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -136,7 +137,8 @@ func (s *Service) RevealKeyOf(ctx context.Context, a desk.Actor, customerID, ent
 		return "", e, err
 	}
 	if !s.reveals.Take(a.User.ID) {
-		return "", e, desk.KeyError(desk.ERATELIMIT, "err.reveal_rate", int(s.reveals.RetryAfter(a.User.ID).Seconds())+1)
+		wait := s.reveals.RetryAfter(a.User.ID)
+		return "", e, desk.RateLimited(wait, "err.reveal_rate", int(wait.Seconds())+1)
 	}
 	var key string
 	err = s.store.InTx(ctx, func(tx Store) error {
@@ -344,7 +346,7 @@ func (s *Service) ImportKeys(ctx context.Context, a desk.Actor, r io.Reader) (Im
 		case !ok || !p.Kind.IsSoftware():
 			bad(line, "err.import_product", pr.product)
 			continue
-		case !contains(p.Versions(), pr.version):
+		case !slices.Contains(p.Versions(), pr.version):
 			bad(line, "err.import_version", pr.version, pr.product)
 			continue
 		case !desk.ValidKey(pr.key):
@@ -411,15 +413,6 @@ func (s *Service) ImportKeys(ctx context.Context, a desk.Actor, r io.Reader) (Im
 			Detail: fmt.Sprintf("%d keys imported, %d assigned to waiting purchases", res.Added, res.Assigned)})
 	})
 	return res, err
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // PoolCounts lists how many keys each pool has left (Global admin).

@@ -87,7 +87,7 @@ func (s *Store) Invoices(ctx context.Context) ([]desk.Invoice, error) {
 
 // InvoiceLines lists the lines of one invoice by customer, then time.
 func (s *Store) InvoiceLines(ctx context.Context, period, currency string) ([]desk.InvoiceLine, error) {
-	rows, err := s.query(ctx, `SELECT l.id, l.period, l.currency, l.customer_id, c.company_name, l.order_id, l.line_number, l.kind,
+	rows, err := s.query(ctx, `SELECT l.id, l.period, l.currency, l.customer_id, c.company_name, c.country, l.order_id, l.line_number, l.kind,
 		l.description, l.net, l.tax, l.gross, l.created_at
 		FROM invoice_lines l JOIN customers c ON c.id = l.customer_id
 		WHERE l.period = ? AND l.currency = ? ORDER BY c.name_fold, l.customer_id, l.id`, period, currency)
@@ -99,7 +99,7 @@ func (s *Store) InvoiceLines(ctx context.Context, period, currency string) ([]de
 	for rows.Next() {
 		var l desk.InvoiceLine
 		var at int64
-		if err := rows.Scan(&l.ID, &l.Period, &l.Currency, &l.CustomerID, &l.CustomerName, &l.OrderID, &l.LineNumber, &l.Kind,
+		if err := rows.Scan(&l.ID, &l.Period, &l.Currency, &l.CustomerID, &l.CustomerName, &l.Country, &l.OrderID, &l.LineNumber, &l.Kind,
 			&l.Description, &l.Net, &l.Tax, &l.Gross, &at); err != nil {
 			return nil, err
 		}
