@@ -1,18 +1,12 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"net/http"
-	"strconv"
-	"strings"
-	"sync"
 
 	"partnerdesk/internal/desk"
-	"partnerdesk/internal/i18n"
 	"partnerdesk/web"
 
-	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 )
 
@@ -20,10 +14,8 @@ func (s *Server) customersCrumb(c echo.Context) web.Crumb {
 	return web.Crumb{Label: tr(c, "nav.customers"), Href: "/customers"}
 }
 
-// handleCustomerList renders the customer list. The results part (table and pager) depends only
-// on the filter, the language and the customers, so it is kept rendered per data version: list
-// views then cost a cache look-up instead of a query and 50 rows of rendering, and adding a
-// customer (the only change to the list) makes every kept page stale at once.
+// handleCustomerList renders the customer list: one keyset page from the covering index, or its
+// results part alone for htmx.
 func (s *Server) handleCustomerList(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := desk.CustomerFilter{
@@ -34,74 +26,16 @@ func (s *Server) handleCustomerList(c echo.Context) error {
 		f.Sort = desk.SortName
 	}
 	v := web.CustomerList{Query: f.Query, Sort: f.Sort, Desc: f.Desc, CanAdd: currentUser(c).Can(desk.PermAddCustomer)}
-	if !currentUser(c).Can(desk.PermViewCustomers) {
-		return desk.Forbidden(desk.PermViewCustomers)
-	}
-	key := strings.Join([]string{i18n.From(ctx).Tag, f.Query, string(f.Sort), strconv.FormatBool(f.Desc), f.After, f.Before}, "\x00")
-	results, err := s.lists.fetch(ctx, key, s.svc.CustomersVersion(), func() (templ.Component, bool, error) {
-		res, err := s.svc.FindCustomers(ctx, actor(c), f)
-		v.Result = res
-		return web.CustomerResults(v), true, err
-	})
+	res, err := s.svc.FindCustomers(ctx, actor(c), f)
 	if err != nil {
 		return err
 	}
+	v.Result = res
 	if isPartial(c) {
-		return render(c, http.StatusOK, templ.Raw(results))
+		return render(c, http.StatusOK, web.CustomerResults(v))
 	}
 	p := page(c, "customers", tr(c, "customers.list"), tr(c, "nav.customers"), s.customersCrumb(c), web.Crumb{Label: tr(c, "customers.list")})
-	return render(c, http.StatusOK, web.CustomersPage(p, v, templ.Raw(results)))
-}
-
-// fragmentCache keeps rendered fragments for one data version; a new version empties it.
-type fragmentCache struct {
-	mu      sync.Mutex
-	version int64
-	m       map[string]string
-}
-
-// maxFragments bounds the cache (a search per keystroke must not grow it without end).
-const maxFragments = 2000
-
-// fetch returns the fragment kept for key at version, else renders build's component, keeping
-// it when build says it may (a refused query is not kept).
-func (f *fragmentCache) fetch(ctx context.Context, key string, version int64, build func() (templ.Component, bool, error)) (string, error) {
-	if v, ok := f.get(key, version); ok {
-		return v, nil
-	}
-	comp, keep, err := build()
-	if err != nil {
-		return "", err
-	}
-	buf := templ.GetBuffer()
-	defer templ.ReleaseBuffer(buf)
-	if err := comp.Render(ctx, buf); err != nil {
-		return "", err
-	}
-	out := buf.String()
-	if keep {
-		f.put(key, version, out)
-	}
-	return out, nil
-}
-
-func (f *fragmentCache) get(key string, version int64) (string, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.version != version {
-		return "", false
-	}
-	v, ok := f.m[key]
-	return v, ok
-}
-
-func (f *fragmentCache) put(key string, version int64, v string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.version != version || f.m == nil || len(f.m) >= maxFragments {
-		f.m, f.version = map[string]string{}, version
-	}
-	f.m[key] = v
+	return render(c, http.StatusOK, web.CustomersPage(p, v, web.CustomerResults(v)))
 }
 
 func (s *Server) customerPage(c echo.Context, tab web.CustomerTab) (desk.Customer, web.Page, error) {

@@ -55,9 +55,6 @@ type Server struct {
 	cookies *sessions.CookieStore
 	routes  []Route
 	handler http.Handler
-	// lists keeps rendered customer-list results (see handleCustomerList); activity the activity
-	// log's (see handleActivity).
-	lists, activity, software fragmentCache
 	// decoded remembers decoded session cookies (cookie value → token).
 	decoded  sync.Map
 	decodedN atomic.Int64

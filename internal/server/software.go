@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"partnerdesk/internal/desk"
@@ -28,28 +27,9 @@ func (s *Server) softwarePage(c echo.Context) (desk.Customer, web.Page, []desk.S
 	return cust, p, items, nil
 }
 
-// handleCustomerSoftware renders the Software tab. Its body is kept rendered per customer,
-// language and what the viewer may do, until the next committed write or the next minute (days
-// left to cancel move with time; cancelling itself is always checked on the server).
+// handleCustomerSoftware renders the Software tab.
 func (s *Server) handleCustomerSoftware(c echo.Context) error {
-	ctx := c.Request().Context()
-	a := actor(c)
-	cust, err := s.svc.CustomerByID(ctx, a, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	canKeys, canCancel := service.KeysAllowed(a, cust.ID), a.User.Can(desk.PermCancelPurchase)
-	key := strings.Join([]string{cust.ID, i18n.From(ctx).Tag, strconv.FormatBool(canKeys), strconv.FormatBool(canCancel),
-		s.svc.Now().Truncate(time.Minute).Format(time.RFC3339)}, "\x00")
-	body, err := s.software.fetch(ctx, key, s.svc.DataVersion(), func() (templ.Component, bool, error) {
-		_, items, err := s.svc.Software(ctx, a, cust.ID)
-		return web.SoftwareBody(web.SoftwareView{Customer: cust, Items: items, CanKeys: canKeys, CanCancel: canCancel}), true, err
-	})
-	if err != nil {
-		return err
-	}
-	p := page(c, "customers", cust.CompanyName, tr(c, "customer.tab.software"), s.customerCrumbs(c, cust, tr(c, "customer.tab.software"))...)
-	return render(c, http.StatusOK, web.SoftwareTab(p, web.SoftwareView{Customer: cust}, templ.Raw(body)))
+	return s.renderSoftwareTab(c, nil)
 }
 
 // renderSoftwareTab renders the Software tab; picked holds edition choices made without JavaScript.

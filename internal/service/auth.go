@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"strings"
-	"sync"
-	"time"
 
 	"partnerdesk/internal/desk"
 
@@ -65,9 +63,6 @@ func (s *Service) Authenticate(ctx context.Context, token string) (desk.User, er
 		return desk.User{}, desk.Errorf(desk.EUNAUTHORIZED, "err.signin_required")
 	}
 	h := hashToken(token)
-	if e, ok := s.sessions.get(string(h), s.now()); ok {
-		return e, nil
-	}
 	u, created, seen, err := s.store.SessionUser(ctx, h)
 	if desk.ErrorCode(err) == desk.ENOTFOUND {
 		return desk.User{}, desk.Errorf(desk.EUNAUTHORIZED, "err.signin_required")
@@ -89,7 +84,6 @@ func (s *Service) Authenticate(ctx context.Context, token string) (desk.User, er
 			return desk.User{}, err
 		}
 	}
-	s.sessions.put(string(h), u, now)
 	return u, nil
 }
 
@@ -98,7 +92,6 @@ const minuteTouch = 60 * 1e9
 // SignOut ends the session for good: the token is deleted server-side, so a copy of the cookie
 // replayed later is refused.
 func (s *Service) SignOut(ctx context.Context, a desk.Actor, token string) error {
-	s.sessions.clear()
 	return s.store.InTx(ctx, func(tx Store) error {
 		if err := tx.DeleteSession(ctx, hashToken(token)); err != nil {
 			return err
@@ -116,46 +109,4 @@ func hashToken(token string) []byte {
 func (s *Service) HashPassword(password string) (string, error) {
 	b, err := bcrypt.GenerateFromPassword([]byte(password), s.cfg.BcryptCost)
 	return string(b), err
-}
-
-// sessionCache remembers recently checked sessions for a moment, so that a page view does not
-// read the session and user rows again and again. Anything that ends a session or changes a
-// user (sign-out, deactivation, roles, password, language) clears it at once, so the rules of
-// R1–R5 and "sign-out ends the session" hold without delay; the idle and absolute timeouts are
-// checked against the stored times when an entry is older than sessionCacheTTL.
-type sessionCache struct {
-	mu sync.Mutex
-	m  map[string]sessionEntry
-}
-
-type sessionEntry struct {
-	user desk.User
-	at   time.Time
-}
-
-const sessionCacheTTL = 2 * time.Second
-
-func (c *sessionCache) get(key string, now time.Time) (desk.User, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[key]
-	if !ok || now.Sub(e.at) > sessionCacheTTL || now.Before(e.at) {
-		return desk.User{}, false
-	}
-	return e.user, true
-}
-
-func (c *sessionCache) put(key string, u desk.User, now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) > 10000 {
-		c.m = map[string]sessionEntry{}
-	}
-	c.m[key] = sessionEntry{user: u, at: now}
-}
-
-func (c *sessionCache) clear() {
-	c.mu.Lock()
-	c.m = nil
-	c.mu.Unlock()
 }

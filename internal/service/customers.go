@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"strings"
 
 	"partnerdesk/internal/desk"
 )
@@ -18,32 +17,7 @@ func (s *Service) FindCustomers(ctx context.Context, a desk.Actor, f desk.Custom
 	if f.Sort != desk.SortDomain {
 		f.Sort = desk.SortName
 	}
-	if strings.TrimSpace(f.Query) != "" {
-		return s.store.FindCustomers(ctx, f)
-	}
-	// The unfiltered list's total comes from a count kept in memory: counting 20,000 rows on
-	// every page view is most of the page's cost, and customers are only added through this
-	// service, which updates it.
-	total, err := s.customerTotal(ctx)
-	if err != nil {
-		return desk.CustomerPage{}, err
-	}
-	f.SkipCount = true
-	page, err := s.store.FindCustomers(ctx, f)
-	page.Total = int(total)
-	return page, err
-}
-
-func (s *Service) customerTotal(ctx context.Context) (int64, error) {
-	if n := s.customers.Load(); n > 0 {
-		return n, nil
-	}
-	n, err := s.store.CountCustomers(ctx)
-	if err != nil {
-		return 0, err
-	}
-	s.customers.Store(int64(n))
-	return int64(n), nil
+	return s.store.FindCustomers(ctx, f)
 }
 
 // CustomerByID returns a customer the actor may see. A customer user asking for another tenant
@@ -56,23 +30,12 @@ func (s *Service) CustomerByID(ctx context.Context, a desk.Actor, id string) (de
 	} else if !a.User.Can(desk.PermViewCustomers) && !a.User.Can(desk.PermViewOrders) {
 		return desk.Customer{}, desk.Forbidden(desk.PermViewCustomers)
 	}
-	if c, ok := s.customerCache.Load(id); ok {
-		return c.(desk.Customer), nil
-	}
 	c, err := s.store.FindCustomerByID(ctx, id)
 	if desk.ErrorCode(err) == desk.ENOTFOUND {
 		return c, desk.Errorf(desk.ENOTFOUND, "err.customer_not_found")
 	}
-	if err == nil && s.customerCached.Add(1) <= maxCachedCustomers {
-		// Customers are added, never changed: a loaded one can be kept. (A future edit of a
-		// customer must drop its entry here.)
-		s.customerCache.Store(id, c)
-	}
 	return c, err
 }
-
-// maxCachedCustomers bounds the customer cache.
-const maxCachedCustomers = 100000
 
 // CreateCustomer adds a customer tenant with a new tenant ID (Add customer). The country sets
 // the currency. A taken domain is a field error on "domain".
@@ -101,10 +64,5 @@ func (s *Service) CreateCustomer(ctx context.Context, a desk.Actor, n desk.NewCu
 	if err != nil {
 		return desk.Customer{}, err
 	}
-	s.customers.Store(0) // recount on the next list view
-	s.customersVersion.Add(1)
 	return c, nil
 }
-
-// CustomersVersion changes whenever a customer is added (the web layer keys its list cache on it).
-func (s *Service) CustomersVersion() int64 { return s.customersVersion.Load() }

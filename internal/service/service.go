@@ -8,7 +8,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"partnerdesk/internal/desk"
@@ -91,8 +90,6 @@ type Store interface {
 	FindTokens(ctx context.Context) ([]desk.APIToken, error)
 	RevokeToken(ctx context.Context, id string, now time.Time) error
 
-	WriteVersion() int64
-
 	AppendEvent(ctx context.Context, e *desk.Event) error
 	RecentEvents(ctx context.Context, operation string, limit int) ([]desk.Event, error)
 }
@@ -138,13 +135,6 @@ type Service struct {
 
 	sealer  *sealer
 	reveals *ratelimit.Keyed
-	// customers caches the number of customers (0: unknown).
-	customers        atomic.Int64
-	customersVersion atomic.Int64
-	sessions         sessionCache
-	// customerCache keeps loaded customers by ID (customers are never changed, only added).
-	customerCache  sync.Map
-	customerCached atomic.Int64
 }
 
 // New returns a Service; now is the clock (tests move it). It fails on unusable keys.
@@ -182,9 +172,6 @@ func New(store Store, now func() time.Time, cfg Config) (*Service, error) {
 		reveals:         ratelimit.NewKeyed(1/cfg.RevealEvery.Seconds(), cfg.RevealBurst, now),
 	}, nil
 }
-
-// DataVersion changes after every committed write (for caches of pages any write may change).
-func (s *Service) DataVersion() int64 { return s.store.WriteVersion() }
 
 // Config returns the service's configuration (to build another service over the same store).
 func (s *Service) Config() Config { return s.cfg }

@@ -88,7 +88,6 @@ func (s *Service) changePartnerUser(ctx context.Context, a desk.Actor, id string
 	if err := require(a, desk.PermManageUsers); err != nil {
 		return desk.User{}, err
 	}
-	defer s.sessions.clear()
 	var out desk.User
 	err := s.store.InTx(ctx, func(tx Store) error {
 		u, err := s.partnerUser(ctx, tx, id)
@@ -141,7 +140,6 @@ func (s *Service) ResetPassword(ctx context.Context, a desk.Actor, id string) (d
 	if err := require(a, desk.PermManageUsers); err != nil {
 		return desk.User{}, "", err
 	}
-	defer s.sessions.clear()
 	password := randomToken(12)
 	hash, err := s.HashPassword(password)
 	if err != nil {
@@ -172,7 +170,6 @@ func (s *Service) SetLocale(ctx context.Context, a desk.Actor, locale string) er
 	}
 	u := a.User
 	u.Locale = locale
-	defer s.sessions.clear()
 	return s.store.UpdateUser(ctx, u)
 }
 

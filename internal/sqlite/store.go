@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"partnerdesk/internal/desk"
@@ -41,8 +40,6 @@ type Store struct {
 	stmts *stmtCache
 	// wstmts caches statements prepared on the write connection, used inside transactions.
 	wstmts *stmtCache
-	// writes counts committed write transactions: a data version for caches.
-	writes *atomic.Int64
 	// txq feeds the writer goroutine (group commit); closed stops it.
 	txq        chan *txRequest
 	closed     chan struct{}
@@ -213,14 +210,10 @@ func Open(path string) (*Store, error) {
 	rdb.SetMaxIdleConns(8)
 	rdb.SetConnMaxLifetime(0)
 	s := &Store{rdb: rdb, wdb: wdb, q: rdb, stmts: &stmtCache{m: map[string]*sql.Stmt{}}, wstmts: &stmtCache{m: map[string]*sql.Stmt{}},
-		txq: make(chan *txRequest, maxGroup), closed: make(chan struct{}), writerDone: make(chan struct{}), writes: new(atomic.Int64)}
+		txq: make(chan *txRequest, maxGroup), closed: make(chan struct{}), writerDone: make(chan struct{})}
 	go s.writer()
 	return s, nil
 }
-
-// WriteVersion changes after every committed write transaction (a version for caches of data
-// that any write may change).
-func (s *Store) WriteVersion() int64 { return s.writes.Load() }
 
 // Close stops the writer, closes the cached statements and both pools.
 func (s *Store) Close() error {
@@ -325,7 +318,7 @@ func (s *Store) runGroup(batch []*txRequest) {
 		}
 		return
 	}
-	st := &Store{rdb: s.rdb, wdb: s.wdb, q: tx, tx: tx, stmts: s.stmts, wstmts: s.wstmts, writes: s.writes}
+	st := &Store{rdb: s.rdb, wdb: s.wdb, q: tx, tx: tx, stmts: s.stmts, wstmts: s.wstmts}
 	results := make([]error, len(batch))
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
@@ -361,7 +354,6 @@ func (s *Store) runGroup(batch []*txRequest) {
 			}
 		}
 	}
-	s.writes.Add(1) // after the commit: a reader that saw the old version re-reads
 	s.prepareTxStmts(ctx)
 	for i, r := range batch {
 		r.done <- results[i]
