@@ -139,10 +139,15 @@ func (ch Chart) Bars(ctx context.Context) []Bar {
 			h := float64(n) / float64(ch.Max) * float64(chartH-2*chartPad)
 			y -= h
 			out = append(out, Bar{X: chartPad + float64(i)*slot + (slot-w)/2, Y: y, W: w, H: h, Category: k,
-				Title: L(ctx).Date(d.Day) + ": " + strconv.Itoa(n) + " " + T(ctx, "activity.cat."+ch.Categories[k])})
+				Title: T(ctx, "activity.bar", L(ctx).Date(d.Day), T(ctx, "activity.cat."+ch.Categories[k]), L(ctx).Number(int64(n)))})
 		}
 	}
 	return out
 }
 
 func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+
+// Summary says how many events the chart shows over how many days ("12 events in 30 days").
+func (ch Chart) Summary(ctx context.Context) string {
+	return T(ctx, "activity.chart_summary", L(ctx).N("activity.events", int64(ch.Total)), L(ctx).N("activity.days", int64(len(ch.Days))))
+}

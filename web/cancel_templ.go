@@ -33,7 +33,7 @@ func (v CancelView) SupportHref(ctx context.Context) string {
 	q.Set("customer_ref", v.Dialog.CustomerID+" ("+v.Dialog.CustomerDomain+")")
 	q.Set("order_ref", o.OrderID)
 	q.Set("title", T(ctx, "cancel.support_title", o.Title, v.Dialog.CustomerName))
-	q.Set("requested_amount", desk.Money{Minor: o.Credit.Gross, Currency: o.Currency}.Decimal()+" "+o.Currency)
+	q.Set("requested_amount", L(ctx).Money(desk.Money{Minor: o.Credit.Gross, Currency: o.Currency}))
 	q.Set("refund_reason", T(ctx, "cancel.support_reason."+o.Reason))
 	return "/support/new?" + q.Encode()
 }

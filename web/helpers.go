@@ -4,9 +4,8 @@ package web
 import (
 	"context"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
-	"strings"
 	"sync"
 
 	"partnerdesk/internal/desk"
@@ -150,7 +149,8 @@ type CountryOption struct{ Code, Name, Currency string }
 // sortedCountries keeps SortedCountries' answer per language (the list never changes).
 var sortedCountries sync.Map
 
-// SortedCountries lists the markets by their name in the request's language.
+// SortedCountries lists the markets by their name in the request's language, in the language's
+// alphabetical order (Hungarian collation: cs after c, ö after o, sz after s…).
 func SortedCountries(ctx context.Context) []CountryOption {
 	if v, ok := sortedCountries.Load(L(ctx).Tag); ok {
 		return v.([]CountryOption)
@@ -159,15 +159,10 @@ func SortedCountries(ctx context.Context) []CountryOption {
 	for _, c := range desk.Countries {
 		out = append(out, CountryOption{Code: c.Code, Name: CountryName(ctx, c.Code), Currency: c.Currency})
 	}
-	sort.Slice(out, func(i, j int) bool { return collate(out[i].Name) < collate(out[j].Name) })
+	coll := L(ctx).Collator()
+	slices.SortStableFunc(out, func(a, b CountryOption) int { return coll.CompareString(a.Name, b.Name) })
 	sortedCountries.Store(L(ctx).Tag, out)
 	return out
-}
-
-// collate folds accents so that "Ázsia" sorts with "A" (enough for a drop-down's order).
-func collate(s string) string {
-	r := strings.NewReplacer("Á", "A", "á", "a", "É", "E", "é", "e", "Í", "I", "í", "i", "Ó", "O", "ó", "o", "Ö", "O", "ö", "o", "Ő", "O", "ő", "o", "Ú", "U", "ú", "u", "Ü", "U", "ü", "u", "Ű", "U", "ű", "u", "Å", "A", "ç", "c", "ô", "o", "é", "e")
-	return strings.ToLower(r.Replace(s))
 }
 
 // FieldErrArgs is FieldErr for a message with arguments.

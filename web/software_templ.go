@@ -353,9 +353,9 @@ func SoftwareBody(v SoftwareView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var16 string
-				templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "kind."+string(it.Kind)))
+				templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(KindName(ctx, it.Kind))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `software.templ`, Line: 143, Col: 69}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `software.templ`, Line: 143, Col: 58}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
 				if templ_7745c5c3_Err != nil {
@@ -944,9 +944,9 @@ func KeysAndDownloads(pk Picker) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var50 string
-			templ_7745c5c3_Var50, templ_7745c5c3_Err = templ.JoinStringErrs(o)
+			templ_7745c5c3_Var50, templ_7745c5c3_Err = templ.JoinStringErrs(BitnessLabel(ctx, o))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `software.templ`, Line: 215, Col: 63}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `software.templ`, Line: 215, Col: 82}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var50))
 			if templ_7745c5c3_Err != nil {
@@ -1862,7 +1862,7 @@ func KeyPoolsPage(p Page, v KeyPoolsView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if v.Imported {
-				templ_7745c5c3_Err = MessageBar("success", T(ctx, "keys.imported", v.Added, v.Assigned)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = MessageBar("success", L(ctx).N("keys.imported", int64(v.Added), L(ctx).Number(int64(v.Assigned)))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -37,6 +37,7 @@ type catalogProductSpec struct {
 	family           string
 	publisher        string
 	description      string
+	descriptionHU    string // the Hungarian description
 	hybridBenefit    bool   // R8: Windows Server Standard/Datacenter core licences only
 	neverCancellable bool   // R13: SUSE Linux and Red Hat plans
 	media            string // edition file name pattern with {v}, {bit}, {lang}; "" for Azure kinds
@@ -92,94 +93,107 @@ var catalogProducts = []catalogProductSpec{
 	{
 		id: "DG7GMGF0D5RK", title: "Windows Server 2022 Standard - 2 Core License Pack", kind: desk.KindPerpetual,
 		family: "Windows Server", publisher: catalogPublisherMicrosoft, hybridBenefit: true,
-		description: "Perpetual licence for two physical cores of Windows Server 2022 Standard, covering up to two virtual machines when all cores of the host are licensed.",
-		media:       "SW_DVD9_Win_Server_STD_CORE_{v}_{bit}_{lang}_DC_STD_MLF.ISO",
-		offers:      []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRWQ", 140)},
+		description:   "Perpetual licence for two physical cores of Windows Server 2022 Standard, covering up to two virtual machines when all cores of the host are licensed.",
+		descriptionHU: "Örökös licenc a Windows Server 2022 Standard két fizikai magjához; ha a gazdagép összes magja licencelve van, legfeljebb két virtuális gépre terjed ki.",
+		media:         "SW_DVD9_Win_Server_STD_CORE_{v}_{bit}_{lang}_DC_STD_MLF.ISO",
+		offers:        []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRWQ", 140)},
 	},
 	{
 		id: "DG7GMGF0D5RH", title: "Windows Server 2022 Datacenter - 2 Core License Pack", kind: desk.KindPerpetual,
 		family: "Windows Server", publisher: catalogPublisherMicrosoft, hybridBenefit: true,
-		description: "Perpetual licence for two physical cores of Windows Server 2022 Datacenter, with unlimited virtual machines when all cores of the host are licensed.",
-		media:       "SW_DVD9_Win_Server_DC_CORE_{v}_{bit}_{lang}_DC_STD_MLF.ISO",
-		offers:      []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRWT", 800)},
+		description:   "Perpetual licence for two physical cores of Windows Server 2022 Datacenter, with unlimited virtual machines when all cores of the host are licensed.",
+		descriptionHU: "Örökös licenc a Windows Server 2022 Datacenter két fizikai magjához; ha a gazdagép összes magja licencelve van, korlátlan számú virtuális gépet futtathat.",
+		media:         "SW_DVD9_Win_Server_DC_CORE_{v}_{bit}_{lang}_DC_STD_MLF.ISO",
+		offers:        []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRWT", 800)},
 	},
 	{
 		id: "DG7GMGF0D8H4", title: "Windows Server 2022 - User CAL", kind: desk.KindPerpetual,
 		family: "Windows Server", publisher: catalogPublisherMicrosoft,
-		description: "Client access licence that lets one named user access Windows Server 2022 from any number of devices.",
-		media:       "SW_DVD9_Win_Server_CAL_User_{v}_{bit}_{lang}_MLF.ISO",
-		offers:      []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRX0", 45)},
+		description:   "Client access licence that lets one named user access Windows Server 2022 from any number of devices.",
+		descriptionHU: "Ügyfél-hozzáférési licenc (CAL), amellyel egy megnevezett felhasználó tetszőleges számú eszközről hozzáférhet a Windows Server 2022-höz.",
+		media:         "SW_DVD9_Win_Server_CAL_User_{v}_{bit}_{lang}_MLF.ISO",
+		offers:        []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRX0", 45)},
 	},
 	{
 		id: "DG7GMGF0D8H7", title: "Windows Server 2022 - Device CAL", kind: desk.KindPerpetual,
 		family: "Windows Server", publisher: catalogPublisherMicrosoft,
-		description: "Client access licence that lets one device access Windows Server 2022, whoever uses it.",
-		media:       "SW_DVD9_Win_Server_CAL_Device_{v}_{bit}_{lang}_MLF.ISO",
-		offers:      []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRX3", 40)},
+		description:   "Client access licence that lets one device access Windows Server 2022, whoever uses it.",
+		descriptionHU: "Ügyfél-hozzáférési licenc (CAL), amellyel egy eszköz hozzáférhet a Windows Server 2022-höz, bárki használja is.",
+		media:         "SW_DVD9_Win_Server_CAL_Device_{v}_{bit}_{lang}_MLF.ISO",
+		offers:        []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRX3", 40)},
 	},
 	{
 		id: "DG7GMGF0D8HC", title: "Windows Server 2022 Remote Desktop Services - User CAL", kind: desk.KindPerpetual,
 		family: "Remote Desktop Services", publisher: catalogPublisherMicrosoft,
-		description: "Remote Desktop Services client access licence that lets one named user run sessions and RemoteApp programs on Windows Server 2022.",
-		media:       "SW_DVD9_Win_Server_RDS_CAL_User_{v}_{bit}_{lang}_MLF.ISO",
-		offers:      []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRX6", 140)},
+		description:   "Remote Desktop Services client access licence that lets one named user run sessions and RemoteApp programs on Windows Server 2022.",
+		descriptionHU: "Távoli asztali szolgáltatások (RDS) ügyfél-hozzáférési licenc, amellyel egy megnevezett felhasználó munkameneteket és RemoteApp-programokat futtathat Windows Server 2022 rendszeren.",
+		media:         "SW_DVD9_Win_Server_RDS_CAL_User_{v}_{bit}_{lang}_MLF.ISO",
+		offers:        []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRX6", 140)},
 	},
 	{
 		id: "DG7GMGF0FLR2", title: "SQL Server 2022 Standard - 2 Core License Pack", kind: desk.KindPerpetual,
 		family: "SQL Server", publisher: catalogPublisherMicrosoft,
-		description: "Perpetual per-core licence for two cores of SQL Server 2022 Standard, with no client access licences needed.",
-		media:       "SW_DVD9_SQL_Svr_Standard_Core_{v}_{bit}_{lang}_MLF.ISO",
-		offers:      []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRXB", 3945)},
+		description:   "Perpetual per-core licence for two cores of SQL Server 2022 Standard, with no client access licences needed.",
+		descriptionHU: "Magalapú örökös licenc az SQL Server 2022 Standard két magjához; ügyfél-hozzáférési licencekre nincs szükség.",
+		media:         "SW_DVD9_SQL_Svr_Standard_Core_{v}_{bit}_{lang}_MLF.ISO",
+		offers:        []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRXB", 3945)},
 	},
 	{
 		id: "DG7GMGF0FLR4", title: "SQL Server 2022 Enterprise - 2 Core License Pack", kind: desk.KindPerpetual,
 		family: "SQL Server", publisher: catalogPublisherMicrosoft,
-		description: "Perpetual per-core licence for two cores of SQL Server 2022 Enterprise, for mission-critical workloads and unlimited virtualization with Software Assurance.",
-		media:       "SW_DVD9_SQL_Svr_Enterprise_Core_{v}_{bit}_{lang}_MLF.ISO",
-		offers:      []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRXF", 15123)},
+		description:   "Perpetual per-core licence for two cores of SQL Server 2022 Enterprise, for mission-critical workloads and unlimited virtualization with Software Assurance.",
+		descriptionHU: "Magalapú örökös licenc az SQL Server 2022 Enterprise két magjához üzletileg kritikus számítási feladatokhoz; frissítési garanciával korlátlan virtualizációt tesz lehetővé.",
+		media:         "SW_DVD9_SQL_Svr_Enterprise_Core_{v}_{bit}_{lang}_MLF.ISO",
+		offers:        []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRXF", 15123)},
 	},
 	{
 		id: "DG7GMGF0FLR7", title: "SQL Server 2022 Standard (Server + CAL model)", kind: desk.KindPerpetual,
 		family: "SQL Server", publisher: catalogPublisherMicrosoft,
-		description: "Perpetual server licence for one SQL Server 2022 Standard instance under the Server + CAL model; each user or device also needs a SQL Server CAL.",
-		media:       "SW_DVD9_SQL_Svr_Standard_Edtn_{v}_{bit}_{lang}_MLF.ISO",
-		offers:      []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRXJ", 989)},
+		description:   "Perpetual server licence for one SQL Server 2022 Standard instance under the Server + CAL model; each user or device also needs a SQL Server CAL.",
+		descriptionHU: "Örökös kiszolgálólicenc egy SQL Server 2022 Standard-példányhoz a Kiszolgáló + CAL licencelési modellben; minden felhasználónak vagy eszköznek SQL Server CAL is szükséges.",
+		media:         "SW_DVD9_SQL_Svr_Standard_Edtn_{v}_{bit}_{lang}_MLF.ISO",
+		offers:        []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRXJ", 989)},
 	},
 	{
 		id: "DG7GMGF0P2QX", title: "Office LTSC Professional Plus 2024", kind: desk.KindPerpetual,
 		family: "Office", publisher: catalogPublisherMicrosoft,
-		description: "Perpetual device licence for the Office LTSC 2024 desktop apps (Word, Excel, PowerPoint, Outlook, Access), with no feature updates for five years.",
-		media:       "SW_DVD5_Office_LTSC_ProPlus_{v}_{bit}_{lang}_MLF.ISO",
-		offers:      []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRXM", 509)},
+		description:   "Perpetual device licence for the Office LTSC 2024 desktop apps (Word, Excel, PowerPoint, Outlook, Access), with no feature updates for five years.",
+		descriptionHU: "Eszközalapú örökös licenc az Office LTSC 2024 asztali alkalmazásaihoz (Word, Excel, PowerPoint, Outlook, Access), öt évig funkciófrissítések nélkül.",
+		media:         "SW_DVD5_Office_LTSC_ProPlus_{v}_{bit}_{lang}_MLF.ISO",
+		offers:        []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRXM", 509)},
 	},
 	{
 		id: "DG7GMGF0P2R1", title: "Project Professional 2024", kind: desk.KindPerpetual,
 		family: "Project", publisher: catalogPublisherMicrosoft,
-		description: "Perpetual licence for the Project Professional 2024 desktop app to plan schedules, manage resources and track portfolios.",
-		media:       "SW_DVD5_Project_Pro_{v}_{bit}_{lang}_MLF.ISO",
-		offers:      []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRXQ", 1299)},
+		description:   "Perpetual licence for the Project Professional 2024 desktop app to plan schedules, manage resources and track portfolios.",
+		descriptionHU: "Örökös licenc a Project Professional 2024 asztali alkalmazáshoz ütemtervek készítéséhez, erőforrások kezeléséhez és portfóliók nyomon követéséhez.",
+		media:         "SW_DVD5_Project_Pro_{v}_{bit}_{lang}_MLF.ISO",
+		offers:        []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRXQ", 1299)},
 	},
 	{
 		id: "DG7GMGF0P2R5", title: "Visio Professional 2024", kind: desk.KindPerpetual,
 		family: "Visio", publisher: catalogPublisherMicrosoft,
-		description: "Perpetual licence for the Visio Professional 2024 desktop app to draw diagrams, floor plans and network maps.",
-		media:       "SW_DVD5_Visio_Pro_{v}_{bit}_{lang}_MLF.ISO",
-		offers:      []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRXT", 649)},
+		description:   "Perpetual licence for the Visio Professional 2024 desktop app to draw diagrams, floor plans and network maps.",
+		descriptionHU: "Örökös licenc a Visio Professional 2024 asztali alkalmazáshoz diagramok, alaprajzok és hálózati térképek rajzolásához.",
+		media:         "SW_DVD5_Visio_Pro_{v}_{bit}_{lang}_MLF.ISO",
+		offers:        []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRXT", 649)},
 	},
 	{
 		id: "DG7GMGF0F4M9", title: "Exchange Server 2019 Standard", kind: desk.KindPerpetual,
 		family: "Exchange Server", publisher: catalogPublisherMicrosoft,
-		description: "Perpetual server licence for one Exchange Server 2019 Standard server hosting up to five mailbox databases on premises.",
-		media:       "SW_DVD9_Exchange_Svr_Standard_{v}_{bit}_{lang}_MLF.ISO",
-		offers:      []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRY0", 878)},
+		description:   "Perpetual server licence for one Exchange Server 2019 Standard server hosting up to five mailbox databases on premises.",
+		descriptionHU: "Örökös kiszolgálólicenc egy helyszíni Exchange Server 2019 Standard kiszolgálóhoz, legfeljebb öt postaláda-adatbázissal.",
+		media:         "SW_DVD9_Exchange_Svr_Standard_{v}_{bit}_{lang}_MLF.ISO",
+		offers:        []catalogOfferSpec{catalogPerpetual("0001", "DG7GMGF0DRY0", 878)},
 	},
 
 	// Software subscriptions: 1- or 3-year term, billed up front (3-year also annually).
 	{
 		id: "DG7GMGF0FKX2", title: "Windows Server Standard - 2 Core License Pack", kind: desk.KindSoftwareSubscription,
 		family: "Windows Server", publisher: catalogPublisherMicrosoft, hybridBenefit: true,
-		description: "Term licence for two cores of Windows Server Standard with the right to use the current and earlier versions during the term.",
-		media:       "SW_DVD9_Win_Server_STD_CORE_{v}_{bit}_{lang}_DC_STD_CSP.ISO",
+		description:   "Term licence for two cores of Windows Server Standard with the right to use the current and earlier versions during the term.",
+		descriptionHU: "Határozott idejű licenc a Windows Server Standard két magjához; az időtartam alatt az aktuális és a korábbi verziók is használhatók.",
+		media:         "SW_DVD9_Win_Server_STD_CORE_{v}_{bit}_{lang}_DC_STD_CSP.ISO",
 		offers: []catalogOfferSpec{
 			catalogTerm("0001", "DG7GMGF0DWL2", desk.TermP1Y, 55),
 			catalogTerm("0003", "DG7GMGF0DWL5", desk.TermP3Y, 150),
@@ -188,8 +202,9 @@ var catalogProducts = []catalogProductSpec{
 	{
 		id: "DG7GMGF0FKX6", title: "Windows Server Datacenter - 2 Core License Pack", kind: desk.KindSoftwareSubscription,
 		family: "Windows Server", publisher: catalogPublisherMicrosoft, hybridBenefit: true,
-		description: "Term licence for two cores of Windows Server Datacenter with unlimited virtualization and the right to use earlier versions during the term.",
-		media:       "SW_DVD9_Win_Server_DC_CORE_{v}_{bit}_{lang}_DC_STD_CSP.ISO",
+		description:   "Term licence for two cores of Windows Server Datacenter with unlimited virtualization and the right to use earlier versions during the term.",
+		descriptionHU: "Határozott idejű licenc a Windows Server Datacenter két magjához korlátlan virtualizációval; az időtartam alatt a korábbi verziók is használhatók.",
+		media:         "SW_DVD9_Win_Server_DC_CORE_{v}_{bit}_{lang}_DC_STD_CSP.ISO",
 		offers: []catalogOfferSpec{
 			catalogTerm("0001", "DG7GMGF0DWL8", desk.TermP1Y, 310),
 			catalogTerm("0003", "DG7GMGF0DWLC", desk.TermP3Y, 860),
@@ -198,8 +213,9 @@ var catalogProducts = []catalogProductSpec{
 	{
 		id: "DG7GMGF0FKZS", title: "SQL Server Standard - 2 Core License Pack", kind: desk.KindSoftwareSubscription,
 		family: "SQL Server", publisher: catalogPublisherMicrosoft,
-		description: "Term licence for two cores of SQL Server Standard with the right to use the current and earlier versions during the term.",
-		media:       "SW_DVD9_SQL_Svr_Standard_Core_{v}_{bit}_{lang}_CSP.ISO",
+		description:   "Term licence for two cores of SQL Server Standard with the right to use the current and earlier versions during the term.",
+		descriptionHU: "Határozott idejű licenc az SQL Server Standard két magjához; az időtartam alatt az aktuális és a korábbi verziók is használhatók.",
+		media:         "SW_DVD9_SQL_Svr_Standard_Core_{v}_{bit}_{lang}_CSP.ISO",
 		offers: []catalogOfferSpec{
 			catalogTerm("0001", "DG7GMGF0DWLG", desk.TermP1Y, 1860),
 			catalogTerm("0003", "DG7GMGF0DWLK", desk.TermP3Y, 5020),
@@ -208,8 +224,9 @@ var catalogProducts = []catalogProductSpec{
 	{
 		id: "DG7GMGF0FKZV", title: "SQL Server Enterprise - 2 Core License Pack", kind: desk.KindSoftwareSubscription,
 		family: "SQL Server", publisher: catalogPublisherMicrosoft,
-		description: "Term licence for two cores of SQL Server Enterprise with the right to use the current and earlier versions during the term.",
-		media:       "SW_DVD9_SQL_Svr_Enterprise_Core_{v}_{bit}_{lang}_CSP.ISO",
+		description:   "Term licence for two cores of SQL Server Enterprise with the right to use the current and earlier versions during the term.",
+		descriptionHU: "Határozott idejű licenc az SQL Server Enterprise két magjához; az időtartam alatt az aktuális és a korábbi verziók is használhatók.",
+		media:         "SW_DVD9_SQL_Svr_Enterprise_Core_{v}_{bit}_{lang}_CSP.ISO",
 		offers: []catalogOfferSpec{
 			catalogTerm("0001", "DG7GMGF0DWMP", desk.TermP1Y, 7130),
 			catalogTerm("0003", "DG7GMGF0DWMS", desk.TermP3Y, 19250),
@@ -218,17 +235,19 @@ var catalogProducts = []catalogProductSpec{
 	{
 		id: "DG7GMGF0FKW8", title: "Remote Desktop Services User CAL", kind: desk.KindSoftwareSubscription,
 		family: "Remote Desktop Services", publisher: catalogPublisherMicrosoft,
-		description: "One-year Remote Desktop Services client access licence for one named user, valid for the current and earlier Windows Server versions.",
-		media:       "SW_DVD9_Win_Server_RDS_CAL_User_{v}_{bit}_{lang}_CSP.ISO",
-		offers:      []catalogOfferSpec{catalogTerm("0001", "DG7GMGF0DWN1", desk.TermP1Y, 58)},
+		description:   "One-year Remote Desktop Services client access licence for one named user, valid for the current and earlier Windows Server versions.",
+		descriptionHU: "Egyéves Távoli asztali szolgáltatások (RDS) ügyfél-hozzáférési licenc egy megnevezett felhasználónak, amely a Windows Server aktuális és korábbi verzióihoz is érvényes.",
+		media:         "SW_DVD9_Win_Server_RDS_CAL_User_{v}_{bit}_{lang}_CSP.ISO",
+		offers:        []catalogOfferSpec{catalogTerm("0001", "DG7GMGF0DWN1", desk.TermP1Y, 58)},
 	},
 
 	// Server subscriptions: Windows Server / SQL Server, billed monthly or annually.
 	{
 		id: "DG7GMGF0M80J", title: "Windows Server Standard Subscription - 2 Core License Pack", kind: desk.KindServerSubscription,
 		family: "Windows Server", publisher: catalogPublisherMicrosoft, hybridBenefit: true,
-		description: "Server subscription for two cores of Windows Server Standard, including new versions released during the term.",
-		media:       "SW_DVD9_Win_Server_STD_CORE_{v}_{bit}_{lang}_DC_STD_Subscription.ISO",
+		description:   "Server subscription for two cores of Windows Server Standard, including new versions released during the term.",
+		descriptionHU: "Kiszolgáló-előfizetés a Windows Server Standard két magjához, az időtartam alatt megjelenő új verziókkal együtt.",
+		media:         "SW_DVD9_Win_Server_STD_CORE_{v}_{bit}_{lang}_DC_STD_Subscription.ISO",
 		offers: []catalogOfferSpec{
 			catalogTerm("0001", "DG7GMGF0DZ1Q", desk.TermP1Y, 60),
 			catalogTerm("0003", "DG7GMGF0DZ1T", desk.TermP3Y, 165),
@@ -237,8 +256,9 @@ var catalogProducts = []catalogProductSpec{
 	{
 		id: "DG7GMGF0M80L", title: "Windows Server Datacenter Subscription - 2 Core License Pack", kind: desk.KindServerSubscription,
 		family: "Windows Server", publisher: catalogPublisherMicrosoft, hybridBenefit: true,
-		description: "Server subscription for two cores of Windows Server Datacenter with unlimited virtualization, including new versions released during the term.",
-		media:       "SW_DVD9_Win_Server_DC_CORE_{v}_{bit}_{lang}_DC_STD_Subscription.ISO",
+		description:   "Server subscription for two cores of Windows Server Datacenter with unlimited virtualization, including new versions released during the term.",
+		descriptionHU: "Kiszolgáló-előfizetés a Windows Server Datacenter két magjához korlátlan virtualizációval, az időtartam alatt megjelenő új verziókkal együtt.",
+		media:         "SW_DVD9_Win_Server_DC_CORE_{v}_{bit}_{lang}_DC_STD_Subscription.ISO",
 		offers: []catalogOfferSpec{
 			catalogTerm("0001", "DG7GMGF0DZ20", desk.TermP1Y, 330),
 			catalogTerm("0003", "DG7GMGF0DZ23", desk.TermP3Y, 910),
@@ -247,8 +267,9 @@ var catalogProducts = []catalogProductSpec{
 	{
 		id: "DG7GMGF0M81B", title: "SQL Server Standard Subscription - 2 Core License Pack", kind: desk.KindServerSubscription,
 		family: "SQL Server", publisher: catalogPublisherMicrosoft,
-		description: "Server subscription for two cores of SQL Server Standard, including new versions released during the term.",
-		media:       "SW_DVD9_SQL_Svr_Standard_Core_{v}_{bit}_{lang}_Subscription.ISO",
+		description:   "Server subscription for two cores of SQL Server Standard, including new versions released during the term.",
+		descriptionHU: "Kiszolgáló-előfizetés az SQL Server Standard két magjához, az időtartam alatt megjelenő új verziókkal együtt.",
+		media:         "SW_DVD9_SQL_Svr_Standard_Core_{v}_{bit}_{lang}_Subscription.ISO",
 		offers: []catalogOfferSpec{
 			catalogTerm("0001", "DG7GMGF0DZ26", desk.TermP1Y, 1770),
 			catalogTerm("0003", "DG7GMGF0DZ29", desk.TermP3Y, 4880),
@@ -257,8 +278,9 @@ var catalogProducts = []catalogProductSpec{
 	{
 		id: "DG7GMGF0M81D", title: "SQL Server Enterprise Subscription - 2 Core License Pack", kind: desk.KindServerSubscription,
 		family: "SQL Server", publisher: catalogPublisherMicrosoft,
-		description: "Server subscription for two cores of SQL Server Enterprise, including new versions released during the term.",
-		media:       "SW_DVD9_SQL_Svr_Enterprise_Core_{v}_{bit}_{lang}_Subscription.ISO",
+		description:   "Server subscription for two cores of SQL Server Enterprise, including new versions released during the term.",
+		descriptionHU: "Kiszolgáló-előfizetés az SQL Server Enterprise két magjához, az időtartam alatt megjelenő új verziókkal együtt.",
+		media:         "SW_DVD9_SQL_Svr_Enterprise_Core_{v}_{bit}_{lang}_Subscription.ISO",
 		offers: []catalogOfferSpec{
 			catalogTerm("0001", "DG7GMGF0DZ2C", desk.TermP1Y, 6800),
 			catalogTerm("0003", "DG7GMGF0DZ2F", desk.TermP3Y, 18720),
@@ -268,8 +290,9 @@ var catalogProducts = []catalogProductSpec{
 	// Azure Reservations: one product per VM size, offers per region (skuId) and term (availability).
 	{
 		id: "DZH318Z0BQ4L", title: "Reserved VM Instance, Standard_D2s_v5", kind: desk.KindAzureReservation,
-		publisher:   catalogPublisherMicrosoft,
-		description: "Reserved capacity for one general-purpose Standard_D2s_v5 virtual machine (2 vCPU, 8 GiB) at a discount against pay-as-you-go compute.",
+		publisher:     catalogPublisherMicrosoft,
+		description:   "Reserved capacity for one general-purpose Standard_D2s_v5 virtual machine (2 vCPU, 8 GiB) at a discount against pay-as-you-go compute.",
+		descriptionHU: "Foglalt kapacitás egy általános célú Standard_D2s_v5 virtuális géphez (2 vCPU, 8 GiB), kedvezménnyel a használatalapú díjszabáshoz képest.",
 		offers: []catalogOfferSpec{
 			catalogReservation("0027", "DZH318Z09D1K", "West Europe", desk.TermP1Y, 547),
 			catalogReservation("0027", "DZH318Z09D1N", "West Europe", desk.TermP3Y, 1183),
@@ -279,8 +302,9 @@ var catalogProducts = []catalogProductSpec{
 	},
 	{
 		id: "DZH318Z0BQ5C", title: "Reserved VM Instance, Standard_E4s_v5", kind: desk.KindAzureReservation,
-		publisher:   catalogPublisherMicrosoft,
-		description: "Reserved capacity for one memory-optimized Standard_E4s_v5 virtual machine (4 vCPU, 32 GiB) at a discount against pay-as-you-go compute.",
+		publisher:     catalogPublisherMicrosoft,
+		description:   "Reserved capacity for one memory-optimized Standard_E4s_v5 virtual machine (4 vCPU, 32 GiB) at a discount against pay-as-you-go compute.",
+		descriptionHU: "Foglalt kapacitás egy memóriaoptimalizált Standard_E4s_v5 virtuális géphez (4 vCPU, 32 GiB), kedvezménnyel a használatalapú díjszabáshoz képest.",
 		offers: []catalogOfferSpec{
 			catalogReservation("0031", "DZH318Z09F2B", "North Europe", desk.TermP1Y, 1390),
 			catalogReservation("0031", "DZH318Z09F2D", "North Europe", desk.TermP3Y, 2680),
@@ -290,8 +314,9 @@ var catalogProducts = []catalogProductSpec{
 	},
 	{
 		id: "DZH318Z0BQ3T", title: "Reserved VM Instance, Standard_B2ms", kind: desk.KindAzureReservation,
-		publisher:   catalogPublisherMicrosoft,
-		description: "Reserved capacity for one burstable Standard_B2ms virtual machine (2 vCPU, 8 GiB) at a discount against pay-as-you-go compute.",
+		publisher:     catalogPublisherMicrosoft,
+		description:   "Reserved capacity for one burstable Standard_B2ms virtual machine (2 vCPU, 8 GiB) at a discount against pay-as-you-go compute.",
+		descriptionHU: "Foglalt kapacitás egy kipukkanó Standard_B2ms virtuális géphez (2 vCPU, 8 GiB), kedvezménnyel a használatalapú díjszabáshoz képest.",
 		offers: []catalogOfferSpec{
 			catalogReservation("0006", "DZH318Z09B7W", "East US", desk.TermP1Y, 426),
 			catalogReservation("0006", "DZH318Z09B7Z", "East US", desk.TermP3Y, 823),
@@ -304,7 +329,8 @@ var catalogProducts = []catalogProductSpec{
 	{
 		id: "DZH318Z0BXWB", title: "SUSE Linux Enterprise Server (1-2 vCPU)", kind: desk.KindAzureSoftwarePlan,
 		publisher: catalogPublisherSUSE, neverCancellable: true,
-		description: "Prepaid SUSE Linux Enterprise Server software plan for one Azure virtual machine with 1 or 2 vCPUs, including SUSE support.",
+		description:   "Prepaid SUSE Linux Enterprise Server software plan for one Azure virtual machine with 1 or 2 vCPUs, including SUSE support.",
+		descriptionHU: "Előre fizetett SUSE Linux Enterprise Server szoftvercsomag egy 1 vagy 2 vCPU-s Azure-beli virtuális géphez, SUSE-támogatással.",
 		offers: []catalogOfferSpec{
 			catalogTerm("0001", "DZH318Z0C3L6", desk.TermP1Y, 114),
 			catalogTerm("0002", "DZH318Z0C3L9", desk.TermP3Y, 307),
@@ -313,7 +339,8 @@ var catalogProducts = []catalogProductSpec{
 	{
 		id: "DZH318Z0BXWH", title: "SUSE Linux Enterprise Server for SAP Applications (1-2 vCPU)", kind: desk.KindAzureSoftwarePlan,
 		publisher: catalogPublisherSUSE, neverCancellable: true,
-		description: "Prepaid SUSE Linux Enterprise Server for SAP Applications software plan for one Azure virtual machine with 1 or 2 vCPUs.",
+		description:   "Prepaid SUSE Linux Enterprise Server for SAP Applications software plan for one Azure virtual machine with 1 or 2 vCPUs.",
+		descriptionHU: "Előre fizetett SUSE Linux Enterprise Server for SAP Applications szoftvercsomag egy 1 vagy 2 vCPU-s Azure-beli virtuális géphez.",
 		offers: []catalogOfferSpec{
 			catalogTerm("0001", "DZH318Z0C3LC", desk.TermP1Y, 298),
 			catalogTerm("0002", "DZH318Z0C3LF", desk.TermP3Y, 805),
@@ -322,7 +349,8 @@ var catalogProducts = []catalogProductSpec{
 	{
 		id: "DZH318Z0BXV9", title: "Red Hat Enterprise Linux (1-4 vCPU)", kind: desk.KindAzureSoftwarePlan,
 		publisher: catalogPublisherRedHat, neverCancellable: true,
-		description: "Prepaid Red Hat Enterprise Linux software plan for one Azure virtual machine with 1 to 4 vCPUs, including Red Hat updates.",
+		description:   "Prepaid Red Hat Enterprise Linux software plan for one Azure virtual machine with 1 to 4 vCPUs, including Red Hat updates.",
+		descriptionHU: "Előre fizetett Red Hat Enterprise Linux szoftvercsomag egy 1–4 vCPU-s Azure-beli virtuális géphez, Red Hat-frissítésekkel.",
 		offers: []catalogOfferSpec{
 			catalogTerm("0001", "DZH318Z0C3M1", desk.TermP1Y, 526),
 			catalogTerm("0002", "DZH318Z0C3M4", desk.TermP3Y, 1422),
@@ -341,6 +369,7 @@ func Catalog() []desk.Product {
 			Kind:             s.kind,
 			Publisher:        s.publisher,
 			Description:      s.description,
+			DescriptionHU:    s.descriptionHU,
 			Family:           s.family,
 			HybridBenefit:    s.hybridBenefit,    // R8
 			NeverCancellable: s.neverCancellable, // R13

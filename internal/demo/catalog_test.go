@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"io/fs"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"partnerdesk/internal/desk"
+	"partnerdesk/migrations"
 )
 
 var (
@@ -403,5 +405,31 @@ func TestFileContent(t *testing.T) {
 	}
 	if len(sizes) < 10 {
 		t.Errorf("only %d distinct file sizes", len(sizes))
+	}
+}
+
+// Every demo product has a Hungarian description (SPEC §10), and the migration that fills them in
+// on databases loaded before it writes the same texts.
+func TestCatalogHungarianDescriptions(t *testing.T) {
+	sql, err := fs.ReadFile(migrations.FS, "0008_product_description_hu.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	update := regexp.MustCompile(`(?m)^UPDATE products SET description_hu = '((?:[^']|'')*)' WHERE id = '([0-9A-Z]{12})' AND description_hu = '';$`)
+	inMigration := map[string]string{}
+	for _, m := range update.FindAllStringSubmatch(string(sql), -1) {
+		inMigration[m[2]] = strings.ReplaceAll(m[1], "''", "'")
+	}
+	for _, p := range Catalog() {
+		if strings.TrimSpace(p.DescriptionHU) == "" || p.DescriptionHU == p.Description {
+			t.Errorf("%s has no Hungarian description", p.ID)
+		}
+		if inMigration[p.ID] != p.DescriptionHU {
+			t.Errorf("%s: the migration writes %q, the catalog %q", p.ID, inMigration[p.ID], p.DescriptionHU)
+		}
+		delete(inMigration, p.ID)
+	}
+	for id := range inMigration {
+		t.Errorf("the migration describes %s, which is not in the catalog", id)
 	}
 }

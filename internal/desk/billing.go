@@ -31,14 +31,21 @@ type InvoiceLine struct {
 	CustomerID   string
 	CustomerName string
 	// Country is the customer's market: it says whether the amounts include tax (R6).
-	Country     string
-	OrderID     string
-	LineNumber  int
-	Kind        string
+	Country    string
+	OrderID    string
+	LineNumber int
+	Kind       string
+	// Description is the line's stored text, in English: the API and the CSV export return it.
 	Description string
 	Net, Tax    int64
 	Gross       int64
 	CreatedAt   time.Time
+	// Title and Quantity are the order line's offer title and ordered quantity; UsedDays and
+	// TermDays are a credit's proration (TermDays 0: a full credit). Pages write the line's text
+	// from them in the reader's language.
+	Title              string
+	Quantity           int
+	UsedDays, TermDays int
 }
 
 // Period returns the invoice period (YYYY-MM, UTC) of an instant. Charges and credits go on the

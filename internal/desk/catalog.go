@@ -29,6 +29,8 @@ type Product struct {
 	Kind        ProductKind
 	Publisher   string
 	Description string
+	// DescriptionHU is the Hungarian description; empty shows Description.
+	DescriptionHU string
 	// Family groups versions of one product line ("Windows Server", "SQL Server") for key pools.
 	Family string
 	// HybridBenefit marks Windows Server products, which carry the Azure Hybrid Benefit note (R8).

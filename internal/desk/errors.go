@@ -51,6 +51,14 @@ func (e *Error) RetrySeconds() int {
 // CountryCode is a market code used as a message argument; messages show its localized name.
 type CountryCode string
 
+// NumberArg is a number used as a message argument: messages show it with the reader's digit
+// grouping ("10,000", "10 000").
+type NumberArg int64
+
+// TermArg is an offer term ("", "P1Y", "P3Y") used as a message argument: messages show its
+// localized name ("1 year", "1 év"); an unknown term shows as it is.
+type TermArg string
+
 // KeyError returns a domain error whose message is a catalog key with arguments.
 func KeyError(code, key string, args ...any) *Error {
 	return &Error{Code: code, Message: key, Args: args}

@@ -292,7 +292,9 @@ func CountryByCode(code string) (Country, bool) {
 	return c, ok
 }
 
-// UnavailableMarket is one entry of the seed's R7 table: its Hungarian text and its ISO code.
+// UnavailableMarket is one entry of the seed's R7 table: its Hungarian text (the seed's machine
+// translation, some of it garbled: kept to trace each entry to the seed, never shown) and its ISO
+// code. Pages name it by the code (and PartNames).
 type UnavailableMarket struct {
 	SeedName string // the Hungarian text exactly as in the seed table, trimmed
 	Code     string // ISO 3166-1 alpha-2 code of the territory it means
@@ -437,6 +439,24 @@ var ReservationUnavailableMarkets = []UnavailableMarket{
 	{"Vatikán", "VA"},
 	{"Wallis és Futuna", "WF"},
 	{"Jemen", "YE"},
+}
+
+// marketParts names, in English and Hungarian, the seed's markets that are a part of an ISO
+// territory: Partner Center lists Bonaire, Sint Eustatius and Saba (all BQ) and Svalbard and Jan
+// Mayen (both SJ) as markets of their own.
+var marketParts = map[string][2]string{
+	"Bonaire":        {"Bonaire", "Bonaire"},
+	"Saba":           {"Saba", "Saba"},
+	"Sint Eustatius": {"Sint Eustatius", "Sint Eustatius"},
+	"Svalbard":       {"Svalbard", "Svalbard"},
+	"Jan Mayen":      {"Jan Mayen", "Jan Mayen"},
+}
+
+// PartNames returns the English and Hungarian names of a market that is a part of its ISO
+// territory; ok is false when the market is the whole territory (its name is the country's).
+func (u UnavailableMarket) PartNames() (en, hu string, ok bool) {
+	n, ok := marketParts[u.SeedName]
+	return n[0], n[1], ok
 }
 
 // reservationUnavailable is the set of codes in ReservationUnavailableMarkets; built once at init.

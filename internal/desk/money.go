@@ -39,9 +39,13 @@ func (m Money) Decimal() string {
 }
 
 // ParseMoney reads a decimal amount in major units ("1234.5", "12000") into minor units, refusing
-// more decimals than the currency has.
+// more decimals than the currency has. A decimal comma ("1234,50", as Hungarian writes it) is
+// read as the decimal point when the amount has no point.
 func ParseMoney(s, currency string) (Money, error) {
 	s = strings.TrimSpace(s)
+	if !strings.Contains(s, ".") && strings.Count(s, ",") == 1 {
+		s = strings.Replace(s, ",", ".", 1)
+	}
 	d := CurrencyDecimals(currency)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")

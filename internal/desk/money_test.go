@@ -39,6 +39,12 @@ func TestParseMoney(t *testing.T) {
 		{".5", "USD", 0, false},
 		{"12 000", "HUF", 0, false},
 		{"9999999999999999", "USD", 0, false},
+		// A Hungarian decimal comma is a decimal point; a comma next to a point is not.
+		{"1234,50", "EUR", 123450, true},
+		{"-0,05", "EUR", -5, true},
+		{"1,234.50", "USD", 0, false},
+		{"1,2,3", "USD", 0, false},
+		{"12000,5", "HUF", 0, false},
 	} {
 		m, err := ParseMoney(tt.in, tt.cur)
 		if (err == nil) != tt.ok || (tt.ok && m.Minor != tt.want) {

@@ -6,39 +6,98 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"partnerdesk/internal/desk"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/currency"
+	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
 )
 
-// Locale is a language with its messages and number and date conventions.
+// Locale is a language with its messages and number and date conventions. Plural forms follow
+// the CLDR rules (golang.org/x/text/feature/plural); the number symbols, the collation and the
+// currency symbols come from CLDR through golang.org/x/text.
 type Locale struct {
 	// Tag is "en" or "hu".
-	Tag      string
-	msgs     map[string]string
-	group    string // thousands separator
-	decimal  string
-	months   [12]string
-	dateFmt  func(l *Locale, t time.Time) string
-	symFirst bool // currency symbol before the number
+	Tag     string
+	lang    language.Tag
+	msgs    map[string]string
+	group   string // thousands separator
+	decimal string
+	// minus is the sign of a negative number: Hungarian typography uses U+2212.
+	minus   string
+	months  [12]string
+	dateFmt func(l *Locale, t time.Time) string
+	// symFirst: the currency symbol goes before the number.
+	symFirst bool
+	// symbols maps currency codes to the symbols this language writes.
+	symbols map[string]string
+	// familyFirst: people's names are written family name first (Hungarian).
+	familyFirst bool
 }
 
 // Supported lists the locales in the language switch's order.
 var Supported = []string{"en", "hu"}
 
+// enSymbols are the symbols the English UI writes; a currency without one shows its code.
+var enSymbols = map[string]string{"USD": "$", "EUR": "€", "GBP": "£", "AUD": "A$", "BRL": "R$", "HUF": "Ft", "JPY": "¥", "CAD": "CA$", "CHF": "CHF", "INR": "₹", "NZD": "NZ$"}
+
 var locales = map[string]*Locale{
-	"en": {Tag: "en", msgs: en, group: ",", decimal: ".", symFirst: true,
-		months: [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
-		dateFmt: func(l *Locale, t time.Time) string {
+	"en": newLocale("en", language.English, en, enSymbols, "-", false,
+		[12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
+		func(l *Locale, t time.Time) string {
 			return fmt.Sprintf("%s %d, %d", l.months[t.Month()-1], t.Day(), t.Year())
-		}},
-	"hu": {Tag: "hu", msgs: hu, group: "\u00a0", decimal: ",", symFirst: false,
-		months: [12]string{"jan.", "febr.", "márc.", "ápr.", "máj.", "jún.", "júl.", "aug.", "szept.", "okt.", "nov.", "dec."},
-		dateFmt: func(l *Locale, t time.Time) string {
+		}),
+	// Hungarian: CLDR's symbols, so foreign currencies show their ISO code ("642,00 AUD") and the
+	// forint shows "Ft"; names family name first; the minus sign U+2212.
+	"hu": newLocale("hu", language.Hungarian, hu, cldrSymbols(language.Hungarian), "\u2212", true,
+		[12]string{"jan.", "febr.", "márc.", "ápr.", "máj.", "jún.", "júl.", "aug.", "szept.", "okt.", "nov.", "dec."},
+		func(l *Locale, t time.Time) string {
 			return fmt.Sprintf("%d. %s %d.", t.Year(), l.months[t.Month()-1], t.Day())
-		}},
+		}),
+}
+
+// newLocale builds a locale; its grouping and decimal separators are CLDR's for the language.
+func newLocale(tag string, lang language.Tag, msgs, symbols map[string]string, minus string, familyFirst bool,
+	months [12]string, dateFmt func(*Locale, time.Time) string) *Locale {
+	group, decimal := cldrSeparators(lang)
+	return &Locale{Tag: tag, lang: lang, msgs: msgs, group: group, decimal: decimal, minus: minus, months: months,
+		dateFmt: dateFmt, symFirst: tag == "en", symbols: symbols, familyFirst: familyFirst}
+}
+
+// cldrSeparators reads the language's grouping and decimal separators off CLDR's formatting of
+// 1234.5. Numbers are then formatted with integer arithmetic: exact for money, and without the
+// cost of a general formatter on every amount of a page.
+func cldrSeparators(lang language.Tag) (group, decimal string) {
+	s := []rune(message.NewPrinter(lang).Sprint(number.Decimal(1234.5, number.Scale(1))))
+	if len(s) != 7 {
+		panic("i18n: unexpected CLDR number shape " + string(s))
+	}
+	return string(s[1]), string(s[5])
+}
+
+// cldrSymbols returns CLDR's currency symbols in a language for the currencies PartnerDesk bills in.
+func cldrSymbols(lang language.Tag) map[string]string {
+	p := message.NewPrinter(lang)
+	out := map[string]string{}
+	for _, c := range desk.Countries {
+		if _, ok := out[c.Currency]; ok {
+			continue
+		}
+		if u, err := currency.ParseISO(c.Currency); err == nil {
+			out[c.Currency] = p.Sprint(currency.Symbol(u))
+		}
+	}
+	return out
 }
 
 // Get returns the locale for tag, English when unknown.
@@ -72,11 +131,13 @@ func Negotiate(saved, acceptLanguage string) *Locale {
 	return locales[best]
 }
 
-// T returns the message for key, formatted with args; a missing key shows itself, so a gap is
-// visible (and the catalog test fails).
+// T returns the message for key, formatted with args; a key missing in this language falls back
+// to English (and is recorded, see MissingKeys), a key missing everywhere shows itself, so a gap
+// is visible (and the tests fail).
 func (l *Locale) T(key string, args ...any) string {
 	m, ok := l.msgs[key]
 	if !ok {
+		recordMissing(l.Tag, key)
 		m, ok = en[key]
 		if !ok {
 			return key
@@ -88,11 +149,18 @@ func (l *Locale) T(key string, args ...any) string {
 	return m
 }
 
-// N returns the plural form of key for n: key+".one" when n is 1, else key+".other"; the
-// formatted number is the first argument.
+// Lookup returns the message for key when this language has one: for keys built from data
+// (a bitness, a permission), which show as they are when there is no message.
+func (l *Locale) Lookup(key string) (string, bool) {
+	m, ok := l.msgs[key]
+	return m, ok
+}
+
+// N returns the plural form of key for n by the language's CLDR plural rule: key+".one" for
+// the "one" category, key+".other" for every other; the formatted number is the first argument.
 func (l *Locale) N(key string, n int64, args ...any) string {
 	form := ".other"
-	if n == 1 {
+	if n >= 0 && n <= math.MaxInt32 && plural.Cardinal.MatchPlural(l.lang, int(n), 0, 0, 0, 0) == plural.One {
 		form = ".one"
 	}
 	return l.T(key+form, append([]any{l.Number(n)}, args...)...)
@@ -109,8 +177,9 @@ func (l *Locale) Msg(s string) string {
 	return s
 }
 
-// Err translates a domain error's message with its arguments; a CountryCode argument becomes
-// the market's name in this language.
+// Err translates a domain error's message with its arguments: a CountryCode argument becomes
+// the market's name in this language, a NumberArg the number with this language's grouping, a
+// TermArg the term's name.
 func (l *Locale) Err(err error) string {
 	var e *desk.Error
 	if !errors.As(err, &e) {
@@ -125,12 +194,29 @@ func (l *Locale) Err(err error) string {
 	}
 	args := make([]any, len(e.Args))
 	for i, a := range e.Args {
-		if cc, ok := a.(desk.CountryCode); ok {
-			a = l.CountryName(string(cc))
+		switch v := a.(type) {
+		case desk.CountryCode:
+			a = l.CountryName(string(v))
+		case desk.NumberArg:
+			a = l.Number(int64(v))
+		case desk.TermArg:
+			a = l.Term(string(v))
 		}
 		args[i] = a
 	}
 	return l.T(e.Message, args...)
+}
+
+// Term names an offer term ("Perpetual", "1 year"); an unknown term shows as it is.
+func (l *Locale) Term(term string) string {
+	key := "term." + term
+	if term == "" {
+		key = "term.none"
+	}
+	if m, ok := l.Lookup(key); ok {
+		return m
+	}
+	return term
 }
 
 // CountryName returns a market's name in this language (the code when unknown).
@@ -145,33 +231,61 @@ func (l *Locale) CountryName(code string) string {
 	return c.NameEN
 }
 
-// Number formats an integer with the locale's thousands separator.
+// MarketName names a market of the R7 table in this language: the part of a territory that
+// Partner Center lists on its own (Bonaire, Svalbard…), else the territory's name.
+func (l *Locale) MarketName(u desk.UnavailableMarket) string {
+	if en, hu, ok := u.PartNames(); ok {
+		if l.Tag == "hu" {
+			return hu
+		}
+		return en
+	}
+	return l.CountryName(u.Code)
+}
+
+// Number formats an integer with the locale's thousands separator and minus sign.
 func (l *Locale) Number(n int64) string {
 	neg := n < 0
+	u := uint64(n)
 	if neg {
-		n = -n
+		u = -u
 	}
-	s := strconv.FormatInt(n, 10)
+	s := strconv.FormatUint(u, 10)
 	var b strings.Builder
+	if neg {
+		b.WriteString(l.minus)
+	}
 	for i, c := range s {
 		if i > 0 && (len(s)-i)%3 == 0 {
 			b.WriteString(l.group)
 		}
 		b.WriteRune(c)
 	}
-	if neg {
-		return "-" + b.String()
-	}
 	return b.String()
 }
 
-var symbols = map[string]string{"USD": "$", "EUR": "€", "GBP": "£", "AUD": "A$", "BRL": "R$", "HUF": "Ft", "JPY": "¥", "CAD": "CA$", "CHF": "CHF", "INR": "₹", "NZD": "NZ$"}
+// Percent formats basis points as a percentage number without the sign, with the locale's
+// decimal separator and no trailing zeros ("27", "8.1" in English, "8,1" in Hungarian).
+func (l *Locale) Percent(bp int64) string {
+	s := l.Number(bp / 100)
+	frac := bp % 100
+	if frac < 0 {
+		frac = -frac
+	}
+	switch {
+	case frac == 0:
+		return s
+	case frac%10 == 0:
+		return s + l.decimal + strconv.FormatInt(frac/10, 10)
+	}
+	return s + l.decimal + fmt.Sprintf("%02d", frac)
+}
 
 // suffixSymbol lists currencies whose symbol follows the number in every locale (1 234 Ft).
 var suffixSymbol = map[string]bool{"HUF": true}
 
-// Money formats an amount for the locale: "€1,234.50" in English, "1 234,50 €" in Hungarian,
-// "123 456 Ft" for a zero-decimal currency.
+// Money formats an amount for the locale: "€1,234.50" in English, "1 234,50 EUR" in Hungarian,
+// "123 456 Ft" for a zero-decimal currency; a negative amount carries the locale's minus sign.
 func (l *Locale) Money(m desk.Money) string {
 	d := desk.CurrencyDecimals(m.Currency)
 	v := m.Minor
@@ -185,13 +299,13 @@ func (l *Locale) Money(m desk.Money) string {
 	} else {
 		num = l.Number(v/100) + l.decimal + fmt.Sprintf("%02d", v%100)
 	}
-	sym, ok := symbols[m.Currency]
+	sym, ok := l.symbols[m.Currency]
 	if !ok {
 		sym = m.Currency
 	}
 	sign := ""
 	if neg {
-		sign = "-"
+		sign = l.minus
 	}
 	if l.symFirst && sym != m.Currency && !suffixSymbol[m.Currency] {
 		return sign + sym + num
@@ -207,6 +321,38 @@ func (l *Locale) DateTime(t time.Time) string {
 	t = t.UTC()
 	return l.Date(t) + " " + t.Format("15:04") + " UTC"
 }
+
+// Period names a monthly period "YYYY-MM" ("December 2026", "2026. december"); other text is
+// returned as it is.
+func (l *Locale) Period(period string) string {
+	t, err := time.Parse("2006-01", period)
+	if err != nil {
+		return period
+	}
+	return l.T("billing.period", strconv.Itoa(t.Year()), l.T(fmt.Sprintf("month.%02d", int(t.Month()))))
+}
+
+// PersonName joins a first and a family name in the language's order ("Katalin Nagy",
+// "Nagy Katalin").
+func (l *Locale) PersonName(first, last string) string {
+	first, last = strings.TrimSpace(first), strings.TrimSpace(last)
+	switch {
+	case first == "":
+		return last
+	case last == "":
+		return first
+	case l.familyFirst:
+		return last + " " + first
+	}
+	return first + " " + last
+}
+
+// FamilyNameFirst reports whether forms ask for the family name before the first name.
+func (l *Locale) FamilyNameFirst() bool { return l.familyFirst }
+
+// Collator returns a collator with the language's alphabet (Hungarian: cs after c, ö after o,
+// sz after s…). A collator is not safe for concurrent use: take one per sort.
+func (l *Locale) Collator() *collate.Collator { return collate.New(l.lang) }
 
 type ctxKey struct{}
 
@@ -229,5 +375,40 @@ func Keys(tag string) []string {
 	for k := range Get(tag).msgs {
 		out = append(out, k)
 	}
+	return out
+}
+
+// maxMissing bounds the record of missing keys (keys can be built from data).
+const maxMissing = 1000
+
+var missing struct {
+	sync.Mutex
+	keys map[string]bool
+}
+
+func recordMissing(tag, key string) {
+	if tag == "en" {
+		return
+	}
+	missing.Lock()
+	defer missing.Unlock()
+	if missing.keys == nil {
+		missing.keys = map[string]bool{}
+	}
+	if len(missing.keys) < maxMissing {
+		missing.keys[tag+": "+key] = true
+	}
+}
+
+// MissingKeys lists the keys looked up since the process started that a non-English locale has no
+// message for ("hu: cancel.button"), sorted: the rendering tests fail on any.
+func MissingKeys() []string {
+	missing.Lock()
+	defer missing.Unlock()
+	out := make([]string, 0, len(missing.keys))
+	for k := range missing.keys {
+		out = append(out, k)
+	}
+	sort.Strings(out)
 	return out
 }

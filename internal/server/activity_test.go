@@ -586,7 +586,7 @@ func TestActivityRecordsWithoutSecrets(t *testing.T) {
 	}
 	row := testid(d, "activity-row").First()
 	txt := actRowText(row)
-	for _, want := range []string{"Contoso Ltd.", actUsers["admin"], "Admin agent", item.OfferTitle, item.OrderID, "203.0.113.7", partner, "version " + version, "succeeded"} {
+	for _, want := range []string{"Contoso Ltd.", actUsers["admin"], "Admin agent", item.OfferTitle, item.OrderID, "203.0.113.7", partner, "Version " + version, "Succeeded"} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("the reveal's row %q lacks %q", txt, want)
 		}

@@ -19,6 +19,7 @@ import (
 
 	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/desk"
+	"partnerdesk/internal/i18n"
 
 	"github.com/PuerkitoBio/goquery"
 )
@@ -285,7 +286,8 @@ func TestCancelDialogSupportLink(t *testing.T) {
 		t.Fatalf("support link %q", href)
 	}
 	q := u.Query()
-	amount := desk.Money{Minor: o.Lines[0].Amounts.Gross, Currency: "HUF"}.Decimal() + " HUF"
+	// The amount as the reader writes money (the request is read by people).
+	amount := i18n.Get("en").Money(desk.Money{Minor: o.Lines[0].Amounts.Gross, Currency: "HUF"})
 	if q.Get("problem_type") != desk.ProblemRefund || !strings.Contains(q.Get("customer_ref"), apptest.ContosoID) ||
 		q.Get("order_ref") != o.ID || q.Get("requested_amount") != amount {
 		t.Errorf("support link query %v; want problem type %s, tenant %s, order %s, amount %q", q, desk.ProblemRefund, apptest.ContosoID, o.ID, amount)

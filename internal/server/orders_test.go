@@ -320,12 +320,12 @@ func TestCart(t *testing.T) {
 	for _, tt := range []struct {
 		name, offer, qty, msg string
 	}{
-		{"zero", ws, "0", "the quantity must be a whole number from 1 to 10000"},
-		{"negative", ws, "-1", "the quantity must be a whole number from 1 to 10000"},
-		{"too many", ws, "10001", "the quantity must be a whole number from 1 to 10000"},
-		{"not a number", ws, "abc", "the quantity must be a whole number from 1 to 10000"},
-		{"empty", ws, "", "the quantity must be a whole number from 1 to 10000"},
-		{"new line zero", demoOffer(t, "Windows Server 2022 Datacenter - 2 Core", desk.TermNone), "0", "the quantity must be a whole number from 1 to 10000"},
+		{"zero", ws, "0", "the quantity must be a whole number from 1 to 10,000"},
+		{"negative", ws, "-1", "the quantity must be a whole number from 1 to 10,000"},
+		{"too many", ws, "10001", "the quantity must be a whole number from 1 to 10,000"},
+		{"not a number", ws, "abc", "the quantity must be a whole number from 1 to 10,000"},
+		{"empty", ws, "", "the quantity must be a whole number from 1 to 10,000"},
+		{"new line zero", demoOffer(t, "Windows Server 2022 Datacenter - 2 Core", desk.TermNone), "0", "the quantity must be a whole number from 1 to 10,000"},
 		{"unknown offer", "NOSUCHPRODUCT:0001:NOSUCHAVAIL", "1", "NOSUCHPRODUCT:0001:NOSUCHAVAIL"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -623,16 +623,23 @@ func TestOrderAccess(t *testing.T) {
 }
 
 // R7's reference page: the seed's 109 markets, in the user's language (Accept-Language when the
-// user saved none).
+// user saved none), named correctly (not with the seed's machine-translation errors) and in the
+// language's alphabetical order.
 func TestMarketsPage(t *testing.T) {
 	env := apptest.Start(t)
 	c := env.SignIn(t, "salesagent@partner.example")
 	for _, tt := range []struct {
-		lang, accept, kosovo, china string
+		lang, accept string
+		names        map[string]string // code → name (the last row of a code)
+		before       [][2]string       // pairs in page order
 	}{
-		{"en", "", "Kosovo", "China"},
-		{"en", "en-US,en;q=0.9", "Kosovo", "China"},
-		{"hu", "hu-HU,hu;q=0.9,en;q=0.5", "Koszovó", "Kína"},
+		{"en", "", map[string]string{"XK": "Kosovo", "CN": "China", "ST": "São Tomé and Príncipe", "SZ": "Eswatini"},
+			[][2]string{{"Åland Islands", "American Samoa"}, {"Svalbard", "Tokelau"}}},
+		{"en", "en-US,en;q=0.9", map[string]string{"XK": "Kosovo", "SH": "Saint Helena, Ascension and Tristan da Cunha"}, nil},
+		{"hu", "hu-HU,hu;q=0.9,en;q=0.5", map[string]string{
+			"XK": "Koszovó", "CN": "Kína", "ST": "São Tomé és Príncipe", "SH": "Szent Ilona, Ascension és Tristan da Cunha",
+			"UM": "Az Amerikai Egyesült Államok lakatlan külbirtokai", "AX": "Åland-szigetek", "GS": "Déli-Georgia és Déli-Sandwich-szigetek",
+		}, [][2]string{{"Comore-szigetek", "Csád"}, {"Cook-szigetek", "Csád"}, {"São Tomé és Príncipe", "Szamoa"}, {"Tuvalu", "Új-Kaledónia"}}},
 	} {
 		t.Run(tt.lang+"/"+tt.accept, func(t *testing.T) {
 			var hdr []string
@@ -652,21 +659,31 @@ func TestMarketsPage(t *testing.T) {
 				t.Fatalf("%d market rows, want 109", rows.Length())
 			}
 			names := map[string]string{}
-			seed := map[string]string{}
-			rows.Each(func(_ int, s *goquery.Selection) {
+			pos := map[string]int{}
+			rows.Each(func(i int, s *goquery.Selection) {
 				td := s.Find("td")
 				code := strings.TrimSpace(td.Eq(1).Text())
 				if _, ok := desk.CountryByCode(code); !ok {
-					t.Errorf("row %q has unknown code %q", td.Eq(2).Text(), code)
+					t.Errorf("row %q has unknown code %q", td.Eq(0).Text(), code)
 				}
 				names[code] = strings.TrimSpace(td.Eq(0).Text())
-				seed[code] = strings.TrimSpace(td.Eq(2).Text())
+				pos[names[code]] = i
 			})
-			if names["XK"] != tt.kosovo || seed["XK"] != "Koszovó" {
-				t.Errorf("XK row: %q / %q, want %q / Koszovó", names["XK"], seed["XK"], tt.kosovo)
+			for code, want := range tt.names {
+				if names[code] != want {
+					t.Errorf("%s row: %q, want %q", code, names[code], want)
+				}
 			}
-			if names["CN"] != tt.china {
-				t.Errorf("CN row: %q, want %q", names["CN"], tt.china)
+			for _, p := range tt.before {
+				if a, ok := pos[p[0]]; !ok || a > pos[p[1]] {
+					t.Errorf("%q should come before %q", p[0], p[1])
+				}
+			}
+			// The seed's garbled names are not shown.
+			for _, bad := range []string{"Sémo Tomé", "St Foga", "Amilyenha", "outlying", "Aland-szigetek", "Szváziföld"} {
+				if strings.Contains(res.Body, bad) {
+					t.Errorf("the page shows the seed's %q", bad)
+				}
 			}
 		})
 	}

@@ -36,7 +36,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (desk.
 		actor := desk.Actor{User: desk.User{Email: u.Email, ID: u.ID, CustomerID: u.CustomerID, Roles: u.Roles}, IP: ip}
 		detail := ""
 		if u.ID == "" {
-			detail = "unknown account"
+			detail = desk.DetailUnknownAccountText
 		}
 		if aerr := s.audit(ctx, s.store, actor, desk.Event{Operation: desk.OpSignInFailed, ResourceType: "session", Status: "failed", Detail: detail}); aerr != nil {
 			return desk.User{}, "", aerr

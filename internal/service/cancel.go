@@ -164,7 +164,7 @@ func (s *Service) Cancel(ctx context.Context, a desk.Actor, req desk.CancelReque
 			}
 			amount := desk.Money{Minor: credit.Gross, Currency: o.Currency}
 			if err := s.audit(ctx, tx, a, desk.Event{Operation: desk.OpUpdateOrder, ResourceType: "order", CustomerID: cust.ID, CustomerName: cust.CompanyName,
-				OrderID: o.ID, Product: l.Title, Detail: fmt.Sprintf("line %d cancelled, credit %s %s", l.Number, amount.Decimal(), o.Currency)}); err != nil {
+				OrderID: o.ID, Product: l.Title, Detail: desk.DetailCancelText(l.Number, amount)}); err != nil {
 				return err
 			}
 			out = append(out, c)

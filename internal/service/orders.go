@@ -34,9 +34,9 @@ func (s *Service) priceLines(ctx context.Context, cust desk.Customer, lines []de
 		case o.ID == "":
 			return nil, total, desk.KeyError(desk.EINVALID, "err.offer_unknown", l.OfferID)
 		case l.Quantity < 1 || l.Quantity > desk.MaxQuantity:
-			return nil, total, desk.KeyError(desk.EINVALID, "err.quantity", o.Title, desk.MaxQuantity)
+			return nil, total, desk.KeyError(desk.EINVALID, "err.quantity", o.Title, desk.NumberArg(desk.MaxQuantity))
 		case l.Term != "" && l.Term != o.Term:
-			return nil, total, desk.KeyError(desk.EINVALID, "err.term", o.Title, l.Term)
+			return nil, total, desk.KeyError(desk.EINVALID, "err.term", o.Title, desk.TermArg(l.Term))
 		}
 		if ok, _ := desk.Sellable(p, cust.Country); !ok {
 			return nil, total, desk.KeyError(desk.EINVALID, "err.reservation_market", o.Title, desk.CountryCode(cust.Country))
@@ -219,7 +219,7 @@ func (s *Service) placeOrder(ctx context.Context, a desk.Actor, customerID, key 
 		created = true
 		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpCreateOrder, ResourceType: "order", CustomerID: cust.ID, CustomerName: cust.CompanyName,
 			OrderID: order.ID, Product: strings.Join(titles, "; "),
-			Detail: fmt.Sprintf("%d line(s), %s %s", len(order.Lines), desk.Money{Minor: total.Gross, Currency: cust.Currency}.Decimal(), cust.Currency)})
+			Detail: desk.DetailOrderText(len(order.Lines), desk.Money{Minor: total.Gross, Currency: cust.Currency})})
 	})
 	if err != nil {
 		return desk.Order{}, false, err

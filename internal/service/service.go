@@ -235,7 +235,7 @@ func (s *Service) audit(ctx context.Context, st Store, a desk.Actor, e desk.Even
 
 // RecordDenied logs a refused request (R2: a denial is itself an event).
 func (s *Service) RecordDenied(ctx context.Context, a desk.Actor, p desk.Permission, path string) error {
-	return s.audit(ctx, s.store, a, desk.Event{Operation: desk.OpPermissionDenied, ResourceType: "route", Status: "failed", Detail: string(p) + " " + path})
+	return s.audit(ctx, s.store, a, desk.Event{Operation: desk.OpPermissionDenied, ResourceType: "route", Status: "failed", Detail: desk.DetailDeniedText(p, path)})
 }
 
 // RecentEvents returns the newest events of an operation (for tests and the dashboard).

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"path/filepath"
 	"slices"
@@ -150,7 +149,7 @@ func (s *Service) RevealKeyOf(ctx context.Context, a desk.Actor, customerID, ent
 			return err
 		}
 		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpGetSoftwareKey, ResourceType: "software", CustomerID: cust.ID, CustomerName: cust.CompanyName,
-			Product: e.OfferTitle, OrderID: e.OrderID, Detail: "version " + version})
+			Product: e.OfferTitle, OrderID: e.OrderID, Detail: desk.DetailVersionText(version)})
 	})
 	return key, e, err
 }
@@ -181,16 +180,12 @@ func (s *Service) IssueLink(ctx context.Context, a desk.Actor, customerID, entit
 			}
 		}
 		return s.audit(ctx, tx, a, desk.Event{Operation: op, ResourceType: "software", CustomerID: cust.ID, CustomerName: cust.CompanyName,
-			Product: e.OfferTitle, OrderID: e.OrderID, Detail: editionDetail(ref, ed)})
+			Product: e.OfferTitle, OrderID: e.OrderID, Detail: desk.DetailEditionText(ref, ed.FileName)})
 	})
 	if err != nil {
 		return desk.DownloadLink{}, err
 	}
 	return desk.DownloadLink{URL: "/dl/" + token, ExpiresAt: expires, FileName: ed.FileName, SHA256: ed.SHA256, Size: ed.Size}, nil
-}
-
-func editionDetail(ref desk.EditionRef, ed desk.Edition) string {
-	return fmt.Sprintf("%s %s %s %s", ref.Version, ref.Language, ref.Bitness, ed.FileName)
 }
 
 // Download is a verified download: the file to serve and its edition.
@@ -245,7 +240,7 @@ func (s *Service) OpenDownload(ctx context.Context, token, ip string, record boo
 			}
 			return s.audit(ctx, tx, desk.Actor{User: issuer, IP: ip}, desk.Event{Operation: desk.OpSharedDownload, ResourceType: "software",
 				CustomerID: cust.ID, CustomerName: cust.CompanyName, Product: e.OfferTitle, OrderID: e.OrderID,
-				Detail: "shared link issued by " + issuer.Email + ": " + editionDetail(c.Edition, ed)})
+				Detail: desk.DetailSharedText(issuer.Email, c.Edition, ed.FileName)})
 		})
 		if err != nil {
 			return Download{}, err
@@ -410,7 +405,7 @@ func (s *Service) ImportKeys(ctx context.Context, a desk.Actor, r io.Reader) (Im
 			}
 		}
 		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpImportKeys, ResourceType: "key_pool",
-			Detail: fmt.Sprintf("%d keys imported, %d assigned to waiting purchases", res.Added, res.Assigned)})
+			Detail: desk.DetailKeysImportedText(res.Added, res.Assigned)})
 	})
 	return res, err
 }

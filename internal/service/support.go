@@ -108,7 +108,7 @@ func (s *Service) FileSupportRequest(ctx context.Context, a desk.Actor, q desk.S
 			q.Attachments = append(q.Attachments, att)
 		}
 		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpFileSupport, ResourceType: "support_request", OrderID: q.OrderRef,
-			Detail: q.Ref() + " " + q.Title})
+			Detail: desk.DetailSupportText(q.Ref(), q.Title)})
 	})
 	if err != nil {
 		for _, p := range written {
@@ -155,7 +155,7 @@ func (s *Service) SetSupportStatus(ctx context.Context, a desk.Actor, id, status
 		if err := tx.SetSupportStatus(ctx, id, status, s.now().UnixMilli()); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpUpdateSupport, ResourceType: "support_request", Detail: q.Ref() + " " + q.Status + " → " + status})
+		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpUpdateSupport, ResourceType: "support_request", Detail: desk.DetailSupportStatusText(q.Ref(), q.Status, status)})
 	})
 }
 

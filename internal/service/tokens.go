@@ -48,7 +48,7 @@ func (s *Service) CreateToken(ctx context.Context, a desk.Actor, email, name str
 		if actor.User.ID == "" {
 			actor = desk.Actor{User: desk.User{Email: "cli"}}
 		}
-		return s.audit(ctx, tx, actor, desk.Event{Operation: desk.OpCreateAPIToken, ResourceType: "api_token", Detail: t.Name + " for " + u.Email})
+		return s.audit(ctx, tx, actor, desk.Event{Operation: desk.OpCreateAPIToken, ResourceType: "api_token", Detail: desk.DetailTokenText(t.Name, u.Email)})
 	})
 	return t, secret, err
 }

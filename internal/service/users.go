@@ -39,20 +39,12 @@ func (s *Service) CreateUser(ctx context.Context, a desk.Actor, n desk.NewUser) 
 			}
 			return err
 		}
-		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpCreateUser, ResourceType: "user", Detail: u.Email + " " + rolesDetail(u.Roles)})
+		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpCreateUser, ResourceType: "user", Detail: desk.DetailUserCreatedText(u.Email, u.Roles)})
 	})
 	if err != nil {
 		return desk.User{}, "", err
 	}
 	return u, password, nil
-}
-
-func rolesDetail(rs desk.Roles) string {
-	var parts []string
-	for _, r := range rs.List() {
-		parts = append(parts, r.Slug())
-	}
-	return strings.Join(parts, ",")
 }
 
 // partnerUser loads a partner user for an administrative change.
@@ -84,7 +76,7 @@ func lastGlobalAdmin(ctx context.Context, st Store, before, after desk.User) err
 
 // changePartnerUser applies a change to a partner user in one transaction, refusing one that
 // would leave no active Global admin, and records it; sessions end at once when endSessions.
-func (s *Service) changePartnerUser(ctx context.Context, a desk.Actor, id string, change func(*desk.User), detail string, endSessions bool) (desk.User, error) {
+func (s *Service) changePartnerUser(ctx context.Context, a desk.Actor, id string, change func(*desk.User), detail func(email string) string, endSessions bool) (desk.User, error) {
 	if err := require(a, desk.PermManageUsers); err != nil {
 		return desk.User{}, err
 	}
@@ -108,7 +100,7 @@ func (s *Service) changePartnerUser(ctx context.Context, a desk.Actor, id string
 			}
 		}
 		out = next
-		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpUpdateUser, ResourceType: "user", Detail: u.Email + " " + detail})
+		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpUpdateUser, ResourceType: "user", Detail: detail(u.Email)})
 	})
 	return out, err
 }
@@ -121,17 +113,15 @@ func (s *Service) SetUserRoles(ctx context.Context, a desk.Actor, id string, rol
 	if !desk.ValidPartnerRoles(roles) {
 		return desk.User{}, &desk.ValidationError{Fields: desk.FieldErrors{"roles": "err.roles"}}
 	}
-	return s.changePartnerUser(ctx, a, id, func(u *desk.User) { u.Roles = roles }, "roles "+rolesDetail(roles), false)
+	return s.changePartnerUser(ctx, a, id, func(u *desk.User) { u.Roles = roles },
+		func(email string) string { return desk.DetailUserRolesText(email, roles) }, false)
 }
 
 // SetUserActive deactivates (ending every session at once) or reactivates a partner user; the
 // last active Global admin cannot be deactivated.
 func (s *Service) SetUserActive(ctx context.Context, a desk.Actor, id string, active bool) (desk.User, error) {
-	detail := "deactivated"
-	if active {
-		detail = "activated"
-	}
-	return s.changePartnerUser(ctx, a, id, func(u *desk.User) { u.Active = active }, detail, !active)
+	return s.changePartnerUser(ctx, a, id, func(u *desk.User) { u.Active = active },
+		func(email string) string { return desk.DetailUserActiveText(email, active) }, !active)
 }
 
 // ResetPassword gives a partner user a new generated password (returned to show once) and ends
@@ -158,7 +148,7 @@ func (s *Service) ResetPassword(ctx context.Context, a desk.Actor, id string) (d
 			return err
 		}
 		out = u
-		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpUpdateUser, ResourceType: "user", Detail: u.Email + " password reset"})
+		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpUpdateUser, ResourceType: "user", Detail: desk.DetailUserPasswordText(u.Email)})
 	})
 	return out, password, err
 }
@@ -194,7 +184,7 @@ func (s *Service) CreateUserCLI(ctx context.Context, n desk.NewUser, password st
 		if err := tx.CreateUser(ctx, u, hash); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, desk.Actor{User: desk.User{Email: "cli"}}, desk.Event{Operation: desk.OpCreateUser, ResourceType: "user", Detail: u.Email + " " + rolesDetail(u.Roles)})
+		return s.audit(ctx, tx, desk.Actor{User: desk.User{Email: "cli"}}, desk.Event{Operation: desk.OpCreateUser, ResourceType: "user", Detail: desk.DetailUserCreatedText(u.Email, u.Roles)})
 	})
 	return u, err
 }
@@ -241,7 +231,7 @@ func (s *Service) InviteCustomerUser(ctx context.Context, a desk.Actor, customer
 			return err
 		}
 		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpCreateUser, ResourceType: "user", CustomerID: cust.ID, CustomerName: cust.CompanyName,
-			Detail: u.Email + " " + rolesDetail(u.Roles)})
+			Detail: desk.DetailUserCreatedText(u.Email, u.Roles)})
 	})
 	if err != nil {
 		return desk.User{}, "", err

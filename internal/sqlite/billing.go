@@ -85,11 +85,16 @@ func (s *Store) Invoices(ctx context.Context) ([]desk.Invoice, error) {
 	return out, rows.Err()
 }
 
-// InvoiceLines lists the lines of one invoice by customer, then time.
+// InvoiceLines lists the lines of one invoice by customer, then time, each with its order line's
+// title and quantity and, for a credit, its cancellation's proration (pages write the line's text
+// from them in the reader's language; both joins are primary-key or unique-index lookups).
 func (s *Store) InvoiceLines(ctx context.Context, period, currency string) ([]desk.InvoiceLine, error) {
 	rows, err := s.query(ctx, `SELECT l.id, l.period, l.currency, l.customer_id, c.company_name, c.country, l.order_id, l.line_number, l.kind,
-		l.description, l.net, l.tax, l.gross, l.created_at
+		l.description, l.net, l.tax, l.gross, l.created_at, coalesce(li.title, ''), coalesce(li.ordered, 0),
+		coalesce(x.used_days, 0), coalesce(x.term_days, 0)
 		FROM invoice_lines l JOIN customers c ON c.id = l.customer_id
+		LEFT JOIN line_items li ON li.order_id = l.order_id AND li.line_number = l.line_number
+		LEFT JOIN cancellations x ON l.kind = 'credit' AND x.order_id = l.order_id AND x.line_number = l.line_number
 		WHERE l.period = ? AND l.currency = ? ORDER BY c.name_fold, l.customer_id, l.id`, period, currency)
 	if err != nil {
 		return nil, fmt.Errorf("invoice lines: %w", err)
@@ -100,7 +105,7 @@ func (s *Store) InvoiceLines(ctx context.Context, period, currency string) ([]de
 		var l desk.InvoiceLine
 		var at int64
 		if err := rows.Scan(&l.ID, &l.Period, &l.Currency, &l.CustomerID, &l.CustomerName, &l.Country, &l.OrderID, &l.LineNumber, &l.Kind,
-			&l.Description, &l.Net, &l.Tax, &l.Gross, &at); err != nil {
+			&l.Description, &l.Net, &l.Tax, &l.Gross, &at, &l.Title, &l.Quantity, &l.UsedDays, &l.TermDays); err != nil {
 			return nil, err
 		}
 		l.CreatedAt = fromMS(at)

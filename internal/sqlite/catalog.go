@@ -11,8 +11,8 @@ import (
 // SaveProduct inserts a product with its offers and editions.
 func (s *Store) SaveProduct(ctx context.Context, p desk.Product, sort int) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.exec(ctx, `INSERT INTO products (id, title, kind, publisher, description, family, hybrid_benefit, never_cancellable, sort)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.ID, p.Title, p.Kind, p.Publisher, p.Description, p.Family, p.HybridBenefit, p.NeverCancellable, sort)
+		_, err := tx.exec(ctx, `INSERT INTO products (id, title, kind, publisher, description, description_hu, family, hybrid_benefit, never_cancellable, sort)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.ID, p.Title, p.Kind, p.Publisher, p.Description, p.DescriptionHU, p.Family, p.HybridBenefit, p.NeverCancellable, sort)
 		if err != nil {
 			return wrap(err, "insert product "+p.ID)
 		}
@@ -46,13 +46,13 @@ func (s *Store) SavePrice(ctx context.Context, offerID, currency string, unit in
 func (s *Store) Catalog(ctx context.Context) ([]desk.Product, map[string]map[string]int64, error) {
 	var products []desk.Product
 	index := map[string]int{}
-	rows, err := s.query(ctx, `SELECT id, title, kind, publisher, description, family, hybrid_benefit, never_cancellable FROM products ORDER BY sort, id`)
+	rows, err := s.query(ctx, `SELECT id, title, kind, publisher, description, description_hu, family, hybrid_benefit, never_cancellable FROM products ORDER BY sort, id`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("catalog: %w", err)
 	}
 	for rows.Next() {
 		var p desk.Product
-		if err := rows.Scan(&p.ID, &p.Title, &p.Kind, &p.Publisher, &p.Description, &p.Family, &p.HybridBenefit, &p.NeverCancellable); err != nil {
+		if err := rows.Scan(&p.ID, &p.Title, &p.Kind, &p.Publisher, &p.Description, &p.DescriptionHU, &p.Family, &p.HybridBenefit, &p.NeverCancellable); err != nil {
 			rows.Close()
 			return nil, nil, err
 		}

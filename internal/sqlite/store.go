@@ -444,7 +444,7 @@ func wrap(err error, what string) error {
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
 		case sqlite3lib.SQLITE_CONSTRAINT:
-			return &desk.Error{Code: desk.ECONFLICT, Message: "This conflicts with existing data.", Field: constraintField(se.Error())}
+			return &desk.Error{Code: desk.ECONFLICT, Message: "err.conflict", Field: constraintField(se.Error())}
 		}
 	}
 	return fmt.Errorf("%s: %w", what, err)

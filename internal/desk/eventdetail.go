@@ -1,0 +1,247 @@
+package desk
+
+import (
+	"fmt"
+	"strings"
+)
+
+// An event's Detail is stored as short machine-written English (the API returns it as
+// resourceNewValue, the CSV export as detail, and it is part of the hash chain). The builders
+// below are the only writers of those formats and ParseDetail is their reader, so that the
+// activity log can show the parts in the reader's language.
+
+// DetailKind names the shape of a stored event detail.
+type DetailKind string
+
+// The detail shapes.
+const (
+	DetailText           DetailKind = ""                 // not one of the shapes below: shown as stored
+	DetailVersion        DetailKind = "version"          // a key reveal: Version
+	DetailEdition        DetailKind = "edition"          // a link or download: Edition, File
+	DetailShared         DetailKind = "shared"           // a shared-link download: Email (the issuer), Edition, File
+	DetailKeysImported   DetailKind = "keys_imported"    // N keys imported, M assigned
+	DetailOrder          DetailKind = "order"            // N lines, Amount
+	DetailCancel         DetailKind = "cancel"           // line N cancelled, credit Amount
+	DetailUserCreated    DetailKind = "user_created"     // Email, Roles
+	DetailUserRoles      DetailKind = "user_roles"       // Email, Roles
+	DetailUserActivated  DetailKind = "user_activated"   // Email
+	DetailUserDeactivate DetailKind = "user_deactivated" // Email
+	DetailUserPassword   DetailKind = "user_password"    // Email
+	DetailToken          DetailKind = "token"            // Name (the token's), Email (its user)
+	DetailDenied         DetailKind = "denied"           // Permission, Path
+	DetailUnknownAccount DetailKind = "unknown_account"  // a failed sign-in of an unknown account
+	DetailSupport        DetailKind = "support"          // Ref, Title
+	DetailSupportStatus  DetailKind = "support_status"   // Ref, From, To (statuses)
+)
+
+// Detail is a stored event detail taken apart.
+type Detail struct {
+	Kind    DetailKind
+	Version string
+	Edition EditionRef
+	File    string
+	Email   string
+	Name    string
+	Roles   Roles
+	N, M    int
+	Amount  Money
+	// Permission and Path: a refused request.
+	Permission Permission
+	Path       string
+	// Ref, Title, From and To: a support request and its status change.
+	Ref, Title, From, To string
+	// Raw is the detail as stored.
+	Raw string
+}
+
+// DetailVersionText is a key reveal's detail ("version 2022").
+func DetailVersionText(version string) string { return "version " + version }
+
+// DetailEditionText is a link's or download's detail: version, language, bitness and file name.
+func DetailEditionText(ref EditionRef, file string) string {
+	return fmt.Sprintf("%s %s %s %s", ref.Version, ref.Language, ref.Bitness, file)
+}
+
+// DetailSharedText is a shared-link download's detail, naming who issued the link.
+func DetailSharedText(issuer string, ref EditionRef, file string) string {
+	return "shared link issued by " + issuer + ": " + DetailEditionText(ref, file)
+}
+
+// DetailKeysImportedText is a key import's detail.
+func DetailKeysImportedText(added, assigned int) string {
+	return fmt.Sprintf("%d keys imported, %d assigned to waiting purchases", added, assigned)
+}
+
+// DetailOrderText is an order's detail: its line count and gross total.
+func DetailOrderText(lines int, total Money) string {
+	return fmt.Sprintf("%d line(s), %s %s", lines, total.Decimal(), total.Currency)
+}
+
+// DetailCancelText is a cancellation's detail: the order line and its credit.
+func DetailCancelText(line int, credit Money) string {
+	return fmt.Sprintf("line %d cancelled, credit %s %s", line, credit.Decimal(), credit.Currency)
+}
+
+// DetailUserCreatedText is a new user's detail: the email and the role slugs.
+func DetailUserCreatedText(email string, rs Roles) string { return email + " " + roleSlugList(rs) }
+
+// DetailUserRolesText is a role change's detail.
+func DetailUserRolesText(email string, rs Roles) string {
+	return email + " roles " + roleSlugList(rs)
+}
+
+// DetailUserActiveText is an activation's or deactivation's detail.
+func DetailUserActiveText(email string, active bool) string {
+	if active {
+		return email + " activated"
+	}
+	return email + " deactivated"
+}
+
+// DetailUserPasswordText is a password reset's detail.
+func DetailUserPasswordText(email string) string { return email + " password reset" }
+
+// DetailTokenText is a new API token's detail: its name and its user.
+func DetailTokenText(name, email string) string { return name + " for " + email }
+
+// DetailDeniedText is a refused request's detail: the permission it needed and the path.
+func DetailDeniedText(p Permission, path string) string { return string(p) + " " + path }
+
+// DetailUnknownAccountText is the detail of a failed sign-in of an account that does not exist.
+const DetailUnknownAccountText = "unknown account"
+
+// DetailSupportText is a filed support request's detail: its reference and title.
+func DetailSupportText(ref, title string) string { return ref + " " + title }
+
+// DetailSupportStatusText is a support request's status change.
+func DetailSupportStatusText(ref, from, to string) string { return ref + " " + from + " → " + to }
+
+func roleSlugList(rs Roles) string {
+	var parts []string
+	for _, r := range rs.List() {
+		parts = append(parts, r.Slug())
+	}
+	return strings.Join(parts, ",")
+}
+
+func parseRoleSlugs(s string) (Roles, bool) {
+	var rs Roles
+	if s == "" {
+		return 0, true
+	}
+	for _, slug := range strings.Split(s, ",") {
+		r, ok := ParseRole(slug)
+		if !ok {
+			return 0, false
+		}
+		rs |= Roles(r)
+	}
+	return rs, true
+}
+
+func parseEdition(s string) (EditionRef, string, bool) {
+	f := strings.Fields(s)
+	if len(f) != 4 {
+		return EditionRef{}, "", false
+	}
+	return EditionRef{Version: f[0], Language: f[1], Bitness: f[2]}, f[3], true
+}
+
+func parseAmount(dec, currency string) (Money, bool) {
+	m, err := ParseMoney(dec, currency)
+	return m, err == nil && len(currency) == 3
+}
+
+// ParseDetail takes a stored detail of an operation apart; anything it does not recognise is
+// DetailText with Raw, shown as stored.
+func ParseDetail(op, s string) Detail {
+	d := Detail{Raw: s}
+	if s == "" {
+		return d
+	}
+	switch op {
+	case OpGetSoftwareKey:
+		if v, ok := strings.CutPrefix(s, "version "); ok && v != "" && !strings.Contains(v, " ") {
+			d.Kind, d.Version = DetailVersion, v
+		}
+	case OpGetDownloadLink, OpDownload:
+		if ref, file, ok := parseEdition(s); ok {
+			d.Kind, d.Edition, d.File = DetailEdition, ref, file
+		}
+	case OpSharedDownload:
+		rest, ok := strings.CutPrefix(s, "shared link issued by ")
+		issuer, ed, ok2 := strings.Cut(rest, ": ")
+		if ref, file, ok3 := parseEdition(ed); ok && ok2 && ok3 && issuer != "" {
+			d.Kind, d.Email, d.Edition, d.File = DetailShared, issuer, ref, file
+		}
+	case OpImportKeys:
+		var a, b int
+		if n, _ := fmt.Sscanf(s, "%d keys imported, %d assigned to waiting purchases", &a, &b); n == 2 && DetailKeysImportedText(a, b) == s {
+			d.Kind, d.N, d.M = DetailKeysImported, a, b
+		}
+	case OpCreateOrder:
+		var n int
+		var dec, cur string
+		if k, _ := fmt.Sscanf(s, "%d line(s), %s %s", &n, &dec, &cur); k == 3 {
+			if m, ok := parseAmount(dec, cur); ok && DetailOrderText(n, m) == s {
+				d.Kind, d.N, d.Amount = DetailOrder, n, m
+			}
+		}
+	case OpUpdateOrder:
+		var n int
+		var dec, cur string
+		if k, _ := fmt.Sscanf(s, "line %d cancelled, credit %s %s", &n, &dec, &cur); k == 3 {
+			if m, ok := parseAmount(dec, cur); ok && DetailCancelText(n, m) == s {
+				d.Kind, d.N, d.Amount = DetailCancel, n, m
+			}
+		}
+	case OpCreateUser:
+		email, slugs, _ := strings.Cut(s, " ")
+		if rs, ok := parseRoleSlugs(slugs); ok && strings.Contains(email, "@") {
+			d.Kind, d.Email, d.Roles = DetailUserCreated, email, rs
+		}
+	case OpUpdateUser:
+		email, rest, _ := strings.Cut(s, " ")
+		if !strings.Contains(email, "@") {
+			break
+		}
+		d.Email = email
+		switch {
+		case rest == "activated":
+			d.Kind = DetailUserActivated
+		case rest == "deactivated":
+			d.Kind = DetailUserDeactivate
+		case rest == "password reset":
+			d.Kind = DetailUserPassword
+		case rest == "roles" || strings.HasPrefix(rest, "roles "):
+			if rs, ok := parseRoleSlugs(strings.TrimPrefix(strings.TrimPrefix(rest, "roles"), " ")); ok {
+				d.Kind, d.Roles = DetailUserRoles, rs
+			}
+		}
+		if d.Kind == DetailText {
+			d.Email = ""
+		}
+	case OpCreateAPIToken:
+		if i := strings.LastIndex(s, " for "); i > 0 && !strings.Contains(s[i+5:], " ") {
+			d.Kind, d.Name, d.Email = DetailToken, s[:i], s[i+5:]
+		}
+	case OpPermissionDenied:
+		if p, path, ok := strings.Cut(s, " "); ok && strings.HasPrefix(path, "/") {
+			d.Kind, d.Permission, d.Path = DetailDenied, Permission(p), path
+		}
+	case OpSignInFailed:
+		if s == DetailUnknownAccountText {
+			d.Kind = DetailUnknownAccount
+		}
+	case OpFileSupport:
+		if ref, title, ok := strings.Cut(s, " "); ok && strings.HasPrefix(ref, "SR-") {
+			d.Kind, d.Ref, d.Title = DetailSupport, ref, title
+		}
+	case OpUpdateSupport:
+		ref, rest, _ := strings.Cut(s, " ")
+		if from, to, ok := strings.Cut(rest, " → "); ok && strings.HasPrefix(ref, "SR-") && from != "" && to != "" {
+			d.Kind, d.Ref, d.From, d.To = DetailSupportStatus, ref, from, to
+		}
+	}
+	return d
+}

@@ -1,0 +1,148 @@
+package web
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"partnerdesk/internal/desk"
+)
+
+// This file turns stored, machine-readable values (codes, English details, catalog data) into
+// text in the reader's language at display time: the stored values stay what the API and the
+// exports return.
+
+// KindName names the product kind of one item ("Software subscription"); the catalog's filter
+// pills use the plural kind.* names.
+func KindName(ctx context.Context, k desk.ProductKind) string {
+	return T(ctx, "product_kind."+string(k))
+}
+
+// BitnessLabel names an edition's bitness ("64-bit", "64 bites"); an unknown one shows as stored.
+func BitnessLabel(ctx context.Context, bitness string) string {
+	if m, ok := L(ctx).Lookup("bitness." + bitness); ok {
+		return m
+	}
+	return bitness
+}
+
+// ProductDescription is a product's description in the reader's language (English when the
+// product has none in it).
+func ProductDescription(ctx context.Context, p desk.Product) string {
+	if L(ctx).Tag == "hu" && p.DescriptionHU != "" {
+		return p.DescriptionHU
+	}
+	return p.Description
+}
+
+// PersonName writes a contact's name in the reader's order ("Katalin Nagy", "Nagy Katalin").
+func PersonName(ctx context.Context, first, last string) string {
+	return L(ctx).PersonName(first, last)
+}
+
+// InvoiceLineText is an invoice line's description in the reader's language, written from the
+// order line and, for a credit, the cancellation's proration (R20); a line without them shows
+// its stored description.
+func InvoiceLineText(ctx context.Context, l desk.InvoiceLine) string {
+	if l.Title == "" || l.Quantity == 0 {
+		return l.Description
+	}
+	loc := L(ctx)
+	qty := loc.Number(int64(l.Quantity))
+	switch {
+	case l.Kind == desk.InvoiceCharge:
+		return l.Title + " × " + qty
+	case l.TermDays == 0:
+		return loc.T("billing.line.credit_full", l.Title, qty)
+	}
+	return loc.T("billing.line.credit_prorated", l.Title, qty, loc.Number(int64(l.TermDays-l.UsedDays)), loc.Number(int64(l.TermDays)))
+}
+
+// EventStatus names an event's status ("succeeded" → "Sikeres").
+func EventStatus(ctx context.Context, status string) string {
+	if m, ok := L(ctx).Lookup("activity.status." + status); ok {
+		return m
+	}
+	return status
+}
+
+// PermissionName names a permission ("manage-users" → "Manage users").
+func PermissionName(ctx context.Context, p desk.Permission) string {
+	if m, ok := L(ctx).Lookup("perm." + string(p)); ok {
+		return m
+	}
+	return string(p)
+}
+
+func supportStatusName(ctx context.Context, s string) string {
+	if m, ok := L(ctx).Lookup("support.status." + s); ok {
+		return m
+	}
+	return s
+}
+
+// EventDetail is an event's stored detail in the reader's language (R11): its parts (version,
+// edition, counts, amounts, roles, statuses) are put into a sentence of the catalog; a detail of
+// no known shape shows as stored.
+func EventDetail(ctx context.Context, e desk.Event) string {
+	l := L(ctx)
+	d := desk.ParseDetail(e.Operation, e.Detail)
+	edition := func() string {
+		return l.T("activity.d.edition", d.Edition.Version, LanguageName(ctx, d.Edition.Language), BitnessLabel(ctx, d.Edition.Bitness), d.File)
+	}
+	switch d.Kind {
+	case desk.DetailVersion:
+		return l.T("activity.d.version", d.Version)
+	case desk.DetailEdition:
+		return edition()
+	case desk.DetailShared:
+		return l.T("activity.d.shared", d.Email, edition())
+	case desk.DetailKeysImported:
+		return l.T("activity.d.keys_imported", l.Number(int64(d.N)), l.Number(int64(d.M)))
+	case desk.DetailOrder:
+		return l.N("activity.d.order", int64(d.N), l.Money(d.Amount))
+	case desk.DetailCancel:
+		return l.T("activity.d.cancel", itoa(d.N), l.Money(d.Amount))
+	case desk.DetailUserCreated:
+		return l.T("activity.d.user_created", d.Email, strings.Join(RoleNames(ctx, d.Roles), ", "))
+	case desk.DetailUserRoles:
+		return l.T("activity.d.user_roles", d.Email, strings.Join(RoleNames(ctx, d.Roles), ", "))
+	case desk.DetailUserActivated:
+		return l.T("activity.d.user_activated", d.Email)
+	case desk.DetailUserDeactivate:
+		return l.T("activity.d.user_deactivated", d.Email)
+	case desk.DetailUserPassword:
+		return l.T("activity.d.user_password", d.Email)
+	case desk.DetailToken:
+		return l.T("activity.d.token", d.Name, d.Email)
+	case desk.DetailDenied:
+		return l.T("activity.d.denied", d.Path, PermissionName(ctx, d.Permission))
+	case desk.DetailUnknownAccount:
+		return l.T("activity.d.unknown_account")
+	case desk.DetailSupport:
+		return l.T("activity.d.support", d.Ref, d.Title)
+	case desk.DetailSupportStatus:
+		return l.T("activity.d.support_status", d.Ref, supportStatusName(ctx, d.From), supportStatusName(ctx, d.To))
+	}
+	return e.Detail
+}
+
+// MarketRow is one market of the markets reference page.
+type MarketRow struct{ Name, Code string }
+
+// SortedMarkets names the R7 markets in the reader's language, in the language's alphabetical
+// order (Hungarian collation for Hungarian).
+func SortedMarkets(ctx context.Context, markets []desk.UnavailableMarket) []MarketRow {
+	rows := make([]MarketRow, 0, len(markets))
+	for _, m := range markets {
+		rows = append(rows, MarketRow{Name: L(ctx).MarketName(m), Code: m.Code})
+	}
+	c := L(ctx).Collator()
+	slices.SortStableFunc(rows, func(a, b MarketRow) int {
+		if r := c.CompareString(a.Name, b.Name); r != 0 {
+			return r
+		}
+		return strings.Compare(a.Code, b.Code)
+	})
+	return rows
+}
