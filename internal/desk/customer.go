@@ -34,9 +34,6 @@ type Contact struct {
 	FirstName, LastName, Email, Phone string
 }
 
-// Name returns the contact's full name.
-func (c Contact) Name() string { return strings.TrimSpace(c.FirstName + " " + c.LastName) }
-
 // CustomerSort names a sortable column of the customer list.
 type CustomerSort string
 

@@ -473,7 +473,7 @@ var hu = map[string]string{
 	"activity.d.keys_imported":         "Importált kulcsok: %s; ebből a kulcsra váró vásárlásokhoz rendelve: %s",
 	"activity.d.order.one":             "%s tétel, %s",
 	"activity.d.order.other":           "%s tétel, %s",
-	"activity.d.cancel":                "%s. sor lemondva, jóváírás: %s",
+	"activity.d.cancel":                "Lemondott sor: %s, jóváírás: %s",
 	"activity.d.user_created":          "%s, szerepkörök: %s",
 	"activity.d.user_roles":            "%s – új szerepkörök: %s",
 	"activity.d.user_activated":        "%s – aktiválva",
