@@ -267,11 +267,11 @@ func (l *Locale) Number(n int64) string {
 // Percent formats basis points as a percentage number without the sign, with the locale's
 // decimal separator and no trailing zeros ("27", "8.1" in English, "8,1" in Hungarian).
 func (l *Locale) Percent(bp int64) string {
+	if bp < 0 {
+		return l.minus + l.Percent(-bp)
+	}
 	s := l.Number(bp / 100)
 	frac := bp % 100
-	if frac < 0 {
-		frac = -frac
-	}
 	switch {
 	case frac == 0:
 		return s

@@ -77,6 +77,7 @@ func TestFormatting(t *testing.T) {
 		{hu.Percent(2700), "27"},
 		{hu.Percent(1225), "12,25"},
 		{hu.Percent(5), "0,05"},
+		{hu.Percent(-50), "\u22120,5"},
 		{en.Period("2026-12"), "December 2026"},
 		{hu.Period("2026-12"), "2026. december"},
 		{hu.Period("bad"), "bad"},
