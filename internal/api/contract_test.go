@@ -94,7 +94,18 @@ func bearerPresent(_ context.Context, in *openapi3filter.AuthenticationInput) er
 	return nil
 }
 
-var filterOptions = &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true, AuthenticationFunc: bearerPresent}
+// filterOptions make every documented status the only ones allowed and check the formats the
+// document uses (kin-openapi checks date-time itself).
+var filterOptions = &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true, AuthenticationFunc: bearerPresent,
+	SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidators(map[string]openapi3.StringFormatValidator{
+		"uuid": openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC4122),
+		"uri": openapi3.NewCallbackValidator(func(s string) error {
+			if u, err := url.Parse(s); err != nil || u.Scheme == "" || u.Host == "" {
+				return fmt.Errorf("%q is not an absolute URL", s)
+			}
+			return nil
+		}),
+	})}}
 
 // contractTransport validates every /v1/ exchange against the document (other paths, such as
 // the signed download links, pass through). A violation is returned as the request's error.
@@ -140,7 +151,7 @@ func (ct contractTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	res.Body = io.NopCloser(bytes.NewReader(resBody))
 	what := fmt.Sprintf("%s %s → %d", req.Method, req.URL.RequestURI(), res.StatusCode)
 	fail := func(format string, args ...any) (*http.Response, error) {
-		return nil, fmt.Errorf("contract: %s: %s\nresponse body: %.600s", what, fmt.Sprintf(format, args...), resBody)
+		return nil, fmt.Errorf("contract: %s: %.1500s\nresponse body: %.600s", what, fmt.Sprintf(format, args...), resBody)
 	}
 
 	if routeErr != nil {
