@@ -159,9 +159,6 @@ var pathParam = regexp.MustCompile(`:([A-Za-z]+)`)
 // OpenAPIPath turns an echo path (/v1/customers/:customerId) into OpenAPI's ({customerId}).
 func OpenAPIPath(p string) string { return pathParam.ReplaceAllString(p, "{$1}") }
 
-// OperationID returns the operationId of a route ("" when it is not documented).
-func OperationID(method, path string) string { return operations[method+" "+OpenAPIPath(path)].id }
-
 // Document returns the OpenAPI document of the API, as /v1/openapi.json serves it.
 func (a *API) Document() map[string]any {
 	a.docOnce.Do(a.buildDocument)

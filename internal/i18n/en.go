@@ -520,7 +520,8 @@ var en = map[string]string{
 	"err.token_not_found": "This token does not exist or is already revoked.",
 	"err.api_rate":        "Too many requests with this token. Retry after %d seconds.",
 
-	// The REST API page: operation texts keyed by operationId (api.op.<id>, api.op.<id>.desc).
+	// The REST API page. Operation texts are keyed by the OpenAPI operationId: api.op.<id> is the
+	// summary, api.op.<id>.desc the description (the document takes its English from here).
 	"api.operation":                    "Operation",
 	"api.roles":                        "Roles",
 	"api.responses":                    "Responses",

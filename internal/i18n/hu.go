@@ -520,7 +520,8 @@ var hu = map[string]string{
 	"err.token_not_found": "Ez a jogkivonat nem létezik, vagy már visszavonták.",
 	"err.api_rate":        "Túl sok kérés ezzel a jogkivonattal. Próbálja újra %d másodperc múlva.",
 
-	// The REST API page: operation texts keyed by operationId (api.op.<id>, api.op.<id>.desc).
+	// The REST API page. Operation texts are keyed by the OpenAPI operationId: api.op.<id> is the
+	// summary, api.op.<id>.desc the description (the document takes its English from here).
 	"api.operation":                    "Művelet",
 	"api.roles":                        "Szerepkörök",
 	"api.responses":                    "Válaszok",
