@@ -620,6 +620,10 @@ type APIOperation struct {
 	Statuses             []string
 }
 
+// generateClient shows how to generate a Go client from the document (as the API tests do).
+const generateClient = "curl -o openapi.json http://127.0.0.1:8080/v1/openapi.json\n" +
+	"go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen@v2.8.2 -generate types,client -package partnerdesk -o partnerdesk.gen.go openapi.json"
+
 // APIOperations flattens an OpenAPI document for the API page, sorted by path.
 func APIOperations(doc map[string]any) []APIOperation {
 	var out []APIOperation
@@ -680,12 +684,7 @@ func OpDescription(ctx context.Context, o APIOperation) string {
 	return o.Description
 }
 
-// generateClient shows how to generate a Go client from the document (as the API tests do).
-const generateClient = "curl -o openapi.json http://127.0.0.1:8080/v1/openapi.json\n" +
-	"go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen@v2.8.2 -generate types,client -package partnerdesk -o partnerdesk.gen.go openapi.json"
-
-	// APIPage renders the OpenAPI document for people, in their language.
-
+// APIPage renders the OpenAPI document for people, in their language.
 func APIPage(p Page, ops []APIOperation) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
