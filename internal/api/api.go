@@ -38,8 +38,8 @@ type Config struct {
 // Route is one API route.
 type Route struct {
 	Method, Path string
-	// Perm is what the route needs (checked by the service or the handler); the document's
-	// security, x-permission and x-roles come from it.
+	// Perm is what the route needs: checked before the handler (require) and again by the
+	// service; the document's security, x-permission and x-roles come from it.
 	Perm desk.Permission
 }
 

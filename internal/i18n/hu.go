@@ -525,7 +525,7 @@ var hu = map[string]string{
 	"api.operation":                    "Művelet",
 	"api.roles":                        "Szerepkörök",
 	"api.responses":                    "Válaszok",
-	"api.client":                       "Ügyfélkód létrehozása",
+	"api.client":                       "Ügyfélkódtár létrehozása",
 	"api.client_text":                  "A kódgenerátorok beolvassák a dokumentumot, például Go nyelvhez az oapi-codegen:",
 	"api.op.getOpenAPIDocument":        "Az OpenAPI-dokumentum lekérése",
 	"api.op.getOpenAPIDocument.desc":   "Ez a dokumentum: az API szerződése OpenAPI formátumban. Jogkivonat nélkül is elérhető.",
