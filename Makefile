@@ -5,6 +5,9 @@ GO      ?= go
 export GOTOOLCHAIN ?= go1.26.10
 BIN     := bin/partnerdesk
 DATA    ?= ./data
+# Spectral (npm), which the API tests run on the OpenAPI document.
+LINT_DIR := internal/api/testdata/lint
+SPECTRAL := $(LINT_DIR)/node_modules/.bin/spectral
 
 .PHONY: run build generate test check-generated fmt-check vet vulncheck fuzz bench clean
 
@@ -32,10 +35,17 @@ vet:
 	$(GO) vet ./...
 
 # Every test: unit, HTTP and browser (internal/e2e drives Debian's /usr/bin/chromium), then a
-# short run of each fuzz target (their seed corpora run in the plain test run too).
-test: check-generated fmt-check vet
-	$(GO) test -count=1 ./...
+# short run of each fuzz target (their seed corpora run in the plain test run too). The API
+# tests lint the OpenAPI document with Spectral (SPECTRAL names it; without, they skip the lint).
+test: check-generated fmt-check vet $(SPECTRAL)
+	SPECTRAL=$(abspath $(SPECTRAL)) $(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
+
+# Spectral, the OpenAPI linter, from the npm registry at the versions of its lock file; installed
+# again only when the lock file changes.
+$(SPECTRAL): $(LINT_DIR)/package.json $(LINT_DIR)/package-lock.json
+	npm ci --prefix $(LINT_DIR) --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
 
 FUZZTIME ?= 3s
 fuzz:

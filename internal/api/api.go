@@ -1,6 +1,7 @@
 // Package api is PartnerDesk's JSON REST API in the style of the Partner Center REST API
 // (SPEC §9): bearer tokens that act with their user's roles (R1–R5 unchanged), Partner Center
-// field names and error codes, continuation-token paging, and an OpenAPI 3.1 document.
+// field names and error codes, continuation-token paging, and an OpenAPI document (openapi.go)
+// that is the contract: the tests validate every exchange against it.
 package api
 
 import (
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"partnerdesk/internal/desk"
@@ -36,8 +38,8 @@ type Config struct {
 // Route is one API route.
 type Route struct {
 	Method, Path string
-	Summary      string
-	// Perm is checked by the service; documented here.
+	// Perm is what the route needs: checked before the handler (require) and again by the
+	// service; the document's security, x-permission and x-roles come from it.
 	Perm desk.Permission
 }
 
@@ -48,6 +50,9 @@ type API struct {
 	e       *echo.Echo
 	limiter *ratelimit.Keyed
 	routes  []Route
+
+	docOnce sync.Once
+	docJSON []byte // the OpenAPI document, built once from the routes
 }
 
 const ctxUser = "user"
@@ -85,30 +90,47 @@ func (a *API) Handler() http.Handler { return a.e }
 // Routes lists the API's routes (the OpenAPI document is tested against it).
 func (a *API) Routes() []Route { return append([]Route(nil), a.routes...) }
 
-func (a *API) route(method, path, summary string, perm desk.Permission, h echo.HandlerFunc) {
-	a.routes = append(a.routes, Route{Method: method, Path: path, Summary: summary, Perm: perm})
+func (a *API) route(method, path string, perm desk.Permission, h echo.HandlerFunc) {
+	a.routes = append(a.routes, Route{Method: method, Path: path, Perm: perm})
 	if perm == "" {
 		a.e.Add(method, path, h)
 		return
 	}
-	a.e.Add(method, path, h, a.authenticate)
+	a.e.Add(method, path, h, a.authenticate, require(perm))
+}
+
+// require refuses a token whose user lacks the route's permission before the handler reads the
+// request: the 403 names the roles the document lists for the operation (x-roles) whatever the
+// body, and does not depend on whether the object exists (R5). The service checks again.
+func require(perm desk.Permission) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if !actor(c).User.Can(perm) {
+				return desk.Forbidden(perm)
+			}
+			return next(c)
+		}
+	}
 }
 
 func (a *API) registerRoutes() {
-	a.route(http.MethodGet, "/v1/openapi.json", "The OpenAPI 3.1 document of this API.", "", a.handleOpenAPI)
-	a.route(http.MethodGet, "/v1/customers", "List customers.", desk.PermViewCustomers, a.handleCustomers)
-	a.route(http.MethodGet, "/v1/customers/:customerId", "Get a customer.", desk.PermViewCustomers, a.handleCustomer)
-	a.route(http.MethodGet, "/v1/customers/:customerId/orders", "List a customer's orders, newest first.", desk.PermViewOrders, a.handleOrders)
-	a.route(http.MethodPost, "/v1/customers/:customerId/orders", "Place an order (Idempotency-Key honoured for 24 h).", desk.PermPlaceOrder, a.handleCreateOrder)
-	a.route(http.MethodGet, "/v1/customers/:customerId/orders/:orderId", "Get an order.", desk.PermViewOrders, a.handleOrder)
-	a.route(http.MethodPatch, "/v1/customers/:customerId/orders/:orderId", "Cancel order lines (status cancelled).", desk.PermCancelPurchase, a.handleCancelOrder)
-	a.route(http.MethodGet, "/v1/products", "List the products sold in a market.", desk.PermViewCustomers, a.handleProducts)
-	a.route(http.MethodGet, "/v1/customers/:customerId/entitlements", "List a customer's software entitlements.", desk.PermViewSoftware, a.handleEntitlements)
-	a.route(http.MethodGet, "/v1/customers/:customerId/entitlements/:entitlementId/key", "Get the product key of a version (audited).", desk.PermKeysDownloads, a.handleKey)
-	a.route(http.MethodPost, "/v1/customers/:customerId/entitlements/:entitlementId/downloadlinks", "Issue a signed download link (audited).", desk.PermKeysDownloads, a.handleDownloadLink)
-	a.route(http.MethodGet, "/v1/invoices", "List the monthly invoices.", desk.PermViewInvoices, a.handleInvoices)
-	a.route(http.MethodGet, "/v1/invoices/:invoiceId/lineitems", "List an invoice's charges and credits.", desk.PermViewInvoices, a.handleInvoiceLines)
-	a.route(http.MethodGet, "/v1/auditrecords", "List audit records of a date range.", desk.PermViewActivityLog, a.handleAuditRecords)
+	a.route(http.MethodGet, "/v1/openapi.json", "", a.handleOpenAPI)
+	a.route(http.MethodGet, "/v1/customers", desk.PermViewCustomers, a.handleCustomers)
+	// Reading a customer record needs view-customers, as the customer's page does in the portal:
+	// a Billing admin reads orders and invoices (SPEC §1), which name the customer, but not the
+	// customer record itself.
+	a.route(http.MethodGet, "/v1/customers/:customerId", desk.PermViewCustomers, a.handleCustomer)
+	a.route(http.MethodGet, "/v1/customers/:customerId/orders", desk.PermViewOrders, a.handleOrders)
+	a.route(http.MethodPost, "/v1/customers/:customerId/orders", desk.PermPlaceOrder, a.handleCreateOrder)
+	a.route(http.MethodGet, "/v1/customers/:customerId/orders/:orderId", desk.PermViewOrders, a.handleOrder)
+	a.route(http.MethodPatch, "/v1/customers/:customerId/orders/:orderId", desk.PermCancelPurchase, a.handleCancelOrder)
+	a.route(http.MethodGet, "/v1/products", desk.PermViewCustomers, a.handleProducts)
+	a.route(http.MethodGet, "/v1/customers/:customerId/entitlements", desk.PermViewSoftware, a.handleEntitlements)
+	a.route(http.MethodGet, "/v1/customers/:customerId/entitlements/:entitlementId/key", desk.PermKeysDownloads, a.handleKey)
+	a.route(http.MethodPost, "/v1/customers/:customerId/entitlements/:entitlementId/downloadlinks", desk.PermKeysDownloads, a.handleDownloadLink)
+	a.route(http.MethodGet, "/v1/invoices", desk.PermViewInvoices, a.handleInvoices)
+	a.route(http.MethodGet, "/v1/invoices/:invoiceId/lineitems", desk.PermViewInvoices, a.handleInvoiceLines)
+	a.route(http.MethodGet, "/v1/auditrecords", desk.PermViewActivityLog, a.handleAuditRecords)
 }
 
 // authenticate resolves the bearer token to its user and applies the per-token rate limit.
@@ -168,9 +190,9 @@ const (
 
 // Error is the JSON error body: Partner Center's shape.
 type Error struct {
-	Code        int      `json:"code"`
-	Description string   `json:"description"`
-	Data        []string `json:"data"`
+	Code        int      `json:"code" doc:"The HTTP status, or Partner Center's code: 900117, 800061, 800060 or 20000."`
+	Description string   `json:"description" doc:"What went wrong, in English."`
+	Data        []string `json:"data" doc:"The fields or parameters at fault, or the roles that may do this (403)."`
 }
 
 // handleError answers every error as JSON with the right status and code; only internal errors
@@ -326,9 +348,9 @@ func decodeError(err error) error {
 
 // Collection is Partner Center's list shape.
 type Collection[T any] struct {
-	TotalCount        int    `json:"totalCount"`
+	TotalCount        int    `json:"totalCount" min:"0" doc:"The number of items on every page together (audit records: on this page)."`
 	Items             []T    `json:"items"`
-	ContinuationToken string `json:"continuationToken,omitempty"`
+	ContinuationToken string `json:"continuationToken,omitempty" doc:"Pass it as continuationToken for the next page; absent on the last page."`
 }
 
 // page reads size (1–500, default 100) and the continuation token of a listing (kind names the

@@ -101,7 +101,9 @@ type reply struct {
 	body         []byte
 }
 
-var httpClient = &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+// httpClient validates every exchange against the OpenAPI document (contract_test.go).
+var httpClient = &http.Client{Timeout: 30 * time.Second, Transport: contractTransport{},
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 // send makes one request (no testing.TB: it is used from goroutines). body is nil, a string or
 // []byte (sent as is) or a value (sent as JSON); headers are name, value pairs.
@@ -1358,11 +1360,21 @@ func TestRoleGates(t *testing.T) {
 	wantForbidden(t, hd.call(http.MethodPost, "/v1/customers/"+apptest.ContosoID+"/orders", orderBody(line{ws, 1, ""}), "Idempotency-Key", "hd-1"), "Sales agent")
 	wantForbidden(t, hd.get(keyPath(apptest.ContosoID, ent.ID, "2022")), "Admin agent")
 
-	// Billing admin: invoices and orders (read), not keys, not customers' software.
+	// Billing admin: invoices and orders (read), not keys, not customers' software, and not the
+	// customer record: "customers (read)" is not among the role's rights (SPEC §1), as the
+	// customer's page in the portal refuses it too. The 403 is the same for a customer that
+	// does not exist (R5).
 	bill := as(t, env, billing)
 	bill.get("/v1/invoices").ok(t, http.StatusOK, nil)
 	bill.get("/v1/invoices/"+hufInvoice+"/lineitems").ok(t, http.StatusOK, nil)
 	bill.get(orderPath(apptest.ContosoID, o.ID)).ok(t, http.StatusOK, nil)
+	bill.get("/v1/customers/"+apptest.ContosoID+"/orders").ok(t, http.StatusOK, nil)
+	wantForbidden(t, bill.get("/v1/customers/"+apptest.ContosoID), "Sales agent", "Helpdesk agent", "Admin agent", "Global admin")
+	wantForbidden(t, bill.get("/v1/customers/"+unknownID), "Sales agent")
+	wantForbidden(t, bill.get("/v1/customers"), "Sales agent")
+	if res := env.Get(t, env.SignIn(t, billing), "/customers/"+apptest.ContosoID+"/account"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("the portal's customer page for a Billing admin: %d, want 403 like the API", res.StatusCode)
+	}
 	wantForbidden(t, bill.get(keyPath(apptest.ContosoID, ent.ID, "2022")), "Admin agent")
 	wantForbidden(t, bill.call(http.MethodPost, linksPath(apptest.ContosoID, ent.ID), linkBody(ed)), "Admin agent")
 	wantForbidden(t, bill.call(http.MethodPatch, orderPath(apptest.ContosoID, o.ID), cancelBody(o, 0)), "Admin agent")

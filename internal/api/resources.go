@@ -17,7 +17,7 @@ import (
 
 // Customer is a customer as Partner Center's API shows it.
 type Customer struct {
-	ID             string         `json:"id"`
+	ID             string         `json:"id" format:"uuid" doc:"The customer's tenant ID."`
 	CompanyProfile CompanyProfile `json:"companyProfile"`
 	BillingProfile BillingProfile `json:"billingProfile"`
 }
@@ -25,19 +25,19 @@ type Customer struct {
 // CompanyProfile names the customer.
 type CompanyProfile struct {
 	CompanyName string `json:"companyName"`
-	Domain      string `json:"domain"`
-	TenantID    string `json:"tenantId"`
+	Domain      string `json:"domain" doc:"The primary domain, such as contoso.onmicrosoft.com."`
+	TenantID    string `json:"tenantId" format:"uuid"`
 }
 
 // BillingProfile holds the customer's market and currency.
 type BillingProfile struct {
 	DefaultAddress Address `json:"defaultAddress"`
-	Currency       string  `json:"currency"`
+	Currency       string  `json:"currency" pattern:"^[A-Z]{3}$" doc:"The ISO 4217 currency the customer is billed in."`
 }
 
 // Address is a postal address.
 type Address struct {
-	Country      string `json:"country"`
+	Country      string `json:"country" pattern:"^[A-Z]{2}$" doc:"The market: an ISO 3166-1 alpha-2 code."`
 	City         string `json:"city,omitempty"`
 	AddressLine1 string `json:"addressLine1,omitempty"`
 	PostalCode   string `json:"postalCode,omitempty"`
@@ -74,35 +74,35 @@ func (a *API) handleCustomer(c echo.Context) error {
 
 // Order is an order as Partner Center's API shows it.
 type Order struct {
-	ID                  string     `json:"id"`
-	ReferenceCustomerID string     `json:"referenceCustomerId"`
-	BillingCycle        string     `json:"billingCycle"`
-	CurrencyCode        string     `json:"currencyCode"`
+	ID                  string     `json:"id" format:"uuid"`
+	ReferenceCustomerID string     `json:"referenceCustomerId" format:"uuid" doc:"The customer's tenant ID."`
+	BillingCycle        string     `json:"billingCycle" enum:"one_time|annual|monthly" doc:"The billing cycle of the first line."`
+	CurrencyCode        string     `json:"currencyCode" pattern:"^[A-Z]{3}$"`
 	CreationDate        time.Time  `json:"creationDate"`
-	Status              string     `json:"status"`
+	Status              string     `json:"status" enum:"completed|pending|cancelled" doc:"cancelled once every line is cancelled."`
 	LineItems           []LineItem `json:"lineItems"`
 	Pricing             Pricing    `json:"pricing"`
 }
 
 // LineItem is an order line.
 type LineItem struct {
-	LineItemNumber int     `json:"lineItemNumber"`
-	OfferID        string  `json:"offerId"`
+	LineItemNumber int     `json:"lineItemNumber" min:"0"`
+	OfferID        string  `json:"offerId" doc:"productId:skuId:availabilityId."`
 	FriendlyName   string  `json:"friendlyName,omitempty"`
-	Quantity       int     `json:"quantity"`
-	TermDuration   string  `json:"termDuration,omitempty"`
-	BillingCycle   string  `json:"billingCycle,omitempty"`
-	Status         string  `json:"status,omitempty"`
+	Quantity       int     `json:"quantity" min:"0" doc:"0 once the line is cancelled."`
+	TermDuration   string  `json:"termDuration,omitempty" enum:"P1Y|P3Y" doc:"ISO 8601; absent for perpetual software."`
+	BillingCycle   string  `json:"billingCycle,omitempty" enum:"one_time|annual|monthly"`
+	Status         string  `json:"status,omitempty" enum:"active|cancelled"`
 	Pricing        Pricing `json:"pricing"`
 }
 
 // Pricing gives amounts as decimal strings in major units (never floats), R6.
 type Pricing struct {
-	Net          string `json:"net"`
-	Tax          string `json:"tax"`
-	Total        string `json:"total"`
-	CurrencyCode string `json:"currencyCode"`
-	TaxIncluded  bool   `json:"taxIncluded"`
+	Net          string `json:"net" pattern:"decimal"`
+	Tax          string `json:"tax" pattern:"decimal"`
+	Total        string `json:"total" pattern:"decimal"`
+	CurrencyCode string `json:"currencyCode" pattern:"^[A-Z]{3}$"`
+	TaxIncluded  bool   `json:"taxIncluded" doc:"Whether the market's prices include tax."`
 }
 
 func pricing(a desk.Amounts, cur string) Pricing {
@@ -163,20 +163,20 @@ func (a *API) handleOrder(c echo.Context) error {
 
 // OrderRequest is the body of POST .../orders.
 type OrderRequest struct {
-	ID                  string            `json:"id,omitempty"`
-	ReferenceCustomerID string            `json:"referenceCustomerId,omitempty"`
-	BillingCycle        string            `json:"billingCycle,omitempty"`
-	LineItems           []LineItemRequest `json:"lineItems"`
+	ID                  string            `json:"id,omitempty" doc:"Ignored: the server assigns the order ID."`
+	ReferenceCustomerID string            `json:"referenceCustomerId,omitempty" doc:"When given, the customer in the URL."`
+	BillingCycle        string            `json:"billingCycle,omitempty" doc:"The default billing cycle of the lines (one_time, annual or monthly)."`
+	LineItems           []LineItemRequest `json:"lineItems" minItems:"1"`
 }
 
 // LineItemRequest is one requested line.
 type LineItemRequest struct {
-	LineItemNumber int    `json:"lineItemNumber"`
-	OfferID        string `json:"offerId"`
-	Quantity       int    `json:"quantity"`
-	TermDuration   string `json:"termDuration,omitempty"`
-	BillingCycle   string `json:"billingCycle,omitempty"`
-	FriendlyName   string `json:"friendlyName,omitempty"`
+	LineItemNumber int    `json:"lineItemNumber" min:"0" doc:"The lines are numbered 0, 1, 2… in order."`
+	OfferID        string `json:"offerId" doc:"productId:skuId:availabilityId, as GET /v1/products lists it."`
+	Quantity       int    `json:"quantity" min:"1" max:"10000" doc:"1 to 10,000."`
+	TermDuration   string `json:"termDuration,omitempty" doc:"P1Y or P3Y for subscriptions and reservations."`
+	BillingCycle   string `json:"billingCycle,omitempty" doc:"one_time, annual or monthly, as the offer allows."`
+	FriendlyName   string `json:"friendlyName,omitempty" doc:"Ignored: the offer's title is used."`
 }
 
 // idempotencyWindow is how long an Idempotency-Key is honoured.
@@ -227,19 +227,19 @@ func (a *API) handleCreateOrder(c echo.Context) error {
 
 // CancelRequest is the body of PATCH .../orders/{id}: status "cancelled" with the lines to cancel.
 type CancelRequest struct {
-	ID                  string              `json:"id"`
-	ReferenceCustomerID string              `json:"referenceCustomerId,omitempty"`
-	Status              string              `json:"status"`
-	LineItems           []CancelLineRequest `json:"lineItems"`
+	ID                  string              `json:"id,omitempty" doc:"When given, the order in the URL."`
+	ReferenceCustomerID string              `json:"referenceCustomerId,omitempty" doc:"Ignored: the customer is the one in the URL."`
+	Status              string              `json:"status" enum:"cancelled" doc:"Only cancellation is supported."`
+	LineItems           []CancelLineRequest `json:"lineItems,omitempty" doc:"The lines to cancel; none means every active line."`
 }
 
 // CancelLineRequest names a line to cancel.
 type CancelLineRequest struct {
-	LineItemNumber int    `json:"lineItemNumber"`
-	OfferID        string `json:"offerId"`
-	Quantity       *int   `json:"quantity,omitempty"`
-	FriendlyName   string `json:"friendlyName,omitempty"`
-	TermDuration   string `json:"termDuration,omitempty"`
+	LineItemNumber int    `json:"lineItemNumber" min:"0"`
+	OfferID        string `json:"offerId,omitempty" doc:"When given, the line's offer."`
+	Quantity       *int   `json:"quantity,omitempty" doc:"Ignored: a cancelled line's quantity becomes 0."`
+	FriendlyName   string `json:"friendlyName,omitempty" doc:"Ignored."`
+	TermDuration   string `json:"termDuration,omitempty" doc:"Ignored."`
 }
 
 // handleCancelOrder cancels lines (R12–R20; errors 900117, 800061, 800060, 20000). A cancelled
@@ -287,26 +287,26 @@ func (a *API) handleCancelOrder(c echo.Context) error {
 type Product struct {
 	ID          string  `json:"id"`
 	Title       string  `json:"title"`
-	ProductType string  `json:"productType"`
+	ProductType string  `json:"productType" enum:"SoftwarePerpetual|SoftwareSubscriptions|AzureReservations|SoftwareSUSELinux"`
 	Publisher   string  `json:"publisher"`
 	Offers      []Offer `json:"offers"`
 }
 
 // Offer is a product's buyable SKU availability with its price in the market (R6).
 type Offer struct {
-	OfferID       string   `json:"offerId"`
+	OfferID       string   `json:"offerId" doc:"productId:skuId:availabilityId: the offerId of an order line."`
 	Title         string   `json:"title"`
-	TermDuration  string   `json:"termDuration,omitempty"`
-	BillingCycle  string   `json:"billingCycle"`
-	BillingCycles []string `json:"billingCycles"`
+	TermDuration  string   `json:"termDuration,omitempty" enum:"P1Y|P3Y" doc:"ISO 8601; absent for perpetual software."`
+	BillingCycle  string   `json:"billingCycle" enum:"one_time|annual|monthly" doc:"The default billing cycle."`
+	BillingCycles []string `json:"billingCycles" enum:"one_time|annual|monthly" doc:"Every billing cycle the offer can be bought with."`
 	Price         Price    `json:"price"`
 }
 
 // Price is a unit price as a decimal string in major units.
 type Price struct {
-	Amount       string `json:"amount"`
-	CurrencyCode string `json:"currencyCode"`
-	TaxIncluded  bool   `json:"taxIncluded"`
+	Amount       string `json:"amount" pattern:"decimal"`
+	CurrencyCode string `json:"currencyCode" pattern:"^[A-Z]{3}$"`
+	TaxIncluded  bool   `json:"taxIncluded" doc:"Whether the amount includes tax."`
 }
 
 // targetViews maps the API's targetView to product kinds ("Software" is every software kind).
@@ -379,20 +379,20 @@ func requirePartner(c echo.Context) error {
 
 // Entitlement is a software entitlement with its downloadable editions.
 type Entitlement struct {
-	ID              string         `json:"id"`
+	ID              string         `json:"id" format:"uuid"`
 	ReferenceOrder  ReferenceOrder `json:"referenceOrder"`
 	ProductID       string         `json:"productId"`
 	FriendlyName    string         `json:"friendlyName"`
-	Quantity        int            `json:"quantity"`
-	Status          string         `json:"status"`
-	EntitlementType string         `json:"entitlementType"`
+	Quantity        int            `json:"quantity" min:"0"`
+	Status          string         `json:"status" enum:"active|cancelled"`
+	EntitlementType string         `json:"entitlementType" enum:"software"`
 	Editions        []Edition      `json:"editions"`
 }
 
 // ReferenceOrder names the order line an entitlement came from.
 type ReferenceOrder struct {
-	ID         string `json:"id"`
-	LineItemID int    `json:"lineItemId"`
+	ID         string `json:"id" format:"uuid" doc:"The order ID."`
+	LineItemID int    `json:"lineItemId" min:"0" doc:"The order line's lineItemNumber."`
 }
 
 // Edition is a downloadable build.
@@ -401,8 +401,8 @@ type Edition struct {
 	Language string `json:"language"`
 	Bitness  string `json:"bitness"`
 	FileName string `json:"fileName"`
-	Size     int64  `json:"size"`
-	SHA256   string `json:"sha256"`
+	Size     int64  `json:"size" min:"0" doc:"Bytes."`
+	SHA256   string `json:"sha256" pattern:"^[0-9a-f]{64}$"`
 }
 
 func (a *API) handleEntitlements(c echo.Context) error {
@@ -435,7 +435,7 @@ func (a *API) handleEntitlements(c echo.Context) error {
 
 // KeyResponse is a product key (beyond Partner Center, which has no API for keys).
 type KeyResponse struct {
-	ProductKey string `json:"productKey"`
+	ProductKey string `json:"productKey" pattern:"^[0-9A-Z]{5}(-[0-9A-Z]{5}){4}$"`
 	Version    string `json:"version"`
 }
 
@@ -454,18 +454,18 @@ func (a *API) handleKey(c echo.Context) error {
 
 // LinkRequest asks for a download link of an edition.
 type LinkRequest struct {
-	Version  string `json:"version"`
-	Language string `json:"language"`
-	Bitness  string `json:"bitness"`
+	Version  string `json:"version" doc:"An edition's version, e.g. 2022."`
+	Language string `json:"language" doc:"An edition's language, e.g. en-US."`
+	Bitness  string `json:"bitness" doc:"An edition's bitness, e.g. x64."`
 }
 
 // LinkResponse is a signed download link.
 type LinkResponse struct {
-	URL       string    `json:"url"`
+	URL       string    `json:"url" format:"uri" doc:"Signed: anyone with the link downloads the file until it expires."`
 	ExpiresAt time.Time `json:"expiresAt"`
-	SHA256    string    `json:"sha256"`
+	SHA256    string    `json:"sha256" pattern:"^[0-9a-f]{64}$"`
 	FileName  string    `json:"fileName"`
-	Size      int64     `json:"size"`
+	Size      int64     `json:"size" min:"0" doc:"Bytes."`
 }
 
 func (a *API) handleDownloadLink(c echo.Context) error {
@@ -485,15 +485,15 @@ func (a *API) handleDownloadLink(c echo.Context) error {
 
 // Invoice is a monthly invoice.
 type Invoice struct {
-	ID           string `json:"id"`
-	Period       string `json:"period"`
-	CurrencyCode string `json:"currencyCode"`
-	Status       string `json:"status"`
-	TotalCharges string `json:"totalCharges"`
-	TotalCredits string `json:"totalCredits"`
-	Net          string `json:"net"`
-	Tax          string `json:"tax"`
-	TotalAmount  string `json:"totalAmount"`
+	ID           string `json:"id" pattern:"^INV-[0-9]{4}-[0-9]{2}-[A-Z]{3}$" doc:"INV-<period>-<currency>."`
+	Period       string `json:"period" pattern:"^[0-9]{4}-[0-9]{2}$" doc:"The month (YYYY-MM, UTC)."`
+	CurrencyCode string `json:"currencyCode" pattern:"^[A-Z]{3}$"`
+	Status       string `json:"status" enum:"open|issued" doc:"open collects the current month's charges and credits; issued after the month ends."`
+	TotalCharges string `json:"totalCharges" pattern:"decimal"`
+	TotalCredits string `json:"totalCredits" pattern:"decimal"`
+	Net          string `json:"net" pattern:"decimal"`
+	Tax          string `json:"tax" pattern:"decimal"`
+	TotalAmount  string `json:"totalAmount" pattern:"decimal"`
 }
 
 func (a *API) handleInvoices(c echo.Context) error {
@@ -520,16 +520,16 @@ func (a *API) handleInvoices(c echo.Context) error {
 
 // InvoiceLine is a charge or credit (R20: credits are negative).
 type InvoiceLine struct {
-	OrderID        string    `json:"orderId"`
-	LineItemNumber int       `json:"lineItemNumber"`
-	CustomerID     string    `json:"customerId"`
+	OrderID        string    `json:"orderId" format:"uuid"`
+	LineItemNumber int       `json:"lineItemNumber" min:"0"`
+	CustomerID     string    `json:"customerId" format:"uuid"`
 	CustomerName   string    `json:"customerName"`
 	Description    string    `json:"description"`
-	Kind           string    `json:"kind"`
-	Net            string    `json:"net"`
-	Tax            string    `json:"tax"`
-	Amount         string    `json:"amount"`
-	CurrencyCode   string    `json:"currencyCode"`
+	Kind           string    `json:"kind" enum:"charge|credit" doc:"A credit's amounts are negative."`
+	Net            string    `json:"net" pattern:"decimal"`
+	Tax            string    `json:"tax" pattern:"decimal"`
+	Amount         string    `json:"amount" pattern:"decimal" doc:"Net plus tax."`
+	CurrencyCode   string    `json:"currencyCode" pattern:"^[A-Z]{3}$"`
 	TaxIncluded    bool      `json:"taxIncluded"`
 	Date           time.Time `json:"date"`
 }
@@ -560,13 +560,13 @@ func (a *API) handleInvoiceLines(c echo.Context) error {
 // AuditRecord is an activity log event as Partner Center's audit records show it.
 type AuditRecord struct {
 	ID                string    `json:"id"`
-	CustomerID        string    `json:"customerId"`
+	CustomerID        string    `json:"customerId" doc:"Empty when the record concerns no customer."`
 	CustomerName      string    `json:"customerName"`
-	UserPrincipalName string    `json:"userPrincipalName"`
+	UserPrincipalName string    `json:"userPrincipalName" doc:"The email of the user who acted."`
 	ResourceType      string    `json:"resourceType"`
 	OperationType     string    `json:"operationType"`
 	OperationDate     time.Time `json:"operationDate"`
-	OperationStatus   string    `json:"operationStatus"`
+	OperationStatus   string    `json:"operationStatus" enum:"succeeded|failed"`
 	ResourceNewValue  string    `json:"resourceNewValue,omitempty"`
 	OrderID           string    `json:"orderId,omitempty"`
 	IP                string    `json:"ip,omitempty"`

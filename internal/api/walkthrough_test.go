@@ -40,9 +40,10 @@ func shellQuote(s string) string {
 	return `"` + strings.NewReplacer(`"`, `\"`, "`", "\\`", `\`, `\\`).Replace(s) + `"`
 }
 
-// curl runs curl with args, logs the command as a reader would type it (URL and tokens as
-// $PD_URL, $PD_TOKEN, $PD_SALES_TOKEN) and its output, and returns the HTTP status and body.
-func curl(t *testing.T, env *apptest.Env, secrets map[string]string, args ...string) curlRun {
+// curl runs curl with args, logs the command as a reader would type it (the server's URL base
+// and the tokens as $PD_URL, $PD_TOKEN, $PD_SALES_TOKEN) and its output, and returns the HTTP
+// status and body.
+func curl(t *testing.T, base string, secrets map[string]string, args ...string) curlRun {
 	t.Helper()
 	full := append([]string{"-sS", "--max-time", "20", "-w", "\n%{http_code}"}, args...)
 	cmd := exec.Command("curl", full...)
@@ -70,7 +71,7 @@ func curl(t *testing.T, env *apptest.Env, secrets map[string]string, args ...str
 
 	shown := []string{"curl", "-sS"}
 	for _, a := range args {
-		a = strings.ReplaceAll(a, env.URL, "$PD_URL")
+		a = strings.ReplaceAll(a, base, "$PD_URL")
 		a = strings.ReplaceAll(a, apptest.ContosoID, "$CONTOSO")
 		for name, secret := range secrets {
 			a = strings.ReplaceAll(a, secret, "$"+name)
@@ -109,26 +110,29 @@ func TestCurlWalkthrough(t *testing.T) {
 		t.Skip("curl is not installed")
 	}
 	env := apptest.Start(t)
+	// curl talks to the server through a proxy that validates every exchange against the
+	// OpenAPI document.
+	base := contractProxy(t, env.URL)
 	_, token := newToken(t, env, adminAgent, 24*time.Hour)
 	_, salesToken := newToken(t, env, salesAgent, 24*time.Hour)
 	secrets := map[string]string{"PD_TOKEN": token, "PD_SALES_TOKEN": salesToken}
 	contoso := apptest.ContosoID
 	auth := "Authorization: Bearer " + token
 	t.Logf("# An Admin agent's token and a Sales agent's token, made with `partnerdesk token create` (here: the test's).\n"+
-		"$ export PD_URL=%s PD_TOKEN=%s PD_SALES_TOKEN=%s CONTOSO=%s", env.URL, token, salesToken, contoso)
+		"$ export PD_URL=%s PD_TOKEN=%s PD_SALES_TOKEN=%s CONTOSO=%s", base, token, salesToken, contoso)
 
 	// 1. Contoso's orders, two per page.
 	var orders collection[order]
-	curl(t, env, secrets, "-H", auth, env.URL+"/v1/customers/"+contoso+"/orders?size=2").want(t, 200, &orders)
+	curl(t, base, secrets, "-H", auth, base+"/v1/customers/"+contoso+"/orders?size=2").want(t, 200, &orders)
 	if len(orders.Items) != 2 || orders.TotalCount < 6 || orders.ContinuationToken == "" {
 		t.Fatalf("orders page: %d items, totalCount %d, token %q", len(orders.Items), orders.TotalCount, orders.ContinuationToken)
 	}
 
 	// 2. Place an order with an Idempotency-Key; the retry returns the same order.
 	body := fmt.Sprintf(`{"lineItems":[{"lineItemNumber":0,"offerId":"%s","quantity":2}]}`, offerID(t, wsStd, desk.TermNone))
-	post := []string{"-i", "-X", "POST", "-H", auth, "-H", "Content-Type: application/json", "-H", "Idempotency-Key: walkthrough-0001", "-d", body, env.URL + "/v1/customers/" + contoso + "/orders"}
+	post := []string{"-i", "-X", "POST", "-H", auth, "-H", "Content-Type: application/json", "-H", "Idempotency-Key: walkthrough-0001", "-d", body, base + "/v1/customers/" + contoso + "/orders"}
 	var placed, retried order
-	first := curl(t, env, secrets, post...)
+	first := curl(t, base, secrets, post...)
 	first.want(t, 201, &placed)
 	if !strings.Contains(first.head, "Location: /v1/customers/"+contoso+"/orders/"+placed.ID) || strings.Contains(first.head, "Idempotent-Replayed") {
 		t.Fatalf("first POST headers: %q", first.head)
@@ -137,7 +141,7 @@ func TestCurlWalkthrough(t *testing.T) {
 		t.Fatalf("placed: %+v", placed)
 	}
 	t.Log("# The same request again (a retry): the same order, not a second one.")
-	again := curl(t, env, secrets, post...)
+	again := curl(t, base, secrets, post...)
 	again.want(t, 201, &retried)
 	if retried.ID != placed.ID || !strings.Contains(again.head, "Idempotent-Replayed: true") {
 		t.Fatalf("retry: order %s (first was %s), headers %q", retried.ID, placed.ID, again.head)
@@ -145,7 +149,7 @@ func TestCurlWalkthrough(t *testing.T) {
 
 	// 3. The order's software entitlement, then its key.
 	var ents collection[entitlement]
-	curl(t, env, secrets, "-H", auth, env.URL+"/v1/customers/"+contoso+"/entitlements?entitlementType=software&size=1").want(t, 200, &ents)
+	curl(t, base, secrets, "-H", auth, base+"/v1/customers/"+contoso+"/entitlements?entitlementType=software&size=1").want(t, 200, &ents)
 	if len(ents.Items) != 1 || ents.Items[0].ReferenceOrder.ID != placed.ID {
 		t.Fatalf("the newest entitlement is not the new order's: %+v", ents.Items)
 	}
@@ -153,15 +157,15 @@ func TestCurlWalkthrough(t *testing.T) {
 	var key struct {
 		ProductKey, Version string
 	}
-	keyURL := env.URL + "/v1/customers/" + contoso + "/entitlements/" + ent.ID + "/key?version=2022"
-	curl(t, env, secrets, "-H", auth, keyURL).want(t, 200, &key)
+	keyURL := base + "/v1/customers/" + contoso + "/entitlements/" + ent.ID + "/key?version=2022"
+	curl(t, base, secrets, "-H", auth, keyURL).want(t, 200, &key)
 	if !productKey.MatchString(key.ProductKey) || key.Version != "2022" {
 		t.Fatalf("key: %+v", key)
 	}
 
 	// 4. A Sales agent's token may not see keys (R1): 403 naming the role needed.
 	var denied apiError
-	curl(t, env, secrets, "-H", "Authorization: Bearer "+salesToken, keyURL).want(t, 403, &denied)
+	curl(t, base, secrets, "-H", "Authorization: Bearer "+salesToken, keyURL).want(t, 403, &denied)
 	if denied.Code != 403 || !strings.Contains(denied.Description, "Admin agent") {
 		t.Fatalf("sales agent key: %+v", denied)
 	}
@@ -169,20 +173,20 @@ func TestCurlWalkthrough(t *testing.T) {
 	// 5. Cancel inside the 30-day window (PATCH status cancelled): quantity 0, order cancelled.
 	cancel := fmt.Sprintf(`{"id":"%s","status":"cancelled","lineItems":[{"lineItemNumber":0,"offerId":"%s"}]}`, placed.ID, placed.LineItems[0].OfferID)
 	var cancelled order
-	curl(t, env, secrets, "-X", "PATCH", "-H", auth, "-H", "Content-Type: application/json", "-d", cancel,
-		env.URL+"/v1/customers/"+contoso+"/orders/"+placed.ID).want(t, 200, &cancelled)
+	curl(t, base, secrets, "-X", "PATCH", "-H", auth, "-H", "Content-Type: application/json", "-d", cancel,
+		base+"/v1/customers/"+contoso+"/orders/"+placed.ID).want(t, 200, &cancelled)
 	if cancelled.Status != "cancelled" || cancelled.LineItems[0].Quantity != 0 {
 		t.Fatalf("cancelled: %+v", cancelled)
 	}
 	t.Log("# The key is revoked with the purchase (R18).")
-	curl(t, env, secrets, "-H", auth, keyURL).want(t, 410, nil)
+	curl(t, base, secrets, "-H", auth, keyURL).want(t, 410, nil)
 
 	// 6. The credit on this month's invoice (as a Global admin or Billing admin).
 	_, billingToken := newToken(t, env, billing, 24*time.Hour)
 	secrets["PD_BILLING_TOKEN"] = billingToken
 	t.Logf("$ export PD_BILLING_TOKEN=%s", billingToken)
 	inv := "INV-" + env.Clock.Now().UTC().Format("2006-01") + "-HUF"
-	res := curl(t, env, secrets, "-H", "Authorization: Bearer "+billingToken, env.URL+"/v1/invoices/"+inv+"/lineitems?size=500")
+	res := curl(t, base, secrets, "-H", "Authorization: Bearer "+billingToken, base+"/v1/invoices/"+inv+"/lineitems?size=500")
 	var lines collection[invoiceLine]
 	res.want(t, 200, &lines)
 	var charge, credit []invoiceLine
