@@ -158,10 +158,10 @@ func (h *huChecker) check(name string, res *apptest.Response) *goquery.Document 
 		}
 	}
 	// Not UI text: scripts, code samples, identifiers, the language switch (English and Magyar
-	// are each language's own name), and the API operations (method, path, parameters and
-	// permission are identifiers; the summaries come from the OpenAPI document).
+	// are each language's own name), and the API operations' identifiers (method, path,
+	// parameters, statuses); their summaries and descriptions are translated and checked.
 	body := d.Clone()
-	body.Find(`script, style, pre, code, .mono, [data-testid="lang-switch"], [data-testid="api-op"]`).Remove()
+	body.Find(`script, style, pre, code, .mono, [data-testid="lang-switch"], [data-testid="api-op"] .badge, [data-testid="api-op"] td:nth-child(3), [data-testid="api-statuses"]`).Remove()
 	// Each text node and each attribute people read, on its own (words of neighbouring
 	// elements must not run together).
 	var texts []string
