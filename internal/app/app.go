@@ -295,6 +295,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return fail(err)
 		}
 	}
+	if err := svc.LoadCatalog(ctx); err != nil {
+		return fail(err)
+	}
 	a.API = api.New(svc, api.Config{Logger: cfg.Logger, RatePerSecond: cfg.APIRatePerSecond, Burst: cfg.APIBurst})
 	a.Server = server.New(svc, server.Config{SessionHashKey: sec.SessionHashKey, SessionBlockKey: sec.SessionBlockKey, Secure: cfg.SecureCookies,
 		Logger: cfg.Logger, APIDocument: a.API.Document})
