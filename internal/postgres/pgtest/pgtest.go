@@ -29,9 +29,15 @@ const DefaultURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 // prefix starts every database these tests create, so that stale ones can be found.
 const prefix = "pg_t"
 
-// ServerURL returns the server's URL: EnvURL, else DefaultURL.
+// EnvServer names the server for the PostgreSQL-only tests without moving the application tests.
+const EnvServer = "PARTNERDESK_TEST_POSTGRES"
+
+// ServerURL returns the server's URL: EnvURL, else EnvServer, else DefaultURL.
 func ServerURL() string {
 	if u := os.Getenv(EnvURL); u != "" {
+		return u
+	}
+	if u := os.Getenv(EnvServer); u != "" {
 		return u
 	}
 	return DefaultURL
@@ -66,7 +72,7 @@ func Admin(t testing.TB) *sql.DB {
 		}
 	})
 	if adminErr != nil {
-		if os.Getenv("CI") == "true" || Configured() {
+		if os.Getenv("CI") == "true" || Configured() || os.Getenv(EnvServer) != "" {
 			t.Fatalf("PostgreSQL at %s: %v", redact(ServerURL()), adminErr)
 		}
 		t.Skipf("PostgreSQL does not answer at %s (%v): set %s to run these tests", redact(ServerURL()), adminErr, EnvURL)
