@@ -20,6 +20,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -100,7 +101,7 @@ func run() error {
 	dbURL := flag.String("database-url", "", "also run on this PostgreSQL database (postgres://…; the large dataset is built there once)")
 	duration := flag.Duration("duration", 4*time.Second, "measurement time per scenario")
 	conns := flag.Int("conns", 32, "concurrent connections")
-	only := flag.String("only", "", "run only scenarios whose name contains this")
+	only := flag.String("only", "", "run only scenarios whose name contains one of these (comma-separated)")
 	flag.Parse()
 	absBin, err := filepath.Abs(*bin)
 	if err != nil {
@@ -264,10 +265,33 @@ func runEngine(absBin string, e engine, duration time.Duration, conns int, only 
 	}
 	var results []result
 	for i, sc := range scenarios {
-		if only != "" && !strings.Contains(sc.name, only) && i != 0 {
+		if only != "" && i != 0 && !slices.ContainsFunc(strings.Split(only, ","), func(o string) bool { return strings.Contains(sc.name, o) }) {
 			continue
 		}
+		var profiled chan struct{}
+		if pp := os.Getenv("PDBENCH_PPROF"); pp != "" && i != 0 {
+			// A CPU profile of the server during the measurement, for `go tool pprof`.
+			profiled = make(chan struct{})
+			name := filepath.Join(os.TempDir(), fmt.Sprintf("pdbench-%s-%02d.prof", strings.ToLower(e.name), i))
+			go func() {
+				defer close(profiled)
+				time.Sleep(time.Second)
+				res, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", pp, max(1, int(duration.Seconds())-1)))
+				if err != nil {
+					return
+				}
+				defer res.Body.Close()
+				if f, err := os.Create(name); err == nil {
+					io.Copy(f, res.Body)
+					f.Close()
+					progress("%s: profile of %q in %s", e.name, sc.name, name)
+				}
+			}()
+		}
 		r, err := measure(sc, conns, duration)
+		if profiled != nil {
+			<-profiled
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", sc.name, err)
 		}

@@ -29,8 +29,10 @@ type copyBuf struct {
 	rows [][]any
 }
 
-// Bulk runs fn in one transaction on one connection, writing the rows with COPY, then refreshes
-// the planner's statistics.
+// Bulk runs fn in one transaction on one connection, writing the rows with COPY, then vacuums
+// and analyses the tables it filled: the planner needs their statistics, index-only scans need
+// the visibility map, and the trigram index must merge its pending list (a search would scan
+// it whole otherwise).
 func (e *engine) Bulk(ctx context.Context, fn func(b sqlstore.Bulk) error) error {
 	conn, err := e.db.Conn(ctx)
 	if err != nil {
@@ -51,12 +53,15 @@ func (e *engine) Bulk(ctx context.Context, fn func(b sqlstore.Bulk) error) error
 		if err := b.flush(); err != nil {
 			return err
 		}
+		if err := tx.Commit(ctx); err != nil {
+			return err
+		}
 		for _, t := range b.order {
-			if _, err := tx.Exec(ctx, "ANALYZE "+pgx.Identifier{t}.Sanitize()); err != nil {
+			if _, err := pc.Exec(ctx, "VACUUM (ANALYZE) "+pgx.Identifier{t}.Sanitize()); err != nil {
 				return err
 			}
 		}
-		return tx.Commit(ctx)
+		return nil
 	})
 }
 

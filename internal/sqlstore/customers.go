@@ -57,10 +57,10 @@ func (s *Store) FindCustomerByID(ctx context.Context, id string) (desk.Customer,
 	return c, nil
 }
 
-// CountCustomers counts all customers.
+// CountCustomers counts all customers (kept by triggers in customer_count).
 func (s *Store) CountCustomers(ctx context.Context) (int, error) {
 	var n int
-	err := s.queryRow(ctx, `SELECT count(*) FROM customers`).Scan(&n)
+	err := s.queryRow(ctx, `SELECT n FROM customer_count WHERE id = 1`).Scan(&n)
 	return n, s.wrap(err, "count customers")
 }
 
@@ -106,7 +106,15 @@ func (s *Store) FindCustomers(ctx context.Context, f desk.CustomerFilter) (desk.
 		filterSQL = " WHERE " + strings.Join(where, " AND ")
 	}
 	var page desk.CustomerPage
-	if !f.SkipCount {
+	switch {
+	case f.SkipCount:
+	case len(where) == 0:
+		n, err := s.CountCustomers(ctx)
+		if err != nil {
+			return page, err
+		}
+		page.Total = n
+	default:
 		if err := s.queryRow(ctx, `SELECT count(*) FROM customers c`+filterSQL, args...).Scan(&page.Total); err != nil {
 			return page, fmt.Errorf("count customers: %w", err)
 		}

@@ -195,14 +195,21 @@ func (s *Store) StreamEvents(ctx context.Context, f desk.ActivityFilter, fn func
 const dayMS = 86400000
 
 // EventDayCounts counts events per day and operation in the filter's range: from the daily
-// counts table when only the range is set, else from the events themselves.
+// counts table when only whole days (and perhaps an action) are asked for, else from the events
+// themselves.
 func (s *Store) EventDayCounts(ctx context.Context, f desk.ActivityFilter) ([]desk.DayCount, error) {
 	var rows *sql.Rows
 	var err error
-	if f.CustomerIDs == nil && f.CustomerQuery == "" && f.Actor == "" && f.Operation == "" && f.ResourceType == "" && ms(f.From)%dayMS == 0 && (ms(f.To)+1)%dayMS == 0 {
+	aligned := ms(f.From)%dayMS == 0 && (ms(f.To)+1)%dayMS == 0
+	switch {
+	case f.CustomerIDs == nil && f.CustomerQuery == "" && f.Actor == "" && f.ResourceType == "" && aligned && f.Operation == "":
 		rows, err = s.query(ctx, `SELECT day, operation, n FROM event_counts WHERE day >= ? AND day <= ? ORDER BY day, operation`,
 			ms(f.From)/dayMS, ms(f.To)/dayMS)
-	} else {
+	case f.CustomerIDs == nil && f.CustomerQuery == "" && f.Actor == "" && f.ResourceType == "" && aligned:
+		// One action over whole days: its row of the daily counts, not a count of its events.
+		rows, err = s.query(ctx, `SELECT day, operation, n FROM event_counts WHERE operation = ? AND day >= ? AND day <= ? ORDER BY day`,
+			f.Operation, ms(f.From)/dayMS, ms(f.To)/dayMS)
+	default:
 		where, args := s.activityWhere(f)
 		rows, err = s.query(ctx, `SELECT at / 86400000, operation, count(*) FROM events`+where+` GROUP BY at / 86400000, operation ORDER BY 1, 2`, args...)
 	}
