@@ -226,8 +226,7 @@ func (e *engine) CustomerMatch(alias, q string) (string, []any) {
 	if len([]rune(q)) >= 3 {
 		return `(` + alias + `.name_fold || chr(1) || ` + alias + `.domain || chr(1) || ` + alias + `.id) LIKE ? ESCAPE '\'`, []any{"%" + like + "%"}
 	}
-	like += "%"
-	return `(` + alias + `.name_fold LIKE ? ESCAPE '\' OR ` + alias + `.domain LIKE ? ESCAPE '\' OR ` + alias + `.id LIKE ? ESCAPE '\')`, []any{like, like, like}
+	return sqlstore.PrefixMatch(alias, q)
 }
 
 // Lock takes a session advisory lock on its own connection.

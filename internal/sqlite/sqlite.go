@@ -426,8 +426,7 @@ func (e *engine) CustomerMatch(alias, q string) (string, []any) {
 	if len([]rune(q)) >= 3 {
 		return alias + `.rowid_ IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)`, []any{`"` + strings.ReplaceAll(q, `"`, `""`) + `"`}
 	}
-	like := sqlstore.EscapeLike(sqlstore.Fold(q)) + "%"
-	return `(` + alias + `.name_fold LIKE ? ESCAPE '\' OR ` + alias + `.domain LIKE ? ESCAPE '\' OR ` + alias + `.id LIKE ? ESCAPE '\')`, []any{like, like, like}
+	return sqlstore.PrefixMatch(alias, q)
 }
 
 // TakeToken takes a token from a bucket kept in this process: a SQLite data directory is served

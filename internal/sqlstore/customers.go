@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"partnerdesk/internal/desk"
 )
@@ -76,6 +77,28 @@ func CleanQuery(q string) string {
 		}
 		return r
 	}, q))
+}
+
+// PrefixMatch is the SQL condition "the name, domain or tenant ID of the customer row alias starts
+// with q" (q folded as name_fold is) as ranges of the list's sort indexes and the ID's, which both
+// engines answer from those indexes (a LIKE 'q%' would read every customer).
+func PrefixMatch(alias, q string) (string, []any) {
+	lo := Fold(q)
+	r := []rune(lo)
+	last := r[len(r)-1]
+	switch last {
+	case utf8.MaxRune:
+		like := EscapeLike(lo) + "%"
+		return `(` + alias + `.name_fold LIKE ? ESCAPE '\' OR ` + alias + `.domain LIKE ? ESCAPE '\' OR ` + alias + `.id LIKE ? ESCAPE '\')`, []any{like, like, like}
+	case 0xD7FF:
+		last = 0xE000 // past the surrogates, which no string holds
+	default:
+		last++
+	}
+	r[len(r)-1] = last
+	hi := string(r)
+	return `((` + alias + `.name_fold >= ? AND ` + alias + `.name_fold < ?) OR (` + alias + `.domain >= ? AND ` + alias + `.domain < ?) OR (` +
+		alias + `.id >= ? AND ` + alias + `.id < ?))`, []any{lo, hi, lo, hi, lo, hi}
 }
 
 // EscapeLike escapes LIKE's wildcards for a LIKE … ESCAPE '\' pattern.
