@@ -75,11 +75,20 @@ func (s *Store) FindUsers(ctx context.Context, f desk.UserFilter) ([]desk.User, 
 	return out, rows.Err()
 }
 
-// CountActiveUsersWithRole counts active partner users holding r.
+// CountActiveUsersWithRole counts active partner users holding r. Inside a transaction it locks
+// them (PostgreSQL), so that two changes that would each leave one Global admin take turns and
+// the second counts what the first left.
 func (s *Store) CountActiveUsersWithRole(ctx context.Context, r desk.Role) (int, error) {
-	var n int
-	err := s.queryRow(ctx, `SELECT count(*) FROM users WHERE customer_id IS NULL AND active = 1 AND (roles & ?) != 0`, int(r)).Scan(&n)
-	return n, s.wrap(err, "count users")
+	rows, err := s.query(ctx, `SELECT id FROM users WHERE customer_id IS NULL AND active = 1 AND (roles & ?) != 0`+s.eng.ForUpdate(), int64(r))
+	if err != nil {
+		return 0, s.wrap(err, "count users")
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	return n, s.wrap(rows.Err(), "count users")
 }
 
 // UpdateUser saves a user's roles, display name, locale and active flag.

@@ -501,3 +501,39 @@ func testBulkLinksTheChain(t *testing.T, h Harness) {
 		t.Fatalf("day counts after the bulk load: %v", counts)
 	}
 }
+
+// The last Global admin stays: two instances each demoting one of the last two Global admins at
+// once leave one (the second change counts what the first left).
+func testRaceLastGlobalAdmin(t *testing.T, h Harness) {
+	a := h.Open(t)
+	b := h.Second(t, a)
+	ctx := context.Background()
+	for _, id := range []string{"ga-1", "ga-2"} {
+		if err := a.CreateUser(ctx, desk.User{ID: id, Email: id + "@partner.example", DisplayName: id, Roles: desk.RolesOf(desk.RoleGlobalAdmin),
+			Active: true, CreatedAt: raceAt}, "hash"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for i, st := range []*sqlstore.Store{a, b} {
+		wg.Add(1)
+		go func(id string, st *sqlstore.Store) {
+			defer wg.Done()
+			err := st.InTx(ctx, func(tx *sqlstore.Store) error {
+				n, err := tx.CountActiveUsersWithRole(ctx, desk.RoleGlobalAdmin)
+				if err != nil || n <= 1 {
+					return err
+				}
+				time.Sleep(50 * time.Millisecond) // let the other change count too
+				return tx.UpdateUser(ctx, desk.User{ID: id, DisplayName: id, Roles: desk.RolesOf(desk.RoleAdminAgent), Active: true})
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}([]string{"ga-1", "ga-2"}[i], st)
+	}
+	wg.Wait()
+	if n, err := a.CountActiveUsersWithRole(ctx, desk.RoleGlobalAdmin); err != nil || n != 1 {
+		t.Fatalf("%d Global admins left (%v), want 1", n, err)
+	}
+}

@@ -51,6 +51,7 @@ func Run(t *testing.T, h Harness) {
 		{"RaceCancelEveryLine", testRaceCancelEveryLine},
 		{"InvoiceLineOncePerKind", testInvoiceLineOncePerKind},
 		{"RaceEventChain", testRaceEventChain},
+		{"RaceLastGlobalAdmin", testRaceLastGlobalAdmin},
 		{"RateLimits", testRateLimits},
 		{"Attachments", testAttachments},
 		{"BulkLinksTheChain", testBulkLinksTheChain},
