@@ -9,7 +9,7 @@ DATA    ?= ./data
 LINT_DIR := internal/api/testdata/lint
 SPECTRAL := $(LINT_DIR)/node_modules/.bin/spectral
 
-.PHONY: run build generate test check-generated fmt-check vet vulncheck fuzz bench clean
+.PHONY: run build generate test test-postgres check-generated fmt-check vet vulncheck fuzz bench clean
 
 run: build
 	PARTNERDESK_DEMO=$${PARTNERDESK_DEMO:-true} $(BIN) serve --data-dir $(DATA)
@@ -34,11 +34,14 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
-# Every test: unit, HTTP and browser (internal/e2e drives Debian's /usr/bin/chromium), then a
-# short run of each fuzz target (their seed corpora run in the plain test run too). The API
-# tests lint the OpenAPI document with Spectral (SPECTRAL names it; without, they skip the lint).
+# Every test: unit, HTTP and browser (internal/e2e drives Debian's /usr/bin/chromium) on SQLite —
+# with the PostgreSQL store suite and the two-instance test when PostgreSQL answers — then the
+# service, HTTP and API tests again on PostgreSQL, then a short run of each fuzz target (their
+# seed corpora run in the plain test run too). The API tests lint the OpenAPI document with
+# Spectral (SPECTRAL names it; without, they skip the lint).
 test: check-generated fmt-check vet $(SPECTRAL)
-	SPECTRAL=$(abspath $(SPECTRAL)) $(GO) test -count=1 ./...
+	env -u PARTNERDESK_TEST_DATABASE_URL $(if $(filter true,$(CI)),PARTNERDESK_TEST_POSTGRES='$(PG_TEST_URL)') SPECTRAL=$(abspath $(SPECTRAL)) $(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory test-postgres
 	$(MAKE) --no-print-directory fuzz
 
 # Spectral, the OpenAPI linter, from the npm registry at the versions of its lock file; installed
@@ -46,6 +49,17 @@ test: check-generated fmt-check vet $(SPECTRAL)
 $(SPECTRAL): $(LINT_DIR)/package.json $(LINT_DIR)/package-lock.json
 	npm ci --prefix $(LINT_DIR) --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
+
+# PostgreSQL for the tests: PARTNERDESK_TEST_DATABASE_URL, else the server on 127.0.0.1:5432 (user
+# postgres). Each test makes and drops its own databases (named pg_t…). Under CI=true a server
+# that does not answer is a failure, not a skip.
+PG_TEST_URL ?= $(or $(PARTNERDESK_TEST_DATABASE_URL),postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)
+test-postgres:
+	@if [ -z "$$PARTNERDESK_TEST_DATABASE_URL" ] && ! bash -c 'exec 3<>/dev/tcp/127.0.0.1/5432' 2>/dev/null; then \
+	  if [ "$$CI" = "true" ]; then echo "PostgreSQL does not answer on 127.0.0.1:5432 (CI=true: the PostgreSQL tests must run)"; exit 1; fi; \
+	  echo "PostgreSQL does not answer on 127.0.0.1:5432: skipping the tests on PostgreSQL"; exit 0; fi; \
+	echo "the service, HTTP and API tests on PostgreSQL"; \
+	PARTNERDESK_TEST_DATABASE_URL='$(PG_TEST_URL)' SPECTRAL=$(abspath $(SPECTRAL)) $(GO) test -count=1 ./internal/postgres/... ./internal/service/ ./internal/server/ ./internal/api/
 
 FUZZTIME ?= 3s
 fuzz:
@@ -63,12 +77,15 @@ vulncheck:
 
 # The load benchmark: builds the large dataset once into $(BENCH_DATA) (20,000 customers, 200,000
 # orders, 1,000,000 events), then drives the server on 127.0.0.1 and prints the table; then the
-# store benchmarks.
+# store benchmarks (one iteration: the 1M-event export alone takes seconds). BENCH_DATABASE_URL
+# (a postgres:// URL of a database the benchmark may fill) runs it all on PostgreSQL as well.
 BENCH_DATA ?= bench-data
+BENCH_DATABASE_URL ?=
 bench: build
 	$(GO) build -o bin/pdbench ./cmd/pdbench
-	bin/pdbench -bin $(BIN) -data $(BENCH_DATA)
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 200x ./internal/sqlite/
+	bin/pdbench -bin $(BIN) -data $(BENCH_DATA) $(if $(BENCH_DATABASE_URL),-database-url '$(BENCH_DATABASE_URL)')
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./internal/sqlite/
+	$(if $(BENCH_DATABASE_URL),PARTNERDESK_TEST_DATABASE_URL='$(PG_TEST_URL)' $(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./internal/postgres/)
 
 clean:
 	rm -rf bin

@@ -11,10 +11,11 @@ import (
 	"partnerdesk/internal/app"
 )
 
-// backupCmd writes an online, consistent copy of the database (`partnerdesk backup --to FILE`).
-// Restore: stop PartnerDesk, copy FILE to DATA_DIR/partnerdesk.db (removing any -wal and -shm
-// files beside it), keep DATA_DIR/secrets.json (the key-encryption key opens the product keys),
-// start again, and run `partnerdesk audit verify`.
+// backupCmd writes an online, consistent copy of the database (`partnerdesk backup --to FILE`):
+// SQLite's VACUUM INTO, or pg_dump --format=custom on PostgreSQL. Restore (SQLite): stop
+// PartnerDesk, copy FILE to DATA_DIR/partnerdesk.db (removing any -wal and -shm files beside
+// it), keep DATA_DIR/secrets.json (the key-encryption key opens the product keys), start again,
+// and run `partnerdesk audit verify`. PostgreSQL: pg_restore into an empty database.
 func backupCmd(args []string, stdout io.Writer) error {
 	var to string
 	cfg, err := parse("backup", args, func(fs *flag.FlagSet) {
@@ -26,7 +27,7 @@ func backupCmd(args []string, stdout io.Writer) error {
 	if to == "" {
 		return errors.New("usage: partnerdesk backup --to FILE [--data-dir DIR]")
 	}
-	st, err := app.OpenStore(context.Background(), cfg.dataDir)
+	st, err := app.OpenStore(context.Background(), cfg.dataDir, cfg.databaseURL)
 	if err != nil {
 		return err
 	}
@@ -34,6 +35,10 @@ func backupCmd(args []string, stdout io.Writer) error {
 	abs, _ := filepath.Abs(to)
 	if err := st.Backup(context.Background(), abs); err != nil {
 		return err
+	}
+	if st.Postgres != nil {
+		fmt.Fprintf(stdout, "backup written to %s (pg_dump custom format: restore with pg_restore); keep PARTNERDESK_KEY_ENCRYPTION_KEY with it\n", abs)
+		return nil
 	}
 	fmt.Fprintf(stdout, "backup written to %s; back up %s too (it holds the key-encryption key)\n", abs, filepath.Join(cfg.dataDir, "secrets.json"))
 	return nil

@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	_ "net/http/pprof"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -26,6 +27,7 @@ import (
 	"partnerdesk/internal/app"
 	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
+	"partnerdesk/internal/postgres"
 	"partnerdesk/internal/sqlite"
 
 	"golang.org/x/term"
@@ -41,6 +43,7 @@ func main() {
 // config holds the settings shared by the subcommands.
 type config struct {
 	addr, dataDir, sessionSecret, logFormat string
+	databaseURL, filesDir                   string
 	demo, secure                            bool
 	kek                                     []byte
 	linkTTL                                 time.Duration
@@ -79,7 +82,9 @@ func flags(fs *flag.FlagSet, cfg *config) error {
 		return err
 	}
 	fs.StringVar(&cfg.addr, "addr", env("PARTNERDESK_ADDR", "127.0.0.1:8080"), "listen address (PARTNERDESK_ADDR)")
-	fs.StringVar(&cfg.dataDir, "data-dir", env("PARTNERDESK_DATA_DIR", "./data"), "data directory: database, secrets, files (PARTNERDESK_DATA_DIR)")
+	fs.StringVar(&cfg.dataDir, "data-dir", env("PARTNERDESK_DATA_DIR", "./data"), "data directory: SQLite database, secrets, files (PARTNERDESK_DATA_DIR)")
+	fs.StringVar(&cfg.databaseURL, "database-url", env("PARTNERDESK_DATABASE_URL", ""), "a postgres:// URL selects PostgreSQL; empty keeps SQLite in the data directory (PARTNERDESK_DATABASE_URL)")
+	fs.StringVar(&cfg.filesDir, "files-dir", env("PARTNERDESK_FILES_DIR", ""), "downloadable software files; default DATA_DIR/artifacts (PARTNERDESK_FILES_DIR)")
 	fs.BoolVar(&cfg.demo, "demo", demoDef, "load the demo data on first start (PARTNERDESK_DEMO)")
 	fs.BoolVar(&cfg.secure, "secure-cookies", secureDef, "mark cookies Secure, for TLS or a TLS proxy (PARTNERDESK_SECURE_COOKIES)")
 	fs.StringVar(&cfg.logFormat, "log-format", env("PARTNERDESK_LOG_FORMAT", "text"), "log format: text or json (PARTNERDESK_LOG_FORMAT)")
@@ -158,13 +163,27 @@ func (cfg config) check() error {
 	if cfg.sessionSecret != "" && len(cfg.sessionSecret) < 32 {
 		return errors.New("PARTNERDESK_SESSION_SECRET must be at least 32 characters")
 	}
+	if cfg.databaseURL != "" && !postgres.IsURL(cfg.databaseURL) {
+		return fmt.Errorf("PARTNERDESK_DATABASE_URL / --database-url must be a postgres:// URL (or empty for SQLite in the data directory)")
+	}
 	return nil
 }
 
 func (cfg config) app(log *slog.Logger, demo bool) app.Config {
-	return app.Config{DataDir: cfg.dataDir, Demo: demo, SessionSecret: cfg.sessionSecret, SecureCookies: cfg.secure, Logger: log,
+	return app.Config{DataDir: cfg.dataDir, DatabaseURL: cfg.databaseURL, FilesDir: cfg.filesDir, Demo: demo, SessionSecret: cfg.sessionSecret, SecureCookies: cfg.secure, Logger: log,
 		KeyEncryptionKey: cfg.kek, LinkTTL: cfg.linkTTL, RevealBurst: cfg.revealBurst, RevealEvery: cfg.revealEvery,
 		APIRatePerSecond: cfg.apiRate, APIBurst: cfg.apiBurst, MaxActivityRange: cfg.activityRange}
+}
+
+// where names the database for messages: the PostgreSQL server and database, or the data directory.
+func where(cfg config) string {
+	if cfg.databaseURL == "" {
+		return cfg.dataDir
+	}
+	if u, err := url.Parse(cfg.databaseURL); err == nil {
+		return "PostgreSQL " + u.Host + u.Path
+	}
+	return "PostgreSQL"
 }
 
 func (cfg config) logger(w io.Writer) *slog.Logger {
@@ -200,7 +219,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return createToken(args[1:], stdout)
 	case "audit":
 		if len(args) == 0 || args[0] != "verify" {
-			return errors.New("usage: partnerdesk audit verify [--data-dir DIR]")
+			return errors.New("usage: partnerdesk audit verify [--data-dir DIR | --database-url URL]")
 		}
 		return auditVerify(args[1:], stdout)
 	case "help", "-h", "--help":
@@ -242,7 +261,9 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	log := cfg.logger(stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	a, err := app.Open(ctx, cfg.app(log, cfg.demo))
+	acfg := cfg.app(log, cfg.demo)
+	acfg.ExclusiveServe = true
+	a, err := app.Open(ctx, acfg)
 	if err != nil {
 		return err
 	}
@@ -281,12 +302,12 @@ func migrate(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := app.OpenStore(context.Background(), cfg.dataDir)
+	st, err := app.OpenStore(context.Background(), cfg.dataDir, cfg.databaseURL)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	fmt.Fprintln(stdout, "migrations applied to", cfg.dataDir)
+	fmt.Fprintln(stdout, "migrations applied to", where(cfg))
 	return nil
 }
 
@@ -307,12 +328,12 @@ func loadDemo(args []string, stdout io.Writer) error {
 	}
 	defer a.Close()
 	if a.DemoLoaded {
-		fmt.Fprintln(stdout, "demo data loaded into", cfg.dataDir)
+		fmt.Fprintln(stdout, "demo data loaded into", where(cfg))
 	} else {
-		fmt.Fprintln(stdout, "demo data was already loaded in", cfg.dataDir)
+		fmt.Fprintln(stdout, "demo data was already loaded in", where(cfg))
 	}
 	if scale == "large" {
-		rep, err := demo.LoadLarge(context.Background(), a.Store, demo.Large, time.Now().UTC())
+		rep, err := demo.LoadLarge(context.Background(), a.Store.Store, demo.Large, time.Now().UTC())
 		if err != nil {
 			return err
 		}

@@ -20,7 +20,6 @@ import (
 
 	"partnerdesk/internal/desk"
 	"partnerdesk/internal/i18n"
-	"partnerdesk/internal/ratelimit"
 	"partnerdesk/internal/service"
 
 	"github.com/labstack/echo/v4"
@@ -45,11 +44,12 @@ type Route struct {
 
 // API is the /v1 handler.
 type API struct {
-	svc     *service.Service
-	log     *slog.Logger
-	e       *echo.Echo
-	limiter *ratelimit.Keyed
-	routes  []Route
+	svc    *service.Service
+	log    *slog.Logger
+	e      *echo.Echo
+	rate   float64
+	burst  int
+	routes []Route
 
 	docOnce sync.Once
 	docJSON []byte // the OpenAPI document, built once from the routes
@@ -71,7 +71,7 @@ func New(svc *service.Service, cfg Config) *API {
 	if cfg.Burst == 0 {
 		cfg.Burst = 100
 	}
-	a := &API{svc: svc, log: cfg.Logger, e: echo.New(), limiter: ratelimit.NewKeyed(cfg.RatePerSecond, cfg.Burst, time.Now)}
+	a := &API{svc: svc, log: cfg.Logger, e: echo.New(), rate: cfg.RatePerSecond, burst: cfg.Burst}
 	e := a.e
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = echo.ExtractIPDirect() // never trust forgeable X-Forwarded-For / X-Real-IP
@@ -147,8 +147,11 @@ func (a *API) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="partnerdesk", error="invalid_token"`)
 			return err
 		}
-		if !a.limiter.Take(t.ID) {
-			wait := a.limiter.RetryAfter(t.ID)
+		ok, wait, err := a.svc.TakeAPIToken(c.Request().Context(), t.ID, a.rate, a.burst)
+		if err != nil {
+			return err
+		}
+		if !ok {
 			return desk.RateLimited(wait, "err.api_rate", int(wait.Seconds())+1)
 		}
 		c.Set(ctxUser, u)

@@ -1,6 +1,7 @@
-// Package app wires PartnerDesk together: data directory and secrets → store → migrations →
-// services → HTTP server. It is the only place (with cmd) that knows the concrete store; the
-// command and the tests both start the application through it.
+// Package app wires PartnerDesk together: configuration and secrets → store (SQLite in the data
+// directory, or PostgreSQL) → migrations → services → HTTP server. It is the only place (with
+// cmd) that knows the concrete stores; the command and the tests both start the application
+// through it.
 package app
 
 import (
@@ -14,19 +15,30 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"partnerdesk/internal/api"
 	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
+	"partnerdesk/internal/postgres"
 	"partnerdesk/internal/server"
 	"partnerdesk/internal/service"
 	"partnerdesk/internal/sqlite"
+	"partnerdesk/internal/sqlstore"
 )
 
 // Config is the application's configuration (see cmd/partnerdesk for flags and PARTNERDESK_* variables).
 type Config struct {
 	DataDir string
+	// DatabaseURL, a postgres:// URL, selects PostgreSQL; empty keeps SQLite in DataDir.
+	DatabaseURL string
+	// FilesDir holds the downloadable software files (default DataDir/artifacts; with several
+	// instances a volume they share).
+	FilesDir string
+	// ExclusiveServe takes the data directory's serve lock (SQLite): a second server on the same
+	// SQLite data directory refuses to start.
+	ExclusiveServe bool
 	// Demo loads the demo data on first start.
 	Demo bool
 	// SessionSecret, when set, derives the session cookie keys; otherwise they are generated once
@@ -58,20 +70,69 @@ type Config struct {
 
 // App is a running PartnerDesk.
 type App struct {
-	Store   *sqlite.Store
+	Store   *DB
 	Service *service.Service
 	Server  *server.Server
 	API     *api.API
 	// DemoLoaded reports whether this start loaded the demo data (first start only).
 	DemoLoaded bool
 	handler    http.Handler
+	unlock     func()
 }
 
-// store adapts *sqlite.Store to service.Store: its InTx hands the callback a service.Store.
-type store struct{ *sqlite.Store }
+// store adapts *sqlstore.Store to service.Store: its InTx hands the callback a service.Store.
+type store struct{ *sqlstore.Store }
 
 func (s store) InTx(ctx context.Context, fn func(tx service.Store) error) error {
-	return s.Store.InTx(ctx, func(tx *sqlite.Store) error { return fn(store{tx}) })
+	return s.Store.InTx(ctx, func(tx *sqlstore.Store) error { return fn(store{tx}) })
+}
+
+// DB is an open database of either engine: the shared store, and the engine's own store
+// (exactly one of SQLite and Postgres is set).
+type DB struct {
+	*sqlstore.Store
+	SQLite   *sqlite.Store
+	Postgres *postgres.Store
+}
+
+// Backup writes a consistent copy of the database to path while PartnerDesk runs: VACUUM INTO
+// on SQLite, pg_dump --format=custom on PostgreSQL.
+func (d *DB) Backup(ctx context.Context, path string) error {
+	if d.Postgres != nil {
+		return d.Postgres.Backup(ctx, path)
+	}
+	return d.SQLite.Backup(ctx, path)
+}
+
+// OpenStore opens the database — PostgreSQL when databaseURL is a postgres:// URL, else SQLite
+// in dataDir (created if needed) — and applies the migrations.
+func OpenStore(ctx context.Context, dataDir, databaseURL string) (*DB, error) {
+	if databaseURL != "" {
+		if !postgres.IsURL(databaseURL) {
+			return nil, errors.New("PARTNERDESK_DATABASE_URL / --database-url must be a postgres:// URL (or empty for SQLite in the data directory)")
+		}
+		st, err := postgres.Open(ctx, databaseURL)
+		if err != nil {
+			return nil, err
+		}
+		if err := st.Migrate(ctx); err != nil {
+			st.Close()
+			return nil, err
+		}
+		return &DB{Store: st.Store, Postgres: st}, nil
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory %s: %w", dataDir, err)
+	}
+	st, err := sqlite.Open(filepath.Join(dataDir, "partnerdesk.db"))
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &DB{Store: st.Store, SQLite: st}, nil
 }
 
 // Secrets are the keys PartnerDesk generates once and keeps in the data directory.
@@ -88,22 +149,6 @@ func randomBytes(n int) []byte {
 	b := make([]byte, n)
 	rand.Read(b)
 	return b
-}
-
-// OpenStore creates the data directory, opens the database and applies the migrations.
-func OpenStore(ctx context.Context, dataDir string) (*sqlite.Store, error) {
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data directory %s: %w", dataDir, err)
-	}
-	st, err := sqlite.Open(filepath.Join(dataDir, "partnerdesk.db"))
-	if err != nil {
-		return nil, err
-	}
-	if err := st.Migrate(ctx); err != nil {
-		st.Close()
-		return nil, err
-	}
-	return st, nil
 }
 
 // LoadSecrets reads DataDir/secrets.json, creating it (0600) with fresh random keys if absent
@@ -147,7 +192,7 @@ func LoadSecrets(dataDir string) (Secrets, error) {
 	return s, nil
 }
 
-// Open starts the application on cfg.DataDir.
+// Open starts the application on cfg.DataDir (SQLite) or cfg.DatabaseURL (PostgreSQL).
 func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -155,15 +200,38 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	st, err := OpenStore(ctx, cfg.DataDir)
+	pg := cfg.DatabaseURL != ""
+	if pg && (cfg.SessionSecret == "" || len(cfg.KeyEncryptionKey) == 0) {
+		return nil, errors.New("on PostgreSQL, PARTNERDESK_SESSION_SECRET and PARTNERDESK_KEY_ENCRYPTION_KEY must be set, " +
+			"with the same values on every instance (sessions, download links and stored product keys must work on all of them)")
+	}
+	var unlock func()
+	if cfg.ExclusiveServe && !pg {
+		var err error
+		if unlock, err = lockDataDir(cfg.DataDir); err != nil {
+			return nil, err
+		}
+	}
+	st, err := OpenStore(ctx, cfg.DataDir, cfg.DatabaseURL)
 	if err != nil {
+		if unlock != nil {
+			unlock()
+		}
 		return nil, err
 	}
-	fail := func(err error) (*App, error) { st.Close(); return nil, err }
+	fail := func(err error) (*App, error) {
+		st.Close()
+		if unlock != nil {
+			unlock()
+		}
+		return nil, err
+	}
 
-	sec, err := LoadSecrets(cfg.DataDir)
-	if err != nil {
-		return fail(err)
+	var sec Secrets
+	if !pg {
+		if sec, err = LoadSecrets(cfg.DataDir); err != nil {
+			return fail(err)
+		}
 	}
 	if cfg.SessionSecret != "" {
 		h := sha256.Sum256([]byte("partnerdesk session hash\x00" + cfg.SessionSecret))
@@ -178,35 +246,57 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		}
 		sec.KeyEncryptionKey = cfg.KeyEncryptionKey
 	}
-	artifacts := filepath.Join(cfg.DataDir, "artifacts")
-	if err := os.MkdirAll(artifacts, 0o700); err != nil {
-		return fail(err)
+	files := cfg.FilesDir
+	if files == "" {
+		files = filepath.Join(cfg.DataDir, "artifacts")
+	}
+	if err := os.MkdirAll(files, 0o700); err != nil {
+		return fail(fmt.Errorf("files directory %s (PARTNERDESK_FILES_DIR): %w", files, err))
+	}
+	if st.SQLite != nil {
+		// Attachments now live in the database: move in the files an older version kept.
+		legacy := filepath.Join(cfg.DataDir, "attachments")
+		if _, err := os.Stat(legacy); err == nil {
+			if n, err := st.SQLite.ImportAttachmentFiles(ctx, legacy); err != nil {
+				return fail(err)
+			} else if n > 0 {
+				cfg.Logger.Info("attachments moved into the database", "count", n)
+			}
+			os.Remove(legacy) // only once empty
+		}
 	}
 
-	partnerID, ok, err := st.GetMeta(ctx, "partner_tenant_id")
+	// The partner's tenant ID is made once: instances starting together agree on one.
+	partnerID, _, err := st.ClaimMeta(ctx, "partner_tenant_id", service.NewID())
 	if err != nil {
 		return fail(err)
 	}
-	if !ok {
-		partnerID = service.NewID()
-		if err := st.SetMeta(ctx, "partner_tenant_id", partnerID); err != nil {
-			return fail(err)
-		}
-	}
-	svc, err := service.New(store{st}, cfg.Now, service.Config{
+	svc, err := service.New(store{st.Store}, cfg.Now, service.Config{
 		PartnerTenantID: partnerID, BcryptCost: cfg.BcryptCost, KeyEncryptionKey: sec.KeyEncryptionKey, LinkKey: sec.LinkKey,
-		LinkTTL: cfg.LinkTTL, ArtifactsDir: artifacts, AttachmentsDir: filepath.Join(cfg.DataDir, "attachments"), SupportThresholdUSD: cfg.SupportThresholdUSD,
+		LinkTTL: cfg.LinkTTL, ArtifactsDir: files, SupportThresholdUSD: cfg.SupportThresholdUSD,
 		MaxActivityRange: cfg.MaxActivityRange, RevealBurst: cfg.RevealBurst, RevealEvery: cfg.RevealEvery,
 		Cancel: desk.CancelPolicy{Windows: cfg.CancelWindows},
 	})
 	if err != nil {
 		return fail(err)
 	}
-	a := &App{Store: st, Service: svc}
+	// An instance whose key-encryption key is not the one the stored product keys were sealed
+	// with must not start (it would answer every key reveal with an error).
+	if err := svc.CheckKeyEncryptionKey(ctx); err != nil {
+		return fail(err)
+	}
+	a := &App{Store: st, Service: svc, unlock: unlock}
 	if cfg.Demo {
 		if err := a.loadDemo(ctx, cfg.Now()); err != nil {
 			return fail(err)
 		}
+		// Every instance writes the placeholder files it lacks (its files directory may be its own).
+		if err := writeArtifacts(files); err != nil {
+			return fail(err)
+		}
+	}
+	if err := svc.LoadCatalog(ctx); err != nil {
+		return fail(err)
 	}
 	a.API = api.New(svc, api.Config{Logger: cfg.Logger, RatePerSecond: cfg.APIRatePerSecond, Burst: cfg.APIBurst})
 	a.Server = server.New(svc, server.Config{SessionHashKey: sec.SessionHashKey, SessionBlockKey: sec.SessionBlockKey, Secure: cfg.SecureCookies,
@@ -218,10 +308,32 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
+// lockDataDir takes an exclusive lock on DATA_DIR/serve.lock for the life of the process: a
+// SQLite data directory is served by one process (its rate limits and single writer live there).
+func lockDataDir(dir string) (func(), error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, "serve.lock")
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("another PartnerDesk is already serving the data directory %s: a SQLite data directory is served by one process "+
+			"(its rate limits and its single writer live in that process); stop the other one, or use PostgreSQL "+
+			"(PARTNERDESK_DATABASE_URL) to run several instances", dir)
+	}
+	return func() { f.Close() }, nil
+}
+
 // Handler is the whole application: the REST API under /v1/ and the web portal elsewhere.
 func (a *App) Handler() http.Handler { return a.handler }
 
-// loadDemo loads the demo data in one transaction, once.
+// loadDemo loads the demo data in one transaction, once: the transaction first claims the
+// demo_loaded marker, so that of two instances starting together on an empty database one loads
+// and the other finds the marker (after waiting for the first's commit).
 func (a *App) loadDemo(ctx context.Context, now time.Time) error {
 	if _, done, err := a.Store.GetMeta(ctx, "demo_loaded"); err != nil || done {
 		return err
@@ -230,7 +342,7 @@ func (a *App) loadDemo(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	err = a.Store.InTx(ctx, func(tx *sqlite.Store) error {
+	err = a.Store.InTx(ctx, func(tx *sqlstore.Store) error {
 		loaded, err := demo.Load(ctx, tx, hash, now)
 		a.DemoLoaded = loaded
 		if err != nil || !loaded {
@@ -242,9 +354,6 @@ func (a *App) loadDemo(ctx context.Context, now time.Time) error {
 		if err := a.fillKeyPools(ctx, tx, now); err != nil {
 			return err
 		}
-		if err := writeArtifacts(a.Service.Config().ArtifactsDir); err != nil {
-			return err
-		}
 		return a.loadDemoOrders(ctx, tx, now)
 	})
 	a.Service.ResetCatalog()
@@ -252,7 +361,7 @@ func (a *App) loadDemo(ctx context.Context, now time.Time) error {
 }
 
 // loadCatalog saves the demo catalog and its price lists.
-func loadCatalog(ctx context.Context, tx *sqlite.Store) error {
+func loadCatalog(ctx context.Context, tx *sqlstore.Store) error {
 	products := demo.Catalog()
 	for i, p := range products {
 		if err := tx.SaveProduct(ctx, p, i); err != nil {
@@ -271,7 +380,7 @@ func loadCatalog(ctx context.Context, tx *sqlite.Store) error {
 
 // loadDemoOrders places the demo orders through the real use case, each with a clock set to
 // its age, as the sales agent.
-func (a *App) loadDemoOrders(ctx context.Context, tx *sqlite.Store, now time.Time) error {
+func (a *App) loadDemoOrders(ctx context.Context, tx *sqlstore.Store, now time.Time) error {
 	products := demo.Catalog()
 	seller, _, err := tx.FindUserByEmail(ctx, demo.PartnerUsers[2].Email)
 	if err != nil {
@@ -284,6 +393,7 @@ func (a *App) loadDemoOrders(ctx context.Context, tx *sqlite.Store, now time.Tim
 	}
 	agent := desk.Actor{User: agentUser, IP: "127.0.0.1"}
 	cfg := a.Service.Config()
+	cfg.Unlimited = true // the demo's history is not a user's: it takes nothing from the rate limits
 	for i, o := range demo.Orders {
 		at := now.Add(-time.Duration(o.AgeDays)*24*time.Hour - time.Duration(o.AgeHours)*time.Hour - time.Duration(i)*time.Minute)
 		svc, err := service.New(store{tx}, func() time.Time { return at }, cfg)
@@ -323,8 +433,9 @@ func (a *App) loadDemoOrders(ctx context.Context, tx *sqlite.Store, now time.Tim
 
 // demoActivity lets the admin agent view keys and copy links of active purchases over the last
 // days, so that the activity log has something to show.
-func (a *App) demoActivity(ctx context.Context, tx *sqlite.Store, now time.Time, agent desk.Actor) error {
+func (a *App) demoActivity(ctx context.Context, tx *sqlstore.Store, now time.Time, agent desk.Actor) error {
 	cfg := a.Service.Config()
+	cfg.Unlimited = true
 	for k, prefix := range []string{"contoso", "fabrikam", "wingtiptoys", "adventureworks", "prosewarekosovo"} {
 		ents, err := tx.FindEntitlements(ctx, demo.TenantID(prefix))
 		if err != nil {
@@ -363,7 +474,7 @@ func (a *App) demoActivity(ctx context.Context, tx *sqlite.Store, now time.Time,
 }
 
 // fillKeyPools puts generated keys into every software pool (product × version).
-func (a *App) fillKeyPools(ctx context.Context, tx *sqlite.Store, now time.Time) error {
+func (a *App) fillKeyPools(ctx context.Context, tx *sqlstore.Store, now time.Time) error {
 	gen := demo.NewKeyGenerator()
 	for _, p := range demo.Catalog() {
 		if !p.Kind.IsSoftware() {
@@ -390,7 +501,18 @@ func writeArtifacts(dir string) error {
 			if st, err := os.Stat(path); err == nil && st.Size() == e.Size {
 				continue
 			}
-			if err := os.WriteFile(path, demo.FileContent(e.FileName), 0o600); err != nil {
+			// Written aside and renamed: instances sharing the directory never serve half a file.
+			tmp, err := os.CreateTemp(dir, ".partial-*")
+			if err != nil {
+				return err
+			}
+			_, werr := tmp.Write(demo.FileContent(e.FileName))
+			if err := errors.Join(werr, tmp.Chmod(0o600), tmp.Close()); err != nil {
+				os.Remove(tmp.Name())
+				return err
+			}
+			if err := os.Rename(tmp.Name(), path); err != nil {
+				os.Remove(tmp.Name())
 				return err
 			}
 		}
@@ -398,5 +520,11 @@ func writeArtifacts(dir string) error {
 	return nil
 }
 
-// Close closes the store.
-func (a *App) Close() error { return a.Store.Close() }
+// Close closes the store and releases the data directory's serve lock.
+func (a *App) Close() error {
+	err := a.Store.Close()
+	if a.unlock != nil {
+		a.unlock()
+	}
+	return err
+}

@@ -198,7 +198,7 @@ func TestBackupUnderLoad(t *testing.T) {
 		t.Fatalf("open the restored copy: %v", err)
 	}
 	defer restored.Close()
-	if res, err := restored.Store.IntegrityCheck(ctx); err != nil || res != "ok" {
+	if res, err := restored.Store.SQLite.IntegrityCheck(ctx); err != nil || res != "ok" {
 		t.Fatalf("restored integrity_check: %q %v", res, err)
 	}
 	if broken, n, err := restored.Service.VerifyAudit(ctx); err != nil || broken != 0 || n == 0 {

@@ -257,7 +257,7 @@ func checkCrashInvariants(t *testing.T, dir string, acked map[string]string, can
 		t.Fatalf("reopen after the kill: %v", err)
 	}
 	defer a.Close()
-	if res, err := a.Store.IntegrityCheck(ctx); err != nil || res != "ok" {
+	if res, err := a.Store.SQLite.IntegrityCheck(ctx); err != nil || res != "ok" {
 		t.Fatalf("integrity_check: %q %v", res, err)
 	}
 	ga, err := actor(ctx, a, demo.PartnerUsers[0].Email)

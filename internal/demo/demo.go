@@ -16,8 +16,7 @@ const Password = "partnerdesk-demo"
 
 // Store is what loading the demo data needs.
 type Store interface {
-	GetMeta(ctx context.Context, key string) (string, bool, error)
-	SetMeta(ctx context.Context, key, value string) error
+	ClaimMeta(ctx context.Context, key, value string) (string, bool, error)
 	CreateCustomer(ctx context.Context, c desk.Customer) error
 	CreateUser(ctx context.Context, u desk.User, passwordHash string) error
 }
@@ -91,10 +90,12 @@ func TenantID(domainPrefix string) string {
 // Domain returns the primary domain of a demo customer's prefix.
 func Domain(prefix string) string { return prefix + ".onmicrosoft.com" }
 
-// Load loads the demo data once: a second call (a second `make run`) finds the marker and does nothing.
-// passwordHash is the hash of Password, computed once by the caller.
+// Load loads the demo data once: a second call (a second `make run`, or a second instance
+// starting at the same moment) finds the marker and does nothing. It claims the marker first, so
+// run it in one transaction with the rest of the demo data. passwordHash is the hash of
+// Password, computed once by the caller.
 func Load(ctx context.Context, st Store, passwordHash string, now time.Time) (bool, error) {
-	if _, done, err := st.GetMeta(ctx, "demo_loaded"); err != nil || done {
+	if _, claimed, err := st.ClaimMeta(ctx, "demo_loaded", now.Format(time.RFC3339)); err != nil || !claimed {
 		return false, err
 	}
 	for i, p := range PartnerUsers {
@@ -123,5 +124,5 @@ func Load(ctx context.Context, st Store, passwordHash string, now time.Time) (bo
 			return false, fmt.Errorf("demo user %s: %w", admin.Email, err)
 		}
 	}
-	return true, st.SetMeta(ctx, "demo_loaded", now.Format(time.RFC3339))
+	return true, nil
 }

@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"database/sql"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -11,7 +10,7 @@ import (
 	"time"
 
 	"partnerdesk/internal/desk"
-	"partnerdesk/internal/sqlite"
+	"partnerdesk/internal/sqlstore"
 )
 
 // LargeScale is the benchmark dataset of `partnerdesk demo --scale large`.
@@ -46,8 +45,9 @@ func guid(r *rand.Rand) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// LoadLarge adds the benchmark dataset beside the demo data, in one transaction, once.
-func LoadLarge(ctx context.Context, st *sqlite.Store, scale LargeScale, now time.Time) (LargeReport, error) {
+// LoadLarge adds the benchmark dataset beside the demo data, in one transaction, once, through
+// the store's bulk inserter (prepared statements on SQLite, COPY on PostgreSQL).
+func LoadLarge(ctx context.Context, st *sqlstore.Store, scale LargeScale, now time.Time) (LargeReport, error) {
 	start := time.Now()
 	var rep LargeReport
 	if _, done, err := st.GetMeta(ctx, "large_loaded"); err != nil || done {
@@ -72,7 +72,7 @@ func LoadLarge(ctx context.Context, st *sqlite.Store, scale LargeScale, now time
 	}
 	type cust struct{ id, name, country, currency string }
 	custs := make([]cust, 0, scale.Customers)
-	err := st.Bulk(ctx, func(b *sqlite.Bulk) error {
+	err := st.Bulk(ctx, func(b sqlstore.Bulk) error {
 		cols := []string{"id", "company_name", "name_fold", "domain", "country", "currency", "address_line1", "city", "postal_code",
 			"contact_first_name", "contact_last_name", "contact_email", "relationship", "created_at"}
 		for i := 0; i < scale.Customers; i++ {
@@ -88,11 +88,6 @@ func LoadLarge(ctx context.Context, st *sqlite.Store, scale LargeScale, now time
 			custs = append(custs, cust{id, name, c.Code, c.Currency})
 		}
 		rep.Customers = len(custs)
-		// One merged full-text segment instead of the thousands of small ones the inserts left:
-		// a search then reads one b-tree, not every segment.
-		if err := b.Exec(`INSERT INTO customers_fts (customers_fts) VALUES ('optimize')`); err != nil {
-			return err
-		}
 
 		orderCols := []string{"id", "customer_id", "idempotency_key", "created_at", "created_by", "status", "currency", "tax_included", "tax_rate_bp", "net", "tax", "gross"}
 		lineCols := []string{"order_id", "line_number", "offer_id", "product_id", "kind", "title", "quantity", "ordered", "term", "billing_cycle", "unit_price", "net", "tax", "gross", "status"}
@@ -118,7 +113,7 @@ func LoadLarge(ctx context.Context, st *sqlite.Store, scale LargeScale, now time
 					total = total.Add(a)
 				}
 				if err := b.Insert("orders", orderCols, oid, c.id, "bench-"+oid, at.UnixMilli(), "salesagent@partner.example", desk.OrderCompleted,
-					c.currency, desk.TaxIncluded(c.country), desk.TaxRateBP(c.country), total.Net, total.Tax, total.Gross); err != nil {
+					c.currency, flag(desk.TaxIncluded(c.country)), desk.TaxRateBP(c.country), total.Net, total.Tax, total.Gross); err != nil {
 					return err
 				}
 				rep.Orders++
@@ -144,8 +139,7 @@ func LoadLarge(ctx context.Context, st *sqlite.Store, scale LargeScale, now time
 		// Events: appended after the demo's, hash-chained, spread over the last year in time order.
 		var lastID int64
 		var prev []byte
-		err := b.QueryRow(`SELECT id, hash FROM events ORDER BY id DESC LIMIT 1`).Scan(&lastID, &prev)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		if err := b.QueryRow(`SELECT last_id, last_hash FROM event_chain WHERE id = 1`).Scan(&lastID, &prev); err != nil {
 			return err
 		}
 		if prev == nil {
@@ -189,7 +183,7 @@ func LoadLarge(ctx context.Context, st *sqlite.Store, scale LargeScale, now time
 			}
 			e.PrevHash = prev
 			e.Hash = desk.EventHash(prev, e)
-			if err := b.Insert("events", evCols, e.ID, e.At.UnixMilli(), e.ActorID, e.ActorEmail, e.ActorTenantID, e.ActorRoles, e.CustomerID,
+			if err := b.Insert("events", evCols, e.ID, e.At.UnixMilli(), e.ActorID, e.ActorEmail, e.ActorTenantID, int64(e.ActorRoles), e.CustomerID,
 				e.CustomerName, e.Operation, e.ResourceType, e.Status, e.Product, e.OrderID, e.Detail, e.IP, e.PrevHash, e.Hash); err != nil {
 				return err
 			}
@@ -200,4 +194,11 @@ func LoadLarge(ctx context.Context, st *sqlite.Store, scale LargeScale, now time
 	})
 	rep.Took = time.Since(start)
 	return rep, err
+}
+
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

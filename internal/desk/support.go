@@ -53,8 +53,8 @@ func (r SupportRequest) Ref() string { return fmt.Sprintf("SR-%06d", r.Number) }
 
 // Attachment is a file added to a support request.
 type Attachment struct {
-	ID, RequestID, FileName, StoredName, ContentType string
-	Size                                             int64
+	ID, RequestID, FileName, ContentType string
+	Size                                 int64
 }
 
 // Normalize trims the fields.

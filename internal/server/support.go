@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 
 	"partnerdesk/internal/desk"
@@ -115,21 +114,16 @@ func (s *Server) handleSupportStatus(c echo.Context) error {
 
 // handleAttachment serves an attachment as a download with its sniffed type, never inline.
 func (s *Server) handleAttachment(c echo.Context) error {
-	att, path, err := s.svc.AttachmentFile(c.Request().Context(), actor(c), c.Param("req"), c.Param("att"))
+	att, data, err := s.svc.Attachment(c.Request().Context(), actor(c), c.Param("req"), c.Param("att"))
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
 	h := c.Response().Header()
 	h.Set("Content-Type", att.ContentType)
 	h.Set("Content-Disposition", `attachment; filename="`+att.FileName+`"`)
-	h.Set("Content-Length", strconv.FormatInt(att.Size, 10))
+	h.Set("Content-Length", strconv.Itoa(len(data)))
 	h.Set("Content-Security-Policy", "sandbox")
 	c.Response().WriteHeader(http.StatusOK)
-	_, err = io.Copy(c.Response(), f)
+	_, err = c.Response().Write(data)
 	return err
 }

@@ -18,8 +18,17 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("partnerdesk-no-such-user"
 // token for the cookie. Failed attempts are rate-limited per account and per IP (ERATELIMIT).
 func (s *Service) SignIn(ctx context.Context, email, password, ip string) (desk.User, string, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	if s.signinByAccount.Exhausted(email) || s.signinByIP.Exhausted(ip) {
-		return desk.User{}, "", desk.RateLimited(max(s.signinByAccount.RetryAfter(email), s.signinByIP.RetryAfter(ip)), "err.signin_rate")
+	now := s.now()
+	waitAccount, err := s.store.PeekToken(ctx, "signin:account:"+email, signinAccountRate, signinAccountBurst, now)
+	if err != nil {
+		return desk.User{}, "", err
+	}
+	waitIP, err := s.store.PeekToken(ctx, "signin:ip:"+ip, signinIPRate, signinIPBurst, now)
+	if err != nil {
+		return desk.User{}, "", err
+	}
+	if waitAccount > 0 || waitIP > 0 {
+		return desk.User{}, "", desk.RateLimited(max(waitAccount, waitIP), "err.signin_rate")
 	}
 	u, hash, err := s.store.FindUserByEmail(ctx, email)
 	if err != nil && desk.ErrorCode(err) != desk.ENOTFOUND {
@@ -29,8 +38,12 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (desk.
 		hash = string(dummyHash)
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || err != nil || !u.Active {
-		s.signinByAccount.Take(email)
-		s.signinByIP.Take(ip)
+		if _, _, err := s.limit(ctx, "signin:account:"+email, signinAccountRate, signinAccountBurst); err != nil {
+			return desk.User{}, "", err
+		}
+		if _, _, err := s.limit(ctx, "signin:ip:"+ip, signinIPRate, signinIPBurst); err != nil {
+			return desk.User{}, "", err
+		}
 		// An unknown account is logged as such, not by what was typed: a password pasted into
 		// the email field must not end up in the activity log.
 		actor := desk.Actor{User: desk.User{Email: u.Email, ID: u.ID, CustomerID: u.CustomerID, Roles: u.Roles}, IP: ip}

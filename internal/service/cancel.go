@@ -113,6 +113,8 @@ func (s *Service) Cancel(ctx context.Context, a desk.Actor, req desk.CancelReque
 	var out []desk.Cancellation
 	var order desk.Order
 	err = s.store.InTx(ctx, func(tx Store) error {
+		out = out[:0]
+		var events []desk.Event
 		o, err := tx.FindOrder(ctx, cust.ID, req.OrderID)
 		if desk.ErrorCode(err) == desk.ENOTFOUND {
 			return desk.KeyError(desk.ENOTFOUND, "err.order_not_found")
@@ -163,14 +165,20 @@ func (s *Service) Cancel(ctx context.Context, a desk.Actor, req desk.CancelReque
 				return err
 			}
 			amount := desk.Money{Minor: credit.Gross, Currency: o.Currency}
-			if err := s.audit(ctx, tx, a, desk.Event{Operation: desk.OpUpdateOrder, ResourceType: "order", CustomerID: cust.ID, CustomerName: cust.CompanyName,
-				OrderID: o.ID, Product: l.Title, Detail: desk.DetailCancelText(l.Number, amount)}); err != nil {
-				return err
-			}
+			events = append(events, desk.Event{Operation: desk.OpUpdateOrder, ResourceType: "order", CustomerID: cust.ID, CustomerName: cust.CompanyName,
+				OrderID: o.ID, Product: l.Title, Detail: desk.DetailCancelText(l.Number, amount)})
 			out = append(out, c)
 		}
-		order, err = tx.FindOrder(ctx, cust.ID, o.ID)
-		return err
+		if order, err = tx.FindOrder(ctx, cust.ID, o.ID); err != nil {
+			return err
+		}
+		// The events last: appending locks the log's chain head until the commit.
+		for _, e := range events {
+			if err := s.audit(ctx, tx, a, e); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return desk.Order{}, nil, err

@@ -41,6 +41,13 @@ func (s *Service) loadCatalog(ctx context.Context) (*catalog, error) {
 	return c, nil
 }
 
+// LoadCatalog reads the catalog into memory (at start: it never changes while PartnerDesk runs,
+// and a use case inside a transaction must not wait for another connection to read it).
+func (s *Service) LoadCatalog(ctx context.Context) error {
+	_, err := s.loadCatalog(ctx)
+	return err
+}
+
 // ResetCatalog drops the cached catalog (after products or prices change).
 func (s *Service) ResetCatalog() {
 	s.catalogMu.Lock()

@@ -157,12 +157,19 @@ func (s *Service) placeOrder(ctx context.Context, a desk.Actor, customerID, key 
 	var order desk.Order
 	created := false
 	err = s.store.InTx(ctx, func(tx Store) error {
-		// The write transaction is exclusive, so this check and the insert below cannot interleave
-		// with a concurrent submission of the same key.
-		if id, err := tx.FindOrderIDByKey(ctx, cust.ID, key); err == nil {
+		created = false
+		// A key seen before returns its order (a resubmitted review form finds its cart already
+		// empty). This read only saves work: the unique constraint behind CreateOrder is what
+		// keeps concurrent submissions of one key to one order.
+		existing := func() error {
+			id, err := tx.FindOrderIDByKey(ctx, cust.ID, key)
+			if err != nil {
+				return err
+			}
 			order, err = tx.FindOrder(ctx, cust.ID, id)
 			return err
-		} else if desk.ErrorCode(err) != desk.ENOTFOUND {
+		}
+		if err := existing(); err == nil || desk.ErrorCode(err) != desk.ENOTFOUND {
 			return err
 		}
 		fromCart := lines == nil
@@ -187,8 +194,12 @@ func (s *Service) placeOrder(ctx context.Context, a desk.Actor, customerID, key 
 			})
 			titles = append(titles, l.Offer.Title)
 		}
-		if err := tx.CreateOrder(ctx, order, key); err != nil {
-			return err
+		if ok, err := tx.CreateOrder(ctx, order, key); err != nil || !ok {
+			if err != nil {
+				return err
+			}
+			// Another submission of the key committed first: nothing was written here.
+			return existing()
 		}
 		for _, l := range order.Lines {
 			if err := tx.AddInvoiceLine(ctx, desk.InvoiceLine{Period: desk.Period(now), Currency: order.Currency, CustomerID: cust.ID, OrderID: order.ID,

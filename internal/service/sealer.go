@@ -1,12 +1,14 @@
 package service
 
 import (
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -24,6 +26,8 @@ type sealer struct {
 	aead   cipher.AEAD
 	fpKey  []byte
 	linkMK []byte
+	// check is the key-encryption key's check value, kept in the database.
+	check []byte
 }
 
 func newSealer(kek, linkKey []byte) (*sealer, error) {
@@ -43,7 +47,9 @@ func newSealer(kek, linkKey []byte) (*sealer, error) {
 	}
 	m := hmac.New(sha256.New, kek)
 	m.Write([]byte("partnerdesk key fingerprint"))
-	return &sealer{aead: aead, fpKey: m.Sum(nil), linkMK: linkKey}, nil
+	c := hmac.New(sha256.New, kek)
+	c.Write([]byte(kekCheckMessage))
+	return &sealer{aead: aead, fpKey: m.Sum(nil), linkMK: linkKey, check: c.Sum(nil)}, nil
 }
 
 func keyAD(productID, version string) []byte { return []byte(productID + "\x00" + version) }
@@ -126,4 +132,45 @@ func (s *sealer) verifyLink(token string) (linkClaims, error) {
 	}
 	return linkClaims{Kind: f[1], EntitlementID: f[2], Edition: desk.EditionRef{Version: f[3], Language: f[4], Bitness: f[5]},
 		Expires: time.Unix(exp, 0).UTC(), IssuerID: f[7]}, nil
+}
+
+// kekCheckMessage is what the key-encryption key's check value authenticates.
+const kekCheckMessage = "partnerdesk kek check"
+
+// CheckKeyEncryptionKey refuses a key-encryption key other than the one the database's product
+// keys were sealed with: the database keeps a check value of the key (HMAC-SHA256 of a fixed
+// message, which reveals nothing of the key). A database written before the check existed is
+// verified by opening one stored key; then the check value is recorded.
+func (s *Service) CheckKeyEncryptionKey(ctx context.Context) error {
+	want := hex.EncodeToString(s.sealer.check)
+	mismatch := errors.New("the key-encryption key does not match the one this database's product keys were sealed with: " +
+		"start with the key it was written with (PARTNERDESK_KEY_ENCRYPTION_KEY, or the data directory's secrets.json " +
+		"restored together with the database); every instance must use the same key")
+	got, ok, err := s.store.GetMeta(ctx, "kek_check")
+	if err != nil {
+		return err
+	}
+	if ok {
+		if !hmac.Equal([]byte(got), []byte(want)) {
+			return mismatch
+		}
+		return nil
+	}
+	product, version, ct, found, err := s.store.AnyKey(ctx)
+	if err != nil {
+		return err
+	}
+	if found {
+		if _, err := s.sealer.open(product, version, ct); err != nil {
+			return mismatch
+		}
+	}
+	got, _, err = s.store.ClaimMeta(ctx, "kek_check", want)
+	if err != nil {
+		return err
+	}
+	if got != want {
+		return mismatch
+	}
+	return nil
 }

@@ -11,22 +11,89 @@ import (
 	"time"
 
 	"partnerdesk/internal/desk"
-	"partnerdesk/internal/ratelimit"
 )
 
-// Store is what the use cases need of a store; internal/sqlite implements it (through the small
-// adapter in internal/app, which gives InTx its Store-typed callback).
-type Store interface {
-	InTx(ctx context.Context, fn func(tx Store) error) error
-	Ping(ctx context.Context) error
-	GetMeta(ctx context.Context, key string) (string, bool, error)
-	SetMeta(ctx context.Context, key, value string) error
+// The store interfaces the use cases need, one per area; internal/sqlstore implements them all on
+// either engine (through the small adapter in internal/app, which gives InTx its Store-typed
+// callback).
 
+// CustomerStore holds the customer tenants.
+type CustomerStore interface {
 	CreateCustomer(ctx context.Context, c desk.Customer) error
 	FindCustomerByID(ctx context.Context, id string) (desk.Customer, error)
 	FindCustomers(ctx context.Context, f desk.CustomerFilter) (desk.CustomerPage, error)
 	CountCustomers(ctx context.Context) (int, error)
+}
 
+// CatalogStore holds products, offers, editions and prices.
+type CatalogStore interface {
+	SaveProduct(ctx context.Context, p desk.Product, sort int) error
+	SavePrice(ctx context.Context, offerID, currency string, unit int64) error
+	Catalog(ctx context.Context) ([]desk.Product, map[string]map[string]int64, error)
+}
+
+// OrderStore holds orders, their lines, entitlements and carts.
+type OrderStore interface {
+	// CreateOrder writes nothing and returns false when the customer already has an order with
+	// the key (R9).
+	CreateOrder(ctx context.Context, o desk.Order, key string) (bool, error)
+	FindOrderIDByKey(ctx context.Context, customerID, key string) (string, error)
+	FindOrder(ctx context.Context, customerID, id string) (desk.Order, error)
+	FindOrders(ctx context.Context, f desk.OrderFilter) (desk.OrderPage, error)
+	CreateEntitlement(ctx context.Context, e desk.Entitlement) error
+	FindEntitlements(ctx context.Context, customerID string) ([]desk.Entitlement, error)
+	FindEntitlement(ctx context.Context, customerID, id string) (desk.Entitlement, error)
+	FindEntitlementByID(ctx context.Context, id string) (desk.Entitlement, error)
+	MarkDownloaded(ctx context.Context, entitlementID string, now time.Time) error
+
+	CartLines(ctx context.Context, userID, customerID string) ([]desk.CartLine, error)
+	SetCartLine(ctx context.Context, userID, customerID string, l desk.CartLine, now time.Time) error
+	DeleteCartLine(ctx context.Context, userID, customerID, offerID string) error
+	ClearCart(ctx context.Context, userID, customerID string) error
+}
+
+// KeyStore holds the product key pools and the keys given to purchases.
+type KeyStore interface {
+	InsertPoolKey(ctx context.Context, productID, version string, ciphertext, fingerprint []byte, now time.Time) error
+	FingerprintsExist(ctx context.Context, fps [][]byte) (map[string]bool, error)
+	AssignPoolKey(ctx context.Context, productID, version, entitlementID string, now time.Time) (bool, error)
+	EntitlementKey(ctx context.Context, entitlementID, version string) ([]byte, error)
+	AnyKey(ctx context.Context) (productID, version string, ciphertext []byte, found bool, err error)
+	EntitlementKeyVersions(ctx context.Context, customerID string) (map[string][]string, error)
+	EntitlementsWaitingForKeys(ctx context.Context, productID, version string) ([]string, error)
+	PoolCounts(ctx context.Context) ([]desk.PoolCount, error)
+}
+
+// BillingStore holds cancellations and invoice lines.
+type BillingStore interface {
+	CancelLine(ctx context.Context, c desk.Cancellation) error
+	AddInvoiceLine(ctx context.Context, l desk.InvoiceLine) error
+	Invoices(ctx context.Context) ([]desk.Invoice, error)
+	InvoiceLines(ctx context.Context, period, currency string) ([]desk.InvoiceLine, error)
+}
+
+// SupportStore holds support requests and their attachments.
+type SupportStore interface {
+	CreateSupportRequest(ctx context.Context, q desk.SupportRequest) (int, error)
+	AddAttachment(ctx context.Context, a desk.Attachment, data []byte) error
+	AttachmentData(ctx context.Context, requestID, id string) ([]byte, error)
+	FindSupportRequests(ctx context.Context, limit int) ([]desk.SupportRequest, error)
+	FindSupportRequest(ctx context.Context, id string) (desk.SupportRequest, error)
+	SetSupportStatus(ctx context.Context, id, status string, now int64) error
+}
+
+// EventStore holds the activity log (R11).
+type EventStore interface {
+	AppendEvent(ctx context.Context, e *desk.Event) error
+	RecentEvents(ctx context.Context, operation string, limit int) ([]desk.Event, error)
+	FindEvents(ctx context.Context, f desk.ActivityFilter) (desk.ActivityPage, error)
+	StreamEvents(ctx context.Context, f desk.ActivityFilter, fn func(desk.Event) error) error
+	EventDayCounts(ctx context.Context, f desk.ActivityFilter) ([]desk.DayCount, error)
+	VerifyEvents(ctx context.Context) (int64, int64, error)
+}
+
+// UserStore holds users, their sessions and API tokens.
+type UserStore interface {
 	CreateUser(ctx context.Context, u desk.User, passwordHash string) error
 	FindUserByEmail(ctx context.Context, email string) (desk.User, string, error)
 	FindUserByID(ctx context.Context, id string) (desk.User, error)
@@ -41,57 +108,39 @@ type Store interface {
 	DeleteSession(ctx context.Context, tokenHash []byte) error
 	DeleteUserSessions(ctx context.Context, userID string) error
 
-	SaveProduct(ctx context.Context, p desk.Product, sort int) error
-	SavePrice(ctx context.Context, offerID, currency string, unit int64) error
-	Catalog(ctx context.Context) ([]desk.Product, map[string]map[string]int64, error)
-
-	CreateOrder(ctx context.Context, o desk.Order, key string) error
-	FindOrderIDByKey(ctx context.Context, customerID, key string) (string, error)
-	FindOrder(ctx context.Context, customerID, id string) (desk.Order, error)
-	FindOrders(ctx context.Context, f desk.OrderFilter) (desk.OrderPage, error)
-	CreateEntitlement(ctx context.Context, e desk.Entitlement) error
-	FindEntitlements(ctx context.Context, customerID string) ([]desk.Entitlement, error)
-	FindEntitlement(ctx context.Context, customerID, id string) (desk.Entitlement, error)
-
-	CartLines(ctx context.Context, userID, customerID string) ([]desk.CartLine, error)
-	SetCartLine(ctx context.Context, userID, customerID string, l desk.CartLine, now time.Time) error
-	DeleteCartLine(ctx context.Context, userID, customerID, offerID string) error
-	ClearCart(ctx context.Context, userID, customerID string) error
-
-	FindEntitlementByID(ctx context.Context, id string) (desk.Entitlement, error)
-	InsertPoolKey(ctx context.Context, productID, version string, ciphertext, fingerprint []byte, now time.Time) error
-	FingerprintsExist(ctx context.Context, fps [][]byte) (map[string]bool, error)
-	AssignPoolKey(ctx context.Context, productID, version, entitlementID string, now time.Time) (bool, error)
-	EntitlementKey(ctx context.Context, entitlementID, version string) ([]byte, error)
-	EntitlementKeyVersions(ctx context.Context, customerID string) (map[string][]string, error)
-	EntitlementsWaitingForKeys(ctx context.Context, productID, version string) ([]string, error)
-	PoolCounts(ctx context.Context) ([]desk.PoolCount, error)
-	MarkDownloaded(ctx context.Context, entitlementID string, now time.Time) error
-
-	CancelLine(ctx context.Context, c desk.Cancellation) error
-	AddInvoiceLine(ctx context.Context, l desk.InvoiceLine) error
-	Invoices(ctx context.Context) ([]desk.Invoice, error)
-	InvoiceLines(ctx context.Context, period, currency string) ([]desk.InvoiceLine, error)
-
-	CreateSupportRequest(ctx context.Context, q desk.SupportRequest) (int, error)
-	AddAttachment(ctx context.Context, a desk.Attachment) error
-	FindSupportRequests(ctx context.Context, limit int) ([]desk.SupportRequest, error)
-	FindSupportRequest(ctx context.Context, id string) (desk.SupportRequest, error)
-	SetSupportStatus(ctx context.Context, id, status string, now int64) error
-
-	FindEvents(ctx context.Context, f desk.ActivityFilter) (desk.ActivityPage, error)
-	StreamEvents(ctx context.Context, f desk.ActivityFilter, fn func(desk.Event) error) error
-	EventDayCounts(ctx context.Context, f desk.ActivityFilter) ([]desk.DayCount, error)
-	VerifyEvents(ctx context.Context) (int64, int64, error)
-
 	CreateToken(ctx context.Context, t desk.APIToken, hash []byte) error
 	TokenUser(ctx context.Context, hash []byte) (desk.APIToken, desk.User, error)
 	TouchToken(ctx context.Context, id string, now time.Time) error
 	FindTokens(ctx context.Context) ([]desk.APIToken, error)
 	RevokeToken(ctx context.Context, id string, now time.Time) error
+}
 
-	AppendEvent(ctx context.Context, e *desk.Event) error
-	RecentEvents(ctx context.Context, operation string, limit int) ([]desk.Event, error)
+// MetaStore holds settings and the shared rate-limit buckets.
+type MetaStore interface {
+	Ping(ctx context.Context) error
+	GetMeta(ctx context.Context, key string) (string, bool, error)
+	SetMeta(ctx context.Context, key, value string) error
+	ClaimMeta(ctx context.Context, key, value string) (string, bool, error)
+	// TakeToken takes a token of a rate-limit bucket shared by every instance.
+	TakeToken(ctx context.Context, key string, perSecond float64, burst int, now time.Time) (bool, time.Duration, error)
+	// PeekToken returns how long until a bucket has a token, taking nothing.
+	PeekToken(ctx context.Context, key string, perSecond float64, burst int, now time.Time) (time.Duration, error)
+}
+
+// Store is every area's store, with transactions: InTx runs fn in one transaction, whose Store
+// fn uses; the engine may run fn again after a serialization failure, so fn keeps no state
+// outside itself.
+type Store interface {
+	CustomerStore
+	CatalogStore
+	OrderStore
+	KeyStore
+	BillingStore
+	SupportStore
+	EventStore
+	UserStore
+	MetaStore
+	InTx(ctx context.Context, fn func(tx Store) error) error
 }
 
 // Config holds the tunables of the use cases.
@@ -106,7 +155,8 @@ type Config struct {
 	KeyEncryptionKey, LinkKey []byte
 	// LinkTTL is how long a copied download link works (SPEC §4: 5 days).
 	LinkTTL time.Duration
-	// ArtifactsDir holds the downloadable files.
+	// ArtifactsDir holds the downloadable files (PARTNERDESK_FILES_DIR: with several instances, a
+	// volume they share).
 	ArtifactsDir string
 	// RevealBurst and RevealEvery rate-limit key reveals per user: a burst, then one per RevealEvery.
 	RevealBurst int
@@ -118,8 +168,8 @@ type Config struct {
 	SupportThresholdUSD int64
 	// MaxActivityRange caps an activity log query's date range (default 366 days).
 	MaxActivityRange time.Duration
-	// AttachmentsDir holds support request attachments (outside the web root).
-	AttachmentsDir string
+	// Unlimited skips the rate limits (the demo loader replays history, not a user's requests).
+	Unlimited bool
 }
 
 // Service runs the use cases.
@@ -128,13 +178,34 @@ type Service struct {
 	now   func() time.Time
 	cfg   Config
 
-	signinByAccount, signinByIP *ratelimit.Keyed
-
 	catalogMu sync.Mutex
 	catalog   *catalog
 
-	sealer  *sealer
-	reveals *ratelimit.Keyed
+	sealer *sealer
+}
+
+// Rate limits, shared by every instance through the store (README: "Rate limits").
+const (
+	// A burst of 5 failed sign-ins per account, then one per 30 s.
+	signinAccountBurst = 5
+	signinAccountRate  = 1.0 / 30
+	// A burst of 20 failed sign-ins per IP address, then one per 3 s.
+	signinIPBurst = 20
+	signinIPRate  = 1.0 / 3
+)
+
+// limit takes a token of a rate-limit bucket shared by every instance, on the service clock.
+func (s *Service) limit(ctx context.Context, key string, perSecond float64, burst int) (bool, time.Duration, error) {
+	if s.cfg.Unlimited {
+		return true, 0, nil
+	}
+	return s.store.TakeToken(ctx, key, perSecond, burst, s.now())
+}
+
+// TakeAPIToken takes a token of an API token's request budget (perSecond, burst) on the wall
+// clock: false with the wait when it is spent. Every instance shares the budget.
+func (s *Service) TakeAPIToken(ctx context.Context, tokenID string, perSecond float64, burst int) (bool, time.Duration, error) {
+	return s.store.TakeToken(ctx, "api:"+tokenID, perSecond, burst, time.Now())
 }
 
 // New returns a Service; now is the clock (tests move it). It fails on unusable keys.
@@ -164,13 +235,7 @@ func New(store Store, now func() time.Time, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{
-		store: store, now: func() time.Time { return now().UTC() }, cfg: cfg, sealer: sl,
-		// A burst of 5 failed sign-ins per account then one per 30 s; per IP 20 then one per 3 s.
-		signinByAccount: ratelimit.NewKeyed(1.0/30, 5, now),
-		signinByIP:      ratelimit.NewKeyed(1.0/3, 20, now),
-		reveals:         ratelimit.NewKeyed(1/cfg.RevealEvery.Seconds(), cfg.RevealBurst, now),
-	}, nil
+	return &Service{store: store, now: func() time.Time { return now().UTC() }, cfg: cfg, sealer: sl}, nil
 }
 
 // Config returns the service's configuration (to build another service over the same store).

@@ -135,8 +135,11 @@ func (s *Service) RevealKeyOf(ctx context.Context, a desk.Actor, customerID, ent
 	if err != nil {
 		return "", e, err
 	}
-	if !s.reveals.Take(a.User.ID) {
-		wait := s.reveals.RetryAfter(a.User.ID)
+	ok, wait, err := s.limit(ctx, "reveal:"+a.User.ID, 1/s.cfg.RevealEvery.Seconds(), s.cfg.RevealBurst)
+	if err != nil {
+		return "", e, err
+	}
+	if !ok {
 		return "", e, desk.RateLimited(wait, "err.reveal_rate", int(wait.Seconds())+1)
 	}
 	var key string
@@ -377,6 +380,7 @@ func (s *Service) ImportKeys(ctx context.Context, a desk.Actor, r io.Reader) (Im
 	}
 	err = s.store.InTx(ctx, func(tx Store) error {
 		now := s.now()
+		res.Added, res.Assigned = 0, 0
 		pools := map[[2]string]bool{}
 		for _, r := range rows {
 			if err := tx.InsertPoolKey(ctx, r.product, r.version, s.sealer.seal(r.product, r.version, r.key), r.fp, now); err != nil {

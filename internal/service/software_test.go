@@ -22,6 +22,7 @@ import (
 	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 
+	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 )
 
@@ -194,7 +195,11 @@ func TestRevealKey(t *testing.T) {
 
 	// At rest: no row of product_keys holds the key in plain text, nor does the database file.
 	env.App.Store.Close() // flush the WAL into the database file, so the file scan sees everything
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(env.Dir, "partnerdesk.db")+"?mode=ro")
+	driver, dsn := "sqlite", "file:"+filepath.Join(env.Dir, "partnerdesk.db")+"?mode=ro"
+	if env.DatabaseURL != "" {
+		driver, dsn = "pgx", env.DatabaseURL
+	}
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

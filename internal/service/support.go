@@ -2,10 +2,7 @@ package service
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"unicode"
@@ -51,8 +48,8 @@ func cleanFileName(name string) string {
 }
 
 // FileSupportRequest stores a support request (SPEC §8) with its attachments, which are checked
-// (count, size, sniffed type), stored outside the web root under random names, and recorded in
-// the same transaction as the request and its event. Nothing is kept when anything fails.
+// (count, size, sniffed type) and stored in the database (every instance serves them) in the same
+// transaction as the request and its event. Nothing is kept when anything fails.
 func (s *Service) FileSupportRequest(ctx context.Context, a desk.Actor, q desk.SupportRequest, files []Upload) (desk.SupportRequest, error) {
 	if err := require(a, desk.PermSupportRequests); err != nil {
 		return q, err
@@ -82,27 +79,16 @@ func (s *Service) FileSupportRequest(ctx context.Context, a desk.Actor, q desk.S
 		return q, &desk.ValidationError{Fields: errs}
 	}
 	q.ID, q.CreatedAt, q.CreatedBy, q.Status = newID(), s.now(), a.User.Email, desk.SupportNew
-	if err := os.MkdirAll(s.cfg.AttachmentsDir, 0o700); err != nil {
-		return q, err
-	}
-	var written []string
 	err := s.store.InTx(ctx, func(tx Store) error {
 		n, err := tx.CreateSupportRequest(ctx, q)
 		if err != nil {
 			return err
 		}
 		q.Number = n
+		q.Attachments = nil
 		for i, f := range files {
-			b := make([]byte, 16)
-			rand.Read(b)
-			att := desk.Attachment{ID: newID(), RequestID: q.ID, FileName: cleanFileName(f.Name), StoredName: hex.EncodeToString(b),
-				ContentType: types[i], Size: int64(len(f.Data))}
-			path := filepath.Join(s.cfg.AttachmentsDir, att.StoredName)
-			if err := os.WriteFile(path, f.Data, 0o600); err != nil {
-				return err
-			}
-			written = append(written, path)
-			if err := tx.AddAttachment(ctx, att); err != nil {
+			att := desk.Attachment{ID: newID(), RequestID: q.ID, FileName: cleanFileName(f.Name), ContentType: types[i], Size: int64(len(f.Data))}
+			if err := tx.AddAttachment(ctx, att, f.Data); err != nil {
 				return err
 			}
 			q.Attachments = append(q.Attachments, att)
@@ -111,9 +97,6 @@ func (s *Service) FileSupportRequest(ctx context.Context, a desk.Actor, q desk.S
 			Detail: desk.DetailSupportText(q.Ref(), q.Title)})
 	})
 	if err != nil {
-		for _, p := range written {
-			os.Remove(p)
-		}
 		return q, err
 	}
 	return q, nil
@@ -159,16 +142,20 @@ func (s *Service) SetSupportStatus(ctx context.Context, a desk.Actor, id, status
 	})
 }
 
-// AttachmentFile returns an attachment of a request and the path of its stored file.
-func (s *Service) AttachmentFile(ctx context.Context, a desk.Actor, requestID, attachmentID string) (desk.Attachment, string, error) {
+// Attachment returns an attachment of a request with its bytes.
+func (s *Service) Attachment(ctx context.Context, a desk.Actor, requestID, attachmentID string) (desk.Attachment, []byte, error) {
 	q, err := s.SupportRequest(ctx, a, requestID)
 	if err != nil {
-		return desk.Attachment{}, "", err
+		return desk.Attachment{}, nil, err
 	}
 	for _, att := range q.Attachments {
 		if att.ID == attachmentID {
-			return att, filepath.Join(s.cfg.AttachmentsDir, att.StoredName), nil
+			data, err := s.store.AttachmentData(ctx, requestID, attachmentID)
+			if desk.ErrorCode(err) == desk.ENOTFOUND {
+				return att, nil, desk.KeyError(desk.ENOTFOUND, "err.attachment_not_found")
+			}
+			return att, data, err
 		}
 	}
-	return desk.Attachment{}, "", desk.KeyError(desk.ENOTFOUND, "err.attachment_not_found")
+	return desk.Attachment{}, nil, desk.KeyError(desk.ENOTFOUND, "err.attachment_not_found")
 }

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"partnerdesk/internal/desk"
+	"partnerdesk/internal/sqlstore"
+	"partnerdesk/internal/storetest"
 )
 
 // fzCustomers are the search fuzzer's store: ASCII companies with duplicate names (seedCustomers)
@@ -59,7 +61,7 @@ func fzKey(f desk.CustomerFilter, c desk.Customer) [2]string {
 	if f.Sort == desk.SortDomain {
 		return [2]string{c.Domain, c.ID}
 	}
-	return [2]string{fold(c.CompanyName), c.ID}
+	return [2]string{sqlstore.Fold(c.CompanyName), c.ID}
 }
 
 func fzLess(a, b [2]string) bool { return a[0] < b[0] || (a[0] == b[0] && a[1] < b[1]) }
@@ -69,7 +71,7 @@ func fzLess(a, b [2]string) bool { return a[0] < b[0] || (a[0] == b[0] && a[1] <
 // the trigram index) or starts with it (one or two characters).
 func FuzzFindCustomersQuery(f *testing.F) {
 	st := openTest(f)
-	seedCustomers(f, st, 40)
+	storetest.SeedCustomers(f, st.Store, 40)
 	ctx := context.Background()
 	for i, c := range fzCustomers {
 		err := st.CreateCustomer(ctx, desk.Customer{ID: "f0000000-0000-4000-8000-" + strings.Repeat("0", 10) + string(rune('a'+i/26)) + string(rune('a'+i%26)),
@@ -78,7 +80,7 @@ func FuzzFindCustomersQuery(f *testing.F) {
 			f.Fatal(err)
 		}
 	}
-	cursor := encodeCursor
+	cursor := sqlstore.EncodeCursor
 	for _, s := range []struct {
 		q, after, before, key, id string
 		mode                      uint8
@@ -105,11 +107,11 @@ func FuzzFindCustomersQuery(f *testing.F) {
 	f.Fuzz(func(t *testing.T, q, after, before, key, id string, mode uint8, byDomain, desc bool, limit int) {
 		switch mode % 4 {
 		case 1:
-			after = encodeCursor(key, id)
+			after = sqlstore.EncodeCursor(key, id)
 		case 2:
-			before = encodeCursor(key, id)
+			before = sqlstore.EncodeCursor(key, id)
 		case 3:
-			after, before = encodeCursor(key, id), encodeCursor(id, key)
+			after, before = sqlstore.EncodeCursor(key, id), sqlstore.EncodeCursor(id, key)
 		}
 		filter := desk.CustomerFilter{Query: q, After: after, Before: before, Desc: desc, Limit: limit, Sort: desk.SortName}
 		if byDomain {
@@ -143,7 +145,7 @@ func FuzzFindCustomersQuery(f *testing.F) {
 		if after == "" {
 			cur, forward = before, false
 		}
-		if k, cid, ok := decodeCursor(cur); ok {
+		if k, cid, ok := sqlstore.DecodeCursor(cur); ok {
 			c := [2]string{k, cid}
 			for _, it := range page.Items {
 				ik := fzKey(filter, it)

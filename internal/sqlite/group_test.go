@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"partnerdesk/internal/sqlstore"
 	"sync"
 	"testing"
 )
@@ -23,7 +24,7 @@ func TestGroupCommitIsolation(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			errs[i] = st.InTx(ctx, func(tx *Store) error {
+			errs[i] = st.InTx(ctx, func(tx *sqlstore.Store) error {
 				if err := tx.SetMeta(ctx, fmt.Sprintf("k%03d", i), "first"); err != nil {
 					return err
 				}
@@ -58,7 +59,7 @@ func TestGroupCommitIsolation(t *testing.T) {
 				t.Error("the panic did not reach the caller")
 			}
 		}()
-		st.InTx(ctx, func(tx *Store) error {
+		st.InTx(ctx, func(tx *sqlstore.Store) error {
 			tx.SetMeta(ctx, "panicked", "yes")
 			panic("boom")
 		})
@@ -70,7 +71,7 @@ func TestGroupCommitIsolation(t *testing.T) {
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
 	ran := false
-	if err := st.InTx(cctx, func(*Store) error { ran = true; return nil }); err == nil || ran {
+	if err := st.InTx(cctx, func(*sqlstore.Store) error { ran = true; return nil }); err == nil || ran {
 		t.Fatalf("cancelled context: err %v, ran %v", err, ran)
 	}
 }

@@ -2,14 +2,11 @@ package sqlite
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
-	"sort"
-	"strings"
 	"testing"
-	"time"
 
-	"partnerdesk/internal/desk"
+	"partnerdesk/internal/sqlstore"
+	"partnerdesk/internal/storetest"
 )
 
 func openTest(t testing.TB) *Store {
@@ -25,223 +22,40 @@ func openTest(t testing.TB) *Store {
 	return st
 }
 
-func seedCustomers(t testing.TB, st *Store, n int) []desk.Customer {
-	t.Helper()
-	ctx := context.Background()
-	var out []desk.Customer
-	err := st.InTx(ctx, func(tx *Store) error {
-		for i := 0; i < n; i++ {
-			// Duplicate names on purpose: the keyset must break ties by ID.
-			c := desk.Customer{ID: fmt.Sprintf("%08x-0000-4000-8000-%012d", i*7919%n, i), CompanyName: fmt.Sprintf("Company %03d", i%(n/2+1)),
-				Domain: fmt.Sprintf("co%04d.onmicrosoft.com", (i*31)%n), Country: "HU", Currency: "HUF", CreatedAt: time.Unix(0, 0)}
-			if err := tx.CreateCustomer(ctx, c); err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+// paths remembers each test store's file, so that Second opens the same database.
+var paths = map[*sqlstore.Store]string{}
 
-func TestMigrateTwice(t *testing.T) {
-	st := openTest(t)
-	if err := st.Migrate(context.Background()); err != nil {
-		t.Fatalf("second migrate: %v", err)
-	}
-}
-
-// Keyset pagination visits every customer exactly once, forwards and backwards, in every order.
-func TestFindCustomersKeyset(t *testing.T) {
-	st := openTest(t)
-	all := seedCustomers(t, st, 237)
-	ctx := context.Background()
-	for _, tt := range []struct {
-		sort desk.CustomerSort
-		desc bool
-	}{{desk.SortName, false}, {desk.SortName, true}, {desk.SortDomain, false}, {desk.SortDomain, true}} {
-		t.Run(fmt.Sprintf("%s desc=%v", tt.sort, tt.desc), func(t *testing.T) {
-			want := append([]desk.Customer{}, all...)
-			key := func(c desk.Customer) string {
-				if tt.sort == desk.SortDomain {
-					return c.Domain + "\x00" + c.ID
-				}
-				return strings.ToLower(c.CompanyName) + "\x00" + c.ID
-			}
-			sort.Slice(want, func(i, j int) bool { return (key(want[i]) < key(want[j])) != tt.desc })
-			var got []string
-			var pages []desk.CustomerPage
-			f := desk.CustomerFilter{Sort: tt.sort, Desc: tt.desc, Limit: 20}
-			for {
-				p, err := st.FindCustomers(ctx, f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if p.Total != len(all) {
-					t.Fatalf("total %d", p.Total)
-				}
-				for _, c := range p.Items {
-					got = append(got, c.ID)
-				}
-				pages = append(pages, p)
-				if p.Next == "" {
-					break
-				}
-				f.After, f.Before = p.Next, ""
-			}
-			if len(got) != len(want) {
-				t.Fatalf("visited %d of %d", len(got), len(want))
-			}
-			for i := range want {
-				if got[i] != want[i].ID {
-					t.Fatalf("position %d: %s, want %s", i, got[i], want[i].ID)
-				}
-			}
-			if pages[0].Prev != "" {
-				t.Fatal("first page has a previous page")
-			}
-			// Walk back from the last page with Prev: the same pages in reverse.
-			f = desk.CustomerFilter{Sort: tt.sort, Desc: tt.desc, Limit: 20, Before: pages[len(pages)-1].Prev}
-			for i := len(pages) - 2; i >= 0; i-- {
-				p, err := st.FindCustomers(ctx, f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(p.Items) != len(pages[i].Items) || p.Items[0].ID != pages[i].Items[0].ID {
-					t.Fatalf("back to page %d: got %d items starting %s", i, len(p.Items), p.Items[0].ID)
-				}
-				if (i == 0) != (p.Prev == "") {
-					t.Fatalf("page %d: prev %q", i, p.Prev)
-				}
-				f.Before = p.Prev
-			}
-		})
-	}
-}
-
-func TestFindCustomersSearch(t *testing.T) {
-	st := openTest(t)
-	ctx := context.Background()
-	for _, c := range []desk.Customer{
-		{ID: "11111111-aaaa-4000-8000-000000000001", CompanyName: "Contoso Ltd.", Domain: "contoso.onmicrosoft.com"},
-		{ID: "22222222-bbbb-4000-8000-000000000002", CompanyName: "Fabrikam, Inc.", Domain: "fabrikam.onmicrosoft.com"},
-		{ID: "33333333-cccc-4000-8000-000000000003", CompanyName: "Árvíztűrő Kft.", Domain: "arviz.onmicrosoft.com"},
-		{ID: "44444444-dddd-4000-8000-000000000004", CompanyName: "100% Pure_Data", Domain: "puredata.onmicrosoft.com"},
-	} {
-		c.Country, c.Currency = "HU", "HUF"
-		if err := st.CreateCustomer(ctx, c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, tt := range []struct {
-		q    string
-		want []string
-	}{
-		{"contoso", []string{"Contoso Ltd."}},
-		{"CONTOSO", []string{"Contoso Ltd."}},
-		{"toso", []string{"Contoso Ltd."}},                   // substring, not only prefix
-		{"fabrikam.onmicrosoft", []string{"Fabrikam, Inc."}}, // domain
-		{"bbbb-4000", []string{"Fabrikam, Inc."}},            // tenant ID
-		{"tűrő", []string{"Árvíztűrő Kft."}},                 // accents
-		{"co", []string{"Contoso Ltd."}},                     // short query
-		{"%", nil},                                           // LIKE wildcards are literal
-		{"_", nil},
-		{"0% p", []string{"100% Pure_Data"}},
-		{"10", []string{"100% Pure_Data"}},
-		{`"x" OR 1`, nil}, // FTS syntax is quoted, not run
-		{"nothing-here", nil},
-	} {
-		p, err := st.FindCustomers(ctx, desk.CustomerFilter{Query: tt.q})
+var harness = storetest.Harness{
+	Open: func(t testing.TB) *sqlstore.Store {
+		t.Helper()
+		path := filepath.Join(t.TempDir(), "test.db")
+		st, err := Open(path)
 		if err != nil {
-			t.Fatalf("%q: %v", tt.q, err)
-		}
-		var got []string
-		for _, c := range p.Items {
-			got = append(got, c.CompanyName)
-		}
-		if fmt.Sprint(got) != fmt.Sprint(tt.want) || p.Total != len(tt.want) {
-			t.Errorf("search %q = %v (total %d), want %v", tt.q, got, p.Total, tt.want)
-		}
-	}
-}
-
-func TestCustomerDomainUnique(t *testing.T) {
-	st := openTest(t)
-	ctx := context.Background()
-	c := desk.Customer{ID: "a", CompanyName: "A", Domain: "a1.onmicrosoft.com", Country: "HU", Currency: "HUF"}
-	if err := st.CreateCustomer(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-	c.ID = "b"
-	err := st.CreateCustomer(ctx, c)
-	if desk.ErrorCode(err) != desk.ECONFLICT {
-		t.Fatalf("want ECONFLICT, got %v", err)
-	}
-	if _, err := st.FindCustomerByID(ctx, "nope"); desk.ErrorCode(err) != desk.ENOTFOUND {
-		t.Fatalf("want ENOTFOUND, got %v", err)
-	}
-}
-
-// The activity log is append-only: the database itself refuses updates and deletes.
-func TestEventsAppendOnly(t *testing.T) {
-	st := openTest(t)
-	ctx := context.Background()
-	for i := 0; i < 3; i++ {
-		if err := st.AppendEvent(ctx, &desk.Event{At: time.Now(), Operation: desk.OpSignIn, ActorEmail: "x@y.z"}); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if _, err := st.wdb.Exec(`UPDATE events SET actor_email = 'evil' WHERE id = 2`); err == nil {
-		t.Fatal("update allowed")
-	}
-	if _, err := st.wdb.Exec(`DELETE FROM events`); err == nil {
-		t.Fatal("delete allowed")
-	}
-	evs, err := st.RecentEvents(ctx, "", 10)
-	if err != nil || len(evs) != 3 {
-		t.Fatalf("events %d, %v", len(evs), err)
-	}
-	// Each event's prev_hash is its predecessor's hash, and the hash recomputes.
-	for i := len(evs) - 1; i >= 0; i-- {
-		e := evs[i]
-		if string(desk.EventHash(e.PrevHash, e)) != string(e.Hash) {
-			t.Fatalf("event %d hash does not recompute", e.ID)
+		t.Cleanup(func() { st.Close() })
+		if err := st.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
 		}
-		if i < len(evs)-1 && string(e.PrevHash) != string(evs[i+1].Hash) {
-			t.Fatalf("event %d not chained", e.ID)
+		paths[st.Store] = path
+		return st.Store
+	},
+	Migrate: func(ctx context.Context, st *sqlstore.Store) error { return st.Migrate(ctx, migrationsFS()) },
+	// Another process's store on the same file: SQLite's file lock serialises the two writers.
+	Second: func(t testing.TB, st *sqlstore.Store) *sqlstore.Store {
+		t.Helper()
+		other, err := Open(paths[st])
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
+		t.Cleanup(func() { other.Close() })
+		return other.Store
+	},
+	AllowTamper: []string{`DROP TRIGGER events_no_update`, `DROP TRIGGER events_no_delete`},
 }
 
-func BenchmarkFindCustomersPage(b *testing.B) {
-	st := openTest(b)
-	seedCustomers(b, st, 20000)
-	ctx := context.Background()
-	first, _ := st.FindCustomers(ctx, desk.CustomerFilter{Limit: 50})
-	// The cursor of a page deep in the list: page 300 of 400.
-	f := desk.CustomerFilter{Limit: 50}
-	for i := 0; i < 300; i++ {
-		p, _ := st.FindCustomers(ctx, f)
-		f.After = p.Next
-	}
-	for _, bb := range []struct {
-		name string
-		f    desk.CustomerFilter
-	}{
-		{"page1", desk.CustomerFilter{Limit: 50}},
-		{"page300", f},
-		{"next-of-page1", desk.CustomerFilter{Limit: 50, After: first.Next}},
-		{"search", desk.CustomerFilter{Limit: 50, Query: "company 12"}},
-	} {
-		b.Run(bb.name, func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				if _, err := st.FindCustomers(ctx, bb.f); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
+// The store contract suite on SQLite.
+func TestStore(t *testing.T) { storetest.Run(t, harness) }
+
+// The store benchmarks on SQLite (make bench runs them with few iterations).
+func BenchmarkStore(b *testing.B) { storetest.Bench(b, harness) }

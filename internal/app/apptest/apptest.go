@@ -1,5 +1,6 @@
-// Package apptest starts a real PartnerDesk for tests: a SQLite file in t.TempDir(), the demo data,
-// a clock the test can move, and an httptest server on 127.0.0.1 with signed-in clients.
+// Package apptest starts a real PartnerDesk for tests: a SQLite file in t.TempDir() — or, when
+// PARTNERDESK_TEST_DATABASE_URL names a PostgreSQL server, a database of its own on it — the demo
+// data, a clock the test can move, and an httptest server on 127.0.0.1 with signed-in clients.
 package apptest
 
 import (
@@ -19,6 +20,7 @@ import (
 
 	"partnerdesk/internal/app"
 	"partnerdesk/internal/demo"
+	"partnerdesk/internal/postgres/pgtest"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -41,8 +43,20 @@ type Env struct {
 	Clock *Clock
 	URL   string
 	Dir   string
-	srv   *httptest.Server
+	// DatabaseURL is the test's PostgreSQL database ("" on SQLite).
+	DatabaseURL string
+	srv         *httptest.Server
 }
+
+// OnPostgres reports whether the tests run on PostgreSQL (PARTNERDESK_TEST_DATABASE_URL is set).
+func OnPostgres() bool { return pgtest.Configured() }
+
+// Secrets every test instance on PostgreSQL shares (they are required there).
+const (
+	testSessionSecret = "partnerdesk-test-session-secret-0123456789"
+)
+
+var testKEK = []byte("partnerdesk-test-kek-0123456789!")
 
 // Epoch is the test clock's start, and the time the demo data was loaded at.
 var Epoch = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
@@ -50,13 +64,14 @@ var Epoch = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 var (
 	templateOnce sync.Once
 	templateDir  string
+	templateDB   string
 	templateErr  error
 )
 
 // template loads the demo data once per test process into a data directory that each test then
 // copies (the database and secrets) and links (the read-only artifacts): a fresh, identical
 // PartnerDesk per test without paying for the demo load each time.
-func template() (string, error) {
+func template(tb testing.TB) (string, error) {
 	templateOnce.Do(func() {
 		base := os.TempDir()
 		if old, _ := filepath.Glob(filepath.Join(base, "partnerdesk-apptest-*")); len(old) > 0 {
@@ -70,8 +85,15 @@ func template() (string, error) {
 		if templateErr != nil {
 			return
 		}
+		cfg := config(templateDir, func() time.Time { return Epoch })
+		if OnPostgres() {
+			// The demo is loaded once into a template database; each test gets a copy of it.
+			templateDB = pgtest.Name("d")
+			pgtest.Create(tb, templateDB, "")
+			cfg.DatabaseURL = pgtest.URLOf(templateDB)
+		}
 		var a *app.App
-		a, templateErr = app.Open(context.Background(), config(templateDir, func() time.Time { return Epoch }))
+		a, templateErr = app.Open(context.Background(), cfg)
 		if templateErr == nil {
 			templateErr = a.Close()
 		}
@@ -80,7 +102,11 @@ func template() (string, error) {
 }
 
 func config(dir string, now func() time.Time) app.Config {
-	return app.Config{DataDir: dir, Demo: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now, BcryptCost: bcrypt.MinCost}
+	cfg := app.Config{DataDir: dir, Demo: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now, BcryptCost: bcrypt.MinCost}
+	if OnPostgres() {
+		cfg.SessionSecret, cfg.KeyEncryptionKey = testSessionSecret, testKEK
+	}
+	return cfg
 }
 
 func copyFile(src, dst string) error {
@@ -99,21 +125,28 @@ func Start(t testing.TB) *Env {
 // StartWith is Start with a chance to change the configuration (limits, windows) first.
 func StartWith(t testing.TB, tweak func(*app.Config)) *Env {
 	t.Helper()
-	tpl, err := template()
+	if OnPostgres() {
+		pgtest.Admin(t)
+	}
+	tpl, err := template(t)
 	if err != nil {
 		t.Fatalf("demo template: %v", err)
 	}
 	dir := t.TempDir()
-	for _, f := range []string{"partnerdesk.db", "secrets.json"} {
-		if err := copyFile(filepath.Join(tpl, f), filepath.Join(dir, f)); err != nil {
-			t.Fatal(err)
+	clock := &Clock{t: Epoch}
+	cfg := config(dir, clock.Now)
+	if OnPostgres() {
+		cfg.DatabaseURL = pgtest.Fresh(t, templateDB)
+	} else {
+		for _, f := range []string{"partnerdesk.db", "secrets.json"} {
+			if err := copyFile(filepath.Join(tpl, f), filepath.Join(dir, f)); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	if err := os.Symlink(filepath.Join(tpl, "artifacts"), filepath.Join(dir, "artifacts")); err != nil {
 		t.Fatal(err)
 	}
-	clock := &Clock{t: Epoch}
-	cfg := config(dir, clock.Now)
 	if tweak != nil {
 		tweak(&cfg)
 	}
@@ -123,7 +156,7 @@ func StartWith(t testing.TB, tweak func(*app.Config)) *Env {
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(func() { srv.Close(); a.Close() })
-	return &Env{App: a, Clock: clock, URL: srv.URL, Dir: dir, srv: srv}
+	return &Env{App: a, Clock: clock, URL: srv.URL, Dir: dir, DatabaseURL: cfg.DatabaseURL, srv: srv}
 }
 
 // Client returns an HTTP client with a cookie jar that does not follow redirects.

@@ -1,10 +1,9 @@
-package sqlite
+package sqlstore
 
 import (
 	"bytes"
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,14 +12,16 @@ import (
 )
 
 // AppendEvent adds an event to the activity log, chaining its hash to the previous event's
-// (inside the caller's transaction, so the chain has no gaps or forks).
+// inside the caller's transaction. The one-row chain head is locked while the event is appended,
+// so that instances appending at once still make one chain with contiguous IDs; callers append
+// last in their transaction, to hold that lock briefly.
 func (s *Store) AppendEvent(ctx context.Context, e *desk.Event) error {
 	return s.write(ctx, func(tx *Store) error {
 		var lastID int64
 		var prev []byte
-		err := tx.queryRow(ctx, `SELECT id, hash FROM events ORDER BY id DESC LIMIT 1`).Scan(&lastID, &prev)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("last event: %w", err)
+		err := tx.queryRow(ctx, `SELECT last_id, last_hash FROM event_chain WHERE id = 1`+s.eng.ForUpdate()).Scan(&lastID, &prev)
+		if err != nil {
+			return fmt.Errorf("activity log chain head: %w", err)
 		}
 		if prev == nil {
 			prev = []byte{}
@@ -31,9 +32,13 @@ func (s *Store) AppendEvent(ctx context.Context, e *desk.Event) error {
 		_, err = tx.exec(ctx, `INSERT INTO events (id, at, actor_id, actor_email, actor_tenant_id, actor_roles,
 			customer_id, customer_name, operation, resource_type, status, product, order_id, detail, ip, prev_hash, hash)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			e.ID, ms(e.At), e.ActorID, e.ActorEmail, e.ActorTenantID, e.ActorRoles, e.CustomerID, e.CustomerName,
+			e.ID, ms(e.At), e.ActorID, e.ActorEmail, e.ActorTenantID, int64(e.ActorRoles), e.CustomerID, e.CustomerName,
 			e.Operation, e.ResourceType, e.Status, e.Product, e.OrderID, e.Detail, e.IP, e.PrevHash, e.Hash)
-		return wrap(err, "insert event")
+		if err != nil {
+			return s.wrap(err, "insert event")
+		}
+		_, err = tx.exec(ctx, `UPDATE event_chain SET last_id = ?, last_hash = ? WHERE id = 1`, e.ID, e.Hash)
+		return s.wrap(err, "advance the chain head")
 	})
 }
 
@@ -87,18 +92,18 @@ func (s *Store) RecentEvents(ctx context.Context, operation string, limit int) (
 }
 
 // activityWhere builds the WHERE clause of an activity filter.
-func activityWhere(f desk.ActivityFilter) (string, []any) {
+func (s *Store) activityWhere(f desk.ActivityFilter) (string, []any) {
 	where := []string{"at >= ?", "at <= ?"}
 	args := []any{ms(f.From), ms(f.To)}
 	if f.CustomerQuery != "" {
 		// Every customer the search matches, however many: a subquery, not a list of IDs.
-		w, a := customerMatch("c", f.CustomerQuery)
+		w, a := s.eng.CustomerMatch("c", f.CustomerQuery)
 		where = append(where, "customer_id IN (SELECT c.id FROM customers c WHERE "+w+")")
 		args = append(args, a...)
 	}
 	if f.CustomerIDs != nil {
 		if len(f.CustomerIDs) == 0 {
-			where = append(where, "0")
+			where = append(where, "1 = 0")
 		} else {
 			where = append(where, "customer_id IN ("+placeholders(len(f.CustomerIDs))+")")
 			for _, id := range f.CustomerIDs {
@@ -121,17 +126,13 @@ func activityWhere(f desk.ActivityFilter) (string, []any) {
 	return " WHERE " + strings.Join(where, " AND "), args
 }
 
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
-}
-
 // FindEvents returns a page of events of the filter, newest first (keyset on at, id: events
 // appended while someone pages are never skipped or repeated).
 func (s *Store) FindEvents(ctx context.Context, f desk.ActivityFilter) (desk.ActivityPage, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	where, args := activityWhere(f)
+	where, args := s.activityWhere(f)
 	if at, id, ok := decodeEventCursor(f.After); ok {
 		where += " AND (at, id) < (?, ?)"
 		args = append(args, at, id)
@@ -155,13 +156,13 @@ func (s *Store) FindEvents(ctx context.Context, f desk.ActivityFilter) (desk.Act
 	if len(page.Items) > f.Limit {
 		page.Items = page.Items[:f.Limit]
 		last := page.Items[len(page.Items)-1]
-		page.Next = encodeCursor(strconv.FormatInt(ms(last.At), 10), strconv.FormatInt(last.ID, 10))
+		page.Next = EncodeCursor(strconv.FormatInt(ms(last.At), 10), strconv.FormatInt(last.ID, 10))
 	}
 	return page, nil
 }
 
 func decodeEventCursor(c string) (int64, int64, bool) {
-	k, i, ok := decodeCursor(c)
+	k, i, ok := DecodeCursor(c)
 	if !ok {
 		return 0, 0, false
 	}
@@ -173,7 +174,7 @@ func decodeEventCursor(c string) (int64, int64, bool) {
 // StreamEvents calls fn for every event of the filter, newest first, one row at a time (the
 // CSV export holds one event in memory, whatever the range).
 func (s *Store) StreamEvents(ctx context.Context, f desk.ActivityFilter, fn func(desk.Event) error) error {
-	where, args := activityWhere(f)
+	where, args := s.activityWhere(f)
 	rows, err := s.query(ctx, `SELECT `+eventListCols+` FROM events`+where+` ORDER BY at DESC, id DESC`, args...)
 	if err != nil {
 		return fmt.Errorf("stream events: %w", err)
@@ -194,15 +195,22 @@ func (s *Store) StreamEvents(ctx context.Context, f desk.ActivityFilter, fn func
 const dayMS = 86400000
 
 // EventDayCounts counts events per day and operation in the filter's range: from the daily
-// counts table when only the range is set, else from the events themselves.
+// counts table when only whole days (and perhaps an action) are asked for, else from the events
+// themselves.
 func (s *Store) EventDayCounts(ctx context.Context, f desk.ActivityFilter) ([]desk.DayCount, error) {
 	var rows *sql.Rows
 	var err error
-	if f.CustomerIDs == nil && f.CustomerQuery == "" && f.Actor == "" && f.Operation == "" && f.ResourceType == "" && ms(f.From)%dayMS == 0 && (ms(f.To)+1)%dayMS == 0 {
+	aligned := ms(f.From)%dayMS == 0 && (ms(f.To)+1)%dayMS == 0
+	switch {
+	case f.CustomerIDs == nil && f.CustomerQuery == "" && f.Actor == "" && f.ResourceType == "" && aligned && f.Operation == "":
 		rows, err = s.query(ctx, `SELECT day, operation, n FROM event_counts WHERE day >= ? AND day <= ? ORDER BY day, operation`,
 			ms(f.From)/dayMS, ms(f.To)/dayMS)
-	} else {
-		where, args := activityWhere(f)
+	case f.CustomerIDs == nil && f.CustomerQuery == "" && f.Actor == "" && f.ResourceType == "" && aligned:
+		// One action over whole days: its row of the daily counts, not a count of its events.
+		rows, err = s.query(ctx, `SELECT day, operation, n FROM event_counts WHERE operation = ? AND day >= ? AND day <= ? ORDER BY day`,
+			f.Operation, ms(f.From)/dayMS, ms(f.To)/dayMS)
+	default:
+		where, args := s.activityWhere(f)
 		rows, err = s.query(ctx, `SELECT at / 86400000, operation, count(*) FROM events`+where+` GROUP BY at / 86400000, operation ORDER BY 1, 2`, args...)
 	}
 	if err != nil {

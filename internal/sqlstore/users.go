@@ -1,9 +1,10 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"partnerdesk/internal/desk"
@@ -26,15 +27,15 @@ func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid:
 func (s *Store) CreateUser(ctx context.Context, u desk.User, passwordHash string) error {
 	return s.write(ctx, func(tx *Store) error {
 		_, err := tx.exec(ctx, `INSERT INTO users (id, email, display_name, customer_id, roles, password_hash, locale, active, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Email, u.DisplayName, nullable(u.CustomerID), u.Roles, passwordHash, u.Locale, u.Active, ms(u.CreatedAt))
-		return wrap(err, "insert user")
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Email, u.DisplayName, nullable(u.CustomerID), int64(u.Roles), passwordHash, u.Locale, flag(u.Active), ms(u.CreatedAt))
+		return s.wrap(err, "insert user")
 	})
 }
 
 // FindUserByEmail returns a user and its password hash, or ENOTFOUND.
 func (s *Store) FindUserByEmail(ctx context.Context, email string) (desk.User, string, error) {
 	var hash string
-	u, err := scanUser(s.queryRow(ctx, `SELECT `+userCols+`, password_hash FROM users WHERE email = ?`, email), &hash)
+	u, err := scanUser(s.queryRow(ctx, `SELECT `+userCols+`, password_hash FROM users WHERE email = ?`, strings.ToLower(email)), &hash)
 	if err != nil {
 		return desk.User{}, "", notFound(err, "User %s not found.", email)
 	}
@@ -74,19 +75,28 @@ func (s *Store) FindUsers(ctx context.Context, f desk.UserFilter) ([]desk.User, 
 	return out, rows.Err()
 }
 
-// CountActiveUsersWithRole counts active partner users holding r.
+// CountActiveUsersWithRole counts active partner users holding r. Inside a transaction it locks
+// them (PostgreSQL), so that two changes that would each leave one Global admin take turns and
+// the second counts what the first left.
 func (s *Store) CountActiveUsersWithRole(ctx context.Context, r desk.Role) (int, error) {
-	var n int
-	err := s.queryRow(ctx, `SELECT count(*) FROM users WHERE customer_id IS NULL AND active = 1 AND (roles & ?) != 0`, int(r)).Scan(&n)
-	return n, wrap(err, "count users")
+	rows, err := s.query(ctx, `SELECT id FROM users WHERE customer_id IS NULL AND active = 1 AND (roles & ?) != 0`+s.eng.ForUpdate(), int64(r))
+	if err != nil {
+		return 0, s.wrap(err, "count users")
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	return n, s.wrap(rows.Err(), "count users")
 }
 
 // UpdateUser saves a user's roles, display name, locale and active flag.
 func (s *Store) UpdateUser(ctx context.Context, u desk.User) error {
 	return s.write(ctx, func(tx *Store) error {
 		res, err := tx.exec(ctx, `UPDATE users SET display_name = ?, roles = ?, locale = ?, active = ? WHERE id = ?`,
-			u.DisplayName, u.Roles, u.Locale, u.Active, u.ID)
-		return affectedOne(res, wrap(err, "update user"), "User %s not found.", u.ID)
+			u.DisplayName, int64(u.Roles), u.Locale, flag(u.Active), u.ID)
+		return affectedOne(res, s.wrap(err, "update user"), "User %s not found.", u.ID)
 	})
 }
 
@@ -94,7 +104,7 @@ func (s *Store) UpdateUser(ctx context.Context, u desk.User) error {
 func (s *Store) SetUserPassword(ctx context.Context, id, hash string) error {
 	return s.write(ctx, func(tx *Store) error {
 		res, err := tx.exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, id)
-		return affectedOne(res, wrap(err, "set password"), "User %s not found.", id)
+		return affectedOne(res, s.wrap(err, "set password"), "User %s not found.", id)
 	})
 }
 
@@ -117,7 +127,7 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash []byte, userID stri
 	return s.write(ctx, func(tx *Store) error {
 		_, err := tx.exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)`,
 			tokenHash, userID, ms(now), ms(now))
-		return wrap(err, "insert session")
+		return s.wrap(err, "insert session")
 	})
 }
 
@@ -136,7 +146,7 @@ func (s *Store) SessionUser(ctx context.Context, tokenHash []byte) (desk.User, t
 func (s *Store) TouchSession(ctx context.Context, tokenHash []byte, now time.Time) error {
 	return s.write(ctx, func(tx *Store) error {
 		_, err := tx.exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, ms(now), tokenHash)
-		return wrap(err, "touch session")
+		return s.wrap(err, "touch session")
 	})
 }
 
@@ -144,7 +154,7 @@ func (s *Store) TouchSession(ctx context.Context, tokenHash []byte, now time.Tim
 func (s *Store) DeleteSession(ctx context.Context, tokenHash []byte) error {
 	return s.write(ctx, func(tx *Store) error {
 		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
-		return wrap(err, "delete session")
+		return s.wrap(err, "delete session")
 	})
 }
 
@@ -152,7 +162,7 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash []byte) error {
 func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
 	return s.write(ctx, func(tx *Store) error {
 		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
-		return wrap(err, "delete sessions")
+		return s.wrap(err, "delete sessions")
 	})
 }
 
@@ -160,6 +170,6 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
 func (s *Store) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefore time.Time) error {
 	return s.write(ctx, func(tx *Store) error {
 		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?`, ms(idleBefore), ms(createdBefore))
-		return wrap(err, "delete expired sessions")
+		return s.wrap(err, "delete expired sessions")
 	})
 }

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -10,25 +10,35 @@ import (
 	"partnerdesk/internal/desk"
 )
 
-// CreateOrder inserts an order and its line items; a repeated idempotency key is ECONFLICT.
-func (s *Store) CreateOrder(ctx context.Context, o desk.Order, key string) error {
-	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.exec(ctx, `INSERT INTO orders (id, customer_id, idempotency_key, created_at, created_by, status, currency, tax_included, tax_rate_bp, net, tax, gross)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.CustomerID, key, ms(o.CreatedAt), o.CreatedBy, o.Status, o.Currency,
-			o.Amounts.TaxIncluded, o.Amounts.RateBP, o.Amounts.Net, o.Amounts.Tax, o.Amounts.Gross)
+// CreateOrder inserts an order and its line items, unless the customer already has an order
+// with the idempotency key (R9): then it writes nothing and returns false. The unique constraint
+// decides, not a prior read, so concurrent submissions of one key create one order: the later
+// insert waits for the earlier transaction and then does nothing.
+func (s *Store) CreateOrder(ctx context.Context, o desk.Order, key string) (bool, error) {
+	created := false
+	err := s.write(ctx, func(tx *Store) error {
+		created = false
+		res, err := tx.exec(ctx, `INSERT INTO orders (id, customer_id, idempotency_key, created_at, created_by, status, currency, tax_included, tax_rate_bp, net, tax, gross)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (customer_id, idempotency_key) DO NOTHING`, o.ID, o.CustomerID, key, ms(o.CreatedAt), o.CreatedBy, o.Status, o.Currency,
+			flag(o.Amounts.TaxIncluded), o.Amounts.RateBP, o.Amounts.Net, o.Amounts.Tax, o.Amounts.Gross)
 		if err != nil {
-			return wrap(err, "insert order")
+			return s.wrap(err, "insert order")
 		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		created = true
 		for _, l := range o.Lines {
 			_, err := tx.exec(ctx, `INSERT INTO line_items (order_id, line_number, offer_id, product_id, kind, title, quantity, ordered, term, billing_cycle, unit_price, net, tax, gross, status)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, l.Number, l.OfferID, l.ProductID, l.Kind, l.Title, l.Quantity, l.Ordered,
 				l.Term, l.BillingCycle, l.UnitPrice, l.Amounts.Net, l.Amounts.Tax, l.Amounts.Gross, l.Status)
 			if err != nil {
-				return wrap(err, "insert line item")
+				return s.wrap(err, "insert line item")
 			}
 		}
 		return nil
 	})
+	return created, err
 }
 
 // FindOrderIDByKey returns the ID of the customer's order placed with an idempotency key, or ENOTFOUND.
@@ -91,7 +101,7 @@ func (s *Store) FindOrders(ctx context.Context, f desk.OrderFilter) (desk.OrderP
 	}
 	q := `SELECT ` + orderCols + ` FROM orders o WHERE o.customer_id = ?`
 	args := []any{f.CustomerID}
-	if key, id, ok := decodeCursor(f.After); ok {
+	if key, id, ok := DecodeCursor(f.After); ok {
 		at, err := strconv.ParseInt(key, 10, 64)
 		if err == nil {
 			q += ` AND (o.created_at, o.id) < (?, ?)`
@@ -116,7 +126,7 @@ func (s *Store) FindOrders(ctx context.Context, f desk.OrderFilter) (desk.OrderP
 	if len(page.Items) > f.Limit {
 		page.Items = page.Items[:f.Limit]
 		last := page.Items[len(page.Items)-1]
-		page.Next = encodeCursor(strconv.FormatInt(ms(last.CreatedAt), 10), last.ID)
+		page.Next = EncodeCursor(strconv.FormatInt(ms(last.CreatedAt), 10), last.ID)
 	}
 	if len(page.Items) == 0 {
 		return page, nil
@@ -156,7 +166,7 @@ func (s *Store) CreateEntitlement(ctx context.Context, e desk.Entitlement) error
 	return s.write(ctx, func(tx *Store) error {
 		_, err := tx.exec(ctx, `INSERT INTO entitlements (id, customer_id, order_id, line_number, product_id, quantity, status, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.CustomerID, e.OrderID, e.LineNumber, e.ProductID, e.Quantity, e.Status, ms(e.CreatedAt))
-		return wrap(err, "insert entitlement")
+		return s.wrap(err, "insert entitlement")
 	})
 }
 

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -32,7 +32,7 @@ func (s *Store) SetCartLine(ctx context.Context, userID, customerID string, l de
 		_, err := tx.exec(ctx, `INSERT INTO carts (user_id, customer_id, offer_id, quantity, billing_cycle, added_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (user_id, customer_id, offer_id) DO UPDATE SET quantity = excluded.quantity, billing_cycle = excluded.billing_cycle`,
 			userID, customerID, l.OfferID, l.Quantity, l.BillingCycle, ms(now))
-		return wrap(err, "set cart line")
+		return s.wrap(err, "set cart line")
 	})
 }
 
@@ -40,7 +40,7 @@ func (s *Store) SetCartLine(ctx context.Context, userID, customerID string, l de
 func (s *Store) DeleteCartLine(ctx context.Context, userID, customerID, offerID string) error {
 	return s.write(ctx, func(tx *Store) error {
 		_, err := tx.exec(ctx, `DELETE FROM carts WHERE user_id = ? AND customer_id = ? AND offer_id = ?`, userID, customerID, offerID)
-		return wrap(err, "delete cart line")
+		return s.wrap(err, "delete cart line")
 	})
 }
 
@@ -48,6 +48,6 @@ func (s *Store) DeleteCartLine(ctx context.Context, userID, customerID, offerID 
 func (s *Store) ClearCart(ctx context.Context, userID, customerID string) error {
 	return s.write(ctx, func(tx *Store) error {
 		_, err := tx.exec(ctx, `DELETE FROM carts WHERE user_id = ? AND customer_id = ?`, userID, customerID)
-		return wrap(err, "clear cart")
+		return s.wrap(err, "clear cart")
 	})
 }

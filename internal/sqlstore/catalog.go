@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -12,20 +12,20 @@ import (
 func (s *Store) SaveProduct(ctx context.Context, p desk.Product, sort int) error {
 	return s.write(ctx, func(tx *Store) error {
 		_, err := tx.exec(ctx, `INSERT INTO products (id, title, kind, publisher, description, description_hu, family, hybrid_benefit, never_cancellable, sort)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.ID, p.Title, p.Kind, p.Publisher, p.Description, p.DescriptionHU, p.Family, p.HybridBenefit, p.NeverCancellable, sort)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.ID, p.Title, p.Kind, p.Publisher, p.Description, p.DescriptionHU, p.Family, flag(p.HybridBenefit), flag(p.NeverCancellable), sort)
 		if err != nil {
-			return wrap(err, "insert product "+p.ID)
+			return s.wrap(err, "insert product "+p.ID)
 		}
 		for i, o := range p.Offers {
 			if _, err := tx.exec(ctx, `INSERT INTO offers (id, product_id, title, term, billing_cycles, region, sort) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 				o.ID, p.ID, o.Title, o.Term, strings.Join(o.BillingCycles, ","), o.Region, i); err != nil {
-				return wrap(err, "insert offer "+o.ID)
+				return s.wrap(err, "insert offer "+o.ID)
 			}
 		}
 		for _, e := range p.Editions {
 			if _, err := tx.exec(ctx, `INSERT INTO editions (product_id, version, language, bitness, file_name, size, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 				p.ID, e.Version, e.Language, e.Bitness, e.FileName, e.Size, e.SHA256); err != nil {
-				return wrap(err, "insert edition "+e.FileName)
+				return s.wrap(err, "insert edition "+e.FileName)
 			}
 		}
 		return nil
@@ -37,7 +37,7 @@ func (s *Store) SavePrice(ctx context.Context, offerID, currency string, unit in
 	return s.write(ctx, func(tx *Store) error {
 		_, err := tx.exec(ctx, `INSERT INTO prices (offer_id, currency, unit_price) VALUES (?, ?, ?)
 			ON CONFLICT (offer_id, currency) DO UPDATE SET unit_price = excluded.unit_price`, offerID, currency, unit)
-		return wrap(err, "save price")
+		return s.wrap(err, "save price")
 	})
 }
 

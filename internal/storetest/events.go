@@ -1,10 +1,8 @@
-package sqlite
+package storetest
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -12,16 +10,17 @@ import (
 	"time"
 
 	"partnerdesk/internal/desk"
+	"partnerdesk/internal/sqlstore"
 )
 
 // evBase is the start of the activity tests' timeline (a UTC midnight).
 var evBase = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 
 // evAppend appends events in one transaction (AppendEvent chains each to the previous one).
-func evAppend(t testing.TB, st *Store, evs ...desk.Event) []desk.Event {
+func evAppend(t testing.TB, st *sqlstore.Store, evs ...desk.Event) []desk.Event {
 	t.Helper()
 	ctx := context.Background()
-	err := st.InTx(ctx, func(tx *Store) error {
+	err := st.InTx(ctx, func(tx *sqlstore.Store) error {
 		for i := range evs {
 			if evs[i].Status == "" {
 				evs[i].Status = "succeeded"
@@ -77,7 +76,7 @@ func evMatches(f desk.ActivityFilter, e desk.Event) bool {
 }
 
 // evFindAll pages through a filter to the end and returns every item in page order.
-func evFindAll(t testing.TB, st *Store, f desk.ActivityFilter) ([]desk.Event, int) {
+func evFindAll(t testing.TB, st *sqlstore.Store, f desk.ActivityFilter) ([]desk.Event, int) {
 	t.Helper()
 	var out []desk.Event
 	pages := 0
@@ -115,10 +114,10 @@ var (
 
 // evSeed appends a varied log over ten days from evBase: every combination of customer, actor
 // and operation, some on the same millisecond, some on the exact bounds of day 2..day 6.
-func evSeed(t testing.TB, st *Store) []desk.Event {
+func evSeed(t testing.TB, st *sqlstore.Store) []desk.Event {
 	t.Helper()
 	ctx := context.Background()
-	err := st.InTx(ctx, func(tx *Store) error {
+	err := st.InTx(ctx, func(tx *sqlstore.Store) error {
 		for _, c := range evCustomers {
 			if err := tx.CreateCustomer(ctx, desk.Customer{ID: c.id, CompanyName: c.name, Domain: c.id + ".onmicrosoft.com", Country: "HU", Currency: "HUF", CreatedAt: evBase}); err != nil {
 				return err
@@ -160,8 +159,8 @@ func evSeed(t testing.TB, st *Store) []desk.Event {
 
 // FindEvents applies each filter exactly as the reference does: the range inclusive at both
 // ends, customers, actor, operation and resource type, newest first.
-func TestFindEventsFilters(t *testing.T) {
-	st := openTest(t)
+func testFindEventsFilters(t *testing.T, h Harness) {
+	st := h.Open(t)
 	all := evSeed(t, st)
 	from, to := evBase.AddDate(0, 0, 2), evBase.AddDate(0, 0, 7).Add(-time.Millisecond)
 	wide := func(f desk.ActivityFilter) desk.ActivityFilter {
@@ -263,8 +262,8 @@ func TestFindEventsFilters(t *testing.T) {
 // Paging newest first with a small limit while new events keep arriving (at "now", inside the
 // range): no event is repeated, every event that existed when paging started is seen, and the
 // order is strictly newest first across pages. StreamEvents yields the same events as paging.
-func TestFindEventsPagingStableWhileAppending(t *testing.T) {
-	st := openTest(t)
+func testFindEventsPagingStableWhileAppending(t *testing.T, h Harness) {
+	st := h.Open(t)
 	ctx := context.Background()
 	now := evBase.AddDate(0, 0, 20)
 	var seed []desk.Event
@@ -362,29 +361,21 @@ func TestFindEventsPagingStableWhileAppending(t *testing.T) {
 	}
 }
 
-// evGroupBy counts events per UTC day and operation straight from the events table.
-func evGroupBy(t testing.TB, st *Store, f desk.ActivityFilter) map[string]int {
+// evGroupBy counts events per UTC day and operation from the events themselves.
+func evGroupBy(t testing.TB, st *sqlstore.Store, f desk.ActivityFilter) map[string]int {
 	t.Helper()
-	where, args := activityWhere(f)
-	rows, err := st.rdb.Query(`SELECT at / 86400000, operation, count(*) FROM events`+where+` GROUP BY 1, 2`, args...)
+	out := map[string]int{}
+	err := st.StreamEvents(context.Background(), f, func(e desk.Event) error {
+		out[e.At.UTC().Format("2006-01-02")+" "+e.Operation]++
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var day int64
-		var op string
-		var n int
-		if err := rows.Scan(&day, &op, &n); err != nil {
-			t.Fatal(err)
-		}
-		out[time.UnixMilli(day*86400000).UTC().Format("2006-01-02")+" "+op] = n
 	}
 	return out
 }
 
-func evCounts(t testing.TB, st *Store, f desk.ActivityFilter) map[string]int {
+func evCounts(t testing.TB, st *sqlstore.Store, f desk.ActivityFilter) map[string]int {
 	t.Helper()
 	cs, err := st.EventDayCounts(context.Background(), f)
 	if err != nil {
@@ -425,8 +416,8 @@ func evSameCounts(t *testing.T, what string, got, want map[string]int) {
 
 // The chart's per-day counts: from the counts table for a bare day-aligned range, from the
 // events for a filtered or unaligned one; both equal a GROUP BY over the events.
-func TestEventDayCounts(t *testing.T) {
-	st := openTest(t)
+func testEventDayCounts(t *testing.T, h Harness) {
+	st := h.Open(t)
 	evSeed(t, st)
 	// Events on the first and last millisecond of a day.
 	d5 := evBase.AddDate(0, 0, 5)
@@ -459,39 +450,38 @@ func TestEventDayCounts(t *testing.T) {
 	}
 }
 
-// evTamper copies the database (VACUUM INTO), lets edit change the copy with the append-only
-// triggers dropped, and opens the copy as a Store.
-func evTamper(t *testing.T, st *Store, edit ...string) *Store {
+// evTamper opens a fresh store with the same seed (the same events, IDs and hashes as evSeed
+// gives st) and lets edit change it with the append-only triggers out of the way.
+func evTamper(t *testing.T, h Harness, edit ...any) *sqlstore.Store {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "copy.db")
-	if err := st.Backup(context.Background(), path); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range append([]string{`DROP TRIGGER events_no_update`}, edit...) {
-		if _, err := db.Exec(q); err != nil {
-			db.Close()
+	cp := h.Open(t)
+	evSeed(t, cp)
+	for _, q := range h.AllowTamper {
+		if err := exec(cp, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
+	for i := 0; i < len(edit); i++ {
+		q := edit[i].(string)
+		var args []any
+		for i+1 < len(edit) {
+			if _, isSQL := edit[i+1].(string); isSQL {
+				break
+			}
+			args = append(args, edit[i+1])
+			i++
+		}
+		if err := exec(cp, q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
 	}
-	cp, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cp.Close() })
 	return cp
 }
 
 // The hash chain: intact → 0; a row changed in a copy of the database → that row's ID; the live
 // table refuses updates and deletes.
-func TestVerifyEvents(t *testing.T) {
-	st := openTest(t)
+func testVerifyEvents(t *testing.T, h Harness) {
+	st := h.Open(t)
 	ctx := context.Background()
 	if broken, n, err := st.VerifyEvents(ctx); err != nil || broken != 0 || n != 0 {
 		t.Fatalf("empty log: broken %d, %d checked, %v", broken, n, err)
@@ -503,8 +493,8 @@ func TestVerifyEvents(t *testing.T) {
 	}
 
 	// The live log is append-only.
-	for _, q := range []string{`UPDATE events SET detail = 'x' WHERE id = 3`, `UPDATE events SET hash = x'00'`, `DELETE FROM events WHERE id = 3`, `DELETE FROM events`} {
-		if _, err := st.wdb.Exec(q); err == nil || !strings.Contains(err.Error(), "append-only") {
+	for _, q := range []any{`UPDATE events SET detail = 'x' WHERE id = 3`, `UPDATE events SET hash = prev_hash`, `DELETE FROM events WHERE id = 3`, `DELETE FROM events`} {
+		if err := exec(st, q.(string)); err == nil || !strings.Contains(err.Error(), "append-only") {
 			t.Errorf("%s: %v, want the append-only refusal", q, err)
 		}
 	}
@@ -514,21 +504,21 @@ func TestVerifyEvents(t *testing.T) {
 
 	for _, tt := range []struct {
 		name   string
-		edit   []string
+		edit   []any
 		broken int64
 	}{
-		{"detail", []string{`UPDATE events SET detail = 'nothing to see' WHERE id = 13`}, 13},
-		{"actor_email", []string{`UPDATE events SET actor_email = 'someone@else.example' WHERE id = 21`}, 21},
-		{"at", []string{`UPDATE events SET at = at + 1 WHERE id = 30`}, 30},
-		{"first event", []string{`UPDATE events SET ip = '192.0.2.1' WHERE id = 1`}, 1},
-		{"last event", []string{fmt.Sprintf(`UPDATE events SET operation = 'sign_out' WHERE id = %d`, total)}, total},
-		{"two rows: the first is reported", []string{`UPDATE events SET detail = 'a' WHERE id = 40`, `UPDATE events SET detail = 'b' WHERE id = 9`}, 9},
-		{"hash overwritten", []string{`UPDATE events SET hash = x'0102' WHERE id = 17`}, 17},
-		// A deletion (triggers dropped too) leaves the next event pointing at a missing hash.
-		{"deleted row", []string{`DROP TRIGGER events_no_delete`, `DELETE FROM events WHERE id = 25`}, 26},
+		{"detail", []any{`UPDATE events SET detail = 'nothing to see' WHERE id = 13`}, 13},
+		{"actor_email", []any{`UPDATE events SET actor_email = 'someone@else.example' WHERE id = 21`}, 21},
+		{"at", []any{`UPDATE events SET at = at + 1 WHERE id = 30`}, 30},
+		{"first event", []any{`UPDATE events SET ip = '192.0.2.1' WHERE id = 1`}, 1},
+		{"last event", []any{fmt.Sprintf(`UPDATE events SET operation = 'sign_out' WHERE id = %d`, total)}, total},
+		{"two rows: the first is reported", []any{`UPDATE events SET detail = 'a' WHERE id = 40`, `UPDATE events SET detail = 'b' WHERE id = 9`}, 9},
+		{"hash overwritten", []any{`UPDATE events SET hash = prev_hash WHERE id = 17`}, 17},
+		// A deletion leaves the next event pointing at a missing hash.
+		{"deleted row", []any{`DELETE FROM events WHERE id = 25`}, 26},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			cp := evTamper(t, st, tt.edit...)
+			cp := evTamper(t, h, tt.edit...)
 			broken, n, err := cp.VerifyEvents(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -545,8 +535,8 @@ func TestVerifyEvents(t *testing.T) {
 	// An attacker who recomputes the changed row's hash still breaks its successor's link.
 	orig := all[11] // id 12
 	orig.Detail = "rewritten"
-	h := desk.EventHash(orig.PrevHash, orig)
-	cp := evTamper(t, st, fmt.Sprintf(`UPDATE events SET detail = 'rewritten', hash = x'%x' WHERE id = %d`, h, orig.ID))
+	hash := desk.EventHash(orig.PrevHash, orig)
+	cp := evTamper(t, h, `UPDATE events SET detail = 'rewritten', hash = ? WHERE id = ?`, hash, orig.ID)
 	if broken, _, err := cp.VerifyEvents(ctx); err != nil || broken != orig.ID+1 {
 		t.Fatalf("rehashed event %d: VerifyEvents reports %d (%v), want %d", orig.ID, broken, err, orig.ID+1)
 	}
@@ -558,12 +548,12 @@ func TestVerifyEvents(t *testing.T) {
 
 // A customer search in the activity log filters by every matching customer: one that matches
 // more customers than a customer list page (200) must not silently drop the others' events.
-func TestActivityCustomerSearchCoversEveryMatch(t *testing.T) {
-	st := openTest(t)
+func testActivityCustomerSearchCoversEveryMatch(t *testing.T, h Harness) {
+	st := h.Open(t)
 	ctx := context.Background()
 	const n = 250
 	var evs []desk.Event
-	err := st.InTx(ctx, func(tx *Store) error {
+	err := st.InTx(ctx, func(tx *sqlstore.Store) error {
 		for i := 0; i < n; i++ {
 			c := desk.Customer{ID: fmt.Sprintf("acme-%04d", i), CompanyName: fmt.Sprintf("Acme Widgets %03d", i), Domain: fmt.Sprintf("acme%03d.onmicrosoft.com", i),
 				Country: "HU", Currency: "HUF", CreatedAt: evBase}
@@ -602,9 +592,9 @@ func TestActivityCustomerSearchCoversEveryMatch(t *testing.T) {
 // `partnerdesk demo --scale large`): a 30-day page, filtered pages and the CSV export's stream.
 //
 //	go test -run '^$' -bench BenchmarkActivity1M -benchtime 20x ./internal/sqlite/
-func BenchmarkActivity1M(b *testing.B) {
+func BenchmarkActivity1M(b *testing.B, h Harness) {
 	const events, customers = 1_000_000, 20_000
-	st := openTest(b)
+	st := h.Open(b)
 	ctx := context.Background()
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	span := 365 * 24 * time.Hour
@@ -621,7 +611,7 @@ func BenchmarkActivity1M(b *testing.B) {
 	}
 	cols := []string{"id", "at", "actor_id", "actor_email", "actor_tenant_id", "actor_roles", "customer_id", "customer_name", "operation",
 		"resource_type", "status", "product", "order_id", "detail", "ip", "prev_hash", "hash"}
-	err := st.Bulk(ctx, func(bk *Bulk) error {
+	err := st.Bulk(ctx, func(bk sqlstore.Bulk) error {
 		prev := []byte{}
 		step := span / events
 		for i := 0; i < events; i++ {
@@ -637,7 +627,7 @@ func BenchmarkActivity1M(b *testing.B) {
 			}
 			e.PrevHash = prev
 			e.Hash = desk.EventHash(prev, e)
-			if err := bk.Insert("events", cols, e.ID, ms(e.At), e.ActorID, e.ActorEmail, e.ActorTenantID, e.ActorRoles, e.CustomerID, e.CustomerName,
+			if err := bk.Insert("events", cols, e.ID, msOf(e.At), e.ActorID, e.ActorEmail, e.ActorTenantID, int64(e.ActorRoles), e.CustomerID, e.CustomerName,
 				e.Operation, e.ResourceType, e.Status, e.Product, e.OrderID, e.Detail, e.IP, e.PrevHash, e.Hash); err != nil {
 				return err
 			}

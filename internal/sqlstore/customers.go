@@ -1,10 +1,11 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"partnerdesk/internal/desk"
 )
@@ -43,8 +44,8 @@ func (s *Store) CreateCustomer(ctx context.Context, c desk.Customer) error {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, c.CompanyName, c.Domain, c.Country, c.Currency, c.Address.Line1, c.Address.City, c.Address.PostalCode,
 			c.Address.Region, c.Contact.FirstName, c.Contact.LastName, c.Contact.Email, c.Contact.Phone, c.Relationship,
-			ms(c.CreatedAt), fold(c.CompanyName))
-		return wrap(err, "insert customer")
+			ms(c.CreatedAt), Fold(c.CompanyName))
+		return s.wrap(err, "insert customer")
 	})
 }
 
@@ -57,14 +58,54 @@ func (s *Store) FindCustomerByID(ctx context.Context, id string) (desk.Customer,
 	return c, nil
 }
 
-// CountCustomers counts all customers.
+// CountCustomers counts all customers (kept by triggers in customer_count).
 func (s *Store) CountCustomers(ctx context.Context) (int, error) {
 	var n int
-	err := s.queryRow(ctx, `SELECT count(*) FROM customers`).Scan(&n)
-	return n, wrap(err, "count customers")
+	err := s.queryRow(ctx, `SELECT n FROM customer_count WHERE id = 1`).Scan(&n)
+	return n, s.wrap(err, "count customers")
 }
 
-func fold(s string) string { return strings.ToLower(s) }
+// Fold is the case folding of the customer list's sort key and search (name_fold).
+func Fold(s string) string { return strings.ToLower(s) }
+
+// CleanQuery drops control characters from a search (a NUL ends a string inside SQLite's FTS
+// parser) and trims it.
+func CleanQuery(q string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, q))
+}
+
+// PrefixMatch is the SQL condition "the name, domain or tenant ID of the customer row alias starts
+// with q" (q folded as name_fold is) as ranges of the list's sort indexes and the ID's, which both
+// engines answer from those indexes (a LIKE 'q%' would read every customer).
+func PrefixMatch(alias, q string) (string, []any) {
+	lo := Fold(q)
+	r := []rune(lo)
+	last := r[len(r)-1]
+	switch last {
+	case utf8.MaxRune:
+		like := EscapeLike(lo) + "%"
+		return `(` + alias + `.name_fold LIKE ? ESCAPE '\' OR ` + alias + `.domain LIKE ? ESCAPE '\' OR ` + alias + `.id LIKE ? ESCAPE '\')`, []any{like, like, like}
+	case 0xD7FF:
+		last = 0xE000 // past the surrogates, which no string holds
+	default:
+		last++
+	}
+	r[len(r)-1] = last
+	hi := string(r)
+	return `((` + alias + `.name_fold >= ? AND ` + alias + `.name_fold < ?) OR (` + alias + `.domain >= ? AND ` + alias + `.domain < ?) OR (` +
+		alias + `.id >= ? AND ` + alias + `.id < ?))`, []any{lo, hi, lo, hi, lo, hi}
+}
+
+// EscapeLike escapes LIKE's wildcards for a LIKE … ESCAPE '\' pattern.
+func EscapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
 
 // FindCustomers returns one page of customers (the list's fields: ID, name, domain, market,
 // currency, creation time) in the filter's order, by keyset pagination: the
@@ -80,7 +121,7 @@ func (s *Store) FindCustomers(ctx context.Context, f desk.CustomerFilter) (desk.
 	var where []string
 	var args []any
 	if q := strings.TrimSpace(f.Query); q != "" {
-		w, a := customerMatch("c", q)
+		w, a := s.eng.CustomerMatch("c", q)
 		where, args = append(where, w), append(args, a...)
 	}
 	filterSQL := ""
@@ -88,7 +129,15 @@ func (s *Store) FindCustomers(ctx context.Context, f desk.CustomerFilter) (desk.
 		filterSQL = " WHERE " + strings.Join(where, " AND ")
 	}
 	var page desk.CustomerPage
-	if !f.SkipCount {
+	switch {
+	case f.SkipCount:
+	case len(where) == 0:
+		n, err := s.CountCustomers(ctx)
+		if err != nil {
+			return page, err
+		}
+		page.Total = n
+	default:
 		if err := s.queryRow(ctx, `SELECT count(*) FROM customers c`+filterSQL, args...).Scan(&page.Total); err != nil {
 			return page, fmt.Errorf("count customers: %w", err)
 		}
@@ -99,7 +148,7 @@ func (s *Store) FindCustomers(ctx context.Context, f desk.CustomerFilter) (desk.
 	if backward {
 		cursor = f.Before
 	}
-	key, id, valid := decodeCursor(cursor)
+	key, id, valid := DecodeCursor(cursor)
 	if !valid {
 		backward, cursor = false, "" // an unusable cursor starts at the beginning
 	}
@@ -154,48 +203,23 @@ func (s *Store) FindCustomers(ctx context.Context, f desk.CustomerFilter) (desk.
 		if f.Sort == desk.SortDomain {
 			return c.Domain
 		}
-		return fold(c.CompanyName)
+		return Fold(c.CompanyName)
 	}
 	first, last := page.Items[0], page.Items[len(page.Items)-1]
 	if backward {
-		page.Next = encodeCursor(keyOf(last), last.ID)
+		page.Next = EncodeCursor(keyOf(last), last.ID)
 		if more {
-			page.Prev = encodeCursor(keyOf(first), first.ID)
+			page.Prev = EncodeCursor(keyOf(first), first.ID)
 		}
 	} else {
 		if more {
-			page.Next = encodeCursor(keyOf(last), last.ID)
+			page.Next = EncodeCursor(keyOf(last), last.ID)
 		}
 		if cursor != "" {
-			page.Prev = encodeCursor(keyOf(first), first.ID)
+			page.Prev = EncodeCursor(keyOf(first), first.ID)
 		}
 	}
 	return page, nil
-}
-
-// cleanQuery drops control characters (a NUL ends a string inside SQLite's FTS parser).
-func cleanQuery(q string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, q)
-}
-
-// customerMatch is the SQL condition "customer alias matches the search q": a substring of the
-// name, domain or tenant ID through the trigram index for 3 characters or more, "starts with"
-// for one or two.
-func customerMatch(alias, q string) (string, []any) {
-	q = strings.TrimSpace(cleanQuery(q))
-	if q == "" {
-		return "1", nil
-	}
-	if len([]rune(q)) >= 3 {
-		return alias + `.rowid_ IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)`, []any{`"` + strings.ReplaceAll(q, `"`, `""`) + `"`}
-	}
-	like := escapeLike(fold(q)) + "%"
-	return `(` + alias + `.name_fold LIKE ? ESCAPE '\' OR ` + alias + `.domain LIKE ? ESCAPE '\' OR ` + alias + `.id LIKE ? ESCAPE '\')`, []any{like, like, like}
 }
 
 func prefixCols(p, cols string) string {
@@ -206,16 +230,13 @@ func prefixCols(p, cols string) string {
 	return strings.Join(parts, ", ")
 }
 
-func escapeLike(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return r.Replace(s)
-}
-
-func encodeCursor(key, id string) string {
+// EncodeCursor encodes a keyset cursor (sort key and ID).
+func EncodeCursor(key, id string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(key + "\x00" + id))
 }
 
-func decodeCursor(c string) (key, id string, ok bool) {
+// DecodeCursor decodes a keyset cursor.
+func DecodeCursor(c string) (key, id string, ok bool) {
 	if c == "" {
 		return "", "", false
 	}

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -14,10 +14,18 @@ import (
 func (s *Store) CancelLine(ctx context.Context, c desk.Cancellation) error {
 	return s.write(ctx, func(tx *Store) error {
 		at := ms(c.CancelledAt)
+		// Cancellations of one order take turns (the order row is locked): the last one to finish
+		// sees every other line's state and marks the order cancelled when none is left active.
+		var locked string
+		if err := tx.queryRow(ctx, `SELECT id FROM orders WHERE id = ?`+s.eng.ForUpdate(), c.OrderID).Scan(&locked); err != nil {
+			return notFound(err, "err.order_not_found")
+		}
+		// R15: only an active line is cancelled; of two cancellations racing for it, the second
+		// finds it cancelled (PostgreSQL re-checks the condition after the first commits).
 		res, err := tx.exec(ctx, `UPDATE line_items SET status = 'cancelled', quantity = 0, cancelled_at = ?
 			WHERE order_id = ? AND line_number = ? AND status = 'active'`, at, c.OrderID, c.LineNumber)
 		if err != nil {
-			return wrap(err, "cancel line")
+			return s.wrap(err, "cancel line")
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return desk.Errorf(desk.ECONFLICT, "err.already_cancelled")
@@ -26,22 +34,22 @@ func (s *Store) CancelLine(ctx context.Context, c desk.Cancellation) error {
 			credit_net, credit_tax, credit_gross, used_days, term_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, c.CustomerID, c.OrderID, c.LineNumber, at, c.CancelledBy, c.Currency, c.Credit.Net, c.Credit.Tax, c.Credit.Gross,
 			c.Credit.UsedDays, c.Credit.TermDays); err != nil {
-			if desk.ErrorCode(wrap(err, "")) == desk.ECONFLICT {
+			if desk.ErrorCode(s.wrap(err, "")) == desk.ECONFLICT {
 				return desk.Errorf(desk.ECONFLICT, "err.already_cancelled")
 			}
-			return wrap(err, "insert cancellation")
+			return s.wrap(err, "insert cancellation")
 		}
 		if _, err := tx.exec(ctx, `UPDATE entitlements SET status = 'cancelled', cancelled_at = ? WHERE order_id = ? AND line_number = ?`,
 			at, c.OrderID, c.LineNumber); err != nil {
-			return wrap(err, "cancel entitlement")
+			return s.wrap(err, "cancel entitlement")
 		}
 		if _, err := tx.exec(ctx, `UPDATE product_keys SET revoked_at = ? WHERE revoked_at IS NULL AND entitlement_id IN
 			(SELECT id FROM entitlements WHERE order_id = ? AND line_number = ?)`, at, c.OrderID, c.LineNumber); err != nil {
-			return wrap(err, "revoke keys")
+			return s.wrap(err, "revoke keys")
 		}
 		_, err = tx.exec(ctx, `UPDATE orders SET status = 'cancelled' WHERE id = ?
 			AND NOT EXISTS (SELECT 1 FROM line_items WHERE order_id = ? AND status = 'active')`, c.OrderID, c.OrderID)
-		return wrap(err, "order status")
+		return s.wrap(err, "order status")
 	})
 }
 
@@ -49,7 +57,7 @@ func (s *Store) CancelLine(ctx context.Context, c desk.Cancellation) error {
 func (s *Store) CountCancellations(ctx context.Context, orderID string, line int) (int, error) {
 	var n int
 	err := s.queryRow(ctx, `SELECT count(*) FROM cancellations WHERE order_id = ? AND line_number = ?`, orderID, line).Scan(&n)
-	return n, wrap(err, "count cancellations")
+	return n, s.wrap(err, "count cancellations")
 }
 
 // AddInvoiceLine adds a charge or credit to its monthly invoice; a second one of a kind for a
@@ -59,15 +67,15 @@ func (s *Store) AddInvoiceLine(ctx context.Context, l desk.InvoiceLine) error {
 		_, err := tx.exec(ctx, `INSERT INTO invoice_lines (period, currency, customer_id, order_id, line_number, kind, description, net, tax, gross, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, l.Period, l.Currency, l.CustomerID, l.OrderID, l.LineNumber, l.Kind, l.Description,
 			l.Net, l.Tax, l.Gross, ms(l.CreatedAt))
-		return wrap(err, "insert invoice line")
+		return s.wrap(err, "insert invoice line")
 	})
 }
 
 // Invoices lists the monthly invoices (period × currency) with their totals, newest first.
 func (s *Store) Invoices(ctx context.Context) ([]desk.Invoice, error) {
 	rows, err := s.query(ctx, `SELECT period, currency, count(*),
-		coalesce(sum(CASE WHEN kind = 'charge' THEN gross END), 0), coalesce(sum(CASE WHEN kind = 'credit' THEN gross END), 0),
-		sum(net), sum(tax), sum(gross)
+		CAST(coalesce(sum(CASE WHEN kind = 'charge' THEN gross END), 0) AS BIGINT), CAST(coalesce(sum(CASE WHEN kind = 'credit' THEN gross END), 0) AS BIGINT),
+		CAST(sum(net) AS BIGINT), CAST(sum(tax) AS BIGINT), CAST(sum(gross) AS BIGINT)
 		FROM invoice_lines GROUP BY period, currency ORDER BY period DESC, currency`)
 	if err != nil {
 		return nil, fmt.Errorf("invoices: %w", err)

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -13,7 +13,7 @@ func (s *Store) CreateToken(ctx context.Context, t desk.APIToken, hash []byte) e
 	return s.write(ctx, func(tx *Store) error {
 		_, err := tx.exec(ctx, `INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			t.ID, t.UserID, t.Name, hash, ms(t.CreatedAt), ms(t.ExpiresAt))
-		return wrap(err, "insert token")
+		return s.wrap(err, "insert token")
 	})
 }
 
@@ -51,7 +51,7 @@ func (s *Store) TokenUser(ctx context.Context, hash []byte) (desk.APIToken, desk
 func (s *Store) TouchToken(ctx context.Context, id string, now time.Time) error {
 	return s.write(ctx, func(tx *Store) error {
 		_, err := tx.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, ms(now), id)
-		return wrap(err, "touch token")
+		return s.wrap(err, "touch token")
 	})
 }
 
@@ -77,6 +77,6 @@ func (s *Store) FindTokens(ctx context.Context) ([]desk.APIToken, error) {
 func (s *Store) RevokeToken(ctx context.Context, id string, now time.Time) error {
 	return s.write(ctx, func(tx *Store) error {
 		res, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, ms(now), id)
-		return affectedOne(res, wrap(err, "revoke token"), "err.token_not_found")
+		return affectedOne(res, s.wrap(err, "revoke token"), "err.token_not_found")
 	})
 }

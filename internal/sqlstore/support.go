@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -24,24 +24,36 @@ func scanSupport(r scanner) (desk.SupportRequest, error) {
 func (s *Store) CreateSupportRequest(ctx context.Context, q desk.SupportRequest) (int, error) {
 	var number int
 	err := s.write(ctx, func(tx *Store) error {
-		if err := tx.queryRow(ctx, `SELECT coalesce(max(number), 0) + 1 FROM support_requests`).Scan(&number); err != nil {
-			return fmt.Errorf("next number: %w", err)
+		var err error
+		if number, err = s.eng.NextSupportNumber(ctx, tx.q); err != nil {
+			return fmt.Errorf("next support request number: %w", err)
 		}
-		_, err := tx.exec(ctx, `INSERT INTO support_requests (`+supportCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err = tx.exec(ctx, `INSERT INTO support_requests (`+supportCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			q.ID, number, ms(q.CreatedAt), ms(q.CreatedAt), q.CreatedBy, q.ProblemType, q.Impact, q.Title, q.CustomerRef, q.OrderRef, q.RefundReason,
 			q.RequestedAmount, q.Description, q.ContactName, q.ContactEmail, q.ContactPhone, q.Status)
-		return wrap(err, "insert support request")
+		return s.wrap(err, "insert support request")
 	})
 	return number, err
 }
 
-// AddAttachment records a stored attachment of a request.
-func (s *Store) AddAttachment(ctx context.Context, a desk.Attachment) error {
+// AddAttachment stores an attachment of a request with its bytes: in the database, so that every
+// instance can serve it.
+func (s *Store) AddAttachment(ctx context.Context, a desk.Attachment, data []byte) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.exec(ctx, `INSERT INTO support_attachments (id, request_id, file_name, stored_name, content_type, size) VALUES (?, ?, ?, ?, ?, ?)`,
-			a.ID, a.RequestID, a.FileName, a.StoredName, a.ContentType, a.Size)
-		return wrap(err, "insert attachment")
+		_, err := tx.exec(ctx, `INSERT INTO support_attachments (id, request_id, file_name, content_type, size, data) VALUES (?, ?, ?, ?, ?, ?)`,
+			a.ID, a.RequestID, a.FileName, a.ContentType, a.Size, data)
+		return s.wrap(err, "insert attachment")
 	})
+}
+
+// AttachmentData returns the bytes of an attachment of a request, or ENOTFOUND.
+func (s *Store) AttachmentData(ctx context.Context, requestID, id string) ([]byte, error) {
+	var data []byte
+	err := s.queryRow(ctx, `SELECT data FROM support_attachments WHERE request_id = ? AND id = ? AND data IS NOT NULL`, requestID, id).Scan(&data)
+	if err != nil {
+		return nil, notFound(err, "err.attachment_not_found")
+	}
+	return data, nil
 }
 
 // FindSupportRequests lists requests, newest first.
@@ -68,14 +80,14 @@ func (s *Store) FindSupportRequest(ctx context.Context, id string) (desk.Support
 	if err != nil {
 		return q, notFound(err, "err.support_not_found")
 	}
-	rows, err := s.query(ctx, `SELECT id, request_id, file_name, stored_name, content_type, size FROM support_attachments WHERE request_id = ? ORDER BY file_name`, id)
+	rows, err := s.query(ctx, `SELECT id, request_id, file_name, content_type, size FROM support_attachments WHERE request_id = ? ORDER BY file_name, id`, id)
 	if err != nil {
 		return q, fmt.Errorf("attachments: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var a desk.Attachment
-		if err := rows.Scan(&a.ID, &a.RequestID, &a.FileName, &a.StoredName, &a.ContentType, &a.Size); err != nil {
+		if err := rows.Scan(&a.ID, &a.RequestID, &a.FileName, &a.ContentType, &a.Size); err != nil {
 			return q, err
 		}
 		q.Attachments = append(q.Attachments, a)
@@ -87,6 +99,15 @@ func (s *Store) FindSupportRequest(ctx context.Context, id string) (desk.Support
 func (s *Store) SetSupportStatus(ctx context.Context, id, status string, now int64) error {
 	return s.write(ctx, func(tx *Store) error {
 		res, err := tx.exec(ctx, `UPDATE support_requests SET status = ?, updated_at = ? WHERE id = ?`, status, now, id)
-		return affectedOne(res, wrap(err, "set support status"), "err.support_not_found")
+		return affectedOne(res, s.wrap(err, "set support status"), "err.support_not_found")
+	})
+}
+
+// SetLegacyAttachmentData stores the bytes of an attachment that an older SQLite data directory
+// kept as a file.
+func (s *Store) SetLegacyAttachmentData(ctx context.Context, id string, data []byte) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.exec(ctx, `UPDATE support_attachments SET data = ? WHERE id = ? AND data IS NULL`, data, id)
+		return s.wrap(err, "attachment data")
 	})
 }

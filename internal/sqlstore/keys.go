@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -15,7 +15,7 @@ func (s *Store) InsertPoolKey(ctx context.Context, productID, version string, ci
 	return s.write(ctx, func(tx *Store) error {
 		_, err := tx.exec(ctx, `INSERT INTO product_keys (product_id, version, ciphertext, fingerprint, imported_at) VALUES (?, ?, ?, ?, ?)`,
 			productID, version, ciphertext, fingerprint, ms(now))
-		return wrap(err, "insert key")
+		return s.wrap(err, "insert key")
 	})
 }
 
@@ -38,11 +38,15 @@ func (s *Store) FingerprintsExist(ctx context.Context, fps [][]byte) (map[string
 func (s *Store) AssignPoolKey(ctx context.Context, productID, version, entitlementID string, now time.Time) (bool, error) {
 	var assigned bool
 	err := s.write(ctx, func(tx *Store) error {
+		// Two orders never get the same key: the subquery claims a free key no other transaction
+		// holds (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite's writes are serial), and the
+		// outer condition re-checks that it is still free.
 		res, err := tx.exec(ctx, `UPDATE product_keys SET entitlement_id = ?, assigned_at = ?
-			WHERE id = (SELECT id FROM product_keys WHERE product_id = ? AND version = ? AND entitlement_id IS NULL ORDER BY id LIMIT 1)`,
+			WHERE entitlement_id IS NULL AND id = (SELECT id FROM product_keys WHERE product_id = ? AND version = ? AND entitlement_id IS NULL
+			ORDER BY id LIMIT 1`+s.eng.SkipLocked()+`)`,
 			entitlementID, ms(now), productID, version)
 		if err != nil {
-			return wrap(err, "assign key")
+			return s.wrap(err, "assign key")
 		}
 		n, _ := res.RowsAffected()
 		assigned = n == 1
@@ -110,8 +114,8 @@ func (s *Store) EntitlementsWaitingForKeys(ctx context.Context, productID, versi
 
 // PoolCounts counts free and assigned keys per product and version.
 func (s *Store) PoolCounts(ctx context.Context) ([]desk.PoolCount, error) {
-	rows, err := s.query(ctx, `SELECT k.product_id, p.title, k.version, sum(k.entitlement_id IS NULL), sum(k.entitlement_id IS NOT NULL)
-		FROM product_keys k JOIN products p ON p.id = k.product_id GROUP BY k.product_id, k.version ORDER BY p.sort, k.version DESC`)
+	rows, err := s.query(ctx, `SELECT k.product_id, p.title, k.version, sum(CASE WHEN k.entitlement_id IS NULL THEN 1 ELSE 0 END), sum(CASE WHEN k.entitlement_id IS NULL THEN 0 ELSE 1 END)
+		FROM product_keys k JOIN products p ON p.id = k.product_id GROUP BY k.product_id, p.title, p.sort, k.version ORDER BY p.sort, k.version DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("pool counts: %w", err)
 	}
@@ -131,6 +135,21 @@ func (s *Store) PoolCounts(ctx context.Context) ([]desk.PoolCount, error) {
 func (s *Store) MarkDownloaded(ctx context.Context, entitlementID string, now time.Time) error {
 	return s.write(ctx, func(tx *Store) error {
 		_, err := tx.exec(ctx, `UPDATE entitlements SET downloaded_at = ? WHERE id = ? AND downloaded_at IS NULL`, ms(now), entitlementID)
-		return wrap(err, "mark downloaded")
+		return s.wrap(err, "mark downloaded")
 	})
+}
+
+// AnyKey returns one stored key with its pool (to check the key-encryption key against); found
+// is false when no key is stored.
+func (s *Store) AnyKey(ctx context.Context) (string, string, []byte, bool, error) {
+	var product, version string
+	var ct []byte
+	err := s.queryRow(ctx, `SELECT product_id, version, ciphertext FROM product_keys ORDER BY id LIMIT 1`).Scan(&product, &version, &ct)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", nil, false, nil
+	}
+	if err != nil {
+		return "", "", nil, false, fmt.Errorf("a stored key: %w", err)
+	}
+	return product, version, ct, true, nil
 }
