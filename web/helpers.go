@@ -46,18 +46,28 @@ func (p Page) FullTitle() string {
 	return t + " | PartnerDesk"
 }
 
-// NavItem is an entry of the left navigation.
+// NavItem is an entry of the left navigation, the gear menu or a Home tile.
 type NavItem struct {
 	Key, Label, Href, Icon string
-	Perm                   desk.Permission
+	// Lead is the one-line description on the Home tile.
+	Lead string
+	Perm desk.Permission
 }
 
-// NavItems lists the left navigation's entries the user may open.
+// NavItems lists the left navigation's entries the user may open: only areas the user's roles
+// can use, so no entry ends in Access denied.
 func NavItems(ctx context.Context, u desk.User) []NavItem {
+	customersLead := T(ctx, "home.tile.customers")
+	if !u.Can(desk.PermKeysDownloads) {
+		customersLead = T(ctx, "home.tile.customers_no_keys")
+	}
 	all := []NavItem{
-		{Key: "customers", Label: T(ctx, "nav.customers"), Href: "/customers", Icon: "people", Perm: desk.PermViewCustomers},
-		{Key: "billing", Label: T(ctx, "billing.title"), Href: "/billing", Icon: "billing", Perm: desk.PermViewInvoices},
-		{Key: "support", Label: T(ctx, "support.title"), Href: "/support", Icon: "support", Perm: desk.PermSupportRequests},
+		{Key: "home", Label: T(ctx, "home.title"), Href: "/", Icon: "home", Perm: desk.PermPartnerArea},
+		{Key: "customers", Label: T(ctx, "nav.customers"), Href: "/customers", Icon: "people", Perm: desk.PermViewCustomers, Lead: customersLead},
+		{Key: "billing", Label: T(ctx, "billing.title"), Href: "/billing", Icon: "billing", Perm: desk.PermViewInvoices, Lead: T(ctx, "home.tile.billing")},
+		{Key: "activity", Label: T(ctx, "activity.title"), Href: "/settings/activity", Icon: "activity", Perm: desk.PermViewActivityLog, Lead: T(ctx, "home.tile.activity")},
+		{Key: "support", Label: T(ctx, "support.title"), Href: "/support", Icon: "support", Perm: desk.PermSupportRequests, Lead: T(ctx, "home.tile.support")},
+		{Key: "markets", Label: T(ctx, "nav.markets"), Href: "/catalog/markets", Icon: "globe", Perm: desk.PermPartnerArea, Lead: T(ctx, "home.tile.markets")},
 	}
 	var out []NavItem
 	for _, n := range all {
@@ -71,11 +81,11 @@ func NavItems(ctx context.Context, u desk.User) []NavItem {
 // SettingsItems lists the gear menu's entries the user may open.
 func SettingsItems(ctx context.Context, u desk.User) []NavItem {
 	all := []NavItem{
-		{Key: "activity", Label: T(ctx, "activity.title"), Href: "/settings/activity", Perm: desk.PermViewActivityLog},
-		{Key: "users", Label: T(ctx, "settings.users"), Href: "/settings/users", Perm: desk.PermManageUsers},
-		{Key: "keys", Label: T(ctx, "keys.title"), Href: "/settings/keys", Perm: desk.PermImportKeys},
-		{Key: "tokens", Label: T(ctx, "tokens.title"), Href: "/settings/tokens", Perm: desk.PermManageTokens},
-		{Key: "api", Label: T(ctx, "api.title"), Href: "/settings/api", Perm: desk.PermPartnerArea},
+		{Key: "activity", Label: T(ctx, "activity.title"), Href: "/settings/activity", Icon: "activity", Perm: desk.PermViewActivityLog, Lead: T(ctx, "home.tile.activity")},
+		{Key: "users", Label: T(ctx, "settings.users"), Href: "/settings/users", Icon: "user", Perm: desk.PermManageUsers, Lead: T(ctx, "home.tile.users")},
+		{Key: "keys", Label: T(ctx, "keys.title"), Href: "/settings/keys", Icon: "key", Perm: desk.PermImportKeys, Lead: T(ctx, "home.tile.keys")},
+		{Key: "tokens", Label: T(ctx, "tokens.title"), Href: "/settings/tokens", Icon: "lock", Perm: desk.PermManageTokens, Lead: T(ctx, "home.tile.tokens")},
+		{Key: "api", Label: T(ctx, "api.title"), Href: "/settings/api", Icon: "code", Perm: desk.PermPartnerArea, Lead: T(ctx, "home.tile.api")},
 	}
 	var out []NavItem
 	for _, n := range all {
@@ -84,6 +94,42 @@ func SettingsItems(ctx context.Context, u desk.User) []NavItem {
 		}
 	}
 	return out
+}
+
+// HomeTiles lists the Home workspace's tiles: every area of the left navigation and the gear
+// menu the user may open, once each, Home itself left out.
+func HomeTiles(ctx context.Context, u desk.User) []NavItem {
+	var out []NavItem
+	seen := map[string]bool{"home": true}
+	for _, n := range append(NavItems(ctx, u), SettingsItems(ctx, u)...) {
+		if !seen[n.Key] {
+			seen[n.Key] = true
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+type themeKey struct{}
+
+// WithTheme returns a context carrying the colour theme the page is drawn in ("" follows the
+// device, "light", "dark"): the signed-in user's choice, else the browser's cookie.
+func WithTheme(ctx context.Context, theme string) context.Context {
+	return context.WithValue(ctx, themeKey{}, theme)
+}
+
+// Theme returns the context's colour theme ("" when it follows the device).
+func Theme(ctx context.Context) string {
+	t, _ := ctx.Value(themeKey{}).(string)
+	return t
+}
+
+// colorScheme is the color-scheme meta value: both schemes when the device decides.
+func colorScheme(ctx context.Context) string {
+	if t := Theme(ctx); t != "" {
+		return t
+	}
+	return "light dark"
 }
 
 // RoleNames returns the translated names of a set of roles.
@@ -179,4 +225,9 @@ func FieldErrArgs(ctx context.Context, errs desk.FieldErrors, args map[string][]
 		return L(ctx).Msg(k)
 	}
 	return ""
+}
+
+// joinRoles names the user's roles, comma-separated.
+func joinRoles(ctx context.Context, u desk.User) string {
+	return strings.Join(RoleNames(ctx, u.Roles), ", ")
 }

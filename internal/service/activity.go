@@ -52,7 +52,12 @@ func (s *Service) ActivityFilter(ctx context.Context, q ActivityQuery) (desk.Act
 		errs["user"] = "err.too_long"
 	}
 	if len(errs) > 0 {
-		return desk.ActivityFilter{}, &desk.ValidationError{Fields: errs, Args: map[string][]any{"to": {rangeDays}}}
+		ve := &desk.ValidationError{Fields: errs}
+		if rangeDays > 0 {
+			// Only the range message has an argument; the others take none (no "%!(EXTRA …)").
+			ve.Args = map[string][]any{"to": {rangeDays}}
+		}
+		return desk.ActivityFilter{}, ve
 	}
 	f := desk.ActivityFilter{From: from, To: to.Add(24*time.Hour - time.Millisecond), Actor: strings.ToLower(strings.TrimSpace(q.Actor)),
 		Operation: q.Operation, After: q.After, Limit: q.Limit, CustomerQuery: strings.TrimSpace(q.Customer)}
