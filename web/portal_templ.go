@@ -1471,7 +1471,7 @@ func KeyPane(it desk.SoftwareItem, version, key string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 121, "\" data-testid=\"key-value\"></div><p class=\"copied\" role=\"status\" aria-live=\"polite\" data-copied-text=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 121, "\" aria-labelledby=\"pane-title\" data-testid=\"key-value\"></div><p class=\"copied\" role=\"status\" aria-live=\"polite\" data-copied-text=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -318,7 +318,7 @@
   function requestOf(detail) {
     var cfg = detail.requestConfig || {};
     var values = null;
-    if (cfg.formData && cfg.verb !== 'get') {
+    if (cfg.formData) {
       values = {};
       cfg.formData.forEach(function (v, k) { if (typeof v === 'string') values[k] = v; });
     }
