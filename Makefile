@@ -6,7 +6,7 @@ export GOTOOLCHAIN ?= go1.26.10
 BIN     := bin/partnerdesk
 DATA    ?= ./data
 
-.PHONY: run build generate test check-generated fmt-check vet vulncheck fuzz bench clean
+.PHONY: run build generate test check-generated fmt-check vet vulncheck fuzz bench screenshots clean
 
 run: build
 	PARTNERDESK_DEMO=$${PARTNERDESK_DEMO:-true} $(BIN) serve --data-dir $(DATA)
@@ -59,6 +59,13 @@ bench: build
 	$(GO) build -o bin/pdbench ./cmd/pdbench
 	bin/pdbench -bin $(BIN) -data $(BENCH_DATA)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 200x ./internal/sqlite/
+
+# The screenshot tour: every main page and dialog at 390 and 1366 px wide, light and dark, as PNG
+# files in $(SCREENSHOTS) (not committed). Uses the browser tests' Chromium and demo data.
+SCREENSHOTS ?= screenshots
+screenshots:
+	PARTNERDESK_SCREENSHOTS=$(abspath $(SCREENSHOTS)) $(GO) test -count=1 -run '^TestScreenshotTour$$' -timeout 15m ./internal/e2e
+	@echo "screenshots in $(SCREENSHOTS)/"
 
 clean:
 	rm -rf bin

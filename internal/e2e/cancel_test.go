@@ -141,7 +141,7 @@ func TestCancelPurchaseInDialog(t *testing.T) {
 			s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`))
 		get(t, ctx, "wait for the dialog body of "+id, chromedp.Poll[bool](`(() => {
 			const s = document.querySelector(`+strconv.Quote(cxDialog+` [data-testid="cancel-order"]`)+`);
-			return !!s && !s.dataset.stale && s.value === `+strconv.Quote(id)+`; })()`, chromedp.WithPollingInterval(pollInterval)))
+			return !!s && !s.dataset.stale && s.value === `+strconv.Quote(id)+` && !document.querySelector('.htmx-settling, .htmx-added'); })()`, chromedp.WithPollingInterval(pollInterval)))
 		get(t, ctx, "wait for the focus on the drop-down", chromedp.Poll[bool](`document.activeElement && document.activeElement.id === 'cancel-order'`, chromedp.WithPollingInterval(pollInterval)))
 	}
 	submitDisabled := `document.querySelector(` + strconv.Quote(cxDialog+` [data-testid="cancel-submit"]`) + `).disabled`
@@ -164,6 +164,10 @@ func TestCancelPurchaseInDialog(t *testing.T) {
 		chromedp.Click(cxIn("cancel-submit")),
 		chromedp.WaitVisible(cxIn("cancel-confirmation")),
 	)
+	// The focus stays in the dialog, on its Close button.
+	get(t, ctx, "wait for the focus on Close", chromedp.Poll[bool](
+		`(() => { const a = document.activeElement; return !!a && a.matches(`+strconv.Quote(cxDialog+` [data-testid="close-dialog"]`)+`); })()`,
+		chromedp.WithPollingInterval(pollInterval)))
 	if got := swText(t, ctx, "the confirmation", cxIn("cancel-confirmation")); !strings.Contains(got, o.ID) {
 		t.Errorf("the confirmation reads %q, want it to name order %s", got, o.ID)
 	}

@@ -182,7 +182,9 @@ func TestBusyState(t *testing.T) {
 	it.close()
 
 	// The edition picker: choosing a version keeps the focus on the select it replaced.
-	run(t, ctx, "close the dialog", chromedp.Click(chromedp.CSS(`dialog[open] [data-testid="close-dialog"]`)), chromedp.WaitNotPresent(chromedp.CSS(`dialog[open]`)))
+	// The dialog's close event (which gives the focus back to Get key) comes after its open
+	// attribute goes: wait for the dialog itself to go.
+	run(t, ctx, "close the dialog", chromedp.Click(chromedp.CSS(`dialog[open] [data-testid="close-dialog"]`)), chromedp.WaitNotPresent(testID("key-dialog")))
 	sel := swRowCSS(ws) + ` [data-testid="pick-version"]`
 	run(t, ctx, "focus the version", chromedp.Focus(chromedp.CSS(sel)))
 	swChoose(t, ctx, ws, "pick-version", "2019")
@@ -223,7 +225,7 @@ func TestFailedRequestShowsMessageBar(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`dialog[open][data-testid="key-dialog"]`)),
 		chromedp.WaitNotPresent(testID("net-error")),
 	)
-	run(t, ctx, "close the dialog", chromedp.Click(chromedp.CSS(`dialog[open] [data-testid="close-dialog"]`)), chromedp.WaitNotPresent(chromedp.CSS(`dialog[open]`)))
+	run(t, ctx, "close the dialog", chromedp.Click(chromedp.CSS(`dialog[open] [data-testid="close-dialog"]`)), chromedp.WaitNotPresent(chromedp.CSS(`dialog`)))
 
 	// A gateway answers with its own error page: the search.
 	run(t, ctx, "open the customer list", chromedp.Navigate(env.URL+"/customers"), chromedp.WaitVisible(testID("customer-table")))

@@ -292,7 +292,7 @@ func tourDialogs(t *testing.T, ctx context.Context, env *apptest.Env, current *s
 	run(t, ctx, "open Contoso's Software tab", chromedp.Navigate(env.URL+"/customers/"+apptest.ContosoID+"/software"), chromedp.WaitVisible(swIn(ws, "kd-toggle")))
 	openKeyDialog(t, ctx, ws)
 	check("key-dialog")
-	run(t, ctx, "close the key dialog", chromedp.Click(chromedp.CSS(`dialog[open] [data-testid="close-dialog"]`)), chromedp.WaitNotPresent(chromedp.CSS(`dialog[open]`)))
+	run(t, ctx, "close the key dialog", chromedp.Click(chromedp.CSS(`dialog[open] [data-testid="close-dialog"]`)), chromedp.WaitNotPresent(chromedp.CSS(`dialog`)))
 
 	run(t, ctx, "open the cancel dialog", chromedp.Click(swIn(ws, "cancel")), chromedp.WaitVisible(chromedp.CSS(cxDialog)))
 	run(t, ctx, "tick the acknowledgement", chromedp.Click(cxIn("cancel-ack")), chromedp.WaitEnabled(cxIn("cancel-submit")))
@@ -303,26 +303,35 @@ func tourDialogs(t *testing.T, ctx context.Context, env *apptest.Env, current *s
 	run(t, ctx, "open the product", chromedp.Navigate(env.URL+"/portal/products/"+ws), chromedp.WaitVisible(testID("copy-key-pane")))
 	run(t, ctx, "open the key pane", chromedp.Click(testID("copy-key-pane")), chromedp.WaitVisible(chromedp.CSS(`dialog.pane[open]`)))
 	check("key-pane")
-	run(t, ctx, "close the pane", chromedp.Click(chromedp.CSS(`dialog[open] .pane-close`)), chromedp.WaitNotPresent(chromedp.CSS(`dialog[open]`)))
+	run(t, ctx, "close the pane", chromedp.Click(chromedp.CSS(`dialog[open] .pane-close`)), chromedp.WaitNotPresent(chromedp.CSS(`dialog`)))
 }
 
 // At 390×844 every main page, as the role that uses it, is no wider than the screen: no region
-// scrolls sideways, every control is inside the window and its card, the avatar stays in the
-// top bar; the key pop-up, the cancel dialog and the key pane fit with their buttons. At
-// 1366×900 every page fits too (order pages included).
+// scrolls sideways, every control is inside the window and its card (Add to cart included),
+// the avatar stays in the top bar; the key pop-up, the cancel dialog and the key pane fit with
+// their buttons. At 1366×900 every page fits too (order pages included). Hungarian's longer
+// words get the same check.
 func TestLayoutFitsPhoneAndDesktop(t *testing.T) {
 	env := apptest.Start(t)
 	d := tourSetup(t, env)
-	ctx := tourBrowser(t, 4*time.Minute)
-	current := "-"
-	for _, size := range []struct{ w, h int64 }{{390, 844}, {1366, 900}} {
-		setViewport(t, ctx, size.w, size.h)
-		for _, p := range tourPages(d) {
-			tourAs(t, ctx, env, &current, p.User)
-			tourOpen(t, ctx, env, p)
-			checkLayout(t, ctx, p.Name+"@"+strconv.FormatInt(size.w, 10))
+	ctx := tourBrowser(t, 6*time.Minute)
+	for _, lang := range []string{"en", "hu"} {
+		if _, err := chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+			Headers: network.Headers{"Accept-Language": lang},
+		}); err != nil {
+			t.Fatalf("set Accept-Language: %v", err)
 		}
-		tourDialogs(t, ctx, env, &current, func(name string) { checkDialog(t, ctx, name+"@"+strconv.FormatInt(size.w, 10)) })
+		current := "-"
+		for _, size := range []struct{ w, h int64 }{{390, 844}, {1366, 900}} {
+			setViewport(t, ctx, size.w, size.h)
+			at := "@" + strconv.FormatInt(size.w, 10) + "-" + lang
+			for _, p := range tourPages(d) {
+				tourAs(t, ctx, env, &current, p.User)
+				tourOpen(t, ctx, env, p)
+				checkLayout(t, ctx, p.Name+at)
+			}
+			tourDialogs(t, ctx, env, &current, func(name string) { checkDialog(t, ctx, name+at) })
+		}
 	}
 }
 

@@ -182,8 +182,9 @@
         d.addEventListener('click', function (ev) { if (ev.target === d) d.close(); });
       }
       d.showModal();
-      // An alert dialog starts on its least destructive button (marked autofocus).
-      var first = d.querySelector('[autofocus]') || d.querySelector('input, button, select, textarea, a[href]');
+      // An alert dialog starts on its least destructive button (data-initial-focus: not
+      // autofocus, which htmx would also obey on every swap inside the dialog).
+      var first = d.querySelector('[data-initial-focus]') || d.querySelector('input, button, select, textarea, a[href]');
       if (first) first.focus();
     });
     gateSubmits(scope);
@@ -373,7 +374,15 @@
     pendingFocus.delete(xhr);
     var a = document.activeElement;
     if (a && a !== document.body && connected(a)) return;
-    if ($('dialog[open]')) return;
+    var dlg = $('dialog[open]');
+    if (dlg) {
+      // Inside a dialog (its Submit was replaced by the confirmation): the new content's first
+      // control, so the focus never leaves the dialog.
+      var inner = (scope && scope.querySelector && scope.querySelector('[data-initial-focus]')) || dlg.querySelector('[data-initial-focus]') ||
+        dlg.querySelector('button, select, input, a[href]');
+      if (inner) inner.focus({ preventScroll: true });
+      return;
+    }
     var el = null;
     if (f && f.id) el = document.getElementById(f.id);
     if (!el && f && f.key) {
