@@ -353,8 +353,14 @@ func TestScreenshotTour(t *testing.T) {
 	d := tourSetup(t, env)
 	ctx := tourBrowser(t, 10*time.Minute)
 	current := "-"
-	shoot := func(name string) {
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	// A page is shot whole; a dialog as the screen shows it (a full-page shot would stretch the
+	// viewport that the modal and its backdrop are laid out in).
+	shoot := func(name string, whole bool) {
+		shot := chromedp.CaptureScreenshot()
+		if whole {
+			shot = chromedp.FullScreenshot(100)
+		}
+		png, err := chromedp.Run(ctx, shot)
 		if err != nil {
 			t.Fatalf("screenshot %s: %v", name, err)
 		}
@@ -371,10 +377,10 @@ func TestScreenshotTour(t *testing.T) {
 			for _, p := range tourPages(d) {
 				tourAs(t, ctx, env, &current, p.User)
 				tourOpen(t, ctx, env, p)
-				shoot(p.Name + suffix)
+				shoot(p.Name+suffix, true)
 				n++
 			}
-			tourDialogs(t, ctx, env, &current, func(name string) { shoot(name + suffix); n++ })
+			tourDialogs(t, ctx, env, &current, func(name string) { shoot(name+suffix, false); n++ })
 		}
 	}
 	t.Logf("%d screenshots in %s", n, dir)
