@@ -160,7 +160,7 @@ var huUI = map[string]string{
 	"order.credit_basis":                  "Jóváírás",
 	"order.credit_gross":                  "Jóváírás (adóval)",
 	"order.credit_full":                   "100% (örökös licencű szoftver)",
-	"order.credit_prorated":               "Időarányos: %d / %d nap nem lett felhasználva",
+	"order.credit_prorated":               "Időarányos: a(z) %[2]d napból %[1]d felhasználatlan",
 	"order.credited":                      "Lemondások miatt jóváírva",
 	"order.after_credits":                 "Összesen a jóváírások után",
 	"activity.fix_filters":                "A tevékenységek megjelenítéséhez javítsa ki a fenti szűrőket.",

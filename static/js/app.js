@@ -72,7 +72,17 @@
   document.addEventListener('submit', function (ev) {
     if (ev.target.matches('[data-theme-form]')) { switchTheme(ev); return; }
     var b = ev.target.querySelector('[data-once]');
-    if (b) setTimeout(function () { b.disabled = true; b.setAttribute('aria-disabled', 'true'); }, 0);
+    if (b) setTimeout(function () {
+      b.disabled = true;
+      b.setAttribute('aria-disabled', 'true');
+      b.setAttribute('aria-busy', 'true');
+      if (!b.querySelector('.spinner')) {
+        var sp = document.createElement('span');
+        sp.className = 'spinner';
+        sp.setAttribute('aria-hidden', 'true');
+        b.insertBefore(sp, b.firstChild);
+      }
+    }, 0);
   });
 
   document.addEventListener('change', function (ev) {
