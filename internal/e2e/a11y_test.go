@@ -119,6 +119,9 @@ func TestAccessibility(t *testing.T) {
 				tourDialogs(t, ctx, env, &current, func(name string) {
 					reportAxe(t, ctx, name, runAxe(t, ctx, axe, "dialog[open]"))
 				})
+				tourStates(t, ctx, env, &current, func(name string) {
+					reportAxe(t, ctx, name, runAxe(t, ctx, axe, ""))
+				})
 			})
 		}
 	}

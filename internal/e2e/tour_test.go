@@ -306,6 +306,43 @@ func tourDialogs(t *testing.T, ctx context.Context, env *apptest.Env, current *s
 	run(t, ctx, "close the pane", chromedp.Click(chromedp.CSS(`dialog[open] .pane-close`)), chromedp.WaitNotPresent(chromedp.CSS(`dialog`)))
 }
 
+// tourStates brings pages into the states a user meets when something needs correcting (the
+// Add customer error summary, a refused activity range, a refused quantity) and calls check on
+// each.
+func tourStates(t *testing.T, ctx context.Context, env *apptest.Env, current *string, check func(name string)) {
+	t.Helper()
+	tourAs(t, ctx, env, current, tourSales)
+	run(t, ctx, "submit an empty Add customer form",
+		chromedp.Navigate(env.URL+"/customers/new"),
+		chromedp.WaitVisible(testID("new-customer-submit")),
+		chromedp.Click(testID("new-customer-submit")),
+		chromedp.WaitVisible(testID("error-summary")),
+	)
+	check("add-customer-errors")
+
+	ws, ok := demo.ResolveOffer(demo.Catalog(), "Windows Server 2022 Standard - 2 Core", desk.TermNone)
+	if !ok {
+		t.Fatal("no Windows Server offer")
+	}
+	run(t, ctx, "add 0 to the cart",
+		chromedp.Navigate(env.URL+"/customers/"+apptest.ContosoID+"/add-products"),
+		chromedp.WaitVisible(offerRow(ws.ID, "add-to-cart")),
+		chromedp.SetValue(offerRow(ws.ID, "offer-qty"), "0"),
+		chromedp.Click(offerRow(ws.ID, "add-to-cart")),
+		chromedp.WaitVisible(offerRow(ws.ID, "offer-qty-error")),
+	)
+	check("add-products-quantity-error")
+
+	tourAs(t, ctx, env, current, tourReferrals)
+	run(t, ctx, "open the activity log", chromedp.Navigate(env.URL+"/settings/activity"), chromedp.WaitVisible(testID("activity-chart")))
+	get(t, ctx, "set a reversed range", chromedp.Evaluate[bool](`(() => {
+		document.querySelector('[data-testid="activity-from"]').value = '2026-11-20';
+		document.querySelector('[data-testid="activity-to"]').value = '2026-11-10';
+		return true; })()`))
+	run(t, ctx, "apply it", chromedp.Click(testID("activity-apply")), chromedp.WaitVisible(testID("to-error")))
+	check("activity-invalid-range")
+}
+
 // At 390×844 every main page, as the role that uses it, is no wider than the screen: no region
 // scrolls sideways, every control is inside the window and its card (Add to cart included),
 // the avatar stays in the top bar; the key pop-up, the cancel dialog and the key pane fit with
@@ -331,6 +368,7 @@ func TestLayoutFitsPhoneAndDesktop(t *testing.T) {
 				checkLayout(t, ctx, p.Name+at)
 			}
 			tourDialogs(t, ctx, env, &current, func(name string) { checkDialog(t, ctx, name+at) })
+			tourStates(t, ctx, env, &current, func(name string) { checkLayout(t, ctx, name+at) })
 		}
 	}
 }
@@ -381,6 +419,7 @@ func TestScreenshotTour(t *testing.T) {
 				n++
 			}
 			tourDialogs(t, ctx, env, &current, func(name string) { shoot(name+suffix, false); n++ })
+			tourStates(t, ctx, env, &current, func(name string) { shoot(name+suffix, true); n++ })
 		}
 	}
 	t.Logf("%d screenshots in %s", n, dir)
