@@ -124,6 +124,19 @@ func Theme(ctx context.Context) string {
 	return t
 }
 
+// darkMedia is when the dark stylesheet applies: on a dark device when the user follows it,
+// always when they chose Dark, never when they chose Light (a matching stylesheet blocks the
+// first paint, so the page never flashes the other theme).
+func darkMedia(ctx context.Context) string {
+	switch Theme(ctx) {
+	case desk.ThemeDark:
+		return "all"
+	case desk.ThemeLight:
+		return "not all"
+	}
+	return "(prefers-color-scheme: dark)"
+}
+
 // colorScheme is the color-scheme meta value: both schemes when the device decides.
 func colorScheme(ctx context.Context) string {
 	if t := Theme(ctx); t != "" {

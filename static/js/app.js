@@ -99,6 +99,8 @@
     if (theme) root.setAttribute('data-theme', theme); else root.removeAttribute('data-theme');
     var meta = $('meta[name="color-scheme"]');
     if (meta) meta.setAttribute('content', theme || 'light dark');
+    var dark = document.getElementById('dark-theme');
+    if (dark) dark.media = theme === 'dark' ? 'all' : theme === 'light' ? 'not all' : '(prefers-color-scheme: dark)';
     $$('[data-theme-form] button[name="theme"]').forEach(function (o) {
       o.setAttribute('aria-pressed', o.value === theme ? 'true' : 'false');
     });
