@@ -223,10 +223,12 @@ func SortedCountries(ctx context.Context) []CountryOption {
 	return out
 }
 
+// accentFold maps the accented letters of the market names to their base letters.
+var accentFold = strings.NewReplacer("Á", "A", "á", "a", "É", "E", "é", "e", "Í", "I", "í", "i", "Ó", "O", "ó", "o", "Ö", "O", "ö", "o", "Ő", "O", "ő", "o", "Ú", "U", "ú", "u", "Ü", "U", "ü", "u", "Ű", "U", "ű", "u", "Å", "A", "ç", "c", "ô", "o", "é", "e")
+
 // collate folds accents so that "Ázsia" sorts with "A" (enough for a drop-down's order).
 func collate(s string) string {
-	r := strings.NewReplacer("Á", "A", "á", "a", "É", "E", "é", "e", "Í", "I", "í", "i", "Ó", "O", "ó", "o", "Ö", "O", "ö", "o", "Ő", "O", "ő", "o", "Ú", "U", "ú", "u", "Ü", "U", "ü", "u", "Ű", "U", "ű", "u", "Å", "A", "ç", "c", "ô", "o", "é", "e")
-	return strings.ToLower(r.Replace(s))
+	return strings.ToLower(accentFold.Replace(s))
 }
 
 // FieldErrArgs is FieldErr for a message with arguments.

@@ -38,11 +38,15 @@ func Markets(ctx context.Context, query string) MarketsView {
 		}
 		rows[i].SeedNames = append(rows[i].SeedNames, m.SeedName)
 	}
-	sort.SliceStable(rows, func(i, j int) bool { return collate(rows[i].Name) < collate(rows[j].Name) })
+	keys := make(map[string]string, len(rows))
+	for _, r := range rows {
+		keys[r.Code] = collate(r.Name)
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return keys[rows[i].Code] < keys[rows[j].Code] })
 	v := MarketsView{Total: len(rows), Query: strings.TrimSpace(query)}
 	q := collate(v.Query)
 	for _, r := range rows {
-		if q == "" || strings.Contains(collate(r.Name), q) || strings.Contains(strings.ToLower(r.Code), q) ||
+		if q == "" || strings.Contains(keys[r.Code], q) || strings.Contains(strings.ToLower(r.Code), q) ||
 			strings.Contains(collate(strings.Join(r.SeedNames, " ")), q) {
 			v.Rows = append(v.Rows, r)
 		}

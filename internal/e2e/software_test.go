@@ -140,6 +140,13 @@ func TestSoftwareKeysAndDownloads(t *testing.T) {
 		t.Error("pickers show before Keys and downloads is opened")
 	}
 	screenshot(t, ctx, "software-tab")
+	// The order ID shows truncated, whole in its text, with a copy button beside it.
+	orderID := strings.TrimSpace(get(t, ctx, "read the order ID", chromedp.Text(swIn(ws, "software-order"))))
+	run(t, ctx, "copy the order ID", chromedp.Click(chromedp.CSS(swRowCSS(ws)+` .copy-id`)))
+	get(t, ctx, "wait for the copied order ID", chromedp.Poll[bool](`document.querySelector(`+strconv.Quote(swRowCSS(ws)+` .copy-id`)+`).dataset.copied === 'true'`, chromedp.WithPollingInterval(pollInterval)))
+	if clip := get(t, ctx, "read the clipboard", chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise)); clip != orderID || len(orderID) != 36 {
+		t.Errorf("the clipboard holds %q, want the order ID %q", clip, orderID)
+	}
 	run(t, ctx, "open Keys and downloads of Office and Windows Server",
 		chromedp.Click(swIn(office, "kd-toggle")),
 		chromedp.WaitVisible(swIn(office, "pick-bitness")),
