@@ -239,7 +239,7 @@
   document.addEventListener('htmx:beforeRequest', function (ev) {
     var d = ev.detail, evt = d.requestConfig && d.requestConfig.triggeringEvent;
     lastTrigger = d.elt;
-    clearNetError(d.elt);
+    clearNetError();
     var ctl = pressedControl(d.elt, evt);
     var region = busyRegion(d.target, ctl);
     var st = { ctl: ctl, region: region, focusedID: document.activeElement && document.activeElement.id,
@@ -278,7 +278,7 @@
       if (ctl.tagName === 'A') {
         ctl.removeAttribute('aria-disabled');
         ctl.style.pointerEvents = '';
-      } else if (!ctl.hasAttribute('data-once-done')) {
+      } else {
         ctl.disabled = false;
       }
       var sp = ctl.querySelector(':scope > .spinner');
@@ -299,7 +299,7 @@
   function showNetError(detail, where) {
     var tpl = document.getElementById('net-error-template');
     if (!tpl) return;
-    $$('.net-error').forEach(function (b) { b.remove(); });
+    clearNetError();
     var bar = tpl.content.firstElementChild.cloneNode(true);
     if (detail) failed.set(bar, detail);
     else bar.querySelector('[data-net-retry]').hidden = true;
@@ -314,7 +314,7 @@
     }
   }
 
-  function clearNetError(elt) {
+  function clearNetError() {
     $$('.net-error').forEach(function (b) { b.remove(); });
   }
 
