@@ -9,7 +9,7 @@ DATA    ?= ./data
 LINT_DIR := internal/api/testdata/lint
 SPECTRAL := $(LINT_DIR)/node_modules/.bin/spectral
 
-.PHONY: run build generate test test-postgres check-generated fmt-check vet vulncheck fuzz bench clean
+.PHONY: run build generate test test-postgres check-generated fmt-check vet vulncheck fuzz bench screenshots clean
 
 run: build
 	PARTNERDESK_DEMO=$${PARTNERDESK_DEMO:-true} $(BIN) serve --data-dir $(DATA)
@@ -86,6 +86,13 @@ bench: build
 	bin/pdbench -bin $(BIN) -data $(BENCH_DATA) $(if $(BENCH_DATABASE_URL),-database-url '$(BENCH_DATABASE_URL)')
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./internal/sqlite/
 	$(if $(BENCH_DATABASE_URL),PARTNERDESK_TEST_DATABASE_URL='$(PG_TEST_URL)' $(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./internal/postgres/)
+
+# The screenshot tour: every main page and dialog at 390 and 1366 px wide, light and dark, as PNG
+# files in $(SCREENSHOTS) (not committed). Uses the browser tests' Chromium and demo data.
+SCREENSHOTS ?= screenshots
+screenshots:
+	PARTNERDESK_SCREENSHOTS=$(abspath $(SCREENSHOTS)) $(GO) test -count=1 -run '^TestScreenshotTour$$' -timeout 15m ./internal/e2e
+	@echo "screenshots in $(SCREENSHOTS)/"
 
 clean:
 	rm -rf bin

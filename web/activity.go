@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"partnerdesk/internal/desk"
@@ -150,4 +151,64 @@ func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 // Summary says how many events the chart shows over how many days ("12 events in 30 days").
 func (ch Chart) Summary(ctx context.Context) string {
 	return T(ctx, "activity.chart_summary", L(ctx).N("activity.events", int64(ch.Total)), L(ctx).N("activity.days", int64(len(ch.Days))))
+}
+
+// Tick is a date label under the chart, at Left (a percentage of the width: an SVG without a
+// viewBox, so the text is never stretched and no inline style is needed under the CSP) below
+// its day's bar; Anchor keeps the first and last label inside the chart.
+type Tick struct{ Left, Label, Anchor string }
+
+// maxTicks bounds the date labels under the chart (they must fit a phone's width).
+const maxTicks = 5
+
+// Ticks puts dates on the chart's axis: the first and last day, and evenly spaced days between.
+func (ch Chart) Ticks(ctx context.Context) []Tick {
+	n := len(ch.Days)
+	if n == 0 {
+		return nil
+	}
+	slot := float64(chartW-2*chartPad) / float64(n)
+	var idx []int
+	if n <= maxTicks {
+		for i := range n {
+			idx = append(idx, i)
+		}
+	} else {
+		for k := range maxTicks {
+			idx = append(idx, k*(n-1)/(maxTicks-1))
+		}
+	}
+	out := make([]Tick, 0, len(idx))
+	for k, i := range idx {
+		x := float64(chartPad) + (float64(i)+0.5)*slot
+		anchor := "middle"
+		switch {
+		case len(idx) > 1 && k == 0:
+			anchor, x = "start", float64(chartPad)
+		case len(idx) > 1 && k == len(idx)-1:
+			anchor, x = "end", float64(chartW-chartPad)
+		}
+		out = append(out, Tick{Left: strconv.FormatFloat(x/chartW*100, 'f', 2, 64) + "%", Label: shortDate(ctx, ch.Days[i].Day), Anchor: anchor})
+	}
+	return out
+}
+
+// shortDate is a date without its year ("Nov 25", "nov. 25."), for the chart's axis.
+func shortDate(ctx context.Context, t time.Time) string {
+	full := L(ctx).Date(t)
+	y := strconv.Itoa(t.Year())
+	return strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(full, y+". "), ", "+y))
+}
+
+// activityFields is the filter form's order, for focusing the first invalid field.
+var activityFields = []string{"from", "to", "user", "action"}
+
+// firstError names the first invalid filter field ("" when none).
+func firstError(errs desk.FieldErrors) string {
+	for _, f := range activityFields {
+		if _, ok := errs[f]; ok {
+			return f
+		}
+	}
+	return ""
 }

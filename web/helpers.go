@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"partnerdesk/internal/desk"
@@ -45,18 +46,28 @@ func (p Page) FullTitle() string {
 	return t + " | PartnerDesk"
 }
 
-// NavItem is an entry of the left navigation.
+// NavItem is an entry of the left navigation, the gear menu or a Home tile.
 type NavItem struct {
 	Key, Label, Href, Icon string
-	Perm                   desk.Permission
+	// Lead is the one-line description on the Home tile.
+	Lead string
+	Perm desk.Permission
 }
 
-// NavItems lists the left navigation's entries the user may open.
+// NavItems lists the left navigation's entries the user may open: only areas the user's roles
+// can use, so no entry ends in Access denied.
 func NavItems(ctx context.Context, u desk.User) []NavItem {
+	customersLead := T(ctx, "home.tile.customers")
+	if !u.Can(desk.PermKeysDownloads) {
+		customersLead = T(ctx, "home.tile.customers_no_keys")
+	}
 	all := []NavItem{
-		{Key: "customers", Label: T(ctx, "nav.customers"), Href: "/customers", Icon: "people", Perm: desk.PermViewCustomers},
-		{Key: "billing", Label: T(ctx, "billing.title"), Href: "/billing", Icon: "billing", Perm: desk.PermViewInvoices},
-		{Key: "support", Label: T(ctx, "support.title"), Href: "/support", Icon: "support", Perm: desk.PermSupportRequests},
+		{Key: "home", Label: T(ctx, "home.title"), Href: "/", Icon: "home", Perm: desk.PermPartnerArea},
+		{Key: "customers", Label: T(ctx, "nav.customers"), Href: "/customers", Icon: "people", Perm: desk.PermViewCustomers, Lead: customersLead},
+		{Key: "billing", Label: T(ctx, "billing.title"), Href: "/billing", Icon: "billing", Perm: desk.PermViewInvoices, Lead: T(ctx, "home.tile.billing")},
+		{Key: "activity", Label: T(ctx, "activity.title"), Href: "/settings/activity", Icon: "activity", Perm: desk.PermViewActivityLog, Lead: T(ctx, "home.tile.activity")},
+		{Key: "support", Label: T(ctx, "support.title"), Href: "/support", Icon: "support", Perm: desk.PermSupportRequests, Lead: T(ctx, "home.tile.support")},
+		{Key: "markets", Label: T(ctx, "nav.markets"), Href: "/catalog/markets", Icon: "globe", Perm: desk.PermPartnerArea, Lead: T(ctx, "home.tile.markets")},
 	}
 	var out []NavItem
 	for _, n := range all {
@@ -70,11 +81,11 @@ func NavItems(ctx context.Context, u desk.User) []NavItem {
 // SettingsItems lists the gear menu's entries the user may open.
 func SettingsItems(ctx context.Context, u desk.User) []NavItem {
 	all := []NavItem{
-		{Key: "activity", Label: T(ctx, "activity.title"), Href: "/settings/activity", Perm: desk.PermViewActivityLog},
-		{Key: "users", Label: T(ctx, "settings.users"), Href: "/settings/users", Perm: desk.PermManageUsers},
-		{Key: "keys", Label: T(ctx, "keys.title"), Href: "/settings/keys", Perm: desk.PermImportKeys},
-		{Key: "tokens", Label: T(ctx, "tokens.title"), Href: "/settings/tokens", Perm: desk.PermManageTokens},
-		{Key: "api", Label: T(ctx, "api.title"), Href: "/settings/api", Perm: desk.PermPartnerArea},
+		{Key: "activity", Label: T(ctx, "activity.title"), Href: "/settings/activity", Icon: "activity", Perm: desk.PermViewActivityLog, Lead: T(ctx, "home.tile.activity")},
+		{Key: "users", Label: T(ctx, "settings.users"), Href: "/settings/users", Icon: "user", Perm: desk.PermManageUsers, Lead: T(ctx, "home.tile.users")},
+		{Key: "keys", Label: T(ctx, "keys.title"), Href: "/settings/keys", Icon: "key", Perm: desk.PermImportKeys, Lead: T(ctx, "home.tile.keys")},
+		{Key: "tokens", Label: T(ctx, "tokens.title"), Href: "/settings/tokens", Icon: "lock", Perm: desk.PermManageTokens, Lead: T(ctx, "home.tile.tokens")},
+		{Key: "api", Label: T(ctx, "api.title"), Href: "/settings/api", Icon: "code", Perm: desk.PermPartnerArea, Lead: T(ctx, "home.tile.api")},
 	}
 	var out []NavItem
 	for _, n := range all {
@@ -83,6 +94,55 @@ func SettingsItems(ctx context.Context, u desk.User) []NavItem {
 		}
 	}
 	return out
+}
+
+// HomeTiles lists the Home workspace's tiles: every area of the left navigation and the gear
+// menu the user may open, once each, Home itself left out.
+func HomeTiles(ctx context.Context, u desk.User) []NavItem {
+	var out []NavItem
+	seen := map[string]bool{"home": true}
+	for _, n := range append(NavItems(ctx, u), SettingsItems(ctx, u)...) {
+		if !seen[n.Key] {
+			seen[n.Key] = true
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+type themeKey struct{}
+
+// WithTheme returns a context carrying the colour theme the page is drawn in ("" follows the
+// device, "light", "dark"): the signed-in user's choice, else the browser's cookie.
+func WithTheme(ctx context.Context, theme string) context.Context {
+	return context.WithValue(ctx, themeKey{}, theme)
+}
+
+// Theme returns the context's colour theme ("" when it follows the device).
+func Theme(ctx context.Context) string {
+	t, _ := ctx.Value(themeKey{}).(string)
+	return t
+}
+
+// darkMedia is when the dark stylesheet applies: on a dark device when the user follows it,
+// always when they chose Dark, never when they chose Light (a matching stylesheet blocks the
+// first paint, so the page never flashes the other theme).
+func darkMedia(ctx context.Context) string {
+	switch Theme(ctx) {
+	case desk.ThemeDark:
+		return "all"
+	case desk.ThemeLight:
+		return "not all"
+	}
+	return "(prefers-color-scheme: dark)"
+}
+
+// colorScheme is the color-scheme meta value: both schemes when the device decides.
+func colorScheme(ctx context.Context) string {
+	if t := Theme(ctx); t != "" {
+		return t
+	}
+	return "light dark"
 }
 
 // RoleNames returns the translated names of a set of roles.
@@ -165,6 +225,14 @@ func SortedCountries(ctx context.Context) []CountryOption {
 	return out
 }
 
+// accentFold maps the accented letters of the market names to their base letters.
+var accentFold = strings.NewReplacer("Á", "A", "á", "a", "É", "E", "é", "e", "Í", "I", "í", "i", "Ó", "O", "ó", "o", "Ö", "O", "ö", "o", "Ő", "O", "ő", "o", "Ú", "U", "ú", "u", "Ü", "U", "ü", "u", "Ű", "U", "ű", "u", "Å", "A", "ç", "c", "ô", "o", "é", "e")
+
+// collate folds case and accents, so that a search for "aland" finds "Åland".
+func collate(s string) string {
+	return strings.ToLower(accentFold.Replace(s))
+}
+
 // FieldErrArgs is FieldErr for a message with arguments.
 func FieldErrArgs(ctx context.Context, errs desk.FieldErrors, args map[string][]any, field string) string {
 	if k, ok := errs[field]; ok {
@@ -174,4 +242,9 @@ func FieldErrArgs(ctx context.Context, errs desk.FieldErrors, args map[string][]
 		return L(ctx).Msg(k)
 	}
 	return ""
+}
+
+// joinRoles names the user's roles, comma-separated.
+func joinRoles(ctx context.Context, u desk.User) string {
+	return strings.Join(RoleNames(ctx, u.Roles), ", ")
 }

@@ -2,9 +2,7 @@ package web
 
 import (
 	"context"
-	"slices"
 	"strings"
-	"sync"
 
 	"partnerdesk/internal/desk"
 )
@@ -126,38 +124,4 @@ func EventDetail(ctx context.Context, e desk.Event) string {
 		return l.T("activity.d.support_status", d.Ref, supportStatusName(ctx, d.From), supportStatusName(ctx, d.To))
 	}
 	return e.Detail
-}
-
-// MarketRow is one market of the markets reference page.
-type MarketRow struct{ Name, Code string }
-
-// sortedMarkets keeps SortedMarkets' answer for the R7 table per language: the table never
-// changes, and collating its names costs about 0.2 ms.
-var sortedMarkets sync.Map
-
-// SortedMarkets names the R7 markets in the reader's language, in the language's alphabetical
-// order (Hungarian collation for Hungarian).
-func SortedMarkets(ctx context.Context, markets []desk.UnavailableMarket) []MarketRow {
-	table := desk.ReservationUnavailableMarkets
-	isTable := len(markets) == len(table) && len(table) > 0 && &markets[0] == &table[0]
-	if isTable {
-		if v, ok := sortedMarkets.Load(L(ctx).Tag); ok {
-			return v.([]MarketRow)
-		}
-	}
-	rows := make([]MarketRow, 0, len(markets))
-	for _, m := range markets {
-		rows = append(rows, MarketRow{Name: L(ctx).MarketName(m), Code: m.Code})
-	}
-	c := L(ctx).Collator()
-	slices.SortStableFunc(rows, func(a, b MarketRow) int {
-		if r := c.CompareString(a.Name, b.Name); r != 0 {
-			return r
-		}
-		return strings.Compare(a.Code, b.Code)
-	})
-	if isTable {
-		sortedMarkets.Store(L(ctx).Tag, rows)
-	}
-	return rows
 }

@@ -51,6 +51,9 @@ type LineItem struct {
 	Status       string
 	// EntitlementID is the software entitlement the line created ("" for Azure kinds).
 	EntitlementID string
+	// Credit and CancelledAt are the line's cancellation (R20); zero while it is active.
+	Credit      Credit
+	CancelledAt time.Time
 }
 
 // CartLine is a line of a cart or of an order request.
@@ -109,6 +112,25 @@ type Entitlement struct {
 	CancelledAt  time.Time
 	// DownloadedAt is the first download's time (zero when never downloaded).
 	DownloadedAt time.Time
+}
+
+// AzurePurchase is an Azure Reservation or Azure software plan (SUSE Linux, Red Hat) bought
+// for a customer: an order line with no keys or downloads, listed on the Software tab.
+type AzurePurchase struct {
+	OrderID    string
+	LineNumber int
+	ProductID  string
+	Kind       ProductKind
+	Title      string
+	Quantity   int
+	Term       string
+	Status     string
+	CreatedAt  time.Time
+	// NeverCancellable marks SUSE Linux and Red Hat plans (R13).
+	NeverCancellable bool
+	// Deadline and DaysLeft are the cancellation window (R12); DaysLeft is 0 once it passed.
+	Deadline time.Time
+	DaysLeft int
 }
 
 // PoolCount is the state of a key pool (product, version).

@@ -11,7 +11,9 @@ type User struct {
 	CustomerID string
 	Roles      Roles
 	// Locale is the saved language ("en", "hu"), or "" to follow the browser.
-	Locale    string
+	Locale string
+	// Theme is the saved colour theme (ThemeLight, ThemeDark), or "" to follow the device.
+	Theme     string
 	Active    bool
 	CreatedAt time.Time
 }
@@ -33,6 +35,15 @@ func (u User) Can(p Permission) bool {
 	}
 	return false
 }
+
+// The colour themes a user can choose; "" follows the device's prefers-color-scheme.
+const (
+	ThemeLight = "light"
+	ThemeDark  = "dark"
+)
+
+// ValidTheme reports whether t is a theme choice ("" included).
+func ValidTheme(t string) bool { return t == "" || t == ThemeLight || t == ThemeDark }
 
 // UserFilter selects users for a list.
 type UserFilter struct {

@@ -32,6 +32,12 @@ const (
 // /usr/bin/chromium the test fails, unless PARTNERDESK_SKIP_BROWSER=1 asks to skip it.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
+	return newBrowserFor(t, testTimeout)
+}
+
+// newBrowserFor is newBrowser with another deadline, for a test that walks many pages.
+func newBrowserFor(t *testing.T, timeout time.Duration) context.Context {
+	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv(skipEnv) == "1" {
 			t.Skipf("%s not found and %s=1: skipping the browser test", chromiumPath, skipEnv)
@@ -59,7 +65,7 @@ func newBrowser(t *testing.T) context.Context {
 	t.Cleanup(allocCancel) // runs last: waits for the browser process to exit
 	tabCtx, tabCancel := chromedp.NewContext(allocCtx)
 	t.Cleanup(tabCancel)
-	ctx, cancel := context.WithTimeout(tabCtx, testTimeout)
+	ctx, cancel := context.WithTimeout(tabCtx, timeout)
 	t.Cleanup(cancel)
 
 	// Start the browser now and give the page a desktop viewport, so the left navigation shows.

@@ -128,6 +128,22 @@ func TestCancelPurchaseInDialog(t *testing.T) {
 		`document.querySelector(`+strconv.Quote(cxDialog+` [data-testid="cancel-info"]`)+`).dataset.state`)); st != desk.CancelOK {
 		t.Errorf("cancel info state %q", st)
 	}
+	// Choosing another order in the drop-down reloads the dialog's body: the focus stays on the
+	// drop-down, and choosing this order again brings its state back.
+	opts := get(t, ctx, "read the order options", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll(`+strconv.Quote(cxDialog+` [data-testid="cancel-order"] option`)+`), o => o.value)`))
+	for _, id := range []string{opts[len(opts)-1], o.ID} {
+		if id == get(t, ctx, "read the selected order", chromedp.Value(cxIn("cancel-order"))) {
+			continue
+		}
+		get(t, ctx, "choose order "+id, chromedp.Evaluate[bool](`(() => {
+			const s = document.querySelector(`+strconv.Quote(cxDialog+` [data-testid="cancel-order"]`)+`);
+			s.focus(); s.dataset.stale = '1'; s.value = `+strconv.Quote(id)+`;
+			s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`))
+		get(t, ctx, "wait for the dialog body of "+id, chromedp.Poll[bool](`(() => {
+			const s = document.querySelector(`+strconv.Quote(cxDialog+` [data-testid="cancel-order"]`)+`);
+			return !!s && !s.dataset.stale && s.value === `+strconv.Quote(id)+` && !document.querySelector('.htmx-settling, .htmx-added'); })()`, chromedp.WithPollingInterval(pollInterval)))
+		get(t, ctx, "wait for the focus on the drop-down", chromedp.Poll[bool](`document.activeElement && document.activeElement.id === 'cancel-order'`, chromedp.WithPollingInterval(pollInterval)))
+	}
 	submitDisabled := `document.querySelector(` + strconv.Quote(cxDialog+` [data-testid="cancel-submit"]`) + `).disabled`
 	if !get(t, ctx, "check Submit is disabled", chromedp.Evaluate[bool](submitDisabled)) {
 		t.Error("Submit is enabled before the box is ticked")
@@ -148,6 +164,10 @@ func TestCancelPurchaseInDialog(t *testing.T) {
 		chromedp.Click(cxIn("cancel-submit")),
 		chromedp.WaitVisible(cxIn("cancel-confirmation")),
 	)
+	// The focus stays in the dialog, on its Close button.
+	get(t, ctx, "wait for the focus on Close", chromedp.Poll[bool](
+		`(() => { const a = document.activeElement; return !!a && a.matches(`+strconv.Quote(cxDialog+` [data-testid="close-dialog"]`)+`); })()`,
+		chromedp.WithPollingInterval(pollInterval)))
 	if got := swText(t, ctx, "the confirmation", cxIn("cancel-confirmation")); !strings.Contains(got, o.ID) {
 		t.Errorf("the confirmation reads %q, want it to name order %s", got, o.ID)
 	}
@@ -179,40 +199,59 @@ func TestCancelPurchaseInDialog(t *testing.T) {
 	}
 }
 
-// R12 in the browser: a 31-day-old order's dialog says the window passed and offers no Submit.
+// R12 in the browser: a 31-day-old purchase offers no Cancel on the Software tab but the
+// support request for it (pre-filled); its cancel dialog, opened anyway, says the window passed
+// and offers no Submit.
 func TestCancelWindowPassedInDialog(t *testing.T) {
 	env := apptest.Start(t)
 	old, _ := swPurchase(t, env, "SQL Server Enterprise - 2 Core License Pack - 3 year")
-	ctx := newBrowser(t)
-	signInDemo(t, ctx, env, "adminagent@partner.example")
-	run(t, ctx, "open Contoso's Software tab",
-		chromedp.Navigate(env.URL+"/customers/"+apptest.ContosoID+"/software"),
-		chromedp.WaitVisible(swIn(old, "cancel")),
-	)
-	if days := swText(t, ctx, "the window column", swIn(old, "days-left")); !strings.Contains(strings.ToLower(days), "window passed") {
-		t.Errorf("the Software tab says %q for the 31-day-old order", days)
-	}
-	cxOpenDialog(t, ctx, old)
-	if st := get(t, ctx, "read the info state", chromedp.Evaluate[string](
-		`document.querySelector(`+strconv.Quote(cxDialog+` [data-testid="cancel-info"]`)+`).dataset.state`)); st != desk.CancelWindowPassed {
-		t.Errorf("cancel info state %q", st)
-	}
-	if msg := swText(t, ctx, "the window message", cxIn("cancel-info")); !strings.Contains(msg, "30-day cancellation window of this order passed") {
-		t.Errorf("the dialog says %q", msg)
-	}
-	if n := get(t, ctx, "look for Submit and the checkbox", chromedp.Evaluate[int](
-		`document.querySelectorAll(`+strconv.Quote(cxDialog+` [data-testid="cancel-submit"], `+cxDialog+` [data-testid="cancel-ack"]`)+`).length`)); n != 0 {
-		t.Error("a window-passed order offers Submit or the checkbox")
-	}
-	screenshot(t, ctx, "cancel-window-passed")
-	cxKeep(t, ctx)
-	if st := cxRowStatus(t, ctx, old); st != desk.StatusActive {
-		t.Errorf("the row is %q after Keep", st)
-	}
 	e, err := env.App.Store.FindEntitlement(context.Background(), apptest.ContosoID, old)
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctx := newBrowser(t)
+	signInDemo(t, ctx, env, "adminagent@partner.example")
+	run(t, ctx, "open Contoso's Software tab",
+		chromedp.Navigate(env.URL+"/customers/"+apptest.ContosoID+"/software"),
+		chromedp.WaitVisible(swIn(old, "days-left")),
+	)
+	if days := swText(t, ctx, "the window column", swIn(old, "days-left")); !strings.Contains(strings.ToLower(days), "window passed") {
+		t.Errorf("the Software tab says %q for the 31-day-old order", days)
+	}
+	if n := get(t, ctx, "look for Cancel", chromedp.Evaluate[int](`document.querySelectorAll(`+strconv.Quote(swRowCSS(old)+` [data-testid="cancel"]`)+`).length`)); n != 0 {
+		t.Error("a purchase past its window offers Cancel")
+	}
+	href := get(t, ctx, "read the support link", chromedp.Evaluate[string](`(document.querySelector(`+strconv.Quote(swRowCSS(old)+` [data-testid="support-request"]`)+`) || {}).getAttribute?.('href') || ''`))
+	if !strings.HasPrefix(href, "/support/new?") || !strings.Contains(href, "order_ref="+e.OrderID) {
+		t.Fatalf("the row's support request link is %q, want /support/new pre-filled with order %s", href, e.OrderID)
+	}
+	run(t, ctx, "open the support request",
+		chromedp.Click(swIn(old, "support-request")),
+		chromedp.WaitVisible(testID("support-form")),
+	)
+	if v := get(t, ctx, "read the pre-filled order", chromedp.Value(chromedp.ID("order_ref"))); v != e.OrderID {
+		t.Errorf("the support form's order is %q, want %s", v, e.OrderID)
+	}
+	if v := get(t, ctx, "read the pre-filled reason", chromedp.Value(chromedp.ID("refund_reason"))); !strings.Contains(v, "after the cancellation window") {
+		t.Errorf("the support form's reason is %q", v)
+	}
+
+	// The dialog itself (its page, as without JavaScript) says the window passed, no Submit.
+	run(t, ctx, "open the cancel dialog's page",
+		chromedp.Navigate(env.URL+"/customers/"+apptest.ContosoID+"/software/"+old+"/cancel"),
+		chromedp.WaitVisible(testID("cancel-info")),
+	)
+	if st := get(t, ctx, "read the info state", chromedp.Evaluate[string](`document.querySelector('[data-testid="cancel-info"]').dataset.state`)); st != desk.CancelWindowPassed {
+		t.Errorf("cancel info state %q", st)
+	}
+	if msg := text(t, ctx, "cancel-info"); !strings.Contains(msg, "30-day cancellation window of this order passed") {
+		t.Errorf("the dialog says %q", msg)
+	}
+	if n := get(t, ctx, "look for Submit and the checkbox", chromedp.Evaluate[int](
+		`document.querySelectorAll('[data-testid="cancel-submit"], [data-testid="cancel-ack"]').length`)); n != 0 {
+		t.Error("a window-passed order offers Submit or the checkbox")
+	}
+	screenshot(t, ctx, "cancel-window-passed")
 	if st, n := cxLineStatus(t, env, e.OrderID, e.LineNumber); st != desk.StatusActive || n != 0 {
 		t.Errorf("the 31-day-old order is %s with %d cancellations", st, n)
 	}

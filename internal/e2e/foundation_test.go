@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -43,9 +44,21 @@ func TestSignInSearchAndOpenCustomer(t *testing.T) {
 	ctx := newBrowser(t)
 
 	signInDemo(t, ctx, env, "adminagent@partner.example")
-	run(t, ctx, "wait for the customer table", chromedp.WaitVisible(testID("customer-table")))
+	// Sign-in lands on Home: a tile for each area the role can use.
+	run(t, ctx, "wait for Home", chromedp.WaitVisible(testID("home-links")))
+	if u := location(t, ctx); u.Path != "/" {
+		t.Fatalf("after sign-in the browser is on %s, want Home", u)
+	}
+	tiles := get(t, ctx, "read the tiles", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('[data-testid^="tile-"]'), a => a.dataset.testid)`))
+	if !slices.Equal(tiles, []string{"tile-customers", "tile-support", "tile-markets", "tile-api"}) {
+		t.Errorf("an Admin agent's Home offers %v", tiles)
+	}
+	run(t, ctx, "open Customers from Home",
+		chromedp.Click(testID("tile-customers")),
+		chromedp.WaitVisible(testID("customer-table")),
+	)
 	if u := location(t, ctx); u.Path != "/customers" {
-		t.Fatalf("after sign-in the browser is on %s, want /customers", u)
+		t.Fatalf("the Customers tile opens %s, want /customers", u)
 	}
 	if n := rowCount(t, ctx); n < 2 {
 		t.Fatalf("customer list shows %d rows, want the demo customers", n)
@@ -99,7 +112,8 @@ func TestSwitchLanguageToHungarian(t *testing.T) {
 	ctx := newBrowser(t)
 
 	signInDemo(t, ctx, env, "adminagent@partner.example")
-	run(t, ctx, "wait for the English shell",
+	run(t, ctx, "open the customer list in English",
+		chromedp.Navigate(env.URL+"/customers"),
 		chromedp.WaitVisible(chromedp.CSS(`#leftnav`)),
 		chromedp.WaitReady(chromedp.CSS(`html[lang="en"]`)),
 	)

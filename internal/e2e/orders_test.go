@@ -124,6 +124,27 @@ func TestAddProductsReviewBuy(t *testing.T) {
 	}
 	screenshot(t, ctx, "orders-add-products-cart")
 
+	// A quantity out of range (R10) is not silently kept by the browser: the server refuses it
+	// at the field, and the field shows what the cart keeps, in step with the total.
+	get(t, ctx, "wait for the cart to settle", chromedp.Poll[bool](`!document.querySelector('.htmx-settling, .htmx-added, .htmx-request')`, chromedp.WithPollingInterval(pollInterval)))
+	get(t, ctx, "set the first cart line to 99999", chromedp.Evaluate[bool](`(() => {
+		const q = document.querySelector('[data-testid="cart-line"][data-offer-id="`+ws.ID+`"] [data-testid="cart-qty"]');
+		q.value = '99999';
+		q.dispatchEvent(new Event('change', {bubbles: true}));
+		return true;
+	})()`))
+	run(t, ctx, "wait for the error at the line", chromedp.WaitVisible(chromedp.CSS(`[data-testid="cart-line"][data-offer-id="`+ws.ID+`"] [data-testid="cart-qty-error"]`)))
+	if msg := text(t, ctx, "cart-qty-error"); !strings.Contains(msg, "1 to 10,000") || !strings.Contains(msg, "keeps 3") {
+		t.Errorf("the line's error reads %q", msg)
+	}
+	if q := get(t, ctx, "read the line's quantity", chromedp.Value(cartQty(ws.ID))); q != "3" {
+		t.Errorf("after 99999 was refused the field shows %q, want the kept 3", q)
+	}
+	if g := text(t, ctx, "total-gross"); g != total3 {
+		t.Errorf("after 99999 was refused the total reads %q, want %q", g, total3)
+	}
+	markerAlive(t, ctx, "the refused quantity")
+
 	run(t, ctx, "go to Review",
 		chromedp.Click(testID("review")),
 		chromedp.WaitVisible(testID("buy")),

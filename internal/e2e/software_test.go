@@ -95,6 +95,19 @@ func swText(t *testing.T, ctx context.Context, what string, sel chromedp.CSS) st
 	return strings.TrimSpace(get(t, ctx, "read "+what, chromedp.Text(sel, chromedp.NodeVisible)))
 }
 
+// grantClipboard lets the page write and read the clipboard (a person's click would; the test
+// reads it back to check what Copy put there).
+func grantClipboard(t *testing.T, ctx context.Context) {
+	t.Helper()
+	for _, name := range []string{"clipboard-read", "clipboard-write"} {
+		if _, err := chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
+			Permission: &browser.PermissionDescriptor{Name: name, AllowWithoutSanitization: true}, Setting: browser.PermissionSettingGranted,
+		}); err != nil {
+			t.Fatalf("grant %s: %v", name, err)
+		}
+	}
+}
+
 func swSHA(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
@@ -114,14 +127,32 @@ func TestSoftwareKeysAndDownloads(t *testing.T) {
 		t.Fatalf("set the download directory: %v", err)
 	}
 
+	grantClipboard(t, ctx)
+
 	signInDemo(t, ctx, env, "adminagent@partner.example")
 	run(t, ctx, "open Contoso's Software tab",
 		chromedp.Navigate(env.URL+"/customers/"+apptest.ContosoID+"/software"),
 		chromedp.WaitVisible(testID("software-table")),
-		chromedp.WaitVisible(swIn(ws, "get-key")),
-		chromedp.WaitVisible(swIn(office, "pick-bitness")),
+		chromedp.WaitVisible(swIn(ws, "kd-toggle")),
 	)
+	// One compact row per purchase: the pickers show only when Keys and downloads is opened.
+	if get(t, ctx, "look for visible pickers", chromedp.Evaluate[int](`Array.from(document.querySelectorAll('[data-testid="pick-version"], [data-testid="get-key"]')).filter(e => e.checkVisibility()).length`)) != 0 {
+		t.Error("pickers show before Keys and downloads is opened")
+	}
 	screenshot(t, ctx, "software-tab")
+	// The order ID shows truncated, whole in its text, with a copy button beside it.
+	orderID := strings.TrimSpace(get(t, ctx, "read the order ID", chromedp.Text(swIn(ws, "software-order"))))
+	run(t, ctx, "copy the order ID", chromedp.Click(chromedp.CSS(swRowCSS(ws)+` .copy-id`)))
+	get(t, ctx, "wait for the copied order ID", chromedp.Poll[bool](`document.querySelector(`+strconv.Quote(swRowCSS(ws)+` .copy-id`)+`).dataset.copied === 'true'`, chromedp.WithPollingInterval(pollInterval)))
+	if clip := get(t, ctx, "read the clipboard", chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise)); clip != orderID || len(orderID) != 36 {
+		t.Errorf("the clipboard holds %q, want the order ID %q", clip, orderID)
+	}
+	run(t, ctx, "open Keys and downloads of Office and Windows Server",
+		chromedp.Click(swIn(office, "kd-toggle")),
+		chromedp.WaitVisible(swIn(office, "pick-bitness")),
+		chromedp.Click(swIn(ws, "kd-toggle")),
+		chromedp.WaitVisible(swIn(ws, "get-key")),
+	)
 
 	// Office has 32-bit builds, Windows Server only 64-bit.
 	if got := swOptions(t, ctx, office, "pick-bitness"); !slices.Equal(got, []string{"64-bit", "32-bit"}) {
@@ -202,7 +233,8 @@ func TestSoftwareKeysAndDownloads(t *testing.T) {
 		`document.activeElement === document.querySelector(`+strconv.Quote(swRowCSS(ws)+` [data-testid="get-key"]`)+`)`,
 		chromedp.WithPollingInterval(pollInterval)))
 
-	// Copy link: the link and its expiry (5 days) appear in the purchase's row.
+	// Copy link copies at once and says so, with the expiry (5 days); the link shows in the
+	// purchase's row for a second copy.
 	run(t, ctx, "click Copy link",
 		chromedp.Click(swIn(ws, "copy-link")),
 		chromedp.WaitVisible(swIn(ws, "link-value")),
@@ -211,9 +243,17 @@ func TestSoftwareKeysAndDownloads(t *testing.T) {
 	if !strings.HasPrefix(link, env.URL+"/dl/") {
 		t.Fatalf("link %q is not an absolute link of %s", link, env.URL)
 	}
+	expiryAt := i18n.Get("en").DateTime(apptest.Epoch.Add(5 * 24 * time.Hour))
+	get(t, ctx, "wait for Link copied", chromedp.Poll[bool](`(() => {
+		const s = document.querySelector(`+strconv.Quote(swRowCSS(ws)+` [data-testid="link-status"]`)+`);
+		return !!s && s.textContent.trim() === `+strconv.Quote("Link copied · expires "+expiryAt)+`;
+	})()`, chromedp.WithPollingInterval(pollInterval)))
+	if clip := get(t, ctx, "read the clipboard", chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise)); clip != link {
+		t.Errorf("the clipboard holds %q, want the link %q", clip, link)
+	}
 	expiry := swText(t, ctx, "the link expiry", swIn(ws, "link-expiry"))
-	if want := i18n.Get("en").DateTime(apptest.Epoch.Add(5 * 24 * time.Hour)); !strings.Contains(expiry, want) {
-		t.Errorf("link expiry reads %q, want it to name %s", expiry, want)
+	if !strings.Contains(expiry, expiryAt) {
+		t.Errorf("link expiry reads %q, want it to name %s", expiry, expiryAt)
 	}
 	if !get(t, ctx, "check the picker", chromedp.Evaluate[bool](`!!document.querySelector(`+strconv.Quote(swRowCSS(ws)+` [data-testid="pick-version"]`)+`)`)) {
 		t.Error("the picker is gone after Copy link")

@@ -44,7 +44,17 @@ func (s *Server) handleActivity(c echo.Context) error {
 	if v.Users, err = s.svc.ActivityUsers(ctx, actor(c)); err != nil {
 		return err
 	}
-	p := page(c, "settings", tr(c, "activity.title"), tr(c, "settings.title"), web.Crumb{Label: tr(c, "settings.title")}, web.Crumb{Label: tr(c, "activity.title")})
+	if status != http.StatusOK && isPartial(c) {
+		// The filter form alone comes back with the errors at their fields; the results of the
+		// last good filter stay, and the refused filter is not pushed into the history.
+		h := c.Response().Header()
+		h.Set("HX-Retarget", "#activity-filters")
+		h.Set("HX-Reswap", "outerHTML")
+		h.Set("HX-Reselect", "#activity-filters")
+		h.Set("HX-Push-Url", "false")
+		return render(c, status, web.ActivityFilters(v))
+	}
+	p := page(c, "activity", tr(c, "activity.title"), tr(c, "settings.title"), web.Crumb{Label: tr(c, "settings.title")}, web.Crumb{Label: tr(c, "activity.title")})
 	return render(c, status, web.ActivityPage(p, v, web.ActivityResults(v)))
 }
 

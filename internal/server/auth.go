@@ -97,14 +97,41 @@ func (s *Server) handleLanguage(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, back)
 }
 
-// handleHome sends each user to their starting page.
+// handleTheme saves the colour theme choice: on the user when signed in (so every later page's
+// first paint is right), else in a cookie. app.js posts it with fetch and applies it at once;
+// without JavaScript the form posts and the page comes back.
+func (s *Server) handleTheme(c echo.Context) error {
+	theme := c.FormValue("theme")
+	if !desk.ValidTheme(theme) {
+		return desk.FieldError("theme", "err.theme")
+	}
+	if u, ok := c.Get(ctxUser).(desk.User); ok {
+		if err := s.svc.SetTheme(c.Request().Context(), desk.Actor{User: u, IP: c.RealIP()}, theme); err != nil {
+			return err
+		}
+	} else {
+		ck := &http.Cookie{Name: themeCookie, Value: theme, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode}
+		if theme == "" {
+			ck.MaxAge = -1
+		}
+		http.SetCookie(c.Response(), ck)
+	}
+	if c.Request().Header.Get("X-PartnerDesk-Fetch") == "1" {
+		return c.NoContent(http.StatusNoContent)
+	}
+	back := "/"
+	if ref, err := url.Parse(c.Request().Referer()); err == nil && ref.Host == c.Request().Host {
+		back = safeNext(ref.RequestURI())
+	}
+	return c.Redirect(http.StatusSeeOther, back)
+}
+
+// handleHome is the partner Home workspace (tiles for the areas the user's roles can use);
+// customer users start in their admin center.
 func (s *Server) handleHome(c echo.Context) error {
 	u := currentUser(c)
 	if !u.IsPartner() {
 		return c.Redirect(http.StatusSeeOther, "/portal")
-	}
-	if u.Can(desk.PermViewCustomers) {
-		return c.Redirect(http.StatusSeeOther, "/customers")
 	}
 	return render(c, http.StatusOK, web.HomePage(page(c, "home", tr(c, "home.title"), "")))
 }

@@ -257,7 +257,7 @@ func TestHungarianPages(t *testing.T) {
 	get(ga, "/customers?sort=domain&desc=1")
 	get(ga, "/customers/new")
 	d := post(ga, "/customers", url.Values{"company_name": {"Példa Kft."}, "domain": {"nem jó"}, "country": {"HU"}})
-	if testid(d, "msg-danger").Length() == 0 {
+	if testid(d, "error-summary").Length() == 0 {
 		t.Error("an invalid new customer shows no error")
 	}
 	// Hungarian forms ask for the family name first.

@@ -291,6 +291,7 @@ var isoPublic = map[string]struct{ signedOut, signedIn int }{
 	"GET /signin":             {200, 303}, // signed in: on to the start page
 	"POST /signin":            {401, 401}, // the harmless form is a wrong password: the form again, 401
 	"POST /settings/language": {303, 303},
+	"POST /settings/theme":    {303, 303}, // signed out the choice is a cookie; signed in it is saved on the user
 	"GET /dl/:token":          {200, 200}, // a signed link is a bearer link by design (SPEC §4)
 	"HEAD /dl/:token":         {200, 200},
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -63,6 +64,7 @@ type Server struct {
 const (
 	sessionCookie = "pd_session"
 	langCookie    = "pd_lang"
+	themeCookie   = "pd_theme"
 	ctxUser       = "user"
 )
 
@@ -129,10 +131,12 @@ func (s *Server) registerRoutes() {
 	s.route(http.MethodPost, "/signin", "", s.handleSignIn)
 	s.route(http.MethodPost, "/signout", PermSignedIn, s.handleSignOut)
 	s.route(http.MethodPost, "/settings/language", "", s.handleLanguage)
+	s.route(http.MethodPost, "/settings/theme", "", s.handleTheme)
 	s.route(http.MethodGet, "/", PermSignedIn, s.handleHome)
 
 	s.route(http.MethodGet, "/customers", desk.PermViewCustomers, s.handleCustomerList)
 	s.route(http.MethodGet, "/customers/new", desk.PermAddCustomer, s.handleNewCustomerForm)
+	s.route(http.MethodGet, "/customers/export", desk.PermViewCustomers, s.handleCustomerExport)
 	s.route(http.MethodPost, "/customers", desk.PermAddCustomer, s.handleCreateCustomer)
 	s.route(http.MethodGet, "/customers/:id", desk.PermViewCustomers, s.handleCustomerDetails)
 	s.route(http.MethodGet, "/customers/:id/software", desk.PermViewSoftware, s.handleCustomerSoftware)
@@ -211,6 +215,9 @@ func (s *Server) secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
 		h.Set("X-Content-Type-Options", "nosniff")
+		// app.js swaps only answers that carry this header: a proxy's error page never lands in
+		// the page (UI.md §8).
+		h.Set("X-PartnerDesk", "1")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
@@ -225,13 +232,13 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		if strings.HasPrefix(req.URL.Path, "/static/") || req.URL.Path == "/healthz" {
 			return next(c)
 		}
-		saved := ""
+		saved, theme, signedIn := "", "", false
 		if token := s.sessionToken(req); token != "" {
 			u, err := s.svc.Authenticate(req.Context(), token)
 			switch desk.ErrorCode(err) {
 			case "":
 				c.Set(ctxUser, u)
-				saved = u.Locale
+				saved, theme, signedIn = u.Locale, u.Theme, true
 			case desk.EUNAUTHORIZED:
 				s.clearSession(c)
 			default:
@@ -243,8 +250,13 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 				saved = ck.Value
 			}
 		}
+		if !signedIn {
+			if ck, err := req.Cookie(themeCookie); err == nil && desk.ValidTheme(ck.Value) {
+				theme = ck.Value
+			}
+		}
 		loc := i18n.Negotiate(saved, req.Header.Get("Accept-Language"))
-		c.SetRequest(req.WithContext(i18n.WithLocale(req.Context(), loc)))
+		c.SetRequest(req.WithContext(web.WithTheme(i18n.WithLocale(req.Context(), loc), theme)))
 		c.Response().Header().Set("Content-Language", loc.Tag)
 		c.Response().Header().Add("Vary", "Cookie, Accept-Language")
 		return next(c)
@@ -428,10 +440,25 @@ func (s *Server) renderError(c echo.Context, e web.ErrorView) {
 	}
 	p := page(c, "", e.Title, "")
 	p.Flash = ""
+	e.Back = sameSiteReferer(c)
 	if err := render(c, e.Status, web.ErrorPage(p, e)); err != nil {
 		s.log.Error("render error page", "err", err)
 		c.String(e.Status, e.Title)
 	}
+}
+
+// sameSiteReferer is the page the user came from when it is on this site and is not the page
+// that failed (the error page's way back), else "".
+func sameSiteReferer(c echo.Context) string {
+	ref, err := url.Parse(c.Request().Referer())
+	if err != nil || ref.Host != c.Request().Host || ref.Path == c.Request().URL.Path {
+		return ""
+	}
+	back := safeNext(ref.RequestURI())
+	if back == "/" && ref.Path != "/" {
+		return ""
+	}
+	return back
 }
 
 func statusOf(code string) int {

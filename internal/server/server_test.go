@@ -309,8 +309,24 @@ func TestAddCustomer(t *testing.T) {
 	bad := url.Values{"company_name": {"New Co"}, "domain": {"not a domain"}, "country": {"HU"}, "city": {"Pécs"}}
 	res := env.PostForm(t, c, "/customers", bad)
 	d := doc(t, res.Body)
-	if res.StatusCode != http.StatusUnprocessableEntity || testid(d, "msg-danger").Length() != 1 {
+	if res.StatusCode != http.StatusUnprocessableEntity || testid(d, "error-summary").Length() != 1 {
 		t.Fatalf("invalid form: %d", res.StatusCode)
+	}
+	// The error summary links to every field that needs attention, in the form's order, and
+	// the page starts on it.
+	var links []string
+	testid(d, "error-summary-link").Each(func(_ int, s *goquery.Selection) { links = append(links, s.AttrOr("href", "")) })
+	if want := []string{"#domain", "#address_line1", "#postal_code", "#first_name", "#last_name", "#email"}; strings.Join(links, " ") != strings.Join(want, " ") {
+		t.Errorf("error summary links %v, want %v", links, want)
+	}
+	if _, ok := testid(d, "error-summary").Attr("data-autofocus"); !ok {
+		t.Error("the page does not start on the error summary")
+	}
+	// Every required field is marked.
+	for _, id := range []string{"company_name", "domain", "country", "address_line1", "city", "postal_code", "first_name", "last_name", "email"} {
+		if d.Find(`label[for="`+id+`"] .req`).Length() != 1 {
+			t.Errorf("required field %s has no mark", id)
+		}
 	}
 	if v, _ := d.Find("#company_name").Attr("value"); v != "New Co" {
 		t.Errorf("typed value lost: %q", v)

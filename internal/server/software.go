@@ -39,7 +39,12 @@ func (s *Server) renderSoftwareTab(c echo.Context, picked map[string]desk.Editio
 		return err
 	}
 	a := actor(c)
-	v := web.SoftwareView{Customer: cust, Items: items, Picked: picked, CanKeys: service.KeysAllowed(a, cust.ID), CanCancel: a.User.Can(desk.PermCancelPurchase)}
+	azure, err := s.svc.AzurePurchases(c.Request().Context(), a, cust.ID)
+	if err != nil {
+		return err
+	}
+	v := web.SoftwareView{Customer: cust, Items: items, Azure: azure, Picked: picked, CanKeys: service.KeysAllowed(a, cust.ID),
+		CanCancel: a.User.Can(desk.PermCancelPurchase), CanSupport: a.User.Can(desk.PermSupportRequests)}
 	return render(c, http.StatusOK, web.SoftwareTab(p, v, web.SoftwareBody(v)))
 }
 
@@ -103,13 +108,13 @@ func (s *Server) handleCopyLink(c echo.Context) error {
 	abs := c.Scheme() + "://" + c.Request().Host + link.URL
 	c.Response().Header().Set("Cache-Control", "no-store")
 	if isPartial(c) {
-		return render(c, http.StatusOK, web.LinkResult(link, abs))
+		return render(c, http.StatusOK, web.LinkResult(link, abs, c.Param("ent")))
 	}
 	cust, p, _, err := s.softwarePage(c)
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, withChildren(web.SoftwareResultPage(p, cust), web.LinkResult(link, abs)))
+	return render(c, http.StatusOK, withChildren(web.SoftwareResultPage(p, cust), web.LinkResult(link, abs, c.Param("ent"))))
 }
 
 // handleFile serves a download link: signature, expiry and the purchase's state are checked on

@@ -42,6 +42,7 @@ type OrderStore interface {
 	FindOrders(ctx context.Context, f desk.OrderFilter) (desk.OrderPage, error)
 	CreateEntitlement(ctx context.Context, e desk.Entitlement) error
 	FindEntitlements(ctx context.Context, customerID string) ([]desk.Entitlement, error)
+	FindAzurePurchases(ctx context.Context, customerID string) ([]desk.AzurePurchase, error)
 	FindEntitlement(ctx context.Context, customerID, id string) (desk.Entitlement, error)
 	FindEntitlementByID(ctx context.Context, id string) (desk.Entitlement, error)
 	MarkDownloaded(ctx context.Context, entitlementID string, now time.Time) error
@@ -101,6 +102,7 @@ type UserStore interface {
 	CountActiveUsersWithRole(ctx context.Context, r desk.Role) (int, error)
 	UpdateUser(ctx context.Context, u desk.User) error
 	SetUserPassword(ctx context.Context, id, hash string) error
+	SetUserTheme(ctx context.Context, id, theme string) error
 
 	CreateSession(ctx context.Context, tokenHash []byte, userID string, now time.Time) error
 	SessionUser(ctx context.Context, tokenHash []byte) (desk.User, time.Time, time.Time, error)

@@ -87,6 +87,29 @@ func (s *Service) Software(ctx context.Context, a desk.Actor, customerID string)
 	return cust, items, nil
 }
 
+// AzurePurchases lists a customer's Azure Reservations and Azure software plans with their
+// cancellation window (R12; SUSE Linux and Red Hat plans never cancellable, R13), for the
+// Software tab. Same visibility as the software list.
+func (s *Service) AzurePurchases(ctx context.Context, a desk.Actor, customerID string) ([]desk.AzurePurchase, error) {
+	cust, err := s.canSee(ctx, a, customerID)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.store.FindAzurePurchases(ctx, cust.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	for i := range out {
+		p := &out[i]
+		p.Deadline = s.cfg.Cancel.Deadline(p.CreatedAt, p.Kind)
+		if p.Status == desk.StatusActive && !p.NeverCancellable {
+			p.DaysLeft = s.cfg.Cancel.DaysLeft(p.CreatedAt, now, p.Kind)
+		}
+	}
+	return out, nil
+}
+
 // SoftwareItem returns one software purchase of a customer (ENOTFOUND for another tenant's).
 func (s *Service) SoftwareItem(ctx context.Context, a desk.Actor, customerID, entitlementID string) (desk.Customer, desk.SoftwareItem, error) {
 	cust, items, err := s.Software(ctx, a, customerID)

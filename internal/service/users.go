@@ -163,6 +163,14 @@ func (s *Service) SetLocale(ctx context.Context, a desk.Actor, locale string) er
 	return s.store.UpdateUser(ctx, u)
 }
 
+// SetTheme saves the actor's own colour theme ("light", "dark", or "" for the device's).
+func (s *Service) SetTheme(ctx context.Context, a desk.Actor, theme string) error {
+	if !desk.ValidTheme(theme) {
+		return desk.FieldError("theme", "err.theme")
+	}
+	return s.store.SetUserTheme(ctx, a.User.ID, theme)
+}
+
 // CreateUserCLI creates a user from the command line (`partnerdesk user create`), with no actor.
 func (s *Service) CreateUserCLI(ctx context.Context, n desk.NewUser, password string) (desk.User, error) {
 	n.Email = strings.ToLower(strings.TrimSpace(n.Email))

@@ -70,8 +70,10 @@ func (s *Store) FindOrder(ctx context.Context, customerID, id string) (desk.Orde
 		return desk.Order{}, notFound(err, "Order %s not found.", id)
 	}
 	rows, err := s.query(ctx, `SELECT l.line_number, l.offer_id, l.product_id, l.kind, l.title, l.quantity, l.ordered, l.term, l.billing_cycle,
-		l.unit_price, l.net, l.tax, l.gross, l.status, coalesce(e.id, '')
+		l.unit_price, l.net, l.tax, l.gross, l.status, coalesce(e.id, ''),
+		coalesce(c.credit_net, 0), coalesce(c.credit_tax, 0), coalesce(c.credit_gross, 0), coalesce(c.used_days, 0), coalesce(c.term_days, 0), coalesce(c.cancelled_at, 0)
 		FROM line_items l LEFT JOIN entitlements e ON e.order_id = l.order_id AND e.line_number = l.line_number
+		LEFT JOIN cancellations c ON c.order_id = l.order_id AND c.line_number = l.line_number
 		WHERE l.order_id = ? ORDER BY l.line_number`, id)
 	if err != nil {
 		return o, fmt.Errorf("line items: %w", err)
@@ -79,9 +81,14 @@ func (s *Store) FindOrder(ctx context.Context, customerID, id string) (desk.Orde
 	defer rows.Close()
 	for rows.Next() {
 		var l desk.LineItem
+		var cancelled int64
 		if err := rows.Scan(&l.Number, &l.OfferID, &l.ProductID, &l.Kind, &l.Title, &l.Quantity, &l.Ordered, &l.Term, &l.BillingCycle,
-			&l.UnitPrice, &l.Amounts.Net, &l.Amounts.Tax, &l.Amounts.Gross, &l.Status, &l.EntitlementID); err != nil {
+			&l.UnitPrice, &l.Amounts.Net, &l.Amounts.Tax, &l.Amounts.Gross, &l.Status, &l.EntitlementID,
+			&l.Credit.Net, &l.Credit.Tax, &l.Credit.Gross, &l.Credit.UsedDays, &l.Credit.TermDays, &cancelled); err != nil {
 			return o, err
+		}
+		if cancelled > 0 {
+			l.CancelledAt = fromMS(cancelled)
 		}
 		l.Amounts.TaxIncluded, l.Amounts.RateBP = o.Amounts.TaxIncluded, o.Amounts.RateBP
 		o.Lines = append(o.Lines, l)
@@ -159,6 +166,31 @@ func (s *Store) FindOrders(ctx context.Context, f desk.OrderFilter) (desk.OrderP
 		o.Lines = append(o.Lines, l)
 	}
 	return page, rows.Err()
+}
+
+// FindAzurePurchases lists a customer's Azure Reservation and Azure software plan lines, newest
+// first (they have no entitlement, so the Software tab reads them from the orders: the
+// customer's orders by their index, their lines by primary key).
+func (s *Store) FindAzurePurchases(ctx context.Context, customerID string) ([]desk.AzurePurchase, error) {
+	rows, err := s.query(ctx, `SELECT l.order_id, l.line_number, l.product_id, l.kind, l.title, l.ordered, l.term, l.status, o.created_at, p.never_cancellable
+		FROM orders o JOIN line_items l ON l.order_id = o.id JOIN products p ON p.id = l.product_id
+		WHERE o.customer_id = ? AND l.kind IN ('azure-reservation', 'azure-software-plan')
+		ORDER BY o.created_at DESC, o.id DESC, l.line_number`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("find azure purchases: %w", err)
+	}
+	defer rows.Close()
+	var out []desk.AzurePurchase
+	for rows.Next() {
+		var a desk.AzurePurchase
+		var created int64
+		if err := rows.Scan(&a.OrderID, &a.LineNumber, &a.ProductID, &a.Kind, &a.Title, &a.Quantity, &a.Term, &a.Status, &created, &a.NeverCancellable); err != nil {
+			return nil, err
+		}
+		a.CreatedAt = fromMS(created)
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }
 
 // CreateEntitlement inserts a software entitlement for an order line.

@@ -100,6 +100,15 @@ func (s *Store) UpdateUser(ctx context.Context, u desk.User) error {
 	})
 }
 
+// SetUserTheme saves a user's colour theme ("", "light" or "dark"; the column's CHECK refuses
+// anything else).
+func (s *Store) SetUserTheme(ctx context.Context, id, theme string) error {
+	return s.write(ctx, func(tx *Store) error {
+		res, err := tx.exec(ctx, `UPDATE users SET theme = ? WHERE id = ?`, theme, id)
+		return affectedOne(res, s.wrap(err, "set theme"), "User %s not found.", id)
+	})
+}
+
 // SetUserPassword replaces a user's password hash.
 func (s *Store) SetUserPassword(ctx context.Context, id, hash string) error {
 	return s.write(ctx, func(tx *Store) error {
@@ -134,11 +143,13 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash []byte, userID stri
 // SessionUser returns the session's user with the session's creation and last-seen times, or ENOTFOUND.
 func (s *Store) SessionUser(ctx context.Context, tokenHash []byte) (desk.User, time.Time, time.Time, error) {
 	var created, seen int64
-	u, err := scanUser(s.queryRow(ctx, `SELECT u.id, u.email, u.display_name, coalesce(u.customer_id, ''), u.roles, u.locale, u.active, u.created_at, s.created_at, s.last_seen_at
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash), &created, &seen)
+	var theme string
+	u, err := scanUser(s.queryRow(ctx, `SELECT u.id, u.email, u.display_name, coalesce(u.customer_id, ''), u.roles, u.locale, u.active, u.created_at, s.created_at, s.last_seen_at, u.theme
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash), &created, &seen, &theme)
 	if err != nil {
 		return desk.User{}, time.Time{}, time.Time{}, notFound(err, "Session not found.")
 	}
+	u.Theme = theme
 	return u, fromMS(created), fromMS(seen), nil
 }
 
