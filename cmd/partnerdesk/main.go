@@ -251,7 +251,9 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s (PARTNERDESK_ADDR): %w", cfg.addr, err)
 	}
-	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	// net/http's own messages (TLS handshakes, broken connections) go to the same structured log.
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}
 	fmt.Fprintf(stdout, "PartnerDesk is running at http://%s/\n", ln.Addr())
 	if cfg.demo {
 		if a.DemoLoaded {

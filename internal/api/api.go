@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"partnerdesk/internal/desk"
+	"partnerdesk/internal/httplog"
 	"partnerdesk/internal/i18n"
 	"partnerdesk/internal/ratelimit"
 	"partnerdesk/internal/service"
@@ -55,7 +56,7 @@ type API struct {
 	docJSON []byte // the OpenAPI document, built once from the routes
 }
 
-const ctxUser = "user"
+const ctxUser = httplog.UserKey
 
 // maxBody bounds a request body.
 const maxBody = 1 << 20
@@ -77,8 +78,8 @@ func New(svc *service.Service, cfg Config) *API {
 	e.IPExtractor = echo.ExtractIPDirect() // never trust forgeable X-Forwarded-For / X-Real-IP
 	e.HTTPErrorHandler = a.handleError
 	e.Use(middleware.RequestID())
-	e.Use(a.logRequests)
-	e.Use(middleware.Recover())
+	e.Use(httplog.Requests(a.log, "api", true))
+	e.Use(httplog.Recover(a.log))
 	e.Use(middleware.BodyLimit("1M"))
 	a.registerRoutes()
 	return a
@@ -153,23 +154,6 @@ func (a *API) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Set(ctxUser, u)
 		return next(c)
-	}
-}
-
-func (a *API) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		start := time.Now()
-		err := next(c)
-		if err != nil {
-			c.Error(err)
-		}
-		attrs := []any{"id", c.Response().Header().Get(echo.HeaderXRequestID), "method", c.Request().Method, "path", c.Request().URL.Path,
-			"status", c.Response().Status, "ms", float64(time.Since(start).Microseconds()) / 1000, "api", true}
-		if u, ok := c.Get(ctxUser).(desk.User); ok {
-			attrs = append(attrs, "user", u.ID)
-		}
-		a.log.Info("request", attrs...)
-		return nil
 	}
 }
 
@@ -257,14 +241,14 @@ func (a *API) handleError(err error, c echo.Context) {
 		case desk.ENOTCANCEL:
 			status, body.Code = http.StatusBadRequest, CodeNotCancellable
 		default:
-			a.log.Error("api internal error", "path", c.Request().URL.Path, "err", err)
+			httplog.Error(a.log, c, "api internal error", err)
 			body.Description = "An internal error occurred."
 		}
 	default:
 		if errors.Is(err, context.Canceled) {
 			return
 		}
-		a.log.Error("api internal error", "path", c.Request().URL.Path, "err", err)
+		httplog.Error(a.log, c, "api internal error", err)
 	}
 	if body.Data == nil {
 		body.Data = []string{}
@@ -285,7 +269,7 @@ func (a *API) recordDenied(c echo.Context) {
 		}
 	}
 	if err := a.svc.RecordDenied(c.Request().Context(), act, perm, c.Request().URL.Path); err != nil {
-		a.log.Error("record denial", "err", err)
+		httplog.Error(a.log, c, "record denial", err)
 	}
 }
 

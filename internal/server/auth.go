@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"partnerdesk/internal/desk"
+	"partnerdesk/internal/httplog"
 	"partnerdesk/internal/i18n"
 	"partnerdesk/web"
 
@@ -26,7 +27,7 @@ func safeNext(next string) string {
 
 func (s *Server) handleHealthz(c echo.Context) error {
 	if err := s.svc.Ping(c.Request().Context()); err != nil {
-		s.log.Error("healthz", "err", err)
+		httplog.Error(s.log, c, "healthz", err)
 		return c.String(http.StatusServiceUnavailable, "database unavailable\n")
 	}
 	return c.String(http.StatusOK, "ok\n")

@@ -12,9 +12,9 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"partnerdesk/internal/desk"
+	"partnerdesk/internal/httplog"
 	"partnerdesk/internal/i18n"
 	"partnerdesk/internal/service"
 	"partnerdesk/static"
@@ -63,7 +63,7 @@ type Server struct {
 const (
 	sessionCookie = "pd_session"
 	langCookie    = "pd_lang"
-	ctxUser       = "user"
+	ctxUser       = httplog.UserKey
 )
 
 // New builds the server and its routes.
@@ -84,11 +84,8 @@ func New(svc *service.Service, cfg Config) *Server {
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{}))
-	e.Use(s.logRequests)
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-		s.log.Error("panic", "id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err, "stack", string(stack))
-		return err
-	}}))
+	e.Use(httplog.Requests(s.log))
+	e.Use(httplog.Recover(s.log))
 	e.Use(middleware.BodyLimit("32M"))
 	e.Use(s.secureHeaders)
 	e.Use(s.loadSession)
@@ -185,26 +182,6 @@ func (s *Server) registerRoutes() {
 	s.route(http.MethodGet, "/portal/products/:ent/editions", desk.PermCustomerKeys, s.handlePortalEditions)
 	s.route(http.MethodPost, "/portal/products/:ent/key", desk.PermCustomerKeys, s.handlePortalKey)
 	s.route(http.MethodPost, "/portal/products/:ent/download", desk.PermCustomerKeys, s.handlePortalDownload)
-}
-
-// logRequests writes one structured line per request: id, method, path (never the query, which
-// may hold a signed link), status, duration, user. Never cookies, keys or passwords.
-func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		start := time.Now()
-		err := next(c)
-		if err != nil {
-			c.Error(err)
-		}
-		req := c.Request()
-		attrs := []any{"id", c.Response().Header().Get(echo.HeaderXRequestID), "method", req.Method, "path", req.URL.Path,
-			"status", c.Response().Status, "ms", float64(time.Since(start).Microseconds()) / 1000}
-		if u, ok := c.Get(ctxUser).(desk.User); ok {
-			attrs = append(attrs, "user", u.ID)
-		}
-		s.log.Info("request", attrs...)
-		return nil
-	}
 }
 
 func (s *Server) secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
@@ -304,7 +281,7 @@ func (s *Server) require(perm desk.Permission) echo.MiddlewareFunc {
 				return next(c)
 			}
 			if err := s.svc.RecordDenied(c.Request().Context(), actor(c), perm, c.Request().URL.Path); err != nil {
-				s.log.Error("record denial", "err", err)
+				httplog.Error(s.log, c, "record denial", err)
 			}
 			return desk.Forbidden(perm)
 		}
@@ -386,7 +363,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		if errors.Is(err, context.Canceled) {
 			return
 		}
-		s.log.Error("internal error", "id", c.Response().Header().Get(echo.HeaderXRequestID), "path", c.Request().URL.Path, "err", err)
+		httplog.Error(s.log, c, "internal error", err)
 		s.renderError(c, web.ErrorView{Status: http.StatusInternalServerError, Title: loc.T("error.title.500"), Message: loc.T("error.internal")})
 		return
 	}
@@ -429,7 +406,7 @@ func (s *Server) renderError(c echo.Context, e web.ErrorView) {
 	p := page(c, "", e.Title, "")
 	p.Flash = ""
 	if err := render(c, e.Status, web.ErrorPage(p, e)); err != nil {
-		s.log.Error("render error page", "err", err)
+		httplog.Error(s.log, c, "render error page", err)
 		c.String(e.Status, e.Title)
 	}
 }

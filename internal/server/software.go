@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"partnerdesk/internal/desk"
+	"partnerdesk/internal/httplog"
 	"partnerdesk/internal/i18n"
 	"partnerdesk/internal/service"
 	"partnerdesk/web"
@@ -130,7 +131,7 @@ func (s *Server) handleFile(c echo.Context) error {
 	}
 	f, err := os.Open(dl.Path)
 	if errors.Is(err, os.ErrNotExist) {
-		s.log.Error("artifact missing", "file", dl.Edition.FileName)
+		httplog.Error(s.log, c, "artifact missing", err)
 		return desk.Errorf(desk.ENOTFOUND, "err.file_missing")
 	}
 	if err != nil {
