@@ -164,6 +164,8 @@ func New(store Store, now func() time.Time, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	go dummyHash(cfg.BcryptCost) // ready before the first unknown email, so that it is not slower
+
 	return &Service{
 		store: store, now: func() time.Time { return now().UTC() }, cfg: cfg, sealer: sl,
 		// A burst of 5 failed sign-ins per account then one per 30 s; per IP 20 then one per 3 s.
