@@ -2,6 +2,7 @@ package desk
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -96,10 +97,22 @@ func (r SupportRequest) Validate() error {
 	if !ValidEmail(r.ContactEmail) {
 		errs["contact_email"] = "err.email"
 	}
-	for field, v := range map[string]string{"customer_ref": r.CustomerRef, "order_ref": r.OrderRef, "refund_reason": r.RefundReason, "requested_amount": r.RequestedAmount, "contact_phone": r.ContactPhone} {
+	for field, v := range map[string]string{"customer_ref": r.CustomerRef, "refund_reason": r.RefundReason, "requested_amount": r.RequestedAmount, "contact_phone": r.ContactPhone} {
 		if len(v) > 500 {
 			errs[field] = "err.too_long"
 		}
 	}
+	if r.OrderRef != "" && !ValidOrderRef(r.OrderRef) {
+		errs["order_ref"] = "err.order_ref"
+	}
 	return errs.Err()
 }
+
+// orderRef is an order ID or a subscription ID: a GUID (PartnerDesk's orders, Partner Center's
+// subscriptions) or Partner Center's alphanumeric order ID, with inner hyphens.
+var orderRef = regexp.MustCompile(`^(?:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)$`)
+
+// ValidOrderRef reports whether s has the shape of an order ID or a subscription ID. The order
+// reference of a support request goes into the activity log's order column (and its CSV
+// export), so it must be an identifier, not free text.
+func ValidOrderRef(s string) bool { return orderRef.MatchString(s) }

