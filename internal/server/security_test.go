@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -182,4 +183,144 @@ func demoOfferPair(t *testing.T) (string, string) {
 		t.Fatal("no Windows Server offer")
 	}
 	return o.ID, o.Title
+}
+
+// secFreshLink places a fresh order of a Windows Server licence for Contoso and copies a link to
+// it: a purchase that has never been downloaded.
+func secFreshLink(t *testing.T, env *apptest.Env) (path string, ed desk.Edition, o desk.Order) {
+	t.Helper()
+	o = cnPlace(t, env, apptest.ContosoID, cnLine(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone, 1))
+	ent := o.Lines[0].EntitlementID
+	ref := desk.EditionRef{Version: "2022", Language: "hu-hu", Bitness: "64-bit"}
+	link, err := env.App.Service.IssueLink(context.Background(), cnActor(t, env, swUsers["admin"]), apptest.ContosoID, ent, ref, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, items, err := env.App.Service.Software(context.Background(), cnActor(t, env, swUsers["admin"]), apptest.ContosoID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		if it.ID == ent {
+			ed, _ = it.Product.Edition(ref)
+		}
+	}
+	return link.URL, ed, o
+}
+
+// secDownloaded reports whether the purchase is marked downloaded, and how many shared-link
+// downloads of its order are recorded.
+func secDownloaded(t *testing.T, env *apptest.Env, o desk.Order) (bool, int) {
+	t.Helper()
+	it := cxItemHTTP(t, env, o.Lines[0].EntitlementID)
+	n := 0
+	for _, e := range swEvents(t, env, desk.OpSharedDownload) {
+		if e.OrderID == o.ID {
+			n++
+		}
+	}
+	return !it.DownloadedAt.IsZero(), n
+}
+
+func cxItemHTTP(t *testing.T, env *apptest.Env, ent string) desk.SoftwareItem {
+	t.Helper()
+	_, it, err := env.App.Service.SoftwareItem(context.Background(), cnActor(t, env, swUsers["admin"]), apptest.ContosoID, ent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return it
+}
+
+// Finding 1: a shared link fetched with any Range that sends content marks the purchase
+// downloaded — so the cancel dialog no longer offers full credit for it — and is recorded; at
+// most one range is served per request; answers without content record nothing.
+func TestRangeDownloadsAreRecorded(t *testing.T) {
+	env := apptest.Start(t)
+	anon := env.Client()
+	for _, tt := range []struct {
+		name    string
+		headers []string
+		method  string
+		status  int
+		whole   bool // the body is the whole file
+		marked  bool
+	}{
+		{"whole file", nil, "GET", 200, true, true},
+		{"bytes=0-huge", []string{"Range", "bytes=0-99999999999"}, "GET", 206, true, true},
+		{"bytes=-size", []string{"Range", "bytes=-%d"}, "GET", 206, true, true},
+		{"bytes=-huge", []string{"Range", "bytes=-99999999999"}, "GET", 206, true, true},
+		{"skips the first byte", []string{"Range", "bytes=1-"}, "GET", 206, false, true},
+		{"a suffix", []string{"Range", "bytes=-100"}, "GET", 206, false, true},
+		{"a middle piece", []string{"Range", "bytes=10-19"}, "GET", 206, false, true},
+		{"two ranges", []string{"Range", "bytes=0-0,1-"}, "GET", 200, true, true},
+		{"many ranges", []string{"Range", "bytes=0-9,10-19,20-29,30-"}, "GET", 200, true, true},
+		{"overlapping ranges", []string{"Range", "bytes=0-,0-,0-"}, "GET", 200, true, true},
+		{"If-Range that does not match", []string{"Range", "bytes=100-", "If-Range", `"stale"`}, "GET", 200, true, true},
+		{"HEAD", nil, "HEAD", 200, false, false},
+		{"HEAD with a range", []string{"Range", "bytes=0-"}, "HEAD", 206, false, false},
+		{"not modified", []string{"If-None-Match", "%etag"}, "GET", 304, false, false},
+		{"unsatisfiable", []string{"Range", "bytes=99999999999-"}, "GET", 416, false, false},
+		{"not a byte range", []string{"Range", "items=0-1"}, "GET", 416, false, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path, ed, o := secFreshLink(t, env)
+			req, _ := http.NewRequest(tt.method, env.URL+path, nil)
+			for i := 0; i+1 < len(tt.headers); i += 2 {
+				v := tt.headers[i+1]
+				v = strings.ReplaceAll(v, "%d", strconv.FormatInt(ed.Size, 10))
+				v = strings.ReplaceAll(v, "%etag", strconv.Quote(ed.SHA256))
+				req.Header.Set(tt.headers[i], v)
+			}
+			res := env.Do(t, anon, req)
+			if res.StatusCode != tt.status {
+				t.Fatalf("%s: status %d, want %d", tt.name, res.StatusCode, tt.status)
+			}
+			if ct := res.Header.Get("Content-Type"); strings.HasPrefix(ct, "multipart/") {
+				t.Errorf("several ranges served as %s", ct)
+			}
+			if tt.whole && (int64(len(res.Body)) != ed.Size || swSHA([]byte(res.Body)) != ed.SHA256) {
+				t.Errorf("body: %d bytes, want the whole file (%d)", len(res.Body), ed.Size)
+			}
+			marked, n := secDownloaded(t, env, o)
+			if marked != tt.marked || (n == 1) != tt.marked || n > 1 {
+				t.Fatalf("after %s: downloaded %v with %d shared-link download events, want %v", tt.name, marked, n, tt.marked)
+			}
+			if !tt.marked {
+				return
+			}
+			// The cancel dialog sees it: a support request, not a cancellation.
+			admin := env.SignIn(t, swUsers["admin"])
+			d := doc(t, env.Get(t, admin, cnBase(apptest.ContosoID, o.Lines[0].EntitlementID)+"/cancel?order_id="+o.ID).Body)
+			if st := testid(d, "cancel-info").AttrOr("data-state", ""); st != desk.CancelNeedsSupport {
+				t.Errorf("cancel dialog state %q after the download, want %s", st, desk.CancelNeedsSupport)
+			}
+		})
+	}
+	// A download resumed after the first one is the same download: no second event.
+	path, _, o := secFreshLink(t, env)
+	env.Get(t, anon, path)
+	env.Get(t, anon, path, "Range", "bytes=100-")
+	env.Get(t, anon, path, "Range", "bytes=200-299")
+	if _, n := secDownloaded(t, env, o); n != 1 {
+		t.Errorf("%d events for one download resumed twice", n)
+	}
+}
+
+// A link whose purchase is cancelled between the check and the first byte sends nothing.
+func TestDeliveryRefusedAfterCancellation(t *testing.T) {
+	env := apptest.Start(t)
+	path, _, o := secFreshLink(t, env)
+	dl, err := env.App.Service.CheckDownload(context.Background(), strings.TrimPrefix(path, "/dl/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := env.App.Service.Cancel(context.Background(), cnActor(t, env, swUsers["admin"]), desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.App.Service.Deliver(context.Background(), dl, "203.0.113.1", true); desk.ErrorCode(err) != desk.EGONE {
+		t.Fatalf("delivery after the cancellation: %v, want EGONE", err)
+	}
+	if res := env.Get(t, env.Client(), path); res.StatusCode != http.StatusGone {
+		t.Fatalf("GET after the cancellation: %d, want 410", res.StatusCode)
+	}
 }
