@@ -170,11 +170,15 @@ const (
 	CodeNotCancellable = 800061 // the order cannot be cancelled (SUSE/Red Hat)
 	CodeInProgress     = 800060 // the order is being changed, or was already cancelled
 	CodeNotFound       = 20000  // order (or other object) not found
+	// CodeNeedsSupport is PartnerDesk's: the purchase was downloaded, or is above the
+	// equivalent of 10,000 USD, so cancelling it needs a support request, as in the portal's
+	// dialog (or a Global admin's overrideReason).
+	CodeNeedsSupport = 800062
 )
 
 // Error is the JSON error body: Partner Center's shape.
 type Error struct {
-	Code        int      `json:"code" doc:"The HTTP status, or Partner Center's code: 900117, 800061, 800060 or 20000."`
+	Code        int      `json:"code" doc:"The HTTP status, or Partner Center's code: 900117, 800061, 800060 or 20000; or 800062 (a cancellation that needs a support request)."`
 	Description string   `json:"description" doc:"What went wrong, in English."`
 	Data        []string `json:"data" doc:"The fields or parameters at fault, or the roles that may do this (403)."`
 }
@@ -219,7 +223,7 @@ func (a *API) handleError(err error, c echo.Context) {
 			status, body.Code = http.StatusUnauthorized, 401
 		case desk.EFORBIDDEN:
 			status, body.Code = http.StatusForbidden, 403
-			a.recordDenied(c)
+			a.recordDenied(c, de.Perm)
 			var roles []string
 			for _, r := range de.Roles {
 				roles = append(roles, loc.T("role."+r.Slug()))
@@ -240,6 +244,10 @@ func (a *API) handleError(err error, c echo.Context) {
 			body.Description = "You have passed your 30-day cancellation window. " + body.Description
 		case desk.ENOTCANCEL:
 			status, body.Code = http.StatusBadRequest, CodeNotCancellable
+		case desk.ENEEDSUPPORT:
+			status, body.Code = http.StatusBadRequest, CodeNeedsSupport
+			body.Description += " File a support request (Help → Report a problem in the portal); a Global admin who has the refund approved can cancel anyway with overrideReason."
+			body.Data = []string{"overrideReason"}
 		default:
 			httplog.Error(a.log, c, "api internal error", err)
 			body.Description = "An internal error occurred."
@@ -256,15 +264,15 @@ func (a *API) handleError(err error, c echo.Context) {
 	c.JSON(status, body)
 }
 
-// recordDenied logs a refused API request as the web portal does (R2: a denial is an event).
-func (a *API) recordDenied(c echo.Context) {
+// recordDenied logs a refused API request as the web portal does (R2: a denial is an event),
+// naming the permission that was missing (else the route's).
+func (a *API) recordDenied(c echo.Context, perm desk.Permission) {
 	act := actor(c)
 	if act.User.ID == "" {
 		return
 	}
-	perm := desk.Permission("")
 	for _, r := range a.routes {
-		if r.Method == c.Request().Method && r.Path == c.Path() {
+		if perm == "" && r.Method == c.Request().Method && r.Path == c.Path() {
 			perm = r.Perm
 		}
 	}

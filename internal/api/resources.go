@@ -231,6 +231,7 @@ type CancelRequest struct {
 	ReferenceCustomerID string              `json:"referenceCustomerId,omitempty" doc:"Ignored: the customer is the one in the URL."`
 	Status              string              `json:"status" enum:"cancelled" doc:"Only cancellation is supported."`
 	LineItems           []CancelLineRequest `json:"lineItems,omitempty" doc:"The lines to cancel; none means every active line."`
+	OverrideReason      string              `json:"overrideReason,omitempty" maxLength:"500" doc:"Global admins only: cancel although a line needs a support request (already downloaded, or above the equivalent of 10,000 USD), e.g. once support approved the refund. The reason is recorded in the activity log."`
 }
 
 // CancelLineRequest names a line to cancel.
@@ -242,8 +243,10 @@ type CancelLineRequest struct {
 	TermDuration   string `json:"termDuration,omitempty" doc:"Ignored."`
 }
 
-// handleCancelOrder cancels lines (R12–R20; errors 900117, 800061, 800060, 20000). A cancelled
-// line's quantity becomes 0; the order is cancelled when every line is.
+// handleCancelOrder cancels lines (R12–R20; errors 900117, 800061, 800062, 800060, 20000) by the
+// portal's rule: a line already downloaded, or above the amount limit, needs a support request
+// unless a Global admin gives overrideReason. A cancelled line's quantity becomes 0; the order is
+// cancelled when every line is.
 func (a *API) handleCancelOrder(c echo.Context) error {
 	var req CancelRequest
 	if err := decode(c, &req); err != nil {
@@ -276,7 +279,7 @@ func (a *API) handleCancelOrder(c echo.Context) error {
 			}
 		}
 	}
-	o, _, err := a.svc.Cancel(ctx(c), actor(c), desk.CancelRequest{CustomerID: c.Param("customerId"), OrderID: current.ID, Lines: nums})
+	o, _, err := a.svc.Cancel(ctx(c), actor(c), desk.CancelRequest{CustomerID: c.Param("customerId"), OrderID: current.ID, Lines: nums, OverrideReason: req.OverrideReason})
 	if err != nil {
 		return err
 	}

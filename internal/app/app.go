@@ -283,6 +283,11 @@ func (a *App) loadDemoOrders(ctx context.Context, tx *sqlite.Store, now time.Tim
 		return err
 	}
 	agent := desk.Actor{User: agentUser, IP: "127.0.0.1"}
+	globalUser, _, err := tx.FindUserByEmail(ctx, demo.PartnerUsers[0].Email)
+	if err != nil {
+		return err
+	}
+	global := desk.Actor{User: globalUser, IP: "127.0.0.1"}
 	cfg := a.Service.Config()
 	for i, o := range demo.Orders {
 		at := now.Add(-time.Duration(o.AgeDays)*24*time.Hour - time.Duration(o.AgeHours)*time.Hour - time.Duration(i)*time.Minute)
@@ -314,7 +319,11 @@ func (a *App) loadDemoOrders(ctx context.Context, tx *sqlite.Store, now time.Tim
 		for _, l := range order.Lines {
 			nums = append(nums, l.Number)
 		}
-		if _, _, err := csvc.Cancel(ctx, agent, desk.CancelRequest{CustomerID: order.CustomerID, OrderID: order.ID, Lines: nums}); err != nil {
+		by := agent
+		if o.OverrideReason != "" {
+			by = global
+		}
+		if _, _, err := csvc.Cancel(ctx, by, desk.CancelRequest{CustomerID: order.CustomerID, OrderID: order.ID, Lines: nums, OverrideReason: o.OverrideReason}); err != nil {
 			return fmt.Errorf("demo cancellation %d: %w", i, err)
 		}
 	}

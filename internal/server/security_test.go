@@ -324,3 +324,65 @@ func TestDeliveryRefusedAfterCancellation(t *testing.T) {
 		t.Fatalf("GET after the cancellation: %d, want 410", res.StatusCode)
 	}
 }
+
+// Finding 7 in the portal: the dialog and the API share the rule; a Global admin (and no one
+// else) may cancel anyway a purchase that needs a support request, giving a reason that the
+// activity log shows.
+func TestCancelOverrideInDialog(t *testing.T) {
+	env := apptest.Start(t)
+	path, _, o := secFreshLink(t, env)
+	env.Get(t, env.Client(), path) // downloaded through the shared link
+	base := cnBase(apptest.ContosoID, o.Lines[0].EntitlementID)
+
+	// The Admin agent sees the support request link and no way around it.
+	agent := env.SignIn(t, swUsers["admin"])
+	d := doc(t, env.Get(t, agent, base+"/cancel?order_id="+o.ID).Body)
+	if testid(d, "needs-support").Length() != 1 || testid(d, "override").Length() != 0 || testid(d, "cancel-submit").Length() != 0 {
+		t.Fatalf("the Admin agent's dialog: needs-support %d, override %d, submit %d", testid(d, "needs-support").Length(), testid(d, "override").Length(), testid(d, "cancel-submit").Length())
+	}
+	form := url.Values{"order_id": {o.ID}, "acknowledge": {"yes"}, "override": {"yes"}, "override_reason": {"SR-000042 approved"}}
+	if res := env.PostForm(t, agent, base+"/cancel", form); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("an Admin agent's override: %d, want 403", res.StatusCode)
+	}
+	if res := env.PostForm(t, agent, base+"/cancel", url.Values{"order_id": {o.ID}, "acknowledge": {"yes"}}); res.StatusCode != http.StatusBadRequest ||
+		!strings.Contains(res.Body, "already been downloaded") {
+		t.Fatalf("an Admin agent's cancellation: %d, want 400 saying why", res.StatusCode)
+	}
+	cnUnchanged(t, env, apptest.ContosoID, o.ID, "after the refused attempts")
+	denied := false
+	for _, ev := range swEvents(t, env, desk.OpPermissionDenied) {
+		denied = denied || strings.HasPrefix(ev.Detail, string(desk.PermOverrideCancelPolicy)+" ")
+	}
+	if !denied {
+		t.Error("the Admin agent's refused override is not in the activity log")
+	}
+
+	// The Global admin sees the override: a reason, the Important message and its checkbox.
+	global := env.SignIn(t, swUsers["global"])
+	d = doc(t, env.Get(t, global, base+"/cancel?order_id="+o.ID).Body)
+	if testid(d, "override").Length() != 1 || testid(d, "override-reason").Length() != 1 || testid(d, "cancel-ack").Length() != 1 || testid(d, "cancel-submit").Length() != 1 {
+		t.Fatal("the Global admin's dialog offers no override")
+	}
+	for name, f := range map[string]url.Values{
+		"no reason":          {"order_id": {o.ID}, "acknowledge": {"yes"}, "override": {"yes"}, "override_reason": {"  "}},
+		"no acknowledgement": {"order_id": {o.ID}, "override": {"yes"}, "override_reason": {"SR-000042 approved"}},
+	} {
+		if res := env.PostForm(t, global, base+"/cancel", f); res.StatusCode != http.StatusBadRequest || testid(doc(t, res.Body), "msg-danger").Length() != 1 {
+			t.Errorf("%s: %d, want 400 with the message", name, res.StatusCode)
+		}
+	}
+	cnUnchanged(t, env, apptest.ContosoID, o.ID, "after the incomplete overrides")
+	res := env.PostForm(t, global, base+"/cancel", form, htmx()...)
+	if res.StatusCode != http.StatusOK || testid(doc(t, res.Body), "cancel-confirmation").Length() != 1 {
+		t.Fatalf("the Global admin's override: %d\n%.400s", res.StatusCode, res.Body)
+	}
+	if st, n := cnState(t, env, apptest.ContosoID, o.ID, 0); st != desk.StatusCancelled || n != 1 {
+		t.Fatalf("after the override: %s, %d cancellations", st, n)
+	}
+	// The activity log names the override and its reason, in both languages.
+	ref := env.SignIn(t, swUsers["referrals"])
+	_, page := actPage(t, env, ref, url.Values{"from": {"2026-11-25"}, "to": {"2026-11-25"}, "action": {desk.OpUpdateOrder}})
+	if txt := page.Text(); !strings.Contains(txt, "support-request rule overridden: SR-000042 approved") {
+		t.Errorf("the activity log does not show the override's reason")
+	}
+}

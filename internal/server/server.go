@@ -269,7 +269,7 @@ func (s *Server) clearSession(c echo.Context) {
 }
 
 // require refuses a request unless the user is signed in (else sign-in) and holds perm (else a
-// 403 naming the roles needed, R5, recorded in the activity log).
+// 403 naming the roles needed, R5, which handleError records in the activity log).
 func (s *Server) require(perm desk.Permission) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -280,10 +280,7 @@ func (s *Server) require(perm desk.Permission) echo.MiddlewareFunc {
 			if perm == PermSignedIn || u.Can(perm) {
 				return next(c)
 			}
-			if err := s.svc.RecordDenied(c.Request().Context(), actor(c), perm, c.Request().URL.Path); err != nil {
-				httplog.Error(s.log, c, "record denial", err)
-			}
-			return desk.Forbidden(perm)
+			return desk.Forbidden(perm) // handleError records the denial
 		}
 	}
 }
@@ -378,6 +375,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 		}
 		s.renderError(c, web.ErrorView{Status: http.StatusUnauthorized, Title: loc.T("error.title.401"), Message: loc.Msg(de.Message)})
 	case desk.EFORBIDDEN:
+		// Every refusal of a signed-in user is an event (R2), whether the route's check or a
+		// use case's (e.g. an override only a Global admin may make) refused it.
+		if u, ok := c.Get(ctxUser).(desk.User); ok && len(de.Roles) > 0 {
+			if err := s.svc.RecordDenied(c.Request().Context(), desk.Actor{User: u, IP: c.RealIP()}, de.Perm, c.Request().URL.Path); err != nil {
+				httplog.Error(s.log, c, "record denial", err)
+			}
+		}
 		s.renderError(c, web.ErrorView{Status: http.StatusForbidden, Title: loc.T("error.title.403"), Message: loc.T("error.forbidden"), Roles: de.Roles})
 	case desk.ERATELIMIT:
 		c.Response().Header().Set("Retry-After", strconv.Itoa(de.RetrySeconds()))
@@ -413,7 +417,7 @@ func (s *Server) renderError(c echo.Context, e web.ErrorView) {
 
 func statusOf(code string) int {
 	switch code {
-	case desk.EINVALID, desk.EWINDOWCLOSED, desk.ENOTCANCEL:
+	case desk.EINVALID, desk.EWINDOWCLOSED, desk.ENOTCANCEL, desk.ENEEDSUPPORT:
 		return http.StatusBadRequest
 	case desk.ENOTFOUND:
 		return http.StatusNotFound
