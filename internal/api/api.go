@@ -5,6 +5,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -13,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -293,11 +295,23 @@ func badRequest(format string, args ...any) error {
 	return &requestError{msg: fmt.Sprintf(format, args...), data: []string{}}
 }
 
-// decode reads a JSON body strictly: unknown fields, trailing data, wrong types and malformed
-// JSON are refused with a message naming the field.
+// decode reads a JSON body strictly: unknown fields, names in another case than the document's,
+// a name given twice, trailing data, wrong types and malformed JSON are refused with a message
+// naming the field.
 func decode(c echo.Context, v any) error {
-	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxBody)
-	dec := json.NewDecoder(body)
+	data, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, maxBody))
+	if err != nil {
+		return decodeError(err)
+	}
+	return decodeStrict(data, v)
+}
+
+// decodeStrict is decode of a JSON document already read.
+func decodeStrict(data []byte, v any) error {
+	if err := checkNames(data, reflect.TypeOf(v)); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)

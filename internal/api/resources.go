@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -617,9 +616,7 @@ func (a *API) handleAuditRecords(c echo.Context) error {
 	var resourceType, customerID string
 	if raw := c.QueryParam("filter"); raw != "" {
 		var f auditFilter
-		dec := json.NewDecoder(strings.NewReader(raw))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&f); err != nil {
+		if err := decodeStrict([]byte(raw), &f); err != nil {
 			return &requestError{msg: "Parameter \"filter\" must be JSON like {\"Field\":\"CompanyName\",\"Value\":\"Contoso\",\"Operator\":\"substring\"}.", data: []string{"filter"}}
 		}
 		op := strings.ToLower(f.Operator)

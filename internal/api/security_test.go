@@ -97,3 +97,27 @@ func recentEvents(t *testing.T, env *apptest.Env, op string) []desk.Event {
 	}
 	return evs
 }
+
+// A body with a name twice, or in two cases, orders nothing: `"quantity":1,"Quantity":9999`
+// used to order 9,999.
+func TestDuplicateJSONNamesOrderNothing(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	sales := as(t, env, salesAgent)
+	before := len(allOrders(t, sales, apptest.ContosoID))
+	offer := offerID(t, officeLTSC, desk.TermNone)
+	for _, body := range []string{
+		`{"lineItems":[{"lineItemNumber":0,"offerId":"` + offer + `","quantity":1,"Quantity":9999}]}`,
+		`{"lineItems":[{"lineItemNumber":0,"offerId":"` + offer + `","quantity":1,"quantity":9999}]}`,
+		`{"lineItems":[{"lineItemNumber":0,"offerId":"` + offer + `","QUANTITY":9999}]}`,
+		`{"lineItems":[{"lineItemNumber":0,"offerId":"` + offer + `","quantity":1}],"LineItems":[{"lineItemNumber":0,"offerId":"` + offer + `","quantity":9999}]}`,
+	} {
+		e := sales.call(http.MethodPost, "/v1/customers/"+apptest.ContosoID+"/orders", body).wantError(t, http.StatusBadRequest, 400)
+		if !strings.Contains(strings.ToLower(e.Description), "quantity") && !strings.Contains(strings.ToLower(e.Description), "lineitems") {
+			t.Errorf("%s: %q does not name the field", body, e.Description)
+		}
+	}
+	if after := len(allOrders(t, sales, apptest.ContosoID)); after != before {
+		t.Fatalf("%d orders placed from refused bodies", after-before)
+	}
+}
