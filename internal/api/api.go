@@ -36,6 +36,9 @@ type Config struct {
 	// RatePerSecond and Burst limit requests per token (defaults 20/s, burst 100).
 	RatePerSecond float64
 	Burst         int
+	// BaseURL is the public origin (https://desk.example.com) that download links are built on;
+	// "" builds them on the request's scheme and Host.
+	BaseURL string
 }
 
 // Route is one API route.
@@ -53,6 +56,7 @@ type API struct {
 	e       *echo.Echo
 	limiter *ratelimit.Keyed
 	routes  []Route
+	baseURL string
 
 	docOnce sync.Once
 	docJSON []byte // the OpenAPI document, built once from the routes
@@ -74,7 +78,7 @@ func New(svc *service.Service, cfg Config) *API {
 	if cfg.Burst == 0 {
 		cfg.Burst = 100
 	}
-	a := &API{svc: svc, log: cfg.Logger, e: echo.New(), limiter: ratelimit.NewKeyed(cfg.RatePerSecond, cfg.Burst, time.Now)}
+	a := &API{svc: svc, log: cfg.Logger, e: echo.New(), limiter: ratelimit.NewKeyed(cfg.RatePerSecond, cfg.Burst, time.Now), baseURL: cfg.BaseURL}
 	e := a.e
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = echo.ExtractIPDirect() // never trust forgeable X-Forwarded-For / X-Real-IP
@@ -83,8 +87,27 @@ func New(svc *service.Service, cfg Config) *API {
 	e.Use(httplog.Requests(a.log, "api", true))
 	e.Use(httplog.Recover(a.log))
 	e.Use(middleware.BodyLimit("1M"))
+	e.Use(noStore)
 	a.registerRoutes()
 	return a
+}
+
+// noStore keeps every answer out of browser and proxy caches: they hold customers, orders,
+// keys and links of one token's user (the public OpenAPI document sets its own).
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+// origin is the scheme and host that absolute links are built on: the configured public base
+// URL, else the request's.
+func (a *API) origin(c echo.Context) string {
+	if a.baseURL != "" {
+		return a.baseURL
+	}
+	return c.Scheme() + "://" + c.Request().Host
 }
 
 // Handler serves /v1/...

@@ -246,6 +246,8 @@ func (a *API) buildDocument() {
 				responses["429"].(map[string]any)["headers"] = map[string]any{"Retry-After": retryAfter}
 			}
 		}
+		// With a public base URL configured, a request for another Host is refused (421).
+		responses["421"] = map[string]any{"$ref": "#/components/responses/MisdirectedRequest"}
 		operation["description"] = description
 		item[strings.ToLower(r.Method)] = operation
 	}
@@ -274,6 +276,8 @@ func (a *API) buildDocument() {
 					"headers": map[string]any{"Retry-After": retryAfter},
 					"content": map[string]any{"application/json": map[string]any{"schema": errorRef}}},
 				"PayloadTooLarge": errorBody(fmt.Sprintf("The request body is larger than %d bytes (code 413).", maxBody)),
+				"MisdirectedRequest": errorBody("The request's Host is not the server's public base URL (PARTNERDESK_BASE_URL): " +
+					"use the URL the server is published at (code 421)."),
 			},
 			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer",
 				"description": "An API token (pdk_…) that a Global admin created; it acts with its user's roles."}},

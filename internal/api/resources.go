@@ -450,7 +450,6 @@ func (a *API) handleKey(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, KeyResponse{ProductKey: key, Version: version})
 }
 
@@ -480,8 +479,7 @@ func (a *API) handleDownloadLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusCreated, LinkResponse{URL: c.Scheme() + "://" + c.Request().Host + link.URL, ExpiresAt: link.ExpiresAt,
+	return c.JSON(http.StatusCreated, LinkResponse{URL: a.origin(c) + link.URL, ExpiresAt: link.ExpiresAt,
 		SHA256: link.SHA256, FileName: link.FileName, Size: link.Size})
 }
 

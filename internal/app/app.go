@@ -32,8 +32,13 @@ type Config struct {
 	// SessionSecret, when set, derives the session cookie keys; otherwise they are generated once
 	// and kept in DataDir/secrets.json (0600).
 	SessionSecret string
+	// SecureCookies marks cookies Secure and names them __Host-…, and sends HSTS: the site is
+	// served over HTTPS only.
 	SecureCookies bool
-	Logger        *slog.Logger
+	// BaseURL is the public origin (https://desk.example.com, from ParseBaseURL): absolute links
+	// are built on it and requests for another Host get 421. "" accepts any Host.
+	BaseURL string
+	Logger  *slog.Logger
 	// Now is the clock (tests move it); nil is time.Now.
 	Now        func() time.Time
 	BcryptCost int
@@ -208,13 +213,18 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return fail(err)
 		}
 	}
-	a.API = api.New(svc, api.Config{Logger: cfg.Logger, RatePerSecond: cfg.APIRatePerSecond, Burst: cfg.APIBurst})
+	if cfg.BaseURL != "" {
+		if cfg.BaseURL, err = ParseBaseURL(cfg.BaseURL); err != nil {
+			return fail(fmt.Errorf("the base URL %v", err))
+		}
+	}
+	a.API = api.New(svc, api.Config{Logger: cfg.Logger, RatePerSecond: cfg.APIRatePerSecond, Burst: cfg.APIBurst, BaseURL: cfg.BaseURL})
 	a.Server = server.New(svc, server.Config{SessionHashKey: sec.SessionHashKey, SessionBlockKey: sec.SessionBlockKey, Secure: cfg.SecureCookies,
-		Logger: cfg.Logger, APIDocument: a.API.Document})
+		BaseURL: cfg.BaseURL, Logger: cfg.Logger, APIDocument: a.API.Document})
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", a.API.Handler())
 	mux.Handle("/", a.Server.Handler())
-	a.handler = mux
+	a.handler = edge(mux, cfg.BaseURL, cfg.SecureCookies)
 	return a, nil
 }
 

@@ -136,7 +136,7 @@ func (s *Server) handleLanguage(c echo.Context) error {
 			return err
 		}
 	}
-	http.SetCookie(c.Response(), &http.Cookie{Name: langCookie, Value: loc, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(c.Response(), &http.Cookie{Name: s.langCookie, Value: loc, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode})
 	back := "/"
 	if ref, err := url.Parse(c.Request().Referer()); err == nil && ref.Host == c.Request().Host {
 		back = safeNext(ref.RequestURI())

@@ -5,6 +5,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -386,3 +387,148 @@ func TestCancelOverrideInDialog(t *testing.T) {
 		t.Errorf("the activity log does not show the override's reason")
 	}
 }
+
+// secDo sends a request to the test server under a Host name, with cookies set by hand (the
+// cookie jar keeps Secure cookies off plain HTTP).
+func secDo(t *testing.T, env *apptest.Env, method, host, path string, form url.Values, cookies []*http.Cookie, headers ...string) *apptest.Response {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, _ := http.NewRequest(method, env.URL+path, body)
+	req.Host = host
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+	}
+	for _, ck := range cookies {
+		req.AddCookie(ck)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return env.Do(t, env.Client(), req)
+}
+
+// Low findings: behind TLS (secure cookies) the site sends HSTS and names its cookies __Host-…;
+// signed-in pages, one-time secrets and API answers are never cached; with a public base URL,
+// links are built on it and other Host names get 421.
+func TestSecureDeployment(t *testing.T) {
+	const host = "desk.example.com"
+	env := apptest.StartWith(t, func(c *app.Config) { c.SecureCookies, c.BaseURL = true, "https://DESK.example.com/" })
+
+	// Another Host: 421, for the portal, the API and a download link; /healthz answers any Host.
+	token, _, _ := secCopyLink(t, env)
+	for _, p := range []string{"/signin", "/customers", "/v1/customers", "/v1/openapi.json", "/dl/" + token, "/static/css/app.css"} {
+		for _, h := range []string{"evil.example", "desk.example.com.evil.example", "desk.example.com:8443", "127.0.0.1", ""} {
+			res := secDo(t, env, "GET", h, p, nil, nil)
+			if res.StatusCode != http.StatusMisdirectedRequest {
+				t.Errorf("GET %s with Host %q: %d, want 421", p, h, res.StatusCode)
+			}
+			if strings.HasPrefix(p, "/v1/") && !strings.Contains(res.Body, `"code":421`) {
+				t.Errorf("GET %s with Host %q: %s, want the API's JSON error", p, h, res.Body)
+			}
+		}
+	}
+	if res := secDo(t, env, "GET", "10.0.0.7:8080", "/healthz", nil, nil); res.StatusCode != http.StatusOK {
+		t.Errorf("/healthz by address: %d", res.StatusCode)
+	}
+	for _, h := range []string{host, "DESK.EXAMPLE.COM", host + ":443"} {
+		if res := secDo(t, env, "GET", h, "/signin", nil, nil); res.StatusCode != http.StatusOK {
+			t.Errorf("GET /signin with Host %q: %d, want 200", h, res.StatusCode)
+		}
+	}
+
+	// Sign in: the session cookie is __Host-, Secure, HttpOnly, for / and no domain; HSTS.
+	res := secDo(t, env, "POST", host, "/signin", url.Values{"email": {swUsers["global"]}, "password": {"partnerdesk-demo"}}, nil)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in: %d", res.StatusCode)
+	}
+	var session *http.Cookie
+	for _, ck := range res.Cookies() {
+		if ck.Name == "__Host-pd_session" {
+			session = ck
+		}
+	}
+	if session == nil || !session.Secure || !session.HttpOnly || session.Path != "/" || session.Domain != "" {
+		t.Fatalf("session cookie %+v (Set-Cookie %v)", session, res.Header.Values("Set-Cookie"))
+	}
+	if hsts := res.Header.Get("Strict-Transport-Security"); !strings.HasPrefix(hsts, "max-age=") {
+		t.Errorf("no HSTS: %q", hsts)
+	}
+	jar := []*http.Cookie{{Name: session.Name, Value: session.Value}}
+	// Signed-in pages, and the pages that show a one-time password or a new token: no-store.
+	for _, r := range []struct {
+		method, path string
+		form         url.Values
+	}{
+		{"GET", "/customers", nil},
+		{"GET", "/settings/activity", nil},
+		{"POST", "/settings/users", url.Values{"email": {"one-time@partner.example"}, "display_name": {"One Time"}, "role": {"sales-agent"}}},
+		{"POST", "/settings/tokens", url.Values{"email": {swUsers["admin"]}, "name": {"nightly"}, "days": {"30"}}},
+	} {
+		res := secDo(t, env, r.method, host, r.path, r.form, jar)
+		if res.StatusCode != http.StatusOK || res.Header.Get("Cache-Control") != "no-store" || res.Header.Get("Strict-Transport-Security") == "" {
+			t.Errorf("%s %s: %d, Cache-Control %q, HSTS %q", r.method, r.path, res.StatusCode, res.Header.Get("Cache-Control"), res.Header.Get("Strict-Transport-Security"))
+		}
+	}
+	// The language cookie is __Host- too.
+	res = secDo(t, env, "POST", host, "/settings/language", url.Values{"locale": {"hu"}}, jar)
+	if ck := res.Header.Get("Set-Cookie"); !strings.HasPrefix(ck, "__Host-pd_lang=hu") || !strings.Contains(ck, "Secure") {
+		t.Errorf("language cookie %q", ck)
+	}
+	// Links are built on the base URL, whatever Host the request came with.
+	ent, _ := swPurchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
+	res = secDo(t, env, "POST", host+":443", "/customers/"+apptest.ContosoID+"/software/"+ent+"/link",
+		url.Values{"version": {"2022"}, "language": {"hu-hu"}, "bitness": {"64-bit"}}, jar, "HX-Request", "true")
+	if link := testid(doc(t, res.Body), "link-value").AttrOr("value", ""); !strings.HasPrefix(link, "https://desk.example.com/dl/") {
+		t.Errorf("copied link %q, want it on https://desk.example.com", link)
+	}
+	if res := secDo(t, env, "GET", host, "/settings/api", nil, jar); !strings.Contains(res.Body, "https://desk.example.com/v1/openapi.json") || strings.Contains(res.Body, "127.0.0.1") {
+		t.Errorf("the API page's examples do not use the base URL")
+	}
+	_, secret, err := env.App.Service.CreateToken(context.Background(), desk.Actor{}, swUsers["admin"], "base-url", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", env.URL+"/v1/customers/"+apptest.ContosoID+"/entitlements/"+ent+"/downloadlinks",
+		strings.NewReader(`{"version":"2022","language":"hu-hu","bitness":"64-bit"}`))
+	req.Host = host
+	req.Header.Set("Authorization", "Bearer "+secret)
+	req.Header.Set("Content-Type", "application/json")
+	res = env.Do(t, env.Client(), req)
+	if res.StatusCode != http.StatusCreated || !strings.Contains(res.Body, `"url":"https://desk.example.com/dl/`) || res.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("API link: %d %s (Cache-Control %q)", res.StatusCode, res.Body, res.Header.Get("Cache-Control"))
+	}
+}
+
+// Without TLS settings: no HSTS, plain cookie names; signed-in pages and API answers are still
+// never cached, and the public OpenAPI document may be.
+func TestCacheControlWithoutTLS(t *testing.T) {
+	env := apptest.Start(t)
+	res := env.Get(t, env.Client(), "/signin")
+	if res.Header.Get("Strict-Transport-Security") != "" {
+		t.Error("HSTS without secure cookies")
+	}
+	c := env.SignIn(t, swUsers["admin"])
+	for _, p := range []string{"/customers", "/customers/" + apptest.ContosoID + "/software", "/support"} {
+		if res := env.Get(t, c, p); res.StatusCode != http.StatusOK || res.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("GET %s: %d, Cache-Control %q", p, res.StatusCode, res.Header.Get("Cache-Control"))
+		}
+	}
+	_, secret, err := env.App.Service.CreateToken(context.Background(), desk.Actor{}, swUsers["admin"], "cache", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/v1/customers", "/v1/customers/" + unknownGUID, "/v1/nothing"} {
+		if res := env.Get(t, env.Client(), p, "Authorization", "Bearer "+secret); res.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("GET %s: %d, Cache-Control %q", p, res.StatusCode, res.Header.Get("Cache-Control"))
+		}
+	}
+	if res := env.Get(t, env.Client(), "/v1/openapi.json"); !strings.HasPrefix(res.Header.Get("Cache-Control"), "public") {
+		t.Errorf("the OpenAPI document: Cache-Control %q", res.Header.Get("Cache-Control"))
+	}
+}
+
+const unknownGUID = "00000000-0000-4000-8000-000000000000"

@@ -30,9 +30,13 @@ import (
 type Config struct {
 	// SessionHashKey and SessionBlockKey sign and encrypt the session cookie.
 	SessionHashKey, SessionBlockKey []byte
-	// Secure marks cookies Secure (serve over TLS, or behind a TLS proxy).
+	// Secure marks cookies Secure and names them __Host-… (serve over TLS, or behind a TLS
+	// proxy); the application adds HSTS.
 	Secure bool
-	Logger *slog.Logger
+	// BaseURL is the public origin (https://desk.example.com) that absolute links are built on;
+	// "" builds them on the request's scheme and Host.
+	BaseURL string
+	Logger  *slog.Logger
 	// APIDocument returns the REST API's OpenAPI document, rendered for people on /settings/api.
 	APIDocument func() map[string]any
 }
@@ -58,20 +62,22 @@ type Server struct {
 	// decoded remembers decoded session cookies (cookie value → token).
 	decoded  sync.Map
 	decodedN atomic.Int64
+	// sessionCookie and langCookie are the cookies' names: __Host-… when Secure, so that a
+	// subdomain or a plain-HTTP page cannot set or overwrite them.
+	sessionCookie, langCookie string
 }
 
-const (
-	sessionCookie = "pd_session"
-	langCookie    = "pd_lang"
-	ctxUser       = httplog.UserKey
-)
+const ctxUser = httplog.UserKey
 
 // New builds the server and its routes.
 func New(svc *service.Service, cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger, e: echo.New()}
+	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger, e: echo.New(), sessionCookie: "pd_session", langCookie: "pd_lang"}
+	if cfg.Secure {
+		s.sessionCookie, s.langCookie = "__Host-pd_session", "__Host-pd_lang"
+	}
 	s.cookies = sessions.NewCookieStore(cfg.SessionHashKey, cfg.SessionBlockKey)
 	s.cookies.Options = &sessions.Options{Path: "/", HttpOnly: true, Secure: cfg.Secure, SameSite: http.SameSiteLaxMode}
 	s.cookies.MaxAge(0)
@@ -100,6 +106,15 @@ func New(svc *service.Service, cfg Config) *Server {
 	}))
 	s.handler = cop.Handler(e)
 	return s
+}
+
+// origin is the scheme and host absolute links are built on: the configured public base URL,
+// else the request's.
+func (s *Server) origin(c echo.Context) string {
+	if s.cfg.BaseURL != "" {
+		return s.cfg.BaseURL
+	}
+	return c.Scheme() + "://" + c.Request().Host
 }
 
 // Handler returns the whole application: cross-origin protection around the router, so every
@@ -216,9 +231,15 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		if saved == "" {
-			if ck, err := req.Cookie(langCookie); err == nil {
+			if ck, err := req.Cookie(s.langCookie); err == nil {
 				saved = ck.Value
 			}
+		}
+		if _, ok := c.Get(ctxUser).(desk.User); ok {
+			// A signed-in page is the user's alone: no browser or proxy keeps a copy (a shared
+			// computer's Back button, a one-time password, a new token). Handlers that serve
+			// files set their own.
+			c.Response().Header().Set("Cache-Control", "no-store")
 		}
 		loc := i18n.Negotiate(saved, req.Header.Get("Accept-Language"))
 		c.SetRequest(req.WithContext(i18n.WithLocale(req.Context(), loc)))
@@ -232,14 +253,14 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 // of a small page's cost, so decoded cookies are remembered: the same cookie value always
 // decodes to the same token, and the token's validity is checked on every request anyway.
 func (s *Server) sessionToken(r *http.Request) string {
-	ck, err := r.Cookie(sessionCookie)
+	ck, err := r.Cookie(s.sessionCookie)
 	if err != nil || ck.Value == "" {
 		return ""
 	}
 	if t, ok := s.decoded.Load(ck.Value); ok {
 		return t.(string)
 	}
-	sess, err := s.cookies.Get(r, sessionCookie)
+	sess, err := s.cookies.Get(r, s.sessionCookie)
 	if err != nil {
 		return ""
 	}
@@ -258,14 +279,14 @@ func (s *Server) sessionToken(r *http.Request) string {
 const maxDecodedCookies = 10000
 
 func (s *Server) setSession(c echo.Context, token string) error {
-	sess := sessions.NewSession(s.cookies, sessionCookie)
+	sess := sessions.NewSession(s.cookies, s.sessionCookie)
 	sess.Options = s.cookies.Options
 	sess.Values["t"] = token
 	return s.cookies.Save(c.Request(), c.Response(), sess)
 }
 
 func (s *Server) clearSession(c echo.Context) {
-	http.SetCookie(c.Response(), &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(c.Response(), &http.Cookie{Name: s.sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode})
 }
 
 // require refuses a request unless the user is signed in (else sign-in) and holds perm (else a

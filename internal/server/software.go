@@ -102,7 +102,7 @@ func (s *Server) handleCopyLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	abs := c.Scheme() + "://" + c.Request().Host + link.URL
+	abs := s.origin(c) + link.URL
 	c.Response().Header().Set("Cache-Control", "no-store")
 	if isPartial(c) {
 		return render(c, http.StatusOK, web.LinkResult(link, abs))
