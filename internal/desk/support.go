@@ -3,8 +3,11 @@ package desk
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Support request statuses.
@@ -116,3 +119,55 @@ var orderRef = regexp.MustCompile(`^(?:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]
 // reference of a support request goes into the activity log's order column (and its CSV
 // export), so it must be an identifier, not free text.
 func ValidOrderRef(s string) bool { return orderRef.MatchString(s) }
+
+// attachmentExts are the file name extensions of each accepted attachment type, the first the
+// one given to a file whose name has none of them.
+var attachmentExts = map[string][]string{
+	"image/png": {".png"}, "image/jpeg": {".jpg", ".jpeg"}, "image/gif": {".gif"}, "image/webp": {".webp"},
+	"application/pdf": {".pdf"}, "application/zip": {".zip"},
+	"text/plain": {".txt", ".log", ".csv"}, "text/csv": {".csv", ".txt"},
+}
+
+// maxAttachmentName bounds an attachment's name, in characters.
+const maxAttachmentName = 120
+
+// AttachmentFileName is the name an attachment is stored and downloaded under: the uploaded name
+// without its path, without control and format characters (a right-to-left override makes
+// "invoice\u202Efdp.exe" read as "invoiceexe.pdf"), quotes or slashes, at most 120 characters,
+// and with the extension of its sniffed content type — a GIF that is also an HTML page, sent as
+// "x.html", is "x.gif" — so that the name never tells a program to open it as something else.
+func AttachmentFileName(name, contentType string) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError || r == '"' || r == '/' {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(strings.Trim(strings.TrimSpace(name), "."))
+	base, ext := name, ""
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		base, ext = name[:i], strings.ToLower(name[i:])
+	}
+	mediaType, _, _ := strings.Cut(contentType, ";")
+	exts := attachmentExts[strings.TrimSpace(mediaType)]
+	if len(exts) == 0 {
+		exts = []string{".bin"}
+	}
+	if !slices.Contains(exts, ext) {
+		base, ext = name, exts[0]
+		if i := strings.LastIndexByte(name, '.'); i > 0 {
+			base = name[:i]
+		}
+	}
+	if base == "" {
+		base = "attachment"
+	}
+	if r := []rune(base); len(r)+len(ext) > maxAttachmentName {
+		base = string(r[:maxAttachmentName-len(ext)])
+	}
+	return base + ext
+}

@@ -58,7 +58,7 @@ func (s *Server) handleActivityExport(c echo.Context) error {
 	}
 	h := c.Response().Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="activity-`+q.From+`-`+q.To+`.csv"`)
+	h.Set("Content-Disposition", attachment("activity-"+q.From+"-"+q.To+".csv"))
 	h.Set("Cache-Control", "no-store")
 	w := csvexport.NewWriter(c.Response())
 	started := false

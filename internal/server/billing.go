@@ -38,7 +38,7 @@ func (s *Server) handleInvoiceCSV(c echo.Context) error {
 	}
 	h := c.Response().Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="`+inv.ID+`.csv"`)
+	h.Set("Content-Disposition", attachment(inv.ID+".csv"))
 	c.Response().WriteHeader(http.StatusOK)
 	w := csvexport.NewWriter(c.Response())
 	w.Write("invoiceId", "period", "customerId", "customerName", "orderId", "lineNumber", "kind", "description", "net", "tax", "gross", "currencyCode", "taxIncluded", "date")

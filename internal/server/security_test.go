@@ -21,6 +21,7 @@ import (
 	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/labstack/echo/v4"
 )
 
@@ -532,3 +533,35 @@ func TestCacheControlWithoutTLS(t *testing.T) {
 }
 
 const unknownGUID = "00000000-0000-4000-8000-000000000000"
+
+// Low finding: an attachment's name follows its sniffed type (a GIF that is also an HTML page,
+// sent as .html, is saved as .gif), loses control and format characters (a right-to-left
+// override), and is given per RFC 6266 with filename*.
+func TestAttachmentNamesFollowTheirContent(t *testing.T) {
+	env := apptest.Start(t)
+	c := env.SignIn(t, swUsers["admin"])
+	polyglot := []byte("GIF89a/*<html><script>alert(document.domain)</script></html>*/")
+	res := cnFileSupport(t, env, c, cnSupportFields(), cnFile{"evil.html", polyglot}, cnFile{"számla\u202efdp.exe.png", cnPNG(t)})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("file a request: %d", res.StatusCode)
+	}
+	d := doc(t, env.Get(t, c, res.Header.Get("Location")).Body)
+	links := testid(d, "attachments").Find("a")
+	want := []struct{ name, ct, header string }{
+		{"evil.gif", "image/gif", `attachment; filename="evil.gif"; filename*=UTF-8''evil.gif`},
+		{"számlafdp.exe.png", "image/png", `attachment; filename="sz_mlafdp.exe.png"; filename*=UTF-8''sz%C3%A1mlafdp.exe.png`},
+	}
+	if links.Length() != len(want) {
+		t.Fatalf("%d attachments listed", links.Length())
+	}
+	links.Each(func(i int, a *goquery.Selection) {
+		if got := strings.TrimSpace(a.Text()); got != want[i].name {
+			t.Errorf("attachment %d listed as %q, want %q", i, got, want[i].name)
+		}
+		res := env.Get(t, c, a.AttrOr("href", ""))
+		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != want[i].ct || res.Header.Get("Content-Disposition") != want[i].header ||
+			res.Header.Get("Content-Security-Policy") != "sandbox" || res.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("attachment %d: %d %q %q %q", i, res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Content-Disposition"), res.Header.Get("Cache-Control"))
+		}
+	})
+}

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
-	"unicode"
 
 	"partnerdesk/internal/desk"
 )
@@ -30,24 +28,6 @@ var allowedAttachmentTypes = map[string]bool{
 type Upload struct {
 	Name string
 	Data []byte
-}
-
-// cleanFileName keeps a display name safe: no path, no control characters, at most 120 runes.
-func cleanFileName(name string) string {
-	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
-	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '"' || r == '/' {
-			return -1
-		}
-		return r
-	}, name)
-	if r := []rune(name); len(r) > 120 {
-		name = string(r[:120])
-	}
-	if name == "" || name == "." || name == ".." {
-		name = "attachment"
-	}
-	return name
 }
 
 // FileSupportRequest stores a support request (SPEC §8) with its attachments, which are checked
@@ -95,7 +75,7 @@ func (s *Service) FileSupportRequest(ctx context.Context, a desk.Actor, q desk.S
 		for i, f := range files {
 			b := make([]byte, 16)
 			rand.Read(b)
-			att := desk.Attachment{ID: newID(), RequestID: q.ID, FileName: cleanFileName(f.Name), StoredName: hex.EncodeToString(b),
+			att := desk.Attachment{ID: newID(), RequestID: q.ID, FileName: desk.AttachmentFileName(f.Name, types[i]), StoredName: hex.EncodeToString(b),
 				ContentType: types[i], Size: int64(len(f.Data))}
 			path := filepath.Join(s.cfg.AttachmentsDir, att.StoredName)
 			if err := os.WriteFile(path, f.Data, 0o600); err != nil {
