@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"strings"
 	"unicode"
@@ -19,15 +18,12 @@ import (
 func checkNames(data []byte, t reflect.Type) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	err := walkNames(dec, t, "")
-	if errors.Is(err, io.EOF) {
-		return nil // an empty or truncated body: the decoder's own message says so
+	var re *requestError
+	if err := walkNames(dec, t, ""); errors.As(err, &re) {
+		return err
 	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return nil // malformed JSON: the decoder's own message names the offset
-	}
-	return err
+	// Malformed, empty or truncated JSON: the decoder that runs next says what is wrong.
+	return nil
 }
 
 // maxDepth bounds the nesting walkNames follows (a request body is shallow).
