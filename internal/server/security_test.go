@@ -214,7 +214,7 @@ func secFreshLink(t *testing.T, env *apptest.Env) (path string, ed desk.Edition,
 // downloads of its order are recorded.
 func secDownloaded(t *testing.T, env *apptest.Env, o desk.Order) (bool, int) {
 	t.Helper()
-	it := cxItemHTTP(t, env, o.Lines[0].EntitlementID)
+	it := secItem(t, env, o.Lines[0].EntitlementID)
 	n := 0
 	for _, e := range swEvents(t, env, desk.OpSharedDownload) {
 		if e.OrderID == o.ID {
@@ -224,7 +224,7 @@ func secDownloaded(t *testing.T, env *apptest.Env, o desk.Order) (bool, int) {
 	return !it.DownloadedAt.IsZero(), n
 }
 
-func cxItemHTTP(t *testing.T, env *apptest.Env, ent string) desk.SoftwareItem {
+func secItem(t *testing.T, env *apptest.Env, ent string) desk.SoftwareItem {
 	t.Helper()
 	_, it, err := env.App.Service.SoftwareItem(context.Background(), cnActor(t, env, swUsers["admin"]), apptest.ContosoID, ent)
 	if err != nil {
