@@ -102,6 +102,8 @@ func EventDetail(ctx context.Context, e desk.Event) string {
 		return l.N("activity.d.order", int64(d.N), l.Money(d.Amount))
 	case desk.DetailCancel:
 		return l.T("activity.d.cancel", itoa(d.N), l.Money(d.Amount))
+	case desk.DetailCancelOverride:
+		return l.T("activity.d.cancel_override", itoa(d.N), l.Money(d.Amount), d.Title)
 	case desk.DetailUserCreated:
 		return l.T("activity.d.user_created", d.Email, strings.Join(RoleNames(ctx, d.Roles), ", "))
 	case desk.DetailUserRoles:

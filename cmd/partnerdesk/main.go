@@ -42,14 +42,14 @@ func main() {
 
 // config holds the settings shared by the subcommands.
 type config struct {
-	addr, dataDir, sessionSecret, logFormat string
-	databaseURL, filesDir                   string
-	demo, secure                            bool
-	kek                                     []byte
-	linkTTL                                 time.Duration
-	revealBurst, apiBurst                   int
-	revealEvery, activityRange              time.Duration
-	apiRate                                 float64
+	addr, dataDir, sessionSecret, logFormat, baseURL string
+	databaseURL, filesDir                            string
+	demo, secure                                     bool
+	kek                                              []byte
+	linkTTL                                          time.Duration
+	revealBurst, apiBurst                            int
+	revealEvery, activityRange                       time.Duration
+	apiRate                                          float64
 }
 
 func env(name, def string) string {
@@ -88,6 +88,7 @@ func flags(fs *flag.FlagSet, cfg *config) error {
 	fs.BoolVar(&cfg.demo, "demo", demoDef, "load the demo data on first start (PARTNERDESK_DEMO)")
 	fs.BoolVar(&cfg.secure, "secure-cookies", secureDef, "mark cookies Secure, for TLS or a TLS proxy (PARTNERDESK_SECURE_COOKIES)")
 	fs.StringVar(&cfg.logFormat, "log-format", env("PARTNERDESK_LOG_FORMAT", "text"), "log format: text or json (PARTNERDESK_LOG_FORMAT)")
+	fs.StringVar(&cfg.baseURL, "base-url", env("PARTNERDESK_BASE_URL", ""), "the public origin, e.g. https://desk.example.com: links are built on it, other Hosts get 421 (PARTNERDESK_BASE_URL)")
 	fs.DurationVar(&cfg.linkTTL, "link-ttl", 0, "how long copied download links work, e.g. 120h (PARTNERDESK_LINK_TTL; default 5 days)")
 	if v := os.Getenv("PARTNERDESK_LINK_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -160,6 +161,11 @@ func (cfg config) check() error {
 	if cfg.linkTTL < 0 {
 		return errors.New("--link-ttl must be positive")
 	}
+	if cfg.baseURL != "" {
+		if _, err := app.ParseBaseURL(cfg.baseURL); err != nil {
+			return fmt.Errorf("PARTNERDESK_BASE_URL / --base-url %q %v", cfg.baseURL, err)
+		}
+	}
 	if cfg.sessionSecret != "" && len(cfg.sessionSecret) < 32 {
 		return errors.New("PARTNERDESK_SESSION_SECRET must be at least 32 characters")
 	}
@@ -170,7 +176,7 @@ func (cfg config) check() error {
 }
 
 func (cfg config) app(log *slog.Logger, demo bool) app.Config {
-	return app.Config{DataDir: cfg.dataDir, DatabaseURL: cfg.databaseURL, FilesDir: cfg.filesDir, Demo: demo, SessionSecret: cfg.sessionSecret, SecureCookies: cfg.secure, Logger: log,
+	return app.Config{DataDir: cfg.dataDir, DatabaseURL: cfg.databaseURL, FilesDir: cfg.filesDir, Demo: demo, SessionSecret: cfg.sessionSecret, SecureCookies: cfg.secure, BaseURL: cfg.baseURL, Logger: log,
 		KeyEncryptionKey: cfg.kek, LinkTTL: cfg.linkTTL, RevealBurst: cfg.revealBurst, RevealEvery: cfg.revealEvery,
 		APIRatePerSecond: cfg.apiRate, APIBurst: cfg.apiBurst, MaxActivityRange: cfg.activityRange}
 }
@@ -272,8 +278,13 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s (PARTNERDESK_ADDR): %w", cfg.addr, err)
 	}
-	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	// net/http's own messages (TLS handshakes, broken connections) go to the same structured log.
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}
 	fmt.Fprintf(stdout, "PartnerDesk is running at http://%s/\n", ln.Addr())
+	if cfg.baseURL != "" {
+		fmt.Fprintf(stdout, "Public URL: %s/ (other Host names get 421)\n", strings.TrimSuffix(cfg.baseURL, "/"))
+	}
 	if cfg.demo {
 		if a.DemoLoaded {
 			fmt.Fprintln(stdout, "Demo data loaded.")

@@ -5,6 +5,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -13,12 +14,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"partnerdesk/internal/desk"
+	"partnerdesk/internal/httplog"
 	"partnerdesk/internal/i18n"
 	"partnerdesk/internal/service"
 
@@ -32,6 +34,9 @@ type Config struct {
 	// RatePerSecond and Burst limit requests per token (defaults 20/s, burst 100).
 	RatePerSecond float64
 	Burst         int
+	// BaseURL is the public origin (https://desk.example.com) that download links are built on;
+	// "" builds them on the request's scheme and Host.
+	BaseURL string
 }
 
 // Route is one API route.
@@ -44,18 +49,19 @@ type Route struct {
 
 // API is the /v1 handler.
 type API struct {
-	svc    *service.Service
-	log    *slog.Logger
-	e      *echo.Echo
-	rate   float64
-	burst  int
-	routes []Route
+	svc     *service.Service
+	log     *slog.Logger
+	e       *echo.Echo
+	rate    float64
+	burst   int
+	routes  []Route
+	baseURL string
 
 	docOnce sync.Once
 	docJSON []byte // the OpenAPI document, built once from the routes
 }
 
-const ctxUser = "user"
+const ctxUser = httplog.UserKey
 
 // maxBody bounds a request body.
 const maxBody = 1 << 20
@@ -71,17 +77,36 @@ func New(svc *service.Service, cfg Config) *API {
 	if cfg.Burst == 0 {
 		cfg.Burst = 100
 	}
-	a := &API{svc: svc, log: cfg.Logger, e: echo.New(), rate: cfg.RatePerSecond, burst: cfg.Burst}
+	a := &API{svc: svc, log: cfg.Logger, e: echo.New(), rate: cfg.RatePerSecond, burst: cfg.Burst, baseURL: cfg.BaseURL}
 	e := a.e
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = echo.ExtractIPDirect() // never trust forgeable X-Forwarded-For / X-Real-IP
 	e.HTTPErrorHandler = a.handleError
 	e.Use(middleware.RequestID())
-	e.Use(a.logRequests)
-	e.Use(middleware.Recover())
+	e.Use(httplog.Requests(a.log, "api", true))
+	e.Use(httplog.Recover(a.log))
 	e.Use(middleware.BodyLimit("1M"))
+	e.Use(noStore)
 	a.registerRoutes()
 	return a
+}
+
+// noStore keeps every answer out of browser and proxy caches: they hold customers, orders,
+// keys and links of one token's user (the public OpenAPI document sets its own).
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+// origin is the scheme and host that absolute links are built on: the configured public base
+// URL, else the request's.
+func (a *API) origin(c echo.Context) string {
+	if a.baseURL != "" {
+		return a.baseURL
+	}
+	return c.Scheme() + "://" + c.Request().Host
 }
 
 // Handler serves /v1/...
@@ -159,23 +184,6 @@ func (a *API) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func (a *API) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		start := time.Now()
-		err := next(c)
-		if err != nil {
-			c.Error(err)
-		}
-		attrs := []any{"id", c.Response().Header().Get(echo.HeaderXRequestID), "method", c.Request().Method, "path", c.Request().URL.Path,
-			"status", c.Response().Status, "ms", float64(time.Since(start).Microseconds()) / 1000, "api", true}
-		if u, ok := c.Get(ctxUser).(desk.User); ok {
-			attrs = append(attrs, "user", u.ID)
-		}
-		a.log.Info("request", attrs...)
-		return nil
-	}
-}
-
 func actor(c echo.Context) desk.Actor {
 	u, _ := c.Get(ctxUser).(desk.User)
 	return desk.Actor{User: u, IP: c.RealIP()}
@@ -189,11 +197,15 @@ const (
 	CodeNotCancellable = 800061 // the order cannot be cancelled (SUSE/Red Hat)
 	CodeInProgress     = 800060 // the order is being changed, or was already cancelled
 	CodeNotFound       = 20000  // order (or other object) not found
+	// CodeNeedsSupport is PartnerDesk's: the purchase was downloaded, or is above the
+	// equivalent of 10,000 USD, so cancelling it needs a support request, as in the portal's
+	// dialog (or a Global admin's overrideReason).
+	CodeNeedsSupport = 800062
 )
 
 // Error is the JSON error body: Partner Center's shape.
 type Error struct {
-	Code        int      `json:"code" doc:"The HTTP status, or Partner Center's code: 900117, 800061, 800060 or 20000."`
+	Code        int      `json:"code" doc:"The HTTP status, or Partner Center's code: 900117, 800061, 800060 or 20000; or 800062 (a cancellation that needs a support request)."`
 	Description string   `json:"description" doc:"What went wrong, in English."`
 	Data        []string `json:"data" doc:"The fields or parameters at fault, or the roles that may do this (403)."`
 }
@@ -238,7 +250,7 @@ func (a *API) handleError(err error, c echo.Context) {
 			status, body.Code = http.StatusUnauthorized, 401
 		case desk.EFORBIDDEN:
 			status, body.Code = http.StatusForbidden, 403
-			a.recordDenied(c)
+			a.recordDenied(c, de.Perm)
 			var roles []string
 			for _, r := range de.Roles {
 				roles = append(roles, loc.T("role."+r.Slug()))
@@ -259,15 +271,19 @@ func (a *API) handleError(err error, c echo.Context) {
 			body.Description = "You have passed your 30-day cancellation window. " + body.Description
 		case desk.ENOTCANCEL:
 			status, body.Code = http.StatusBadRequest, CodeNotCancellable
+		case desk.ENEEDSUPPORT:
+			status, body.Code = http.StatusBadRequest, CodeNeedsSupport
+			body.Description += " File a support request (Help → Report a problem in the portal); a Global admin who has the refund approved can cancel anyway with overrideReason."
+			body.Data = []string{"overrideReason"}
 		default:
-			a.log.Error("api internal error", "path", c.Request().URL.Path, "err", err)
+			httplog.Error(a.log, c, "api internal error", err)
 			body.Description = "An internal error occurred."
 		}
 	default:
 		if errors.Is(err, context.Canceled) {
 			return
 		}
-		a.log.Error("api internal error", "path", c.Request().URL.Path, "err", err)
+		httplog.Error(a.log, c, "api internal error", err)
 	}
 	if body.Data == nil {
 		body.Data = []string{}
@@ -275,20 +291,20 @@ func (a *API) handleError(err error, c echo.Context) {
 	c.JSON(status, body)
 }
 
-// recordDenied logs a refused API request as the web portal does (R2: a denial is an event).
-func (a *API) recordDenied(c echo.Context) {
+// recordDenied logs a refused API request as the web portal does (R2: a denial is an event),
+// naming the permission that was missing (else the route's).
+func (a *API) recordDenied(c echo.Context, perm desk.Permission) {
 	act := actor(c)
 	if act.User.ID == "" {
 		return
 	}
-	perm := desk.Permission("")
 	for _, r := range a.routes {
-		if r.Method == c.Request().Method && r.Path == c.Path() {
+		if perm == "" && r.Method == c.Request().Method && r.Path == c.Path() {
 			perm = r.Perm
 		}
 	}
 	if err := a.svc.RecordDenied(c.Request().Context(), act, perm, c.Request().URL.Path); err != nil {
-		a.log.Error("record denial", "err", err)
+		httplog.Error(a.log, c, "record denial", err)
 	}
 }
 
@@ -304,11 +320,23 @@ func badRequest(format string, args ...any) error {
 	return &requestError{msg: fmt.Sprintf(format, args...), data: []string{}}
 }
 
-// decode reads a JSON body strictly: unknown fields, trailing data, wrong types and malformed
-// JSON are refused with a message naming the field.
+// decode reads a JSON body strictly: unknown fields, names in another case than the document's,
+// a name given twice, trailing data, wrong types and malformed JSON are refused with a message
+// naming the field.
 func decode(c echo.Context, v any) error {
-	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxBody)
-	dec := json.NewDecoder(body)
+	data, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, maxBody))
+	if err != nil {
+		return decodeError(err)
+	}
+	return decodeStrict(data, v)
+}
+
+// decodeStrict is decode of a JSON document already read.
+func decodeStrict(data []byte, v any) error {
+	if err := checkNames(data, reflect.TypeOf(v)); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)

@@ -58,6 +58,7 @@ func FuzzDecodeOrderRequest(f *testing.F) {
 		`{"lineItems":[{"lineItemNumber":-9223372036854775809}]}`, `{"unknown":1}`, `{"lineItems":[{"bogus":true}]}`,
 		`{"ID":"case-insensitive match"}`, `{"id":"\ud800"}`, "{\"id\":\"\xff\"}", `{"lineItems":[{"quantity":null}]}`,
 		`{"status":"cancelled","lineItems":[{"quantity":-1}]}`, "\ufeff{}", `{"id":1}`, `{"lineItems":[[]]}`,
+		`{"lineItems":[{"quantity":1,"Quantity":9999}]}`, `{"id":"a","id":"b"}`, "{\"lineItem\u017f\":[]}", `{"lineItems":[{"a":{"b":[{"c":1,"C":2}]}}]}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -102,7 +102,9 @@ var operations = map[string]op{
 	"PATCH /v1/customers/{customerId}/orders/{orderId}": {id: "cancelOrder", tag: "Orders", params: []param{pCustomer, pOrder},
 		request: CancelRequest{}, response: Order{}, status: 200, ok: "The order after the cancellation.",
 		errors: map[int]string{
-			400: "Not cancelled. Code 900117: the cancellation window has passed. Code 800061: the product cannot be cancelled, e.g. SUSE or Red Hat. Code 400: the body is not valid.",
+			400: "Not cancelled. Code 900117: the cancellation window has passed. Code 800061: the product cannot be cancelled, e.g. SUSE or Red Hat. " +
+				"Code 800062: a line was already downloaded or is above the equivalent of 10,000 USD, so it needs a support request, as in the portal (a Global admin may give overrideReason). " +
+				"Code 400: the body is not valid.",
 			404: "",
 			409: "A line is already cancelled or being cancelled (code 800060).",
 		}},
@@ -244,6 +246,8 @@ func (a *API) buildDocument() {
 				responses["429"].(map[string]any)["headers"] = map[string]any{"Retry-After": retryAfter}
 			}
 		}
+		// With a public base URL configured, a request for another Host is refused (421).
+		responses["421"] = map[string]any{"$ref": "#/components/responses/MisdirectedRequest"}
 		operation["description"] = description
 		item[strings.ToLower(r.Method)] = operation
 	}
@@ -272,6 +276,8 @@ func (a *API) buildDocument() {
 					"headers": map[string]any{"Retry-After": retryAfter},
 					"content": map[string]any{"application/json": map[string]any{"schema": errorRef}}},
 				"PayloadTooLarge": errorBody(fmt.Sprintf("The request body is larger than %d bytes (code 413).", maxBody)),
+				"MisdirectedRequest": errorBody("The request's Host is not the server's public base URL (PARTNERDESK_BASE_URL): " +
+					"use the URL the server is published at (code 421)."),
 			},
 			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer",
 				"description": "An API token (pdk_…) that a Global admin created; it acts with its user's roles."}},
@@ -314,7 +320,7 @@ const decimal = `^-?[0-9]+(\.[0-9]+)?$`
 
 // schemaGen derives JSON Schemas from Go types by their json tags; named structs go to
 // components. Tags refine a field: doc (description), enum (a|b|c), pattern ("decimal" for an
-// amount), format, min, max and minItems. A field without omitempty is always sent, so it is
+// amount), format, maxLength, min, max and minItems. A field without omitempty is always sent, so it is
 // required; every object forbids other fields, as the server's strict decoding does.
 type schemaGen struct {
 	schemas map[string]any
@@ -353,6 +359,13 @@ func (g *schemaGen) base(t reflect.Type, f reflect.StructField) map[string]any {
 		}
 		if v := f.Tag.Get("format"); v != "" {
 			s["format"] = v
+		}
+		if v := f.Tag.Get("maxLength"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				panic(fmt.Sprintf("api: bad maxLength tag %q", v))
+			}
+			s["maxLength"] = n
 		}
 		return s
 	case reflect.Bool:

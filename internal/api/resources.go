@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -231,6 +230,7 @@ type CancelRequest struct {
 	ReferenceCustomerID string              `json:"referenceCustomerId,omitempty" doc:"Ignored: the customer is the one in the URL."`
 	Status              string              `json:"status" enum:"cancelled" doc:"Only cancellation is supported."`
 	LineItems           []CancelLineRequest `json:"lineItems,omitempty" doc:"The lines to cancel; none means every active line."`
+	OverrideReason      string              `json:"overrideReason,omitempty" maxLength:"500" doc:"Global admins only: cancel although a line needs a support request (already downloaded, or above the equivalent of 10,000 USD), e.g. once support approved the refund. The reason is recorded in the activity log."`
 }
 
 // CancelLineRequest names a line to cancel.
@@ -242,8 +242,10 @@ type CancelLineRequest struct {
 	TermDuration   string `json:"termDuration,omitempty" doc:"Ignored."`
 }
 
-// handleCancelOrder cancels lines (R12–R20; errors 900117, 800061, 800060, 20000). A cancelled
-// line's quantity becomes 0; the order is cancelled when every line is.
+// handleCancelOrder cancels lines (R12–R20; errors 900117, 800061, 800062, 800060, 20000) by the
+// portal's rule: a line already downloaded, or above the amount limit, needs a support request
+// unless a Global admin gives overrideReason. A cancelled line's quantity becomes 0; the order is
+// cancelled when every line is.
 func (a *API) handleCancelOrder(c echo.Context) error {
 	var req CancelRequest
 	if err := decode(c, &req); err != nil {
@@ -276,7 +278,7 @@ func (a *API) handleCancelOrder(c echo.Context) error {
 			}
 		}
 	}
-	o, _, err := a.svc.Cancel(ctx(c), actor(c), desk.CancelRequest{CustomerID: c.Param("customerId"), OrderID: current.ID, Lines: nums})
+	o, _, err := a.svc.Cancel(ctx(c), actor(c), desk.CancelRequest{CustomerID: c.Param("customerId"), OrderID: current.ID, Lines: nums, OverrideReason: req.OverrideReason})
 	if err != nil {
 		return err
 	}
@@ -448,7 +450,6 @@ func (a *API) handleKey(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, KeyResponse{ProductKey: key, Version: version})
 }
 
@@ -478,8 +479,7 @@ func (a *API) handleDownloadLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusCreated, LinkResponse{URL: c.Scheme() + "://" + c.Request().Host + link.URL, ExpiresAt: link.ExpiresAt,
+	return c.JSON(http.StatusCreated, LinkResponse{URL: a.origin(c) + link.URL, ExpiresAt: link.ExpiresAt,
 		SHA256: link.SHA256, FileName: link.FileName, Size: link.Size})
 }
 
@@ -614,9 +614,7 @@ func (a *API) handleAuditRecords(c echo.Context) error {
 	var resourceType, customerID string
 	if raw := c.QueryParam("filter"); raw != "" {
 		var f auditFilter
-		dec := json.NewDecoder(strings.NewReader(raw))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&f); err != nil {
+		if err := decodeStrict([]byte(raw), &f); err != nil {
 			return &requestError{msg: "Parameter \"filter\" must be JSON like {\"Field\":\"CompanyName\",\"Value\":\"Contoso\",\"Operator\":\"substring\"}.", data: []string{"filter"}}
 		}
 		op := strings.ToLower(f.Operator)

@@ -44,8 +44,13 @@ type Config struct {
 	// SessionSecret, when set, derives the session cookie keys; otherwise they are generated once
 	// and kept in DataDir/secrets.json (0600).
 	SessionSecret string
+	// SecureCookies marks cookies Secure and names them __Host-…, and sends HSTS: the site is
+	// served over HTTPS only.
 	SecureCookies bool
-	Logger        *slog.Logger
+	// BaseURL is the public origin (https://desk.example.com, from ParseBaseURL): absolute links
+	// are built on it and requests for another Host get 421. "" accepts any Host.
+	BaseURL string
+	Logger  *slog.Logger
 	// Now is the clock (tests move it); nil is time.Now.
 	Now        func() time.Time
 	BcryptCost int
@@ -298,13 +303,18 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err := svc.LoadCatalog(ctx); err != nil {
 		return fail(err)
 	}
-	a.API = api.New(svc, api.Config{Logger: cfg.Logger, RatePerSecond: cfg.APIRatePerSecond, Burst: cfg.APIBurst})
+	if cfg.BaseURL != "" {
+		if cfg.BaseURL, err = ParseBaseURL(cfg.BaseURL); err != nil {
+			return fail(fmt.Errorf("the base URL %v", err))
+		}
+	}
+	a.API = api.New(svc, api.Config{Logger: cfg.Logger, RatePerSecond: cfg.APIRatePerSecond, Burst: cfg.APIBurst, BaseURL: cfg.BaseURL})
 	a.Server = server.New(svc, server.Config{SessionHashKey: sec.SessionHashKey, SessionBlockKey: sec.SessionBlockKey, Secure: cfg.SecureCookies,
-		Logger: cfg.Logger, APIDocument: a.API.Document})
+		BaseURL: cfg.BaseURL, Logger: cfg.Logger, APIDocument: a.API.Document})
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", a.API.Handler())
 	mux.Handle("/", a.Server.Handler())
-	a.handler = mux
+	a.handler = edge(mux, cfg.BaseURL, cfg.SecureCookies)
 	return a, nil
 }
 
@@ -392,6 +402,11 @@ func (a *App) loadDemoOrders(ctx context.Context, tx *sqlstore.Store, now time.T
 		return err
 	}
 	agent := desk.Actor{User: agentUser, IP: "127.0.0.1"}
+	globalUser, _, err := tx.FindUserByEmail(ctx, demo.PartnerUsers[0].Email)
+	if err != nil {
+		return err
+	}
+	global := desk.Actor{User: globalUser, IP: "127.0.0.1"}
 	cfg := a.Service.Config()
 	cfg.Unlimited = true // the demo's history is not a user's: it takes nothing from the rate limits
 	for i, o := range demo.Orders {
@@ -424,7 +439,11 @@ func (a *App) loadDemoOrders(ctx context.Context, tx *sqlstore.Store, now time.T
 		for _, l := range order.Lines {
 			nums = append(nums, l.Number)
 		}
-		if _, _, err := csvc.Cancel(ctx, agent, desk.CancelRequest{CustomerID: order.CustomerID, OrderID: order.ID, Lines: nums}); err != nil {
+		by := agent
+		if o.OverrideReason != "" {
+			by = global
+		}
+		if _, _, err := csvc.Cancel(ctx, by, desk.CancelRequest{CustomerID: order.CustomerID, OrderID: order.ID, Lines: nums, OverrideReason: o.OverrideReason}); err != nil {
 			return fmt.Errorf("demo cancellation %d: %w", i, err)
 		}
 	}

@@ -16,6 +16,9 @@ type OrderSpec struct {
 	Lines    []LineSpec
 	// Cancel marks a purchase the customer already cancelled (section 6), days after purchase.
 	CancelAfterDays int
+	// OverrideReason: the cancellation needed a support request (above the amount limit), so
+	// the Global admin cancelled it with this reason once support approved the refund.
+	OverrideReason string
 }
 
 // LineSpec names an offer of the demo catalog.
@@ -46,7 +49,8 @@ var Orders = []OrderSpec{
 	{Customer: "adventureworks", AgeDays: 2, Lines: []LineSpec{{"Windows Server 2022 Standard - 2 Core", desk.TermNone, 12}, {"Standard_E4s_v5", desk.TermP3Y, 1}}},
 	{Customer: "prosewarekosovo", AgeDays: 7, Lines: []LineSpec{{"Windows Server 2022 Standard - 2 Core", desk.TermNone, 4}}},
 	{Customer: "litware", AgeDays: 45, Lines: []LineSpec{{"Office LTSC Professional Plus 2024", desk.TermNone, 30}}},
-	{Customer: "treyresearch", AgeDays: 15, Lines: []LineSpec{{"SQL Server Standard - 2 Core License Pack - 3 year", desk.TermP3Y, 2}}, CancelAfterDays: 3},
+	{Customer: "treyresearch", AgeDays: 15, Lines: []LineSpec{{"SQL Server Standard - 2 Core License Pack - 3 year", desk.TermP3Y, 2}}, CancelAfterDays: 3,
+		OverrideReason: "SR-000001"},
 }
 
 // ResolveOffer finds the offer of the catalog whose title contains match and whose term is term.

@@ -144,6 +144,10 @@ type CancelRequest struct {
 	Lines []int
 	// Acknowledged is the Important message's checkbox (R14); the dialog requires it.
 	Acknowledged bool
-	// FromDialog applies the dialog's rules: the acknowledgement and the amount/downloaded policy.
+	// FromDialog requires the acknowledgement (the API has no checkbox). The cancellation rule
+	// (CancelPolicy.Decide) is the same for the dialog and the API.
 	FromDialog bool
+	// OverrideReason, when given, is a Global admin's reason to cancel a purchase that needs a
+	// support request (PermOverrideCancelPolicy); it is recorded with the cancellation.
+	OverrideReason string
 }

@@ -5,11 +5,83 @@ import "time"
 // DefaultCancelWindow is the cancellation window of SPEC R12: 30 days.
 const DefaultCancelWindow = 30 * 24 * time.Hour
 
+// DefaultSupportThresholdUSD is the amount, in US dollars, above which a cancellation needs a
+// support request instead of the dialog.
+const DefaultSupportThresholdUSD = 10000
+
 // CancelPolicy holds the cancellation window per product kind (R12: configuration per kind,
-// 30 days by default).
+// 30 days by default) and the amount above which a cancellation needs a support request.
 type CancelPolicy struct {
 	Windows map[ProductKind]time.Duration
+	// SupportThresholdUSD is that amount in whole US dollars (0: DefaultSupportThresholdUSD).
+	SupportThresholdUSD int64
 }
+
+// CancelFacts are what decides whether a purchase (one order line) can be cancelled now.
+type CancelFacts struct {
+	Kind ProductKind
+	// NeverCancellable marks SUSE Linux and Red Hat plans (R13).
+	NeverCancellable bool
+	// Cancelled is whether the line is cancelled already (R15, R19).
+	Cancelled      bool
+	Purchased, Now time.Time
+	// Gross is the line's amount in Currency's minor units.
+	Gross    int64
+	Currency string
+	// Downloaded is whether the purchase's software was downloaded (any response that sent
+	// content of one of its links).
+	Downloaded bool
+}
+
+// CancelDecision is the policy's answer for a purchase: a cancel state (CancelOK,
+// CancelDone, CancelNever, CancelWindowPassed, CancelNeedsSupport) and, for
+// CancelNeedsSupport, the reason ("amount" or "downloaded").
+type CancelDecision struct {
+	State, Reason string
+}
+
+// Decide is the one cancellation rule of PartnerDesk, for the cancel dialog and the API alike:
+// an already cancelled line is done (R15); SUSE Linux and Red Hat plans never (R13); past the
+// window, never (R12); above the equivalent of SupportThresholdUSD, or once downloaded, only
+// through a support request (or a Global admin's recorded override, see Overridable);
+// otherwise it can be cancelled.
+func (p CancelPolicy) Decide(f CancelFacts) CancelDecision {
+	switch {
+	case f.Cancelled:
+		return CancelDecision{State: CancelDone}
+	case f.NeverCancellable:
+		return CancelDecision{State: CancelNever}
+	case !p.InWindow(f.Purchased, f.Now, f.Kind):
+		return CancelDecision{State: CancelWindowPassed}
+	case f.Gross > p.SupportThreshold(f.Currency):
+		return CancelDecision{State: CancelNeedsSupport, Reason: "amount"}
+	case f.Downloaded:
+		return CancelDecision{State: CancelNeedsSupport, Reason: "downloaded"}
+	}
+	return CancelDecision{State: CancelOK}
+}
+
+// Overridable reports whether a Global admin may cancel anyway (PermOverrideCancelPolicy): only
+// the support-request rule can be overridden — for a refund that support approved — never the
+// window (R12), a plan that is never cancellable (R13), or a line cancelled already.
+func (d CancelDecision) Overridable() bool { return d.State == CancelNeedsSupport }
+
+// SupportThreshold is the amount above which a cancellation needs a support request, in the
+// currency's minor units; a currency without a reference rate has no such amount.
+func (p CancelPolicy) SupportThreshold(currency string) int64 {
+	usd := p.SupportThresholdUSD
+	if usd == 0 {
+		usd = DefaultSupportThresholdUSD
+	}
+	v, ok := FromUSD(usd, currency)
+	if !ok {
+		return 1<<62 - 1
+	}
+	return v
+}
+
+// MaxOverrideReason bounds the reason of a cancellation override.
+const MaxOverrideReason = 500
 
 // Window returns the kind's cancellation window.
 func (p CancelPolicy) Window(k ProductKind) time.Duration {

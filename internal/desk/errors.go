@@ -18,7 +18,8 @@ const (
 	ERATELIMIT    = "rate_limited"    // too many attempts: 429
 	EGONE         = "gone"            // revoked or expired: 410
 	EWINDOWCLOSED = "window_closed"   // past the cancellation window (R12): 400
-	ENOTCANCEL    = "not_cancellable" // never cancellable (R13), or not through this route: 400
+	ENOTCANCEL    = "not_cancellable" // never cancellable (R13): 400
+	ENEEDSUPPORT  = "needs_support"   // downloaded, or above the amount limit: a support request: 400
 	EINTERNAL     = "internal"        // a bug or an outage: 500
 )
 
@@ -30,6 +31,8 @@ type Error struct {
 	Field string
 	// Roles names the roles that would have been allowed, for EFORBIDDEN (R5).
 	Roles []Role
+	// Perm is the permission that was missing, for EFORBIDDEN (the denial's event names it).
+	Perm Permission
 	// Args fill the message's verbs when Message is a catalog key (a CountryCode shows as the
 	// market's name in the reader's language).
 	Args []any

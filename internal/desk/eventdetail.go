@@ -22,6 +22,7 @@ const (
 	DetailKeysImported   DetailKind = "keys_imported"    // N keys imported, M assigned
 	DetailOrder          DetailKind = "order"            // N lines, Amount
 	DetailCancel         DetailKind = "cancel"           // line N cancelled, credit Amount
+	DetailCancelOverride DetailKind = "cancel_override"  // the same, the support-request rule overridden: Title (the reason)
 	DetailUserCreated    DetailKind = "user_created"     // Email, Roles
 	DetailUserRoles      DetailKind = "user_roles"       // Email, Roles
 	DetailUserActivated  DetailKind = "user_activated"   // Email
@@ -80,6 +81,15 @@ func DetailOrderText(lines int, total Money) string {
 // DetailCancelText is a cancellation's detail: the order line and its credit.
 func DetailCancelText(line int, credit Money) string {
 	return fmt.Sprintf("line %d cancelled, credit %s %s", line, credit.Decimal(), credit.Currency)
+}
+
+// overriddenSep joins a cancellation's detail and the reason of a Global admin's override.
+const overriddenSep = ", support-request rule overridden: "
+
+// DetailCancelOverrideText is the detail of a cancellation that overrode the support-request
+// rule (PermOverrideCancelPolicy): the order line, its credit and the reason given.
+func DetailCancelOverrideText(line int, credit Money, reason string) string {
+	return DetailCancelText(line, credit) + overriddenSep + reason
 }
 
 // DetailUserCreatedText is a new user's detail: the email and the role slugs.
@@ -190,9 +200,13 @@ func ParseDetail(op, s string) Detail {
 	case OpUpdateOrder:
 		var n int
 		var dec, cur string
-		if k, _ := fmt.Sscanf(s, "line %d cancelled, credit %s %s", &n, &dec, &cur); k == 3 {
-			if m, ok := parseAmount(dec, cur); ok && DetailCancelText(n, m) == s {
+		base, reason, overridden := strings.Cut(s, overriddenSep)
+		if k, _ := fmt.Sscanf(base, "line %d cancelled, credit %s %s", &n, &dec, &cur); k == 3 {
+			if m, ok := parseAmount(dec, cur); ok && DetailCancelText(n, m) == base {
 				d.Kind, d.N, d.Amount = DetailCancel, n, m
+				if overridden {
+					d.Kind, d.Title = DetailCancelOverride, reason
+				}
 			}
 		}
 	case OpCreateUser:

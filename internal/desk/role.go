@@ -85,44 +85,48 @@ type Permission string
 
 // Permissions of SPEC §1. Every route names one (see internal/server).
 const (
-	PermViewCustomers   Permission = "view-customers"
-	PermAddCustomer     Permission = "add-customer"
-	PermPlaceOrder      Permission = "place-order"
-	PermViewOrders      Permission = "view-orders"
-	PermViewSoftware    Permission = "view-software"
-	PermKeysDownloads   Permission = "keys-downloads"   // R1
-	PermCancelPurchase  Permission = "cancel-purchase"  // R3
-	PermSupportRequests Permission = "support-requests" // SPEC §8
-	PermViewInvoices    Permission = "view-invoices"
-	PermViewActivityLog Permission = "view-activity-log" // R2
-	PermManageUsers     Permission = "manage-users"
-	PermImportKeys      Permission = "import-keys"
-	PermManageTokens    Permission = "manage-tokens"
-	PermPartnerArea     Permission = "partner-area"   // any partner user: reference pages (markets, the API)
-	PermManageSupport   Permission = "manage-support" // change a support request's status
-	PermCustomerArea    Permission = "customer-area"  // any customer user: their own tenant only (R4)
-	PermCustomerKeys    Permission = "customer-keys"  // R4: customer Global admin only
+	PermViewCustomers  Permission = "view-customers"
+	PermAddCustomer    Permission = "add-customer"
+	PermPlaceOrder     Permission = "place-order"
+	PermViewOrders     Permission = "view-orders"
+	PermViewSoftware   Permission = "view-software"
+	PermKeysDownloads  Permission = "keys-downloads"  // R1
+	PermCancelPurchase Permission = "cancel-purchase" // R3
+	// PermOverrideCancelPolicy cancels a purchase that needs a support request (downloaded, or
+	// above the amount limit), with a recorded reason: Global admins only.
+	PermOverrideCancelPolicy Permission = "override-cancel-policy"
+	PermSupportRequests      Permission = "support-requests" // SPEC §8
+	PermViewInvoices         Permission = "view-invoices"
+	PermViewActivityLog      Permission = "view-activity-log" // R2
+	PermManageUsers          Permission = "manage-users"
+	PermImportKeys           Permission = "import-keys"
+	PermManageTokens         Permission = "manage-tokens"
+	PermPartnerArea          Permission = "partner-area"   // any partner user: reference pages (markets, the API)
+	PermManageSupport        Permission = "manage-support" // change a support request's status
+	PermCustomerArea         Permission = "customer-area"  // any customer user: their own tenant only (R4)
+	PermCustomerKeys         Permission = "customer-keys"  // R4: customer Global admin only
 )
 
 // Allowed is the role table of SPEC §1: which roles hold each permission.
 var Allowed = map[Permission]Roles{
-	PermViewCustomers:   RolesOf(RoleGlobalAdmin, RoleAdminAgent, RoleSalesAgent, RoleHelpdeskAgent),
-	PermAddCustomer:     RolesOf(RoleGlobalAdmin, RoleAdminAgent, RoleSalesAgent),
-	PermPlaceOrder:      RolesOf(RoleGlobalAdmin, RoleAdminAgent, RoleSalesAgent),
-	PermViewOrders:      RolesOf(RoleGlobalAdmin, RoleAdminAgent, RoleSalesAgent, RoleHelpdeskAgent, RoleBillingAdmin),
-	PermViewSoftware:    RolesOf(RoleGlobalAdmin, RoleAdminAgent, RoleSalesAgent, RoleHelpdeskAgent),
-	PermKeysDownloads:   RolesOf(RoleGlobalAdmin, RoleAdminAgent),
-	PermCancelPurchase:  RolesOf(RoleGlobalAdmin, RoleAdminAgent),
-	PermSupportRequests: RolesOf(RoleGlobalAdmin, RoleAdminAgent, RoleHelpdeskAgent),
-	PermViewInvoices:    RolesOf(RoleGlobalAdmin, RoleBillingAdmin),
-	PermViewActivityLog: RolesOf(RoleGlobalAdmin, RoleReferralsAdmin),
-	PermManageUsers:     RolesOf(RoleGlobalAdmin),
-	PermImportKeys:      RolesOf(RoleGlobalAdmin),
-	PermManageTokens:    RolesOf(RoleGlobalAdmin),
-	PermPartnerArea:     RolesOf(RoleGlobalAdmin, RoleAdminAgent, RoleSalesAgent, RoleHelpdeskAgent, RoleBillingAdmin, RoleReferralsAdmin),
-	PermManageSupport:   RolesOf(RoleGlobalAdmin),
-	PermCustomerArea:    RolesOf(RoleCustomerGlobalAdmin, RoleCustomerUser),
-	PermCustomerKeys:    RolesOf(RoleCustomerGlobalAdmin),
+	PermViewCustomers:        RolesOf(RoleGlobalAdmin, RoleAdminAgent, RoleSalesAgent, RoleHelpdeskAgent),
+	PermAddCustomer:          RolesOf(RoleGlobalAdmin, RoleAdminAgent, RoleSalesAgent),
+	PermPlaceOrder:           RolesOf(RoleGlobalAdmin, RoleAdminAgent, RoleSalesAgent),
+	PermViewOrders:           RolesOf(RoleGlobalAdmin, RoleAdminAgent, RoleSalesAgent, RoleHelpdeskAgent, RoleBillingAdmin),
+	PermViewSoftware:         RolesOf(RoleGlobalAdmin, RoleAdminAgent, RoleSalesAgent, RoleHelpdeskAgent),
+	PermKeysDownloads:        RolesOf(RoleGlobalAdmin, RoleAdminAgent),
+	PermCancelPurchase:       RolesOf(RoleGlobalAdmin, RoleAdminAgent),
+	PermOverrideCancelPolicy: RolesOf(RoleGlobalAdmin),
+	PermSupportRequests:      RolesOf(RoleGlobalAdmin, RoleAdminAgent, RoleHelpdeskAgent),
+	PermViewInvoices:         RolesOf(RoleGlobalAdmin, RoleBillingAdmin),
+	PermViewActivityLog:      RolesOf(RoleGlobalAdmin, RoleReferralsAdmin),
+	PermManageUsers:          RolesOf(RoleGlobalAdmin),
+	PermImportKeys:           RolesOf(RoleGlobalAdmin),
+	PermManageTokens:         RolesOf(RoleGlobalAdmin),
+	PermPartnerArea:          RolesOf(RoleGlobalAdmin, RoleAdminAgent, RoleSalesAgent, RoleHelpdeskAgent, RoleBillingAdmin, RoleReferralsAdmin),
+	PermManageSupport:        RolesOf(RoleGlobalAdmin),
+	PermCustomerArea:         RolesOf(RoleCustomerGlobalAdmin, RoleCustomerUser),
+	PermCustomerKeys:         RolesOf(RoleCustomerGlobalAdmin),
 }
 
 // Can reports whether a holder of rs may do p.
@@ -130,5 +134,5 @@ func (rs Roles) Can(p Permission) bool { return rs.Any(Allowed[p]) }
 
 // Forbidden returns the EFORBIDDEN error for p, naming the roles that would be allowed (R5).
 func Forbidden(p Permission) *Error {
-	return &Error{Code: EFORBIDDEN, Message: "You do not have permission to do this.", Roles: Allowed[p].List()}
+	return &Error{Code: EFORBIDDEN, Message: "You do not have permission to do this.", Roles: Allowed[p].List(), Perm: p}
 }

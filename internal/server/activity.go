@@ -1,12 +1,12 @@
 package server
 
 import (
-	"encoding/csv"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"partnerdesk/internal/csvexport"
 	"partnerdesk/internal/desk"
 	"partnerdesk/internal/service"
 	"partnerdesk/web"
@@ -59,7 +59,7 @@ func (s *Server) handleActivity(c echo.Context) error {
 }
 
 // handleActivityExport streams the whole filtered range as CSV (not just one page), one row at a
-// time; cells a spreadsheet would run as formulas are neutralised.
+// time; every cell a spreadsheet would run as a formula is neutralised (csvexport).
 func (s *Server) handleActivityExport(c echo.Context) error {
 	ctx := c.Request().Context()
 	q := s.activityQuery(c)
@@ -68,38 +68,37 @@ func (s *Server) handleActivityExport(c echo.Context) error {
 	}
 	h := c.Response().Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="activity-`+q.From+`-`+q.To+`.csv"`)
+	h.Set("Content-Disposition", attachment("activity-"+q.From+"-"+q.To+".csv"))
 	h.Set("Cache-Control", "no-store")
-	w := csv.NewWriter(c.Response())
+	w := csvexport.NewWriter(c.Response())
 	started := false
 	n := 0
 	err := s.svc.ExportActivity(ctx, actor(c), q, func(e desk.Event) error {
 		if !started {
 			c.Response().WriteHeader(http.StatusOK)
-			w.Write(activityHeader)
+			w.Write(activityHeader...)
 			started = true
 		}
 		var roles []string
 		for _, r := range e.ActorRoles.List() {
 			roles = append(roles, r.Slug())
 		}
-		w.Write([]string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format("2006-01-02T15:04:05.000Z"), e.CustomerID, csvSafe(e.CustomerName),
-			e.Operation, csvSafe(e.ActorEmail), strings.Join(roles, " "), e.ActorTenantID, csvSafe(e.Product), e.OrderID, e.IP, e.Status, csvSafe(e.Detail)})
-		if n++; n%500 == 0 {
-			w.Flush()
+		err := w.Write(strconv.FormatInt(e.ID, 10), e.At.UTC().Format("2006-01-02T15:04:05.000Z"), e.CustomerID, e.CustomerName,
+			e.Operation, e.ActorEmail, strings.Join(roles, " "), e.ActorTenantID, e.Product, e.OrderID, e.IP, e.Status, e.Detail)
+		if n++; n%500 == 0 && err == nil {
+			err = w.Flush()
 			c.Response().Flush()
 		}
-		return w.Error()
+		return err
 	})
 	if err != nil && !started {
 		return err
 	}
 	if !started {
 		c.Response().WriteHeader(http.StatusOK)
-		w.Write(activityHeader)
+		w.Write(activityHeader...)
 	}
-	w.Flush()
-	return w.Error()
+	return w.Flush()
 }
 
 var activityHeader = []string{"id", "dateTimeUtc", "customerId", "customerName", "operationType", "userPrincipalName", "roles", "tenantId", "product", "orderId", "ip", "operationStatus", "detail"}

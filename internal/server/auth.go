@@ -6,8 +6,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"partnerdesk/internal/desk"
+	"partnerdesk/internal/httplog"
 	"partnerdesk/internal/i18n"
 	"partnerdesk/web"
 
@@ -16,17 +19,61 @@ import (
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
-// safeNext keeps a post-sign-in redirect on this site (a local path, not //host or a scheme).
+// safeNext keeps a post-sign-in redirect on this site: it returns the target rebuilt from its
+// parsed path and query when it is a local absolute path, and "/" otherwise. Browsers drop tabs
+// and newlines from URLs and read a backslash as a slash, so "/\t/evil.example" or
+// "/\\evil.example" would leave the site as "//evil.example": any control, space or format
+// character, any backslash, and any percent-encoded form of them (also encoded twice) is
+// refused, as is a path that starts with two slashes once decoded ("/%2F/evil.example").
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	if next == "" || len(next) > maxNext || next[0] != '/' || !plainURL(next, true) {
 		return "/"
 	}
-	return next
+	// Decode until nothing changes: whatever a browser or a proxy may decode must be safe too.
+	for s, i := next, 0; ; i++ {
+		d, err := url.PathUnescape(s)
+		if err != nil || i > 3 || !plainURL(d, false) {
+			return "/"
+		}
+		if path, _, _ := strings.Cut(d, "?"); strings.HasPrefix(path, "//") {
+			return "/"
+		}
+		if d == s {
+			break
+		}
+		s = d
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Opaque != "" || u.User != nil || u.Host != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return "/"
+	}
+	out := (&url.URL{Path: u.Path, RawPath: u.RawPath, RawQuery: u.RawQuery}).String()
+	if !strings.HasPrefix(out, "/") || strings.HasPrefix(out, "//") {
+		return "/"
+	}
+	return out
+}
+
+// maxNext bounds a redirect target.
+const maxNext = 2048
+
+// plainURL reports whether s has no control or format character (bidi overrides, zero-width
+// characters), no backslash and no space but, once decoded, the plain one of a search; raw
+// also refuses anything beyond printable ASCII, which a URL this site builds never has before
+// decoding.
+func plainURL(s string, raw bool) bool {
+	for _, r := range s {
+		if r == '\\' || r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) ||
+			(unicode.IsSpace(r) && (raw || r != ' ')) || (raw && r > unicode.MaxASCII) {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) handleHealthz(c echo.Context) error {
 	if err := s.svc.Ping(c.Request().Context()); err != nil {
-		s.log.Error("healthz", "err", err)
+		httplog.Error(s.log, c, "healthz", err)
 		return c.String(http.StatusServiceUnavailable, "database unavailable\n")
 	}
 	return c.String(http.StatusOK, "ok\n")
@@ -89,7 +136,7 @@ func (s *Server) handleLanguage(c echo.Context) error {
 			return err
 		}
 	}
-	http.SetCookie(c.Response(), &http.Cookie{Name: langCookie, Value: loc, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(c.Response(), &http.Cookie{Name: s.langCookie, Value: loc, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode})
 	back := "/"
 	if ref, err := url.Parse(c.Request().Referer()); err == nil && ref.Host == c.Request().Host {
 		back = safeNext(ref.RequestURI())
@@ -110,7 +157,7 @@ func (s *Server) handleTheme(c echo.Context) error {
 			return err
 		}
 	} else {
-		ck := &http.Cookie{Name: themeCookie, Value: theme, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode}
+		ck := &http.Cookie{Name: s.themeCookie, Value: theme, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode}
 		if theme == "" {
 			ck.MaxAge = -1
 		}

@@ -1,10 +1,10 @@
 package server
 
 import (
-	"encoding/csv"
 	"net/http"
 	"strconv"
 
+	"partnerdesk/internal/csvexport"
 	"partnerdesk/internal/desk"
 	"partnerdesk/web"
 
@@ -29,15 +29,8 @@ func (s *Server) handleInvoice(c echo.Context) error {
 	return render(c, http.StatusOK, web.InvoicePage(p, inv, lines, currentUser(c).Can(desk.PermViewOrders)))
 }
 
-// csvSafe neutralises a cell that a spreadsheet would run as a formula (= + - @, tab, CR).
-func csvSafe(s string) string {
-	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') {
-		return "'" + s
-	}
-	return s
-}
-
-// handleInvoiceCSV exports an invoice's lines: amounts as decimal strings in major units.
+// handleInvoiceCSV exports an invoice's lines: amounts as decimal strings in major units, every
+// text cell neutralised against formulas (csvexport).
 func (s *Server) handleInvoiceCSV(c echo.Context) error {
 	inv, lines, err := s.svc.Invoice(c.Request().Context(), actor(c), c.Param("invoice"))
 	if err != nil {
@@ -45,15 +38,16 @@ func (s *Server) handleInvoiceCSV(c echo.Context) error {
 	}
 	h := c.Response().Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="`+inv.ID+`.csv"`)
+	h.Set("Content-Disposition", attachment(inv.ID+".csv"))
 	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
-	w.Write([]string{"invoiceId", "period", "customerId", "customerName", "orderId", "lineNumber", "kind", "description", "net", "tax", "gross", "currencyCode", "taxIncluded", "date"})
+	w := csvexport.NewWriter(c.Response())
+	w.Write("invoiceId", "period", "customerId", "customerName", "orderId", "lineNumber", "kind", "description", "net", "tax", "gross", "currencyCode", "taxIncluded", "date")
 	money := func(v int64) string { return desk.Money{Minor: v, Currency: inv.Currency}.Decimal() }
 	for _, l := range lines {
-		w.Write([]string{inv.ID, inv.Period, l.CustomerID, csvSafe(l.CustomerName), l.OrderID, strconv.Itoa(l.LineNumber), l.Kind, csvSafe(l.Description),
-			money(l.Net), money(l.Tax), money(l.Gross), l.Currency, strconv.FormatBool(desk.TaxIncluded(l.Country)), l.CreatedAt.Format("2006-01-02T15:04:05Z")})
+		if err := w.Write(inv.ID, inv.Period, l.CustomerID, l.CustomerName, l.OrderID, strconv.Itoa(l.LineNumber), l.Kind, l.Description,
+			money(l.Net), money(l.Tax), money(l.Gross), l.Currency, strconv.FormatBool(desk.TaxIncluded(l.Country)), l.CreatedAt.Format("2006-01-02T15:04:05Z")); err != nil {
+			return err
+		}
 	}
-	w.Flush()
-	return w.Error()
+	return w.Flush()
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strings"
 
 	"partnerdesk/internal/desk"
 	"partnerdesk/internal/i18n"
@@ -16,7 +17,7 @@ func (s *Server) cancelView(c echo.Context, selected string) (web.CancelView, er
 		return web.CancelView{}, err
 	}
 	base := "/customers/" + d.CustomerID + "/software/" + c.Param("ent")
-	return web.CancelView{Dialog: d, Base: base}, nil
+	return web.CancelView{Dialog: d, Base: base, CanOverride: currentUser(c).Can(desk.PermOverrideCancelPolicy)}, nil
 }
 
 // renderCancel renders the dialog (htmx) or the page (no JavaScript).
@@ -42,7 +43,8 @@ func (s *Server) handleCancelDialog(c echo.Context) error {
 }
 
 // handleCancel submits the dialog: the server checks the acknowledgement (R14), the window (R12),
-// R13 and exactly-once (R15), and answers with the result at once (R16).
+// R13, the support-request rule (or a Global admin's override with its reason) and
+// exactly-once (R15), and answers with the result at once (R16).
 func (s *Server) handleCancel(c echo.Context) error {
 	ctx := c.Request().Context()
 	orderID := c.FormValue("order_id")
@@ -51,15 +53,23 @@ func (s *Server) handleCancel(c echo.Context) error {
 		return err
 	}
 	entitlement := v.Dialog.Selected.EntitlementID
-	order, cancelled, err := s.svc.CancelEntitlement(ctx, actor(c), c.Param("id"), orderID, entitlement, c.FormValue("acknowledge") == "yes")
+	reason := strings.TrimSpace(c.FormValue("override_reason"))
+	if c.FormValue("override") == "yes" && reason == "" {
+		err = desk.KeyError(desk.EINVALID, "err.override_reason", desk.NumberArg(desk.MaxOverrideReason))
+	}
+	var order desk.Order
+	var cancelled desk.Cancellation
+	if err == nil {
+		order, cancelled, err = s.svc.CancelEntitlement(ctx, actor(c), c.Param("id"), orderID, entitlement, c.FormValue("acknowledge") == "yes", reason)
+	}
 	switch desk.ErrorCode(err) {
 	case "":
-	case desk.EINVALID, desk.ECONFLICT, desk.EWINDOWCLOSED, desk.ENOTCANCEL:
+	case desk.EINVALID, desk.ECONFLICT, desk.EWINDOWCLOSED, desk.ENOTCANCEL, desk.ENEEDSUPPORT:
 		v2, verr := s.cancelView(c, orderID)
 		if verr != nil {
 			return verr
 		}
-		v2.Error = i18n.From(ctx).Err(err)
+		v2.Error, v2.OverrideReason = i18n.From(ctx).Err(err), reason
 		return s.renderCancel(c, v2, statusOf(desk.ErrorCode(err)))
 	default:
 		return err

@@ -1,11 +1,11 @@
 package server
 
 import (
-	"encoding/csv"
 	"errors"
 	"net/http"
 	"strconv"
 
+	"partnerdesk/internal/csvexport"
 	"partnerdesk/internal/desk"
 	"partnerdesk/web"
 
@@ -62,18 +62,17 @@ func (s *Server) handleCustomerExport(c echo.Context) error {
 	}
 	h := c.Response().Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="customers-`+s.svc.Now().Format("2006-01-02")+`.csv"`)
+	h.Set("Content-Disposition", attachment("customers-"+s.svc.Now().Format("2006-01-02")+".csv"))
 	h.Set("Cache-Control", "no-store")
 	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
-	w.Write([]string{"tenantId", "companyName", "domain", "country", "currencyCode", "relationship", "createdAt"})
+	w := csvexport.NewWriter(c.Response())
+	w.Write("tenantId", "companyName", "domain", "country", "currencyCode", "relationship", "createdAt")
 	for page := first; ; {
 		for _, cu := range page.Items {
-			w.Write([]string{cu.ID, csvSafe(cu.CompanyName), cu.Domain, cu.Country, cu.Currency, "Cloud Reseller", cu.CreatedAt.UTC().Format("2006-01-02T15:04:05Z")})
+			w.Write(cu.ID, cu.CompanyName, cu.Domain, cu.Country, cu.Currency, "Cloud Reseller", cu.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"))
 		}
-		w.Flush()
-		if page.Next == "" || w.Error() != nil {
-			break
+		if err := w.Flush(); err != nil || page.Next == "" {
+			return err
 		}
 		f.After = page.Next
 		if page, err = s.svc.FindCustomers(ctx, actor(c), f); err != nil {
@@ -82,7 +81,6 @@ func (s *Server) handleCustomerExport(c echo.Context) error {
 			return nil
 		}
 	}
-	return w.Error()
 }
 
 func (s *Server) customerPage(c echo.Context, tab web.CustomerTab) (desk.Customer, web.Page, error) {

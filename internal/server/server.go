@@ -13,9 +13,9 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"partnerdesk/internal/desk"
+	"partnerdesk/internal/httplog"
 	"partnerdesk/internal/i18n"
 	"partnerdesk/internal/service"
 	"partnerdesk/static"
@@ -31,9 +31,13 @@ import (
 type Config struct {
 	// SessionHashKey and SessionBlockKey sign and encrypt the session cookie.
 	SessionHashKey, SessionBlockKey []byte
-	// Secure marks cookies Secure (serve over TLS, or behind a TLS proxy).
+	// Secure marks cookies Secure and names them __Host-… (serve over TLS, or behind a TLS
+	// proxy); the application adds HSTS.
 	Secure bool
-	Logger *slog.Logger
+	// BaseURL is the public origin (https://desk.example.com) that absolute links are built on;
+	// "" builds them on the request's scheme and Host.
+	BaseURL string
+	Logger  *slog.Logger
 	// APIDocument returns the REST API's OpenAPI document, rendered for people on /settings/api.
 	APIDocument func() map[string]any
 }
@@ -59,21 +63,22 @@ type Server struct {
 	// decoded remembers decoded session cookies (cookie value → token).
 	decoded  sync.Map
 	decodedN atomic.Int64
+	// sessionCookie, langCookie and themeCookie are the cookies' names: __Host-… when Secure, so that a
+	// subdomain or a plain-HTTP page cannot set or overwrite them.
+	sessionCookie, langCookie, themeCookie string
 }
 
-const (
-	sessionCookie = "pd_session"
-	langCookie    = "pd_lang"
-	themeCookie   = "pd_theme"
-	ctxUser       = "user"
-)
+const ctxUser = httplog.UserKey
 
 // New builds the server and its routes.
 func New(svc *service.Service, cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger, e: echo.New()}
+	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger, e: echo.New(), sessionCookie: "pd_session", langCookie: "pd_lang", themeCookie: "pd_theme"}
+	if cfg.Secure {
+		s.sessionCookie, s.langCookie, s.themeCookie = "__Host-pd_session", "__Host-pd_lang", "__Host-pd_theme"
+	}
 	s.cookies = sessions.NewCookieStore(cfg.SessionHashKey, cfg.SessionBlockKey)
 	s.cookies.Options = &sessions.Options{Path: "/", HttpOnly: true, Secure: cfg.Secure, SameSite: http.SameSiteLaxMode}
 	s.cookies.MaxAge(0)
@@ -86,11 +91,8 @@ func New(svc *service.Service, cfg Config) *Server {
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{}))
-	e.Use(s.logRequests)
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-		s.log.Error("panic", "id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err, "stack", string(stack))
-		return err
-	}}))
+	e.Use(httplog.Requests(s.log))
+	e.Use(httplog.Recover(s.log))
 	e.Use(middleware.BodyLimit("32M"))
 	e.Use(s.secureHeaders)
 	e.Use(s.loadSession)
@@ -105,6 +107,15 @@ func New(svc *service.Service, cfg Config) *Server {
 	}))
 	s.handler = cop.Handler(e)
 	return s
+}
+
+// origin is the scheme and host absolute links are built on: the configured public base URL,
+// else the request's.
+func (s *Server) origin(c echo.Context) string {
+	if s.cfg.BaseURL != "" {
+		return s.cfg.BaseURL
+	}
+	return c.Scheme() + "://" + c.Request().Host
 }
 
 // Handler returns the whole application: cross-origin protection around the router, so every
@@ -191,26 +202,6 @@ func (s *Server) registerRoutes() {
 	s.route(http.MethodPost, "/portal/products/:ent/download", desk.PermCustomerKeys, s.handlePortalDownload)
 }
 
-// logRequests writes one structured line per request: id, method, path (never the query, which
-// may hold a signed link), status, duration, user. Never cookies, keys or passwords.
-func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		start := time.Now()
-		err := next(c)
-		if err != nil {
-			c.Error(err)
-		}
-		req := c.Request()
-		attrs := []any{"id", c.Response().Header().Get(echo.HeaderXRequestID), "method", req.Method, "path", req.URL.Path,
-			"status", c.Response().Status, "ms", float64(time.Since(start).Microseconds()) / 1000}
-		if u, ok := c.Get(ctxUser).(desk.User); ok {
-			attrs = append(attrs, "user", u.ID)
-		}
-		s.log.Info("request", attrs...)
-		return nil
-	}
-}
-
 func (s *Server) secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
@@ -246,14 +237,17 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		if saved == "" {
-			if ck, err := req.Cookie(langCookie); err == nil {
+			if ck, err := req.Cookie(s.langCookie); err == nil {
 				saved = ck.Value
 			}
 		}
-		if !signedIn {
-			if ck, err := req.Cookie(themeCookie); err == nil && desk.ValidTheme(ck.Value) {
-				theme = ck.Value
-			}
+		if signedIn {
+			// A signed-in page is the user's alone: no browser or proxy keeps a copy (a shared
+			// computer's Back button, a one-time password, a new token). Handlers that serve
+			// files set their own.
+			c.Response().Header().Set("Cache-Control", "no-store")
+		} else if ck, err := req.Cookie(s.themeCookie); err == nil && desk.ValidTheme(ck.Value) {
+			theme = ck.Value
 		}
 		loc := i18n.Negotiate(saved, req.Header.Get("Accept-Language"))
 		c.SetRequest(req.WithContext(web.WithTheme(i18n.WithLocale(req.Context(), loc), theme)))
@@ -267,14 +261,14 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 // of a small page's cost, so decoded cookies are remembered: the same cookie value always
 // decodes to the same token, and the token's validity is checked on every request anyway.
 func (s *Server) sessionToken(r *http.Request) string {
-	ck, err := r.Cookie(sessionCookie)
+	ck, err := r.Cookie(s.sessionCookie)
 	if err != nil || ck.Value == "" {
 		return ""
 	}
 	if t, ok := s.decoded.Load(ck.Value); ok {
 		return t.(string)
 	}
-	sess, err := s.cookies.Get(r, sessionCookie)
+	sess, err := s.cookies.Get(r, s.sessionCookie)
 	if err != nil {
 		return ""
 	}
@@ -293,18 +287,18 @@ func (s *Server) sessionToken(r *http.Request) string {
 const maxDecodedCookies = 10000
 
 func (s *Server) setSession(c echo.Context, token string) error {
-	sess := sessions.NewSession(s.cookies, sessionCookie)
+	sess := sessions.NewSession(s.cookies, s.sessionCookie)
 	sess.Options = s.cookies.Options
 	sess.Values["t"] = token
 	return s.cookies.Save(c.Request(), c.Response(), sess)
 }
 
 func (s *Server) clearSession(c echo.Context) {
-	http.SetCookie(c.Response(), &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(c.Response(), &http.Cookie{Name: s.sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode})
 }
 
 // require refuses a request unless the user is signed in (else sign-in) and holds perm (else a
-// 403 naming the roles needed, R5, recorded in the activity log).
+// 403 naming the roles needed, R5, which handleError records in the activity log).
 func (s *Server) require(perm desk.Permission) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -315,10 +309,7 @@ func (s *Server) require(perm desk.Permission) echo.MiddlewareFunc {
 			if perm == PermSignedIn || u.Can(perm) {
 				return next(c)
 			}
-			if err := s.svc.RecordDenied(c.Request().Context(), actor(c), perm, c.Request().URL.Path); err != nil {
-				s.log.Error("record denial", "err", err)
-			}
-			return desk.Forbidden(perm)
+			return desk.Forbidden(perm) // handleError records the denial
 		}
 	}
 }
@@ -398,7 +389,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		if errors.Is(err, context.Canceled) {
 			return
 		}
-		s.log.Error("internal error", "id", c.Response().Header().Get(echo.HeaderXRequestID), "path", c.Request().URL.Path, "err", err)
+		httplog.Error(s.log, c, "internal error", err)
 		s.renderError(c, web.ErrorView{Status: http.StatusInternalServerError, Title: loc.T("error.title.500"), Message: loc.T("error.internal")})
 		return
 	}
@@ -413,6 +404,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 		}
 		s.renderError(c, web.ErrorView{Status: http.StatusUnauthorized, Title: loc.T("error.title.401"), Message: loc.Msg(de.Message)})
 	case desk.EFORBIDDEN:
+		// Every refusal of a signed-in user is an event (R2), whether the route's check or a
+		// use case's (e.g. an override only a Global admin may make) refused it.
+		if u, ok := c.Get(ctxUser).(desk.User); ok && len(de.Roles) > 0 {
+			if err := s.svc.RecordDenied(c.Request().Context(), desk.Actor{User: u, IP: c.RealIP()}, de.Perm, c.Request().URL.Path); err != nil {
+				httplog.Error(s.log, c, "record denial", err)
+			}
+		}
 		s.renderError(c, web.ErrorView{Status: http.StatusForbidden, Title: loc.T("error.title.403"), Message: loc.T("error.forbidden"), Roles: de.Roles})
 	case desk.ERATELIMIT:
 		c.Response().Header().Set("Retry-After", strconv.Itoa(de.RetrySeconds()))
@@ -442,7 +440,7 @@ func (s *Server) renderError(c echo.Context, e web.ErrorView) {
 	p.Flash = ""
 	e.Back = sameSiteReferer(c)
 	if err := render(c, e.Status, web.ErrorPage(p, e)); err != nil {
-		s.log.Error("render error page", "err", err)
+		httplog.Error(s.log, c, "render error page", err)
 		c.String(e.Status, e.Title)
 	}
 }
@@ -463,7 +461,7 @@ func sameSiteReferer(c echo.Context) string {
 
 func statusOf(code string) int {
 	switch code {
-	case desk.EINVALID, desk.EWINDOWCLOSED, desk.ENOTCANCEL:
+	case desk.EINVALID, desk.EWINDOWCLOSED, desk.ENOTCANCEL, desk.ENEEDSUPPORT:
 		return http.StatusBadRequest
 	case desk.ENOTFOUND:
 		return http.StatusNotFound

@@ -80,11 +80,17 @@ func TestSignIn(t *testing.T) {
 
 func TestSignInRedirectStaysLocal(t *testing.T) {
 	env := apptest.Start(t)
-	for _, next := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example"} {
+	for _, next := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example", "/%09/evil.example/x", "/\t/evil.example/x",
+		"/%5Cevil.example", "/%2F/evil.example", "/%250A/evil.example"} {
 		res := env.PostForm(t, env.Client(), "/signin", url.Values{"email": {"adminagent@partner.example"}, "password": {"partnerdesk-demo"}, "next": {next}})
 		if loc := res.Header.Get("Location"); loc != "/" {
 			t.Errorf("next=%q redirected to %q", next, loc)
 		}
+	}
+	// Signed in already, the sign-in page forwards with the same check.
+	c := env.SignIn(t, "adminagent@partner.example")
+	if res := env.Get(t, c, "/signin?next="+url.QueryEscape("/%09/evil.example/x")); res.Header.Get("Location") != "/" {
+		t.Errorf("signed in, next=/%%09/evil.example/x redirected to %q", res.Header.Get("Location"))
 	}
 }
 

@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"partnerdesk/internal/desk"
+	"partnerdesk/internal/httplog"
 	"partnerdesk/internal/i18n"
 	"partnerdesk/internal/service"
 	"partnerdesk/web"
@@ -105,7 +107,7 @@ func (s *Server) handleCopyLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	abs := c.Scheme() + "://" + c.Request().Host + link.URL
+	abs := s.origin(c) + link.URL
 	c.Response().Header().Set("Cache-Control", "no-store")
 	if isPartial(c) {
 		return render(c, http.StatusOK, web.LinkResult(link, abs, c.Param("ent")))
@@ -118,12 +120,13 @@ func (s *Server) handleCopyLink(c echo.Context) error {
 }
 
 // handleFile serves a download link: signature, expiry and the purchase's state are checked on
-// every request (R18), Range requests resume large files, and the first request of a shared
-// link's download is recorded (R11).
+// every request (R18). A Range resumes a large file, one range per request: several ranges
+// (which a client can shape into the whole file in pieces) get the whole file. Whatever the
+// Range, a GET that sends content marks the purchase downloaded and a shared link's download is
+// recorded (R11) before the first byte goes out; HEAD, 304 and 416 answers send none.
 func (s *Server) handleFile(c echo.Context) error {
 	req := c.Request()
-	record := req.Method == http.MethodGet && (req.Header.Get("Range") == "" || req.Header.Get("Range") == "bytes=0-")
-	dl, err := s.svc.OpenDownload(req.Context(), c.Param("token"), c.RealIP(), record)
+	dl, err := s.svc.CheckDownload(req.Context(), c.Param("token"))
 	if err != nil {
 		loc := i18n.From(req.Context())
 		code := desk.ErrorCode(err)
@@ -135,7 +138,7 @@ func (s *Server) handleFile(c echo.Context) error {
 	}
 	f, err := os.Open(dl.Path)
 	if errors.Is(err, os.ErrNotExist) {
-		s.log.Error("artifact missing", "file", dl.Edition.FileName)
+		httplog.Error(s.log, c, "artifact missing", err)
 		return desk.Errorf(desk.ENOTFOUND, "err.file_missing")
 	}
 	if err != nil {
@@ -146,14 +149,74 @@ func (s *Server) handleFile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if rangeCount(req.Header.Get("Range")) > 1 {
+		req.Header.Del("Range")
+	}
 	h := c.Response().Header()
 	h.Set("Content-Type", "application/octet-stream")
-	h.Set("Content-Disposition", `attachment; filename="`+dl.Edition.FileName+`"`)
+	h.Set("Content-Disposition", attachment(dl.Edition.FileName))
 	h.Set("ETag", strconv.Quote(dl.Edition.SHA256))
 	h.Set("X-Checksum-SHA256", dl.Edition.SHA256)
 	h.Set("Cache-Control", "private, no-transform")
-	http.ServeContent(c.Response(), req, dl.Edition.FileName, st.ModTime().Truncate(time.Second), f)
+	w := &deliveryWriter{ResponseWriter: c.Response(), before: func(status int) error {
+		if req.Method != http.MethodGet {
+			return nil
+		}
+		fromStart := status == http.StatusOK || strings.HasPrefix(h.Get("Content-Range"), "bytes 0-")
+		return s.svc.Deliver(req.Context(), dl, c.RealIP(), fromStart)
+	}}
+	http.ServeContent(w, req, dl.Edition.FileName, st.ModTime().Truncate(time.Second), f)
+	if w.err != nil {
+		for _, k := range []string{"Content-Type", "Content-Disposition", "Content-Length", "Content-Range", "Content-Encoding", "ETag",
+			"Last-Modified", "Accept-Ranges", "X-Checksum-SHA256", "Cache-Control"} {
+			h.Del(k)
+		}
+		if code := desk.ErrorCode(w.err); code == desk.EGONE {
+			loc := i18n.From(req.Context())
+			return render(c, http.StatusGone, web.DownloadErrorPage(loc.T("error.title.410"), loc.Err(w.err), http.StatusGone))
+		}
+		return w.err
+	}
 	return nil
+}
+
+// rangeCount is how many ranges a Range header asks for ("bytes=0-9, 20-" asks for two).
+func rangeCount(header string) int {
+	spec, ok := strings.CutPrefix(strings.TrimSpace(header), "bytes=")
+	if !ok {
+		return 0
+	}
+	n := 0
+	for _, r := range strings.Split(spec, ",") {
+		if strings.TrimSpace(r) != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// deliveryWriter runs before just ahead of a status that sends content (200 or 206): when it
+// fails, nothing is written and the handler answers with its error instead.
+type deliveryWriter struct {
+	http.ResponseWriter
+	before func(status int) error
+	err    error
+}
+
+func (w *deliveryWriter) WriteHeader(status int) {
+	if status == http.StatusOK || status == http.StatusPartialContent {
+		if w.err = w.before(status); w.err != nil {
+			return
+		}
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *deliveryWriter) Write(b []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 func (s *Server) handleKeyPools(c echo.Context) error {

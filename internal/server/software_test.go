@@ -346,7 +346,7 @@ func TestDownloadHTTP(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s signed out: %d", loc, res.StatusCode)
 	}
-	if cd := res.Header.Get("Content-Disposition"); cd != `attachment; filename="`+ed.FileName+`"` {
+	if cd := res.Header.Get("Content-Disposition"); cd != `attachment; filename="`+ed.FileName+`"; filename*=UTF-8''`+ed.FileName {
 		t.Errorf("Content-Disposition %q", cd)
 	}
 	if cl := res.Header.Get("Content-Length"); cl != fmt.Sprint(ed.Size) {

@@ -112,7 +112,8 @@ func (s *Server) handleSupportStatus(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/support/"+c.Param("req")+"?done=support_updated")
 }
 
-// handleAttachment serves an attachment as a download with its sniffed type, never inline.
+// handleAttachment serves an attachment as a download with its sniffed type and a name whose
+// extension is that type's, never inline.
 func (s *Server) handleAttachment(c echo.Context) error {
 	att, data, err := s.svc.Attachment(c.Request().Context(), actor(c), c.Param("req"), c.Param("att"))
 	if err != nil {
@@ -120,7 +121,8 @@ func (s *Server) handleAttachment(c echo.Context) error {
 	}
 	h := c.Response().Header()
 	h.Set("Content-Type", att.ContentType)
-	h.Set("Content-Disposition", `attachment; filename="`+att.FileName+`"`)
+	// The name again through the rule, for attachments stored before it.
+	h.Set("Content-Disposition", attachment(desk.AttachmentFileName(att.FileName, att.ContentType)))
 	h.Set("Content-Length", strconv.Itoa(len(data)))
 	h.Set("Content-Security-Policy", "sandbox")
 	c.Response().WriteHeader(http.StatusOK)

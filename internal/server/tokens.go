@@ -67,5 +67,5 @@ func (s *Server) handleAPIDocs(c echo.Context) error {
 		ops = web.APIOperations(s.cfg.APIDocument())
 	}
 	p := page(c, "settings", tr(c, "api.title"), tr(c, "settings.title"), web.Crumb{Label: tr(c, "settings.title")}, web.Crumb{Label: tr(c, "api.title")})
-	return render(c, http.StatusOK, web.APIPage(p, ops))
+	return render(c, http.StatusOK, web.APIPage(p, ops, s.origin(c)))
 }

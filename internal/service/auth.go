@@ -4,18 +4,36 @@ import (
 	"context"
 	"crypto/sha256"
 	"strings"
+	"sync"
 
 	"partnerdesk/internal/desk"
 
 	"golang.org/x/crypto/bcrypt"
 )
 
-// dummyHash is compared against when the account does not exist, so that a wrong email costs the
-// same time as a wrong password and timing does not reveal which accounts exist.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("partnerdesk-no-such-user"), bcrypt.MinCost)
+// dummyHashes holds, per bcrypt cost, the hash compared against when the account does not
+// exist: at the configured cost, so that an unknown email takes as long as a wrong password and
+// timing does not reveal which accounts exist.
+var dummyHashes sync.Map // int → []byte
+
+// dummyHash returns the dummy hash at a cost, made once per process and cost.
+func dummyHash(cost int) []byte {
+	if h, ok := dummyHashes.Load(cost); ok {
+		return h.([]byte)
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte("partnerdesk-no-such-user"), cost)
+	if err != nil { // a cost outside bcrypt's range: HashPassword fails the same way
+		h, _ = bcrypt.GenerateFromPassword([]byte("partnerdesk-no-such-user"), bcrypt.DefaultCost)
+	}
+	actual, _ := dummyHashes.LoadOrStore(cost, h)
+	return actual.([]byte)
+}
 
 // SignIn checks an email and password and starts a session. It returns the user and the session
 // token for the cookie. Failed attempts are rate-limited per account and per IP (ERATELIMIT).
+// An unknown email, a deactivated user and a wrong password take the same path — one bcrypt
+// comparison at the configured cost, one failed-sign-in event — so neither the answer nor its
+// time tells which accounts exist.
 func (s *Service) SignIn(ctx context.Context, email, password, ip string) (desk.User, string, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.now()
@@ -34,10 +52,11 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (desk.
 	if err != nil && desk.ErrorCode(err) != desk.ENOTFOUND {
 		return desk.User{}, "", err
 	}
-	if err != nil {
-		hash = string(dummyHash)
+	known := err == nil
+	if !known {
+		hash = string(dummyHash(s.cfg.BcryptCost))
 	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || err != nil || !u.Active {
+	if match := bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil; !match || !known || !u.Active {
 		if _, _, err := s.limit(ctx, "signin:account:"+email, signinAccountRate, signinAccountBurst); err != nil {
 			return desk.User{}, "", err
 		}

@@ -4,40 +4,18 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"partnerdesk/internal/desk"
 )
 
-// supportThreshold is the amount above which a cancellation needs a support request, in the
-// currency's minor units (default the equivalent of 10,000 USD).
-func (s *Service) supportThreshold(currency string) int64 {
-	usd := s.cfg.SupportThresholdUSD
-	if usd == 0 {
-		usd = 10000
-	}
-	v, ok := desk.FromUSD(usd, currency)
-	if !ok {
-		return 1<<62 - 1
-	}
-	return v
-}
-
-// cancelState decides what the dialog offers for a line (R12, R13, the amount policy, R19).
-func (s *Service) cancelState(p desk.Product, l desk.LineItem, e desk.Entitlement, o desk.Order) (string, string) {
-	now := s.now()
-	switch {
-	case l.Status != desk.StatusActive:
-		return desk.CancelDone, ""
-	case p.NeverCancellable:
-		return desk.CancelNever, ""
-	case !s.cfg.Cancel.InWindow(o.CreatedAt, now, p.Kind):
-		return desk.CancelWindowPassed, ""
-	case l.Amounts.Gross > s.supportThreshold(o.Currency):
-		return desk.CancelNeedsSupport, "amount"
-	case !e.DownloadedAt.IsZero():
-		return desk.CancelNeedsSupport, "downloaded"
-	}
-	return desk.CancelOK, ""
+// cancelState decides what the dialog offers for a line, and what Cancel allows, through the
+// one rule for the dialog and the API (desk.CancelPolicy.Decide).
+func (s *Service) cancelState(p desk.Product, l desk.LineItem, e desk.Entitlement, o desk.Order) desk.CancelDecision {
+	return s.cfg.Cancel.Decide(desk.CancelFacts{Kind: p.Kind, NeverCancellable: p.NeverCancellable, Cancelled: l.Status != desk.StatusActive,
+		Purchased: o.CreatedAt, Now: s.now(), Gross: l.Amounts.Gross, Currency: o.Currency, Downloaded: !e.DownloadedAt.IsZero()})
 }
 
 // CancelDialog returns the cancel dialog of the product of a purchase: every order of that
@@ -73,7 +51,8 @@ func (s *Service) CancelDialog(ctx context.Context, a desk.Actor, customerID, en
 			return d, err
 		}
 		l := o.Lines[e.LineNumber]
-		state, reason := s.cancelState(p, l, e, o)
+		dec := s.cancelState(p, l, e, o)
+		state, reason := dec.State, dec.Reason
 		opt := desk.CancelOption{OrderID: o.ID, EntitlementID: e.ID, LineNumber: l.Number, Title: l.Title, Quantity: l.Ordered,
 			PurchasedAt: o.CreatedAt, Deadline: s.cfg.Cancel.Deadline(o.CreatedAt, p.Kind), State: state, Reason: reason,
 			Currency: o.Currency, Line: l.Amounts, Credit: desk.ComputeCredit(l.Amounts, l.Term, o.CreatedAt, now)}
@@ -94,11 +73,24 @@ func (s *Service) CancelDialog(ctx context.Context, a desk.Actor, customerID, en
 // Cancel cancels lines of an order (R12–R20) in one transaction: per line the cancellation,
 // the revocation of its keys and links (R18), the status change (R19), the credit on the
 // monthly invoice (R20) and an update_order event. Concurrent or repeated requests give one
-// cancellation: the others get ECONFLICT "already cancelled" (R15).
-// It returns ENOTFOUND, EFORBIDDEN, EINVALID, EWINDOWCLOSED, ENOTCANCEL or ECONFLICT.
+// cancellation: the others get ECONFLICT "already cancelled" (R15). The dialog and the API
+// share the rule (desk.CancelPolicy.Decide): a purchase already downloaded, or above the amount
+// limit, needs a support request (ENEEDSUPPORT) unless a Global admin overrides the rule with a
+// reason, which the line's update_order event records.
+// It returns ENOTFOUND, EFORBIDDEN, EINVALID, EWINDOWCLOSED, ENOTCANCEL, ENEEDSUPPORT or ECONFLICT.
 func (s *Service) Cancel(ctx context.Context, a desk.Actor, req desk.CancelRequest) (desk.Order, []desk.Cancellation, error) {
 	if err := require(a, desk.PermCancelPurchase); err != nil { // R3
 		return desk.Order{}, nil, err
+	}
+	req.OverrideReason = strings.TrimSpace(req.OverrideReason)
+	if req.OverrideReason != "" {
+		if err := require(a, desk.PermOverrideCancelPolicy); err != nil {
+			return desk.Order{}, nil, err
+		}
+		if !validOverrideReason(req.OverrideReason) {
+			return desk.Order{}, nil, &desk.Error{Code: desk.EINVALID, Field: "override_reason", Message: "err.override_reason",
+				Args: []any{desk.NumberArg(desk.MaxOverrideReason)}}
+		}
 	}
 	if req.FromDialog && !req.Acknowledged { // R14: the server enforces the checkbox
 		return desk.Order{}, nil, desk.KeyError(desk.EINVALID, "err.ack_required")
@@ -141,7 +133,8 @@ func (s *Service) Cancel(ctx context.Context, a desk.Actor, req desk.CancelReque
 					return err
 				}
 			}
-			switch state, _ := s.cancelState(p, l, e, o); state {
+			dec := s.cancelState(p, l, e, o)
+			switch dec.State {
 			case desk.CancelDone:
 				return desk.KeyError(desk.ECONFLICT, "err.already_cancelled")
 			case desk.CancelNever: // R13
@@ -149,8 +142,12 @@ func (s *Service) Cancel(ctx context.Context, a desk.Actor, req desk.CancelReque
 			case desk.CancelWindowPassed: // R12
 				return desk.KeyError(desk.EWINDOWCLOSED, "err.window_passed", l.Title)
 			case desk.CancelNeedsSupport:
-				if req.FromDialog {
-					return desk.KeyError(desk.ENOTCANCEL, "err.cancel_needs_support")
+				if req.OverrideReason == "" {
+					args := []any{l.Title}
+					if dec.Reason == "amount" {
+						args = append(args, desk.NumberArg(s.cfg.Cancel.SupportThresholdUSD))
+					}
+					return desk.KeyError(desk.ENEEDSUPPORT, "err.cancel_needs_support."+dec.Reason, args...)
 				}
 			}
 			credit := desk.ComputeCredit(l.Amounts, l.Term, o.CreatedAt, now)
@@ -165,8 +162,12 @@ func (s *Service) Cancel(ctx context.Context, a desk.Actor, req desk.CancelReque
 				return err
 			}
 			amount := desk.Money{Minor: credit.Gross, Currency: o.Currency}
+			detail := desk.DetailCancelText(l.Number, amount)
+			if dec.Overridable() {
+				detail = desk.DetailCancelOverrideText(l.Number, amount, req.OverrideReason)
+			}
 			events = append(events, desk.Event{Operation: desk.OpUpdateOrder, ResourceType: "order", CustomerID: cust.ID, CustomerName: cust.CompanyName,
-				OrderID: o.ID, Product: l.Title, Detail: desk.DetailCancelText(l.Number, amount)})
+				OrderID: o.ID, Product: l.Title, Detail: detail})
 			out = append(out, c)
 		}
 		if order, err = tx.FindOrder(ctx, cust.ID, o.ID); err != nil {
@@ -193,8 +194,23 @@ func creditDescription(l desk.LineItem, c desk.Credit) string {
 	return fmt.Sprintf("Cancellation of %s × %d (prorated: %d of %d days unused)", l.Title, l.Ordered, c.TermDays-c.UsedDays, c.TermDays)
 }
 
-// CancelEntitlement cancels the purchase (order line) behind an entitlement, from the dialog.
-func (s *Service) CancelEntitlement(ctx context.Context, a desk.Actor, customerID, orderID, entitlementID string, acknowledged bool) (desk.Order, desk.Cancellation, error) {
+// validOverrideReason reports whether an override's reason can be recorded: one line of at most
+// MaxOverrideReason characters, without control or format characters.
+func validOverrideReason(r string) bool {
+	if utf8.RuneCountInString(r) > desk.MaxOverrideReason || !utf8.ValidString(r) {
+		return false
+	}
+	for _, c := range r {
+		if unicode.IsControl(c) || unicode.Is(unicode.Cf, c) {
+			return false
+		}
+	}
+	return true
+}
+
+// CancelEntitlement cancels the purchase (order line) behind an entitlement, from the dialog;
+// overrideReason is a Global admin's override of the support-request rule ("" for none).
+func (s *Service) CancelEntitlement(ctx context.Context, a desk.Actor, customerID, orderID, entitlementID string, acknowledged bool, overrideReason string) (desk.Order, desk.Cancellation, error) {
 	if err := require(a, desk.PermCancelPurchase); err != nil {
 		return desk.Order{}, desk.Cancellation{}, err
 	}
@@ -205,7 +221,8 @@ func (s *Service) CancelEntitlement(ctx context.Context, a desk.Actor, customerI
 	if orderID != "" && orderID != e.OrderID {
 		return desk.Order{}, desk.Cancellation{}, desk.KeyError(desk.ENOTFOUND, "err.order_not_found")
 	}
-	o, cs, err := s.Cancel(ctx, a, desk.CancelRequest{CustomerID: customerID, OrderID: e.OrderID, Lines: []int{e.LineNumber}, Acknowledged: acknowledged, FromDialog: true})
+	o, cs, err := s.Cancel(ctx, a, desk.CancelRequest{CustomerID: customerID, OrderID: e.OrderID, Lines: []int{e.LineNumber}, Acknowledged: acknowledged,
+		FromDialog: true, OverrideReason: overrideReason})
 	if err != nil {
 		return o, desk.Cancellation{}, err
 	}

@@ -253,14 +253,14 @@ func TestCancelWindowEdges(t *testing.T) {
 		t.Errorf("dialog at the deadline: order %s state %s deadline %v; want %s cancellable until %v",
 			d.Selected.OrderID, d.Selected.State, d.Selected.Deadline, b.ID, placed.Add(cxWindow))
 	}
-	if _, c, err := svc.CancelEntitlement(ctx, admin, apptest.ContosoID, a.ID, a.Lines[0].EntitlementID, true); err != nil {
+	if _, c, err := svc.CancelEntitlement(ctx, admin, apptest.ContosoID, a.ID, a.Lines[0].EntitlementID, true, ""); err != nil {
 		t.Fatalf("cancel at exactly T + 30 days: %v", err)
 	} else if !c.CancelledAt.Equal(placed.Add(cxWindow)) {
 		t.Errorf("cancelled at %v, want the clock's %v", c.CancelledAt, placed.Add(cxWindow))
 	}
 
 	env.Clock.Advance(time.Millisecond)
-	_, _, err = svc.CancelEntitlement(ctx, admin, apptest.ContosoID, b.ID, b.Lines[0].EntitlementID, true)
+	_, _, err = svc.CancelEntitlement(ctx, admin, apptest.ContosoID, b.ID, b.Lines[0].EntitlementID, true, "")
 	cxWant(t, "dialog cancel at T + 30 days + 1 ms", err, desk.EWINDOWCLOSED, "err.window_passed")
 	_, _, err = svc.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: b.ID, Lines: []int{0}})
 	cxWant(t, "API cancel at T + 30 days + 1 ms", err, desk.EWINDOWCLOSED, "err.window_passed")
@@ -320,11 +320,11 @@ func TestCancelDemoOrdersAroundTheWindow(t *testing.T) {
 		t.Errorf("days left: 29-day-old %d (want 1), 31-day-old %d (want 0)", dc.DaysLeft, old.DaysLeft)
 	}
 
-	_, _, err := svc.CancelEntitlement(ctx, admin, apptest.ContosoID, old.OrderID, old.ID, true)
+	_, _, err := svc.CancelEntitlement(ctx, admin, apptest.ContosoID, old.OrderID, old.ID, true, "")
 	cxWant(t, "cancel the 31-day-old order", err, desk.EWINDOWCLOSED, "err.window_passed")
 	cxUnchanged(t, env, apptest.ContosoID, old.OrderID, old.LineNumber)
 
-	o, c, err := svc.CancelEntitlement(ctx, admin, apptest.ContosoID, dc.OrderID, dc.ID, true)
+	o, c, err := svc.CancelEntitlement(ctx, admin, apptest.ContosoID, dc.OrderID, dc.ID, true, "")
 	if err != nil {
 		t.Fatalf("cancel the 29-day-old order: %v", err)
 	}
@@ -366,10 +366,10 @@ func TestCancelWindowPerKind(t *testing.T) {
 	if d.Selected.State != desk.CancelWindowPassed || !d.Selected.Deadline.Equal(placed.Add(7*cxDayLen)) {
 		t.Errorf("10-day-old subscription in the dialog: %s until %v", d.Selected.State, d.Selected.Deadline)
 	}
-	_, _, err = svc.CancelEntitlement(ctx, admin, apptest.ContosoID, sub.ID, sub.Lines[0].EntitlementID, true)
+	_, _, err = svc.CancelEntitlement(ctx, admin, apptest.ContosoID, sub.ID, sub.Lines[0].EntitlementID, true, "")
 	cxWant(t, "cancel a 10-day-old software subscription (7-day window)", err, desk.EWINDOWCLOSED, "err.window_passed")
 	cxUnchanged(t, env, apptest.ContosoID, sub.ID, 0)
-	if _, _, err := svc.CancelEntitlement(ctx, admin, apptest.ContosoID, perp.ID, perp.Lines[0].EntitlementID, true); err != nil {
+	if _, _, err := svc.CancelEntitlement(ctx, admin, apptest.ContosoID, perp.ID, perp.Lines[0].EntitlementID, true, ""); err != nil {
 		t.Errorf("cancel a 10-day-old perpetual purchase (30-day window): %v", err)
 	}
 }
@@ -402,12 +402,12 @@ func TestCancelNeedsAcknowledgement(t *testing.T) {
 	ctx := context.Background()
 	admin := actorFor(t, env, adminAgent)
 	o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
-	_, _, err := env.App.Service.CancelEntitlement(ctx, admin, apptest.ContosoID, o.ID, o.Lines[0].EntitlementID, false)
+	_, _, err := env.App.Service.CancelEntitlement(ctx, admin, apptest.ContosoID, o.ID, o.Lines[0].EntitlementID, false, "")
 	cxWant(t, "cancel without the acknowledgement", err, desk.EINVALID, "err.ack_required")
 	_, _, err = env.App.Service.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}, FromDialog: true})
 	cxWant(t, "dialog Cancel without the acknowledgement", err, desk.EINVALID, "err.ack_required")
 	cxUnchanged(t, env, apptest.ContosoID, o.ID, 0)
-	if _, _, err := env.App.Service.CancelEntitlement(ctx, admin, apptest.ContosoID, o.ID, o.Lines[0].EntitlementID, true); err != nil {
+	if _, _, err := env.App.Service.CancelEntitlement(ctx, admin, apptest.ContosoID, o.ID, o.Lines[0].EntitlementID, true, ""); err != nil {
 		t.Fatalf("with the acknowledgement: %v", err)
 	}
 }
@@ -424,7 +424,7 @@ func TestCancelRoles(t *testing.T) {
 			a := actorFor(t, env, who)
 			_, err := svc.CancelDialog(ctx, a, apptest.ContosoID, ent, "")
 			cxWant(t, "CancelDialog", err, desk.EFORBIDDEN, errMessage(err))
-			_, _, err = svc.CancelEntitlement(ctx, a, apptest.ContosoID, o.ID, ent, true)
+			_, _, err = svc.CancelEntitlement(ctx, a, apptest.ContosoID, o.ID, ent, true, "")
 			cxWant(t, "CancelEntitlement", err, desk.EFORBIDDEN, errMessage(err))
 			_, cs, err := svc.Cancel(ctx, a, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}})
 			cxWant(t, "Cancel", err, desk.EFORBIDDEN, errMessage(err))
@@ -435,7 +435,7 @@ func TestCancelRoles(t *testing.T) {
 	}
 	cxUnchanged(t, env, apptest.ContosoID, o.ID, 0)
 	// The Global admin may.
-	if _, _, err := svc.CancelEntitlement(ctx, actorFor(t, env, globalAdmin), apptest.ContosoID, o.ID, ent, true); err != nil {
+	if _, _, err := svc.CancelEntitlement(ctx, actorFor(t, env, globalAdmin), apptest.ContosoID, o.ID, ent, true, ""); err != nil {
 		t.Fatalf("Global admin: %v", err)
 	}
 	evs := events(t, env, desk.OpUpdateOrder)
@@ -508,13 +508,15 @@ func TestCancelRevokesAndKeepsListed(t *testing.T) {
 	}
 }
 
-// The dialog's policy: above the equivalent of 10,000 USD, or once downloaded, a cancellation needs
-// a support request; the API is not bound by it.
+// The cancellation rule (the dialog's and the API's alike): above the equivalent of 10,000 USD,
+// or once downloaded, a cancellation needs a support request (ENEEDSUPPORT) — unless a Global
+// admin overrides the rule with a reason, which the update_order event records.
 func TestCancelNeedsSupport(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := context.Background()
 	svc := env.App.Service
 	admin := actorFor(t, env, adminAgent)
+	global := actorFor(t, env, globalAdmin)
 
 	t.Run("amount", func(t *testing.T) {
 		o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxSQLEnt, desk.TermNone, 2))
@@ -530,13 +532,36 @@ func TestCancelNeedsSupport(t *testing.T) {
 		if d.Selected.OrderID != o.ID || d.Selected.State != desk.CancelNeedsSupport || d.Selected.Reason != "amount" {
 			t.Errorf("dialog: order %s state %s reason %q, want needs_support amount", d.Selected.OrderID, d.Selected.State, d.Selected.Reason)
 		}
-		_, _, err = svc.CancelEntitlement(ctx, admin, apptest.ContosoID, o.ID, ent, true)
-		cxWant(t, "dialog cancel above the limit", err, desk.ENOTCANCEL, "err.cancel_needs_support")
+		_, _, err = svc.CancelEntitlement(ctx, admin, apptest.ContosoID, o.ID, ent, true, "")
+		cxWant(t, "dialog cancel above the limit", err, desk.ENEEDSUPPORT, "err.cancel_needs_support.amount")
+		_, _, err = svc.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}})
+		cxWant(t, "API cancel above the limit", err, desk.ENEEDSUPPORT, "err.cancel_needs_support.amount")
 		cxUnchanged(t, env, apptest.ContosoID, o.ID, 0)
-		if _, cs, err := svc.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}}); err != nil || len(cs) != 1 {
-			t.Fatalf("API cancel above the limit: %v", err)
-		} else if cs[0].Credit.Gross != o.Lines[0].Amounts.Gross {
-			t.Errorf("API credit %d, want the full %d", cs[0].Credit.Gross, o.Lines[0].Amounts.Gross)
+		// The override is a Global admin's, with a reason.
+		_, _, err = svc.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}, OverrideReason: "SR-000001 approved"})
+		if desk.ErrorCode(err) != desk.EFORBIDDEN {
+			t.Errorf("an Admin agent's override: %v, want EFORBIDDEN", err)
+		}
+		for _, bad := range []string{strings.Repeat("x", desk.MaxOverrideReason+1), "approved\nby me", "approved\u202e"} {
+			_, _, err = svc.Cancel(ctx, global, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}, OverrideReason: bad})
+			cxWant(t, "an override with a bad reason", err, desk.EINVALID, "err.override_reason")
+		}
+		cxUnchanged(t, env, apptest.ContosoID, o.ID, 0)
+		_, cs, err := svc.Cancel(ctx, global, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}, OverrideReason: "  SR-000001 approved the refund  "})
+		if err != nil || len(cs) != 1 {
+			t.Fatalf("Global admin's override: %v", err)
+		}
+		if cs[0].Credit.Gross != o.Lines[0].Amounts.Gross {
+			t.Errorf("credit %d, want the full %d", cs[0].Credit.Gross, o.Lines[0].Amounts.Gross)
+		}
+		var ev desk.Event
+		for _, e := range events(t, env, desk.OpUpdateOrder) {
+			if e.OrderID == o.ID {
+				ev = e
+			}
+		}
+		if d := desk.ParseDetail(ev.Operation, ev.Detail); d.Kind != desk.DetailCancelOverride || d.Title != "SR-000001 approved the refund" || ev.ActorEmail != globalAdmin {
+			t.Errorf("the override's event: %+v (%+v)", ev, d)
 		}
 	})
 
@@ -561,12 +586,16 @@ func TestCancelNeedsSupport(t *testing.T) {
 		if d.Selected.State != desk.CancelNeedsSupport || d.Selected.Reason != "downloaded" {
 			t.Errorf("dialog after a download: state %s reason %q, want needs_support downloaded", d.Selected.State, d.Selected.Reason)
 		}
-		_, _, err = svc.CancelEntitlement(ctx, admin, apptest.ContosoID, o.ID, ent, true)
-		cxWant(t, "dialog cancel of downloaded software", err, desk.ENOTCANCEL, "err.cancel_needs_support")
+		_, _, err = svc.CancelEntitlement(ctx, admin, apptest.ContosoID, o.ID, ent, true, "")
+		cxWant(t, "dialog cancel of downloaded software", err, desk.ENEEDSUPPORT, "err.cancel_needs_support.downloaded")
+		_, _, err = svc.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}})
+		cxWant(t, "API cancel of downloaded software", err, desk.ENEEDSUPPORT, "err.cancel_needs_support.downloaded")
 		cxUnchanged(t, env, apptest.ContosoID, o.ID, 0)
-		if _, _, err := svc.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}}); err != nil {
-			t.Fatalf("API cancel of downloaded software: %v", err)
-		}
+		// The override cannot reach past the window (R12).
+		env.Clock.Advance(31 * 24 * time.Hour)
+		_, _, err = svc.Cancel(ctx, global, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}, OverrideReason: "approved"})
+		cxWant(t, "an override past the window", err, desk.EWINDOWCLOSED, "err.window_passed")
+		cxUnchanged(t, env, apptest.ContosoID, o.ID, 0)
 	})
 }
 
@@ -584,11 +613,11 @@ func TestCancelCreditsOnInvoice(t *testing.T) {
 	env.Clock.Advance(10 * cxDayLen)
 	cancelled := env.Clock.Now() // 2026-12-05 10:00 UTC
 
-	_, cp, err := svc.CancelEntitlement(ctx, admin, apptest.ContosoID, perp.ID, perp.Lines[0].EntitlementID, true)
+	_, cp, err := svc.CancelEntitlement(ctx, admin, apptest.ContosoID, perp.ID, perp.Lines[0].EntitlementID, true, "")
 	if err != nil {
 		t.Fatalf("cancel the perpetual purchase: %v", err)
 	}
-	_, csub, err := svc.CancelEntitlement(ctx, admin, apptest.ContosoID, sub.ID, sub.Lines[0].EntitlementID, true)
+	_, csub, err := svc.CancelEntitlement(ctx, admin, apptest.ContosoID, sub.ID, sub.Lines[0].EntitlementID, true, "")
 	if err != nil {
 		t.Fatalf("cancel the subscription: %v", err)
 	}
@@ -697,7 +726,7 @@ func TestCancelCreditTaxIncluded(t *testing.T) {
 	if o.Currency != "AUD" || !l.TaxIncluded || l.Tax == 0 || l.Net+l.Tax != l.Gross {
 		t.Fatalf("AU line %+v %s", l, o.Currency)
 	}
-	_, c, err := env.App.Service.CancelEntitlement(ctx, actorFor(t, env, adminAgent), wingtip, o.ID, o.Lines[0].EntitlementID, true)
+	_, c, err := env.App.Service.CancelEntitlement(ctx, actorFor(t, env, adminAgent), wingtip, o.ID, o.Lines[0].EntitlementID, true, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -727,7 +756,7 @@ func TestCancelNotFound(t *testing.T) {
 			t.Errorf("%s: %v, want ENOTFOUND", name, err)
 		}
 	}
-	if _, _, err := svc.CancelEntitlement(ctx, admin, apptest.FabrikamID, o.ID, o.Lines[0].EntitlementID, true); desk.ErrorCode(err) != desk.ENOTFOUND {
+	if _, _, err := svc.CancelEntitlement(ctx, admin, apptest.FabrikamID, o.ID, o.Lines[0].EntitlementID, true, ""); desk.ErrorCode(err) != desk.ENOTFOUND {
 		t.Errorf("CancelEntitlement under Fabrikam: %v, want ENOTFOUND", err)
 	}
 	if _, err := svc.CancelDialog(ctx, admin, apptest.FabrikamID, o.Lines[0].EntitlementID, ""); desk.ErrorCode(err) != desk.ENOTFOUND {

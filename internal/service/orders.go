@@ -181,6 +181,11 @@ func (s *Service) placeOrder(ctx context.Context, a desk.Actor, customerID, key 
 		}
 		priced, total, err := s.priceLines(ctx, cust, lines)
 		if err != nil {
+			// A concurrent submission of the same key may have committed (and emptied the cart)
+			// since the first look: its order is this submission's answer (R9).
+			if again := existing(); again == nil || desk.ErrorCode(again) != desk.ENOTFOUND {
+				return again
+			}
 			return err
 		}
 		now := s.now()

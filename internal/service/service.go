@@ -166,7 +166,7 @@ type Config struct {
 	// Cancel holds the cancellation window per product kind (R12).
 	Cancel desk.CancelPolicy
 	// SupportThresholdUSD: cancellations above this amount (in USD at the reference rates) go
-	// through a support request instead of the dialog (default 10,000).
+	// through a support request (default 10,000); it fills Cancel.SupportThresholdUSD.
 	SupportThresholdUSD int64
 	// MaxActivityRange caps an activity log query's date range (default 366 days).
 	MaxActivityRange time.Duration
@@ -237,6 +237,13 @@ func New(store Store, now func() time.Time, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Cancel.SupportThresholdUSD == 0 {
+		cfg.Cancel.SupportThresholdUSD = cfg.SupportThresholdUSD
+	}
+	if cfg.Cancel.SupportThresholdUSD == 0 {
+		cfg.Cancel.SupportThresholdUSD = desk.DefaultSupportThresholdUSD
+	}
+	go dummyHash(cfg.BcryptCost) // ready before the first unknown email, so that it is not slower
 	return &Service{store: store, now: func() time.Time { return now().UTC() }, cfg: cfg, sealer: sl}, nil
 }
 

@@ -218,19 +218,24 @@ func (s *Service) IssueLink(ctx context.Context, a desk.Actor, customerID, entit
 type Download struct {
 	Path    string
 	Edition desk.Edition
+	// Shared is a copied link (anyone who holds it downloads), not the user's own Download.
+	Shared bool
+
+	entitlementID, issuerID string
+	ref                     desk.EditionRef
+	// downloaded is whether the purchase was marked downloaded when the link was checked.
+	downloaded bool
 }
 
-// OpenDownload checks a download link at request time: the signature (EFORBIDDEN when
-// tampered), the expiry (EGONE) and the purchase's current state (EGONE once cancelled, R18).
-// A shared link's download is recorded (download_software_shared_link, R11) when record is set
-// (the first request of a download, not each resumed range).
-func (s *Service) OpenDownload(ctx context.Context, token, ip string, record bool) (Download, error) {
+// CheckDownload checks a download link at request time, writing nothing: the signature
+// (EFORBIDDEN when tampered), the expiry (EGONE) and the purchase's current state (EGONE once
+// cancelled, R18). Deliver records the download when content is about to be sent.
+func (s *Service) CheckDownload(ctx context.Context, token string) (Download, error) {
 	c, err := s.sealer.verifyLink(token)
 	if err != nil {
 		return Download{}, err
 	}
-	now := s.now()
-	if now.After(c.Expires) {
+	if s.now().After(c.Expires) {
 		return Download{}, desk.Errorf(desk.EGONE, "err.link_expired")
 	}
 	e, err := s.store.FindEntitlementByID(ctx, c.EntitlementID)
@@ -251,28 +256,62 @@ func (s *Service) OpenDownload(ctx context.Context, token, ip string, record boo
 	if !ok {
 		return Download{}, desk.Errorf(desk.EGONE, "err.link_revoked")
 	}
-	if c.Kind == linkShared && record {
-		issuer, err := s.store.FindUserByID(ctx, c.IssuerID)
+	return Download{Path: filepath.Join(s.cfg.ArtifactsDir, filepath.Base(ed.FileName)), Edition: ed, Shared: c.Kind == linkShared,
+		entitlementID: e.ID, issuerID: c.IssuerID, ref: c.Edition, downloaded: !e.DownloadedAt.IsZero()}, nil
+}
+
+// Deliver records a download whose content is about to be sent, whatever part of the file
+// (a Range) it is: the purchase is marked downloaded, so that cancelling it needs a support
+// request (the cancel rule sees it), and a shared link's download is recorded
+// (download_software_shared_link, R11) when the content starts at the file's first byte or the
+// purchase had not been downloaded before — not for each resumed piece. It answers EGONE when
+// the purchase was cancelled since the link was checked: nothing is sent then.
+func (s *Service) Deliver(ctx context.Context, dl Download, ip string, fromStart bool) error {
+	record := dl.Shared && (fromStart || !dl.downloaded)
+	if dl.downloaded && !record {
+		return nil // nothing to write: marked already, and a resumed piece is no new download
+	}
+	now := s.now()
+	return s.store.InTx(ctx, func(tx Store) error {
+		// Read again inside the transaction: a cancellation that committed since the check
+		// wins, and one that comes later sees the purchase downloaded.
+		e, err := tx.FindEntitlementByID(ctx, dl.entitlementID)
 		if err != nil {
-			return Download{}, err
+			return err
 		}
-		cust, err := s.store.FindCustomerByID(ctx, e.CustomerID)
-		if err != nil {
-			return Download{}, err
+		if e.Status != desk.StatusActive {
+			return desk.Errorf(desk.EGONE, "err.link_revoked")
 		}
-		err = s.store.InTx(ctx, func(tx Store) error {
+		if e.DownloadedAt.IsZero() {
 			if err := tx.MarkDownloaded(ctx, e.ID, now); err != nil {
 				return err
 			}
-			return s.audit(ctx, tx, desk.Actor{User: issuer, IP: ip}, desk.Event{Operation: desk.OpSharedDownload, ResourceType: "software",
-				CustomerID: cust.ID, CustomerName: cust.CompanyName, Product: e.OfferTitle, OrderID: e.OrderID,
-				Detail: desk.DetailSharedText(issuer.Email, c.Edition, ed.FileName)})
-		})
-		if err != nil {
-			return Download{}, err
+			record = dl.Shared
 		}
+		if !record {
+			return nil
+		}
+		issuer, err := tx.FindUserByID(ctx, dl.issuerID)
+		if err != nil {
+			return err
+		}
+		cust, err := tx.FindCustomerByID(ctx, e.CustomerID)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, desk.Actor{User: issuer, IP: ip}, desk.Event{Operation: desk.OpSharedDownload, ResourceType: "software",
+			CustomerID: cust.ID, CustomerName: cust.CompanyName, Product: e.OfferTitle, OrderID: e.OrderID,
+			Detail: desk.DetailSharedText(issuer.Email, dl.ref, dl.Edition.FileName)})
+	})
+}
+
+// OpenDownload is CheckDownload followed, when record is set, by Deliver of the whole file.
+func (s *Service) OpenDownload(ctx context.Context, token, ip string, record bool) (Download, error) {
+	dl, err := s.CheckDownload(ctx, token)
+	if err != nil || !record {
+		return dl, err
 	}
-	return Download{Path: filepath.Join(s.cfg.ArtifactsDir, filepath.Base(ed.FileName)), Edition: ed}, nil
+	return dl, s.Deliver(ctx, dl, ip, true)
 }
 
 // allocateKeys gives a new entitlement one key per product version from the pools; a version

@@ -724,9 +724,10 @@ func TestCancelRevokesKeysAndLinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The user's own Download marks the purchase downloaded, which the dialog sends to support; the
-	// API's cancellation (R17) has no such rule.
-	if _, _, err := svc.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: ws.OrderID, Lines: []int{ws.LineNumber}, Acknowledged: true}); err != nil {
+	// The user's own Download marks the purchase downloaded, which needs a support request: the
+	// Global admin cancels it with the override once support approved.
+	if _, _, err := svc.Cancel(ctx, actorFor(t, env, globalAdmin), desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: ws.OrderID,
+		Lines: []int{ws.LineNumber}, Acknowledged: true, OverrideReason: "support approved"}); err != nil {
 		t.Fatalf("cancel: %v", err)
 	}
 	for _, who := range []string{adminAgent, globalAdmin, contosoGA} {

@@ -3,9 +3,6 @@ package service
 import (
 	"context"
 	"net/http"
-	"path/filepath"
-	"strings"
-	"unicode"
 
 	"partnerdesk/internal/desk"
 )
@@ -27,24 +24,6 @@ var allowedAttachmentTypes = map[string]bool{
 type Upload struct {
 	Name string
 	Data []byte
-}
-
-// cleanFileName keeps a display name safe: no path, no control characters, at most 120 runes.
-func cleanFileName(name string) string {
-	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
-	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '"' || r == '/' {
-			return -1
-		}
-		return r
-	}, name)
-	if r := []rune(name); len(r) > 120 {
-		name = string(r[:120])
-	}
-	if name == "" || name == "." || name == ".." {
-		name = "attachment"
-	}
-	return name
 }
 
 // FileSupportRequest stores a support request (SPEC §8) with its attachments, which are checked
@@ -87,7 +66,7 @@ func (s *Service) FileSupportRequest(ctx context.Context, a desk.Actor, q desk.S
 		q.Number = n
 		q.Attachments = nil
 		for i, f := range files {
-			att := desk.Attachment{ID: newID(), RequestID: q.ID, FileName: cleanFileName(f.Name), ContentType: types[i], Size: int64(len(f.Data))}
+			att := desk.Attachment{ID: newID(), RequestID: q.ID, FileName: desk.AttachmentFileName(f.Name, types[i]), ContentType: types[i], Size: int64(len(f.Data))}
 			if err := tx.AddAttachment(ctx, att, f.Data); err != nil {
 				return err
 			}
