@@ -74,7 +74,7 @@ func (s *Server) handleActivityExport(c echo.Context) error {
 			roles = append(roles, r.Slug())
 		}
 		w.Write([]string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format("2006-01-02T15:04:05.000Z"), e.CustomerID, csvSafe(e.CustomerName),
-			e.Operation, csvSafe(e.ActorEmail), strings.Join(roles, " "), e.ActorTenantID, csvSafe(e.Product), e.OrderID, e.IP, e.Status, csvSafe(e.Detail)})
+			e.Operation, csvSafe(e.ActorEmail), strings.Join(roles, " "), e.ActorTenantID, csvSafe(e.Product), e.OrderID, e.IP, e.Status, csvSafe(e.Detail), e.APITokenID, csvSafe(e.APITokenName)})
 		if n++; n%500 == 0 {
 			w.Flush()
 			c.Response().Flush()
@@ -92,4 +92,4 @@ func (s *Server) handleActivityExport(c echo.Context) error {
 	return w.Error()
 }
 
-var activityHeader = []string{"id", "dateTimeUtc", "customerId", "customerName", "operationType", "userPrincipalName", "roles", "tenantId", "product", "orderId", "ip", "operationStatus", "detail"}
+var activityHeader = []string{"id", "dateTimeUtc", "customerId", "customerName", "operationType", "userPrincipalName", "roles", "tenantId", "product", "orderId", "ip", "operationStatus", "detail", "apiTokenId", "apiTokenName"}
