@@ -141,7 +141,7 @@ func flags(fs *flag.FlagSet, cfg *config) error {
 	default:
 		return fmt.Errorf("PARTNERDESK_SQLITE_SYNCHRONOUS=%q must be FULL or NORMAL", v)
 	}
-	if _, ok := os.LookupEnv("PARTNERDESK_REQUIRE_MFA"); ok {
+	if os.Getenv("PARTNERDESK_REQUIRE_MFA") != "" {
 		b, err := envBool("PARTNERDESK_REQUIRE_MFA", false)
 		if err != nil {
 			return err
