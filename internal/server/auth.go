@@ -36,7 +36,7 @@ func (s *Server) handleSignInForm(c echo.Context) error {
 	if _, ok := c.Get(ctxUser).(desk.User); ok {
 		return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))
 	}
-	return render(c, http.StatusOK, web.SignInPage(web.SignInForm{Next: c.QueryParam("next"), SSO: s.svc.SSOEnabled()}))
+	return s.signInPage(c, http.StatusOK, web.SignInForm{Next: c.QueryParam("next")})
 }
 
 func (s *Server) handleSignIn(c echo.Context) error {
@@ -54,7 +54,7 @@ func (s *Server) handleSignIn(c echo.Context) error {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(de.RetrySeconds()))
 		}
 		loc := i18n.From(c.Request().Context())
-		return render(c, status, web.SignInPage(web.SignInForm{Email: email, Next: next, Error: loc.Msg(desk.ErrorMessage(err)), SSO: s.svc.SSOEnabled()}))
+		return s.signInPage(c, status, web.SignInForm{Email: email, Next: next, Error: loc.Msg(desk.ErrorMessage(err))})
 	}
 	return s.startedSession(c, sess, token, next)
 }

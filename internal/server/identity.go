@@ -90,6 +90,32 @@ func (s *Server) handleMFA(c echo.Context) error {
 	return s.advancedSession(c, sess, newToken, next)
 }
 
+// signInPage renders the sign-in form. With single sign-on its Content-Security-Policy lets
+// forms go on to the identity provider: browsers apply form-action to the redirect that follows
+// a form, and the "Sign in with your organisation" form is answered with one to the provider.
+func (s *Server) signInPage(c echo.Context, status int, f web.SignInForm) error {
+	f.SSO = s.svc.SSOEnabled()
+	if f.SSO {
+		if origin := s.svc.SSOFormOrigin(c.Request().Context()); origin != "" {
+			h := c.Response().Header()
+			h.Set("Content-Security-Policy", allowFormAction(h.Get("Content-Security-Policy"), origin))
+		}
+	}
+	return render(c, status, web.SignInPage(f))
+}
+
+// allowFormAction adds origin to a policy's form-action directive.
+func allowFormAction(policy, origin string) string {
+	parts := strings.Split(policy, ";")
+	for i, p := range parts {
+		if f := strings.Fields(p); len(f) > 0 && f[0] == "form-action" {
+			parts[i] = strings.TrimRight(p, " ") + " " + origin
+			return strings.Join(parts, ";")
+		}
+	}
+	return policy
+}
+
 // ssoCallbackURL is the redirect URI of this request's origin (PARTNERDESK_OIDC_REDIRECT_URL,
 // when set, takes its place in the service).
 func (s *Server) ssoCallbackURL(c echo.Context) string {
@@ -111,7 +137,7 @@ func (s *Server) handleSSOStart(c echo.Context) error {
 			s.log.Error("single sign-on start", "err", err)
 		}
 		loc := i18n.From(c.Request().Context())
-		return render(c, http.StatusServiceUnavailable, web.SignInPage(web.SignInForm{Next: next, SSO: true, Error: loc.T("err.sso_unavailable")}))
+		return s.signInPage(c, http.StatusServiceUnavailable, web.SignInForm{Next: next, Error: loc.T("err.sso_unavailable")})
 	}
 	http.SetCookie(c.Response(), &http.Cookie{Name: ssoCookie, Value: binding, Path: "/signin/oidc", MaxAge: 600, HttpOnly: true,
 		Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode})
@@ -133,12 +159,12 @@ func (s *Server) handleSSOCallback(c echo.Context) error {
 		service.SSOAnswer{State: q.Get("state"), Code: q.Get("code"), Error: q.Get("error"), Binding: binding}, c.RealIP())
 	if desk.ErrorCode(err) == desk.EUNAUTHORIZED {
 		loc := i18n.From(c.Request().Context())
-		return render(c, http.StatusUnauthorized, web.SignInPage(web.SignInForm{SSO: true, Error: loc.Msg(desk.ErrorMessage(err))}))
+		return s.signInPage(c, http.StatusUnauthorized, web.SignInForm{Error: loc.Msg(desk.ErrorMessage(err))})
 	}
 	if err != nil {
 		s.log.Error("single sign-on", "err", err)
 		loc := i18n.From(c.Request().Context())
-		return render(c, http.StatusServiceUnavailable, web.SignInPage(web.SignInForm{SSO: true, Error: loc.T("err.sso_unavailable")}))
+		return s.signInPage(c, http.StatusServiceUnavailable, web.SignInForm{Error: loc.T("err.sso_unavailable")})
 	}
 	return s.startedSession(c, sess, token, next)
 }

@@ -174,19 +174,6 @@ func (s *Service) AuthenticateSession(ctx context.Context, token string) (desk.S
 	return sess, nil
 }
 
-// Authenticate returns the user of a session token that carries the user's rights, or
-// EUNAUTHORIZED (a sign-in not finished yet carries none).
-func (s *Service) Authenticate(ctx context.Context, token string) (desk.User, error) {
-	sess, err := s.AuthenticateSession(ctx, token)
-	if err != nil {
-		return desk.User{}, err
-	}
-	if sess.Stage != desk.StageFull {
-		return desk.User{}, desk.Errorf(desk.EUNAUTHORIZED, "err.signin_incomplete")
-	}
-	return sess.User, nil
-}
-
 const minuteTouch = 60 * 1e9
 
 // SignOut ends the session for good: the token is deleted server-side, so a copy of the cookie

@@ -130,6 +130,24 @@ func (c *ssoClient) oauth(p *oidc.Provider, redirectURL string) *oauth2.Config {
 // SSOEnabled reports whether single sign-on is configured.
 func (s *Service) SSOEnabled() bool { return s.sso != nil }
 
+// SSOFormOrigin is the origin the single sign-on form ends up at (the provider's authorization
+// endpoint): the sign-in page's Content-Security-Policy lets its form go there (form-action
+// covers the redirect after a form). The issuer's origin while the provider does not answer.
+func (s *Service) SSOFormOrigin(ctx context.Context) string {
+	if s.sso == nil {
+		return ""
+	}
+	raw := s.sso.cfg.Issuer
+	if p, err := s.sso.discover(ctx); err == nil {
+		raw = p.Endpoint().AuthURL
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
 // StartSSO begins a single sign-on: it stores the attempt and returns the provider's
 // authorization URL and the browser binding to keep in a cookie until the answer. redirectURL
 // is this request's callback URL (unless one is configured); next a local path to go to after.
