@@ -573,6 +573,17 @@ func TestTokenNamedInEvents(t *testing.T) {
 	if res := env.PostForm(t, aa, "/account/security/tokens/"+toks[0].ID+"/revoke", nil); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("revoking one's own token: %d", res.StatusCode)
 	}
+	// A refused API request names its token too.
+	stok, ssecret, err := env.App.Service.CreateToken(context.Background(), desk.Actor{User: idUser(t, env, idSales)}, "reports", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := env.Get(t, env.Client(), "/v1/auditrecords", "Authorization", "Bearer "+ssecret); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("the Sales agent's audit records: %d", res.StatusCode)
+	}
+	if evs := idEvents(t, env, desk.OpPermissionDenied, 1); len(evs) != 1 || evs[0].APITokenID != stok.ID || evs[0].APITokenName != "reports" {
+		t.Errorf("the API denial: %+v", evs)
+	}
 	// Customer users have no tokens.
 	if res := env.PostForm(t, env.SignIn(t, idContoso), "/account/security/tokens", url.Values{"name": {"x"}, "days": {"1"}}); res.StatusCode != http.StatusForbidden {
 		t.Errorf("a customer user's token: %d", res.StatusCode)
