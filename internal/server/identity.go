@@ -131,12 +131,15 @@ func (s *Server) handleSSOStart(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	next := safeNext(c.FormValue("next"))
-	authURL, binding, err := s.svc.StartSSO(c.Request().Context(), s.ssoCallbackURL(c), next)
+	authURL, binding, err := s.svc.StartSSO(c.Request().Context(), s.ssoCallbackURL(c), next, c.RealIP())
 	if err != nil {
-		if desk.ErrorCode(err) == desk.EINTERNAL {
-			s.log.Error("single sign-on start", "err", err)
-		}
 		loc := i18n.From(c.Request().Context())
+		var de *desk.Error
+		if errors.As(err, &de) && de.Code == desk.ERATELIMIT {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(de.RetrySeconds()))
+			return s.signInPage(c, http.StatusTooManyRequests, web.SignInForm{Next: next, Error: loc.Err(de)})
+		}
+		s.log.Error("single sign-on start", "err", err)
 		return s.signInPage(c, http.StatusServiceUnavailable, web.SignInForm{Next: next, Error: loc.T("err.sso_unavailable")})
 	}
 	http.SetCookie(c.Response(), &http.Cookie{Name: ssoCookie, Value: binding, Path: "/signin/oidc", MaxAge: 600, HttpOnly: true,

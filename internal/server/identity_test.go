@@ -718,6 +718,21 @@ func TestSingleSignOn(t *testing.T) {
 		t.Errorf("email_verified as a string: %d", res.StatusCode)
 	}
 
+	// Attempts are limited per IP address (each stores a row until used or expired).
+	for i := 0; ; i++ {
+		res := env.PostForm(t, env.Client(), "/signin/oidc", nil)
+		if res.StatusCode == http.StatusTooManyRequests {
+			if i < 5 || res.Header.Get("Retry-After") == "" {
+				t.Errorf("limited after %d attempts, Retry-After %q", i, res.Header.Get("Retry-After"))
+			}
+			break
+		}
+		if res.StatusCode != http.StatusSeeOther || i > 40 {
+			t.Fatalf("attempt %d: %d", i, res.StatusCode)
+		}
+	}
+	env.Clock.Advance(time.Minute)
+
 	// In Hungarian: the button and a refusal (SPEC §10).
 	h := newHUChecker(t, env)
 	hc := env.Client()

@@ -151,9 +151,16 @@ func (s *Service) SSOFormOrigin(ctx context.Context) string {
 // StartSSO begins a single sign-on: it stores the attempt and returns the provider's
 // authorization URL and the browser binding to keep in a cookie until the answer. redirectURL
 // is this request's callback URL (unless one is configured); next a local path to go to after.
-func (s *Service) StartSSO(ctx context.Context, redirectURL, next string) (authURL, binding string, err error) {
+// Attempts are limited per IP address like failed sign-ins (each stores a row until it is used
+// or ten minutes pass).
+func (s *Service) StartSSO(ctx context.Context, redirectURL, next, ip string) (authURL, binding string, err error) {
 	if s.sso == nil {
 		return "", "", desk.Errorf(desk.ENOTFOUND, "err.sso_off")
+	}
+	if ok, wait, err := s.limit(ctx, "sso:ip:"+ip, signinIPRate, signinIPBurst); err != nil {
+		return "", "", err
+	} else if !ok {
+		return "", "", desk.RateLimited(wait, "err.signin_rate")
 	}
 	p, err := s.sso.discover(ctx)
 	if err != nil {
