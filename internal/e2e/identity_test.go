@@ -89,6 +89,7 @@ func TestEnrolAndSignInWithCodes(t *testing.T) {
 	if u := location(t, ctx); u.Path != "/signin/mfa" {
 		t.Fatalf("after the password the browser is on %s", u.Path)
 	}
+	screenshot(t, ctx, "mfa-code")
 	run(t, ctx, "enter the code",
 		idType(`input[name="code"]`, env.TOTPCode(t, secret)),
 		chromedp.Click(testID("mfa-submit")),
