@@ -124,6 +124,34 @@ func EventDetail(ctx context.Context, e desk.Event) string {
 		return l.T("activity.d.support", d.Ref, d.Title)
 	case desk.DetailSupportStatus:
 		return l.T("activity.d.support_status", d.Ref, supportStatusName(ctx, d.From), supportStatusName(ctx, d.To))
+	case desk.DetailUserMFAReset:
+		return l.T("activity.d.user_mfa_reset", d.Email)
+	case desk.DetailUserRemoved:
+		return l.T("activity.d.user_removed", d.Email)
+	case desk.DetailSignIn:
+		names := make([]string, len(d.Methods))
+		for i, m := range d.Methods {
+			names[i] = lookupOr(ctx, "signin.method."+m, m)
+		}
+		return l.T("activity.d.sign_in", strings.Join(names, " + "))
+	case desk.DetailSSOFailed:
+		reason := lookupOr(ctx, "sso.reason."+d.Reason, d.Reason)
+		if d.Email != "" {
+			return l.T("activity.d.sso_failed_as", d.Email, reason)
+		}
+		return l.T("activity.d.sso_failed", reason)
+	case desk.DetailMFAFailed:
+		return l.T("activity.d.mfa_failed", lookupOr(ctx, "mfa.reason."+d.Reason, d.Reason))
+	case desk.DetailTokensRevoked:
+		return l.T("activity.d.tokens_revoked", l.Number(int64(d.N)))
 	}
 	return e.Detail
+}
+
+// lookupOr is the message of key, or fallback when the catalog has none.
+func lookupOr(ctx context.Context, key, fallback string) string {
+	if m, ok := L(ctx).Lookup(key); ok {
+		return m
+	}
+	return fallback
 }

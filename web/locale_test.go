@@ -66,6 +66,17 @@ func TestEventDetail(t *testing.T) {
 		{desk.OpSignInFailed, desk.DetailUnknownAccountText, "Unknown account", "Ismeretlen fiók"},
 		{desk.OpUpdateSupport, desk.DetailSupportStatusText("SR-000001", "new", "in_progress"), "SR-000001: New → In progress", "SR-000001: Új → Folyamatban"},
 		{desk.OpRevokeAPIToken, "abc123", "abc123", "abc123"},
+		{desk.OpUpdateUser, desk.DetailUserMFAResetText("u@partner.example"), "u@partner.example: two-step verification reset", "u@partner.example – kétlépéses ellenőrzés visszaállítva"},
+		{desk.OpDeleteUser, desk.DetailUserRemovedText("u@contoso.onmicrosoft.com"), "u@contoso.onmicrosoft.com: removed", "u@contoso.onmicrosoft.com – eltávolítva"},
+		{desk.OpSignIn, desk.DetailSignInText("password+totp"), "With password + authenticator app", "Módja: jelszó + hitelesítő alkalmazás"},
+		{desk.OpSignIn, desk.DetailSignInText("sso+idp-mfa"), "With single sign-on + the organisation's multi-factor authentication",
+			"Módja: egyszeri bejelentkezés + a szervezet többtényezős hitelesítése"},
+		{desk.OpSignInFailed, desk.DetailSSOFailedText(desk.SSOUnknownAccount, "x@partner.example"), "Single sign-on as x@partner.example: no such user",
+			"Egyszeri bejelentkezés (x@partner.example): nincs ilyen felhasználó"},
+		{desk.OpSignInFailed, desk.DetailSSOFailedText(desk.SSOState, ""), "Single sign-on: expired, reused or from another browser",
+			"Egyszeri bejelentkezés: lejárt, ismételt vagy más böngészőből érkezett"},
+		{desk.OpMFAFailed, desk.DetailMFAFailedText(desk.MFAReplayed), "Code already used", "Már felhasznált kód"},
+		{desk.OpChangePassword, desk.DetailTokensRevokedText(1200), "API tokens revoked: 1,200", "Visszavont API-jogkivonatok: 1\u00a0200"},
 	} {
 		e := desk.Event{Operation: tt.op, Detail: tt.detail}
 		if got := EventDetail(ctxOf("en"), e); got != tt.en {

@@ -28,6 +28,7 @@ import (
 	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 	"partnerdesk/internal/postgres"
+	"partnerdesk/internal/service"
 	"partnerdesk/internal/sqlite"
 
 	"golang.org/x/term"
@@ -50,6 +51,9 @@ type config struct {
 	revealBurst, apiBurst                            int
 	revealEvery, activityRange                       time.Duration
 	apiRate                                          float64
+	// requireMFA is nil unless PARTNERDESK_REQUIRE_MFA is set: then on outside demo mode.
+	requireMFA *bool
+	sso        service.SSOConfig
 }
 
 func env(name, def string) string {
@@ -138,6 +142,18 @@ func flags(fs *flag.FlagSet, cfg *config) error {
 	default:
 		return fmt.Errorf("PARTNERDESK_SQLITE_SYNCHRONOUS=%q must be FULL or NORMAL", v)
 	}
+	if os.Getenv("PARTNERDESK_REQUIRE_MFA") != "" {
+		b, err := envBool("PARTNERDESK_REQUIRE_MFA", false)
+		if err != nil {
+			return err
+		}
+		cfg.requireMFA = &b
+	}
+	cfg.sso = service.SSOConfig{Issuer: os.Getenv("PARTNERDESK_OIDC_ISSUER"), ClientID: os.Getenv("PARTNERDESK_OIDC_CLIENT_ID"),
+		ClientSecret: os.Getenv("PARTNERDESK_OIDC_CLIENT_SECRET"), RedirectURL: os.Getenv("PARTNERDESK_OIDC_REDIRECT_URL")}
+	if cfg.sso.TrustIdPMFA, err = envBool("PARTNERDESK_OIDC_TRUST_MFA", true); err != nil {
+		return err
+	}
 	if v := os.Getenv("PARTNERDESK_KEY_ENCRYPTION_KEY"); v != "" {
 		k, err := base64.StdEncoding.DecodeString(v)
 		if err != nil || len(k) != 32 {
@@ -172,13 +188,22 @@ func (cfg config) check() error {
 	if cfg.databaseURL != "" && !postgres.IsURL(cfg.databaseURL) {
 		return fmt.Errorf("PARTNERDESK_DATABASE_URL / --database-url must be a postgres:// URL (or empty for SQLite in the data directory)")
 	}
-	return nil
+	return service.CheckSSOConfig(cfg.sso)
+}
+
+// mfaRequired is PARTNERDESK_REQUIRE_MFA, by default on outside demo mode (R22).
+func (cfg config) mfaRequired() bool {
+	if cfg.requireMFA != nil {
+		return *cfg.requireMFA
+	}
+	return !cfg.demo
 }
 
 func (cfg config) app(log *slog.Logger, demo bool) app.Config {
 	return app.Config{DataDir: cfg.dataDir, DatabaseURL: cfg.databaseURL, FilesDir: cfg.filesDir, Demo: demo, SessionSecret: cfg.sessionSecret, SecureCookies: cfg.secure, BaseURL: cfg.baseURL, Logger: log,
 		KeyEncryptionKey: cfg.kek, LinkTTL: cfg.linkTTL, RevealBurst: cfg.revealBurst, RevealEvery: cfg.revealEvery,
-		APIRatePerSecond: cfg.apiRate, APIBurst: cfg.apiBurst, MaxActivityRange: cfg.activityRange}
+		APIRatePerSecond: cfg.apiRate, APIBurst: cfg.apiBurst, MaxActivityRange: cfg.activityRange,
+		RequireMFA: cfg.mfaRequired(), SSO: cfg.sso}
 }
 
 // where names the database for messages: the PostgreSQL server and database, or the data directory.
@@ -371,7 +396,7 @@ func createToken(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	t, secret, err := a.Service.CreateToken(context.Background(), desk.Actor{}, email, name, expires)
+	t, secret, err := a.Service.CreateTokenCLI(context.Background(), email, name, expires)
 	var ve *desk.ValidationError
 	if errors.As(err, &ve) {
 		return fmt.Errorf("cannot create the token: %v (user must be an active partner user; --name required; --expires up to 8784h)", ve.Fields)

@@ -61,7 +61,11 @@ type API struct {
 	docJSON []byte // the OpenAPI document, built once from the routes
 }
 
-const ctxUser = httplog.UserKey
+const (
+	ctxUser = httplog.UserKey
+	// ctxToken holds the request's API token, so that every event it causes names it.
+	ctxToken = "token"
+)
 
 // maxBody bounds a request body.
 const maxBody = 1 << 20
@@ -180,13 +184,17 @@ func (a *API) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return desk.RateLimited(wait, "err.api_rate", int(wait.Seconds())+1)
 		}
 		c.Set(ctxUser, u)
+		c.Set(ctxToken, t)
 		return next(c)
 	}
 }
 
+// actor is the token's user, with the token itself: every event done through the API records
+// which token did it.
 func actor(c echo.Context) desk.Actor {
 	u, _ := c.Get(ctxUser).(desk.User)
-	return desk.Actor{User: u, IP: c.RealIP()}
+	t, _ := c.Get(ctxToken).(desk.APIToken)
+	return desk.Actor{User: u, IP: c.RealIP(), TokenID: t.ID, TokenName: t.Name}
 }
 
 func ctx(c echo.Context) context.Context { return c.Request().Context() }

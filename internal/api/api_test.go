@@ -72,7 +72,7 @@ func offerID(t testing.TB, match, term string) string {
 // newToken creates an API token for a demo user as the CLI would (no acting user).
 func newToken(t testing.TB, env *apptest.Env, email string, lifetime time.Duration) (desk.APIToken, string) {
 	t.Helper()
-	tok, secret, err := env.App.Service.CreateToken(context.Background(), desk.Actor{}, email, "api test "+email, lifetime)
+	tok, secret, err := env.App.Service.CreateTokenCLI(context.Background(), email, "api test "+email, lifetime)
 	if err != nil {
 		t.Fatalf("create token for %s: %v", email, err)
 	}
@@ -1400,31 +1400,35 @@ func TestRoleGates(t *testing.T) {
 	}
 }
 
-// Customer users have no API tokens: CreateToken refuses them (the API is the partner's; R4).
+// Customer users have no API tokens: neither the CLI nor the portal makes one (the API is the
+// partner's; R4). A token is made by its own user only: a Sales agent makes their own, which
+// acts as them; no one names another user.
 func TestCustomerUserGetsNoToken(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t)
-	_, secret, err := env.App.Service.CreateToken(context.Background(), desk.Actor{}, "admin@contoso.onmicrosoft.com", "customer token", 24*time.Hour)
+	_, secret, err := env.App.Service.CreateTokenCLI(context.Background(), "admin@contoso.onmicrosoft.com", "customer token", 24*time.Hour)
 	var ve *desk.ValidationError
 	if !errors.As(err, &ve) || ve.Fields["user"] == "" || secret != "" {
 		t.Fatalf("token for a customer user: secret %q, err %v; want a refusal on the user field", secret, err)
 	}
-	// Nor can a Global admin create one for them.
-	ga, _, err := env.App.Store.FindUserByEmail(context.Background(), globalAdmin)
+	cga, _, err := env.App.Store.FindUserByEmail(context.Background(), "admin@contoso.onmicrosoft.com")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, secret, err = env.App.Service.CreateToken(context.Background(), desk.Actor{User: ga}, "admin@contoso.onmicrosoft.com", "customer token", 24*time.Hour)
-	if !errors.As(err, &ve) || secret != "" {
-		t.Fatalf("Global admin creating a customer user's token: secret %q, err %v", secret, err)
+	if _, secret, err := env.App.Service.CreateToken(context.Background(), desk.Actor{User: cga}, "customer token", 24*time.Hour); desk.ErrorCode(err) != desk.EFORBIDDEN || secret != "" {
+		t.Fatalf("customer Global admin creating a token: secret %q, err %v; want forbidden", secret, err)
 	}
-	// And a partner user who is not Global admin cannot create tokens.
 	sa, _, err := env.App.Store.FindUserByEmail(context.Background(), salesAgent)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := env.App.Service.CreateToken(context.Background(), desk.Actor{User: sa}, salesAgent, "self", 24*time.Hour); desk.ErrorCode(err) != desk.EFORBIDDEN {
-		t.Fatalf("Sales agent creating a token: %v, want forbidden", err)
+	tok, secret, err := env.App.Service.CreateToken(context.Background(), desk.Actor{User: sa}, "self", 24*time.Hour)
+	if err != nil || tok.UserID != sa.ID || secret == "" {
+		t.Fatalf("Sales agent creating their own token: %+v %v", tok, err)
+	}
+	u, _, err := env.App.Service.AuthenticateToken(context.Background(), secret)
+	if err != nil || u.ID != sa.ID {
+		t.Fatalf("the Sales agent's token acts as %s (%v), want the Sales agent", u.Email, err)
 	}
 }
 

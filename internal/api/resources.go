@@ -570,6 +570,8 @@ type AuditRecord struct {
 	ResourceNewValue  string    `json:"resourceNewValue,omitempty"`
 	OrderID           string    `json:"orderId,omitempty"`
 	IP                string    `json:"ip,omitempty"`
+	APITokenID        string    `json:"apiTokenId,omitempty" doc:"The API token the operation was done with (absent for the portal)."`
+	APITokenName      string    `json:"apiTokenName,omitempty" doc:"That token's name."`
 }
 
 // auditFilter is the filter parameter: {"Field":"CompanyName|CustomerId|ResourceType","Value":...,"Operator":"substring|equals"}.
@@ -667,7 +669,7 @@ func (a *API) handleAuditRecords(c echo.Context) error {
 	for _, e := range events.Items {
 		out.Items = append(out.Items, AuditRecord{ID: itoa64(e.ID), CustomerID: e.CustomerID, CustomerName: e.CustomerName, UserPrincipalName: e.ActorEmail,
 			ResourceType: e.ResourceType, OperationType: e.Operation, OperationDate: e.At, OperationStatus: e.Status, ResourceNewValue: e.Detail,
-			OrderID: e.OrderID, IP: e.IP})
+			OrderID: e.OrderID, IP: e.IP, APITokenID: e.APITokenID, APITokenName: e.APITokenName})
 	}
 	return c.JSON(http.StatusOK, out)
 }

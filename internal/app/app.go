@@ -71,6 +71,11 @@ type Config struct {
 	APIBurst         int
 	// CancelWindows overrides the 30-day cancellation window per product kind (R12).
 	CancelWindows map[desk.ProductKind]time.Duration
+	// RequireMFA makes Global admins, Admin agents and customer Global admins set up two-step
+	// verification before their session gets their rights (R22; PARTNERDESK_REQUIRE_MFA).
+	RequireMFA bool
+	// SSO configures single sign-on with an OpenID Connect provider (R23; PARTNERDESK_OIDC_*).
+	SSO service.SSOConfig
 }
 
 // App is a running PartnerDesk.
@@ -280,7 +285,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		PartnerTenantID: partnerID, BcryptCost: cfg.BcryptCost, KeyEncryptionKey: sec.KeyEncryptionKey, LinkKey: sec.LinkKey,
 		LinkTTL: cfg.LinkTTL, ArtifactsDir: files, SupportThresholdUSD: cfg.SupportThresholdUSD,
 		MaxActivityRange: cfg.MaxActivityRange, RevealBurst: cfg.RevealBurst, RevealEvery: cfg.RevealEvery,
-		Cancel: desk.CancelPolicy{Windows: cfg.CancelWindows},
+		Cancel:     desk.CancelPolicy{Windows: cfg.CancelWindows},
+		RequireMFA: cfg.RequireMFA, SSO: cfg.SSO,
 	})
 	if err != nil {
 		return fail(err)

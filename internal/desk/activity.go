@@ -39,6 +39,7 @@ var Operations = []string{
 	OpGetSoftwareKey, OpGetDownloadLink, OpDownload, OpSharedDownload, OpCreateOrder, OpUpdateOrder,
 	OpSignIn, OpSignInFailed, OpSignOut, OpPermissionDenied, OpCreateCustomer, OpCreateUser, OpUpdateUser,
 	OpImportKeys, OpFileSupport, OpUpdateSupport, OpCreateAPIToken, OpRevokeAPIToken,
+	OpDeleteUser, OpChangePassword, OpMFAEnrol, OpMFAFailed, OpMFARecoveryCodes, OpMFADisable,
 }
 
 // DefaultMaxActivityRange caps the date range of one activity query.

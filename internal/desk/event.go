@@ -26,6 +26,12 @@ const (
 	OpUpdateSupport    = "update_support_request"
 	OpCreateAPIToken   = "create_api_token"
 	OpRevokeAPIToken   = "revoke_api_token"
+	OpDeleteUser       = "delete_user"
+	OpChangePassword   = "change_password"    // a user changed their own password (R24)
+	OpMFAEnrol         = "mfa_enrol"          // two-step verification set up (R22)
+	OpMFAFailed        = "mfa_failed"         // a wrong, replayed or rate-limited code at sign-in (R22)
+	OpMFARecoveryCodes = "mfa_recovery_codes" // new recovery codes made (the old ones stop working)
+	OpMFADisable       = "mfa_disable"        // a user turned their own two-step verification off
 )
 
 // Event is one append-only row of the activity log (SPEC §5, R11).
@@ -47,10 +53,12 @@ type Event struct {
 	Product string
 	OrderID string
 	// Detail is a short free text (never a key, password or token).
-	Detail   string
-	IP       string
-	PrevHash []byte
-	Hash     []byte
+	Detail string
+	IP     string
+	// APITokenID and APITokenName name the API token the change was made with (empty in the portal).
+	APITokenID, APITokenName string
+	PrevHash                 []byte
+	Hash                     []byte
 }
 
 // EventHash chains an event to its predecessor: sha256(prev ‖ fields). Changing any stored
@@ -70,6 +78,15 @@ func EventHash(prev []byte, e Event) []byte {
 		binary.BigEndian.PutUint64(b[:], uint64(len(s)))
 		h.Write(b[:])
 		h.Write([]byte(s))
+	}
+	// The API token fields were added later: hashed only when set, so that the events written
+	// before them keep their hashes.
+	if e.APITokenID != "" || e.APITokenName != "" {
+		for _, s := range []string{"api-token", e.APITokenID, e.APITokenName} {
+			binary.BigEndian.PutUint64(b[:], uint64(len(s)))
+			h.Write(b[:])
+			h.Write([]byte(s))
+		}
 	}
 	return h.Sum(nil)
 }

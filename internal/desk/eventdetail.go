@@ -33,6 +33,35 @@ const (
 	DetailUnknownAccount DetailKind = "unknown_account"  // a failed sign-in of an unknown account
 	DetailSupport        DetailKind = "support"          // Ref, Title
 	DetailSupportStatus  DetailKind = "support_status"   // Ref, From, To (statuses)
+	DetailUserMFAReset   DetailKind = "user_mfa_reset"   // Email
+	DetailUserRemoved    DetailKind = "user_removed"     // Email
+	DetailSignIn         DetailKind = "sign_in"          // Methods
+	DetailSSOFailed      DetailKind = "sso_failed"       // Reason (an SSOFailure)
+	DetailMFAFailed      DetailKind = "mfa_failed"       // Reason (an MFAFailure)
+	DetailTokensRevoked  DetailKind = "tokens_revoked"   // N API tokens revoked
+)
+
+// SSOFailure is why a single sign-on was refused (R23), stored in the failed sign-in's detail.
+type SSOFailure string
+
+// The reasons a single sign-on is refused.
+const (
+	SSOUnknownAccount  SSOFailure = "unknown_account"  // no PartnerDesk user has the email
+	SSOInactive        SSOFailure = "inactive"         // the user is deactivated
+	SSOEmailUnverified SSOFailure = "email_unverified" // the identity provider did not vouch for the email
+	SSOInvalidToken    SSOFailure = "invalid_token"    // the ID token failed verification (signature, issuer, audience, expiry, nonce)
+	SSOState           SSOFailure = "state"            // unknown, used or expired state, or another browser's
+	SSOProvider        SSOFailure = "provider"         // the identity provider answered with an error
+)
+
+// MFAFailure is why a code was refused at sign-in (R22), stored in the event's detail.
+type MFAFailure string
+
+// The reasons a code is refused.
+const (
+	MFAWrongCode     MFAFailure = "wrong_code"     // not the authenticator app's code
+	MFAReplayed      MFAFailure = "replayed"       // the code of a 30-second step already used
+	MFAWrongRecovery MFAFailure = "wrong_recovery" // not an unused recovery code
 )
 
 // Detail is a stored event detail taken apart.
@@ -51,6 +80,9 @@ type Detail struct {
 	Path       string
 	// Ref, Title, From and To: a support request and its status change.
 	Ref, Title, From, To string
+	// Methods: how a session signed in (SignInMethods); Reason: why a sign-in step was refused.
+	Methods []string
+	Reason  string
 	// Raw is the detail as stored.
 	Raw string
 }
@@ -125,6 +157,30 @@ func DetailSupportText(ref, title string) string { return ref + " " + title }
 
 // DetailSupportStatusText is a support request's status change.
 func DetailSupportStatusText(ref, from, to string) string { return ref + " " + from + " → " + to }
+
+// DetailUserMFAResetText is the detail of an admin's reset of a user's two-step verification.
+func DetailUserMFAResetText(email string) string { return email + " two-step verification reset" }
+
+// DetailUserRemovedText is the detail of a removed user.
+func DetailUserRemovedText(email string) string { return email + " removed" }
+
+// DetailSignInText is a sign-in's detail: how the session signed in ("password+totp").
+func DetailSignInText(method string) string { return "method " + method }
+
+// DetailSSOFailedText is the detail of a refused single sign-on, with the email the identity
+// provider named when there is one.
+func DetailSSOFailedText(reason SSOFailure, email string) string {
+	if email == "" {
+		return "sso " + string(reason)
+	}
+	return "sso " + string(reason) + " " + email
+}
+
+// DetailMFAFailedText is the detail of a refused code.
+func DetailMFAFailedText(reason MFAFailure) string { return string(reason) }
+
+// DetailTokensRevokedText says how many API tokens a change revoked (R24).
+func DetailTokensRevokedText(n int) string { return fmt.Sprintf("%d API tokens revoked", n) }
 
 func roleSlugList(rs Roles) string {
 	var parts []string
@@ -227,6 +283,8 @@ func ParseDetail(op, s string) Detail {
 			d.Kind = DetailUserDeactivate
 		case rest == "password reset":
 			d.Kind = DetailUserPassword
+		case rest == "two-step verification reset":
+			d.Kind = DetailUserMFAReset
 		case rest == "roles" || strings.HasPrefix(rest, "roles "):
 			if rs, ok := parseRoleSlugs(strings.TrimPrefix(strings.TrimPrefix(rest, "roles"), " ")); ok {
 				d.Kind, d.Roles = DetailUserRoles, rs
@@ -246,6 +304,32 @@ func ParseDetail(op, s string) Detail {
 	case OpSignInFailed:
 		if s == DetailUnknownAccountText {
 			d.Kind = DetailUnknownAccount
+		} else if rest, ok := strings.CutPrefix(s, "sso "); ok {
+			reason, email, _ := strings.Cut(rest, " ")
+			switch SSOFailure(reason) {
+			case SSOUnknownAccount, SSOInactive, SSOEmailUnverified, SSOInvalidToken, SSOState, SSOProvider:
+				if email == "" || (strings.Contains(email, "@") && !strings.Contains(email, " ")) {
+					d.Kind, d.Reason, d.Email = DetailSSOFailed, reason, email
+				}
+			}
+		}
+	case OpSignIn:
+		if m, ok := strings.CutPrefix(s, "method "); ok && m != "" && !strings.Contains(m, " ") {
+			d.Kind, d.Methods = DetailSignIn, SignInMethods(m)
+		}
+	case OpMFAFailed:
+		switch MFAFailure(s) {
+		case MFAWrongCode, MFAReplayed, MFAWrongRecovery:
+			d.Kind, d.Reason = DetailMFAFailed, s
+		}
+	case OpDeleteUser:
+		if email, ok := strings.CutSuffix(s, " removed"); ok && strings.Contains(email, "@") && !strings.Contains(email, " ") {
+			d.Kind, d.Email = DetailUserRemoved, email
+		}
+	case OpChangePassword:
+		var n int
+		if k, _ := fmt.Sscanf(s, "%d API tokens revoked", &n); k == 1 && DetailTokensRevokedText(n) == s {
+			d.Kind, d.N = DetailTokensRevoked, n
 		}
 	case OpFileSupport:
 		if ref, title, ok := strings.Cut(s, " "); ok && strings.HasPrefix(ref, "SR-") {

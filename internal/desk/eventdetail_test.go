@@ -32,7 +32,17 @@ func TestParseDetailRoundTrip(t *testing.T) {
 		{OpSignInFailed, DetailUnknownAccountText, Detail{Kind: DetailUnknownAccount}},
 		{OpFileSupport, DetailSupportText("SR-000012", "Refund for a duplicate order"), Detail{Kind: DetailSupport, Ref: "SR-000012", Title: "Refund for a duplicate order"}},
 		{OpUpdateSupport, DetailSupportStatusText("SR-000012", "new", "in_progress"), Detail{Kind: DetailSupportStatus, Ref: "SR-000012", From: "new", To: "in_progress"}},
+		{OpUpdateUser, DetailUserMFAResetText("x@partner.example"), Detail{Kind: DetailUserMFAReset, Email: "x@partner.example"}},
+		{OpDeleteUser, DetailUserRemovedText("nora@contoso.onmicrosoft.com"), Detail{Kind: DetailUserRemoved, Email: "nora@contoso.onmicrosoft.com"}},
+		{OpSignIn, DetailSignInText("password+totp"), Detail{Kind: DetailSignIn, Methods: []string{MethodPassword, MethodTOTP}}},
+		{OpSignIn, DetailSignInText("sso+idp-mfa"), Detail{Kind: DetailSignIn, Methods: []string{MethodSSO, MethodIdPMFA}}},
+		{OpSignInFailed, DetailSSOFailedText(SSOUnknownAccount, "who@example.com"), Detail{Kind: DetailSSOFailed, Reason: "unknown_account", Email: "who@example.com"}},
+		{OpSignInFailed, DetailSSOFailedText(SSOState, ""), Detail{Kind: DetailSSOFailed, Reason: "state"}},
+		{OpMFAFailed, DetailMFAFailedText(MFAReplayed), Detail{Kind: DetailMFAFailed, Reason: "replayed"}},
+		{OpChangePassword, DetailTokensRevokedText(2), Detail{Kind: DetailTokensRevoked, N: 2}},
 		// Not a known shape: kept as text.
+		{OpSignInFailed, "sso guessed", Detail{}},
+		{OpMFAFailed, "whatever", Detail{}},
 		{OpRevokeAPIToken, "3f6c", Detail{}},
 		{OpCreateOrder, "2 line(s), 12.5 EUR", Detail{}}, // not the writer's format (one decimal)
 		{OpCreateOrder, "free text", Detail{}},

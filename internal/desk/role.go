@@ -105,6 +105,8 @@ const (
 	PermManageSupport        Permission = "manage-support" // change a support request's status
 	PermCustomerArea         Permission = "customer-area"  // any customer user: their own tenant only (R4)
 	PermCustomerKeys         Permission = "customer-keys"  // R4: customer Global admin only
+	PermOwnTokens            Permission = "own-tokens"     // any partner user: their own API tokens
+	PermCustomerUsers        Permission = "customer-users" // R24: a customer Global admin manages their own tenant's users
 )
 
 // Allowed is the role table of SPEC §1: which roles hold each permission.
@@ -127,6 +129,8 @@ var Allowed = map[Permission]Roles{
 	PermManageSupport:        RolesOf(RoleGlobalAdmin),
 	PermCustomerArea:         RolesOf(RoleCustomerGlobalAdmin, RoleCustomerUser),
 	PermCustomerKeys:         RolesOf(RoleCustomerGlobalAdmin),
+	PermOwnTokens:            RolesOf(RoleGlobalAdmin, RoleAdminAgent, RoleSalesAgent, RoleHelpdeskAgent, RoleBillingAdmin, RoleReferralsAdmin),
+	PermCustomerUsers:        RolesOf(RoleCustomerGlobalAdmin),
 }
 
 // Can reports whether a holder of rs may do p.

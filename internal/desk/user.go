@@ -16,7 +16,22 @@ type User struct {
 	Theme     string
 	Active    bool
 	CreatedAt time.Time
+	// MFAEnrolledAt is when the user set up an authenticator app (R22); zero when not set up.
+	MFAEnrolledAt time.Time
+	// MustChangePassword: the password is a one-time password an admin gave out; the next
+	// password sign-in can do nothing but change it (R24).
+	MustChangePassword bool
 }
+
+// MFAEnrolled reports whether the user has set up two-step verification (R22).
+func (u User) MFAEnrolled() bool { return !u.MFAEnrolledAt.IsZero() }
+
+// MFARoles are the roles that must use two-step verification when PARTNERDESK_REQUIRE_MFA is on
+// (R22): they can reveal product keys or administer users.
+var MFARoles = RolesOf(RoleGlobalAdmin, RoleAdminAgent, RoleCustomerGlobalAdmin)
+
+// NeedsMFA reports whether the user holds a role that must use two-step verification (R22).
+func (u User) NeedsMFA() bool { return u.Roles.Any(MFARoles) }
 
 // IsPartner reports whether the user belongs to the partner tenant.
 func (u User) IsPartner() bool { return u.CustomerID == "" }
@@ -55,6 +70,9 @@ type UserFilter struct {
 type Actor struct {
 	User User
 	IP   string
+	// TokenID and TokenName name the API token the request came with (empty in the portal), so
+	// that every event done with a token says which one.
+	TokenID, TokenName string
 }
 
 // NewUser is the input of Settings → Users → Add user.

@@ -570,7 +570,7 @@ var en = map[string]string{
 	"api.title":           "REST API",
 	"api.lead":            "The JSON API in the style of the Partner Center REST API. Its OpenAPI document, the contract that client generators and validators read:",
 	"api.auth":            "Authentication",
-	"api.auth_text":       "Send a token a Global admin created (Account settings → API tokens) as a bearer token. Amounts are decimal strings in the currency's major unit; errors carry Partner Center's error codes.",
+	"api.auth_text":       "Send a token you created (My account → Security) as a bearer token. Amounts are decimal strings in the currency's major unit; errors carry Partner Center's error codes.",
 	"api.method":          "Method",
 	"api.path":            "Path",
 	"api.summary":         "What it does",

@@ -570,7 +570,7 @@ var hu = map[string]string{
 	"api.title":           "REST API",
 	"api.lead":            "A Partnerközpont REST API mintájára készült JSON API. OpenAPI-dokumentuma, az API szerződése, amelyet a kódgenerátorok és az érvényesítő eszközök olvasnak:",
 	"api.auth":            "Hitelesítés",
-	"api.auth_text":       "Küldjön egy globális rendszergazda által létrehozott jogkivonatot (Fiókbeállítások → API-jogkivonatok) tulajdonosi jogkivonatként. Az összegek a pénznem fő egységében, tizedes számot tartalmazó karakterláncként szerepelnek; a hibák a Partnerközpont hibakódjait használják.",
+	"api.auth_text":       "Küldje el az Ön által létrehozott jogkivonatot (Saját fiók → Biztonság) tulajdonosi jogkivonatként. Az összegek a pénznem fő egységében, tizedes számot tartalmazó karakterláncként szerepelnek; a hibák a Partnerközpont hibakódjait használják.",
 	"api.method":          "Metódus",
 	"api.path":            "Útvonal",
 	"api.summary":         "Leírás",

@@ -84,7 +84,7 @@ func (s *Server) handleActivityExport(c echo.Context) error {
 			roles = append(roles, r.Slug())
 		}
 		err := w.Write(strconv.FormatInt(e.ID, 10), e.At.UTC().Format("2006-01-02T15:04:05.000Z"), e.CustomerID, e.CustomerName,
-			e.Operation, e.ActorEmail, strings.Join(roles, " "), e.ActorTenantID, e.Product, e.OrderID, e.IP, e.Status, e.Detail)
+			e.Operation, e.ActorEmail, strings.Join(roles, " "), e.ActorTenantID, e.Product, e.OrderID, e.IP, e.Status, e.Detail, e.APITokenID, e.APITokenName)
 		if n++; n%500 == 0 && err == nil {
 			err = w.Flush()
 			c.Response().Flush()
@@ -101,4 +101,4 @@ func (s *Server) handleActivityExport(c echo.Context) error {
 	return w.Flush()
 }
 
-var activityHeader = []string{"id", "dateTimeUtc", "customerId", "customerName", "operationType", "userPrincipalName", "roles", "tenantId", "product", "orderId", "ip", "operationStatus", "detail"}
+var activityHeader = []string{"id", "dateTimeUtc", "customerId", "customerName", "operationType", "userPrincipalName", "roles", "tenantId", "product", "orderId", "ip", "operationStatus", "detail", "apiTokenId", "apiTokenName"}

@@ -71,7 +71,7 @@ func actCSV(t *testing.T, env *apptest.Env, c *http.Client, q url.Values) (*appt
 	return res, recs
 }
 
-var actHeader = []string{"id", "dateTimeUtc", "customerId", "customerName", "operationType", "userPrincipalName", "roles", "tenantId", "product", "orderId", "ip", "operationStatus", "detail"}
+var actHeader = []string{"id", "dateTimeUtc", "customerId", "customerName", "operationType", "userPrincipalName", "roles", "tenantId", "product", "orderId", "ip", "operationStatus", "detail", "apiTokenId", "apiTokenName"}
 
 // actCol returns a column of a CSV export by header name.
 func actCol(t *testing.T, recs [][]string, row int, name string) string {
@@ -551,7 +551,7 @@ func TestActivityRecordsWithoutSecrets(t *testing.T) {
 		t.Fatalf("failed sign-in: %d", res.StatusCode)
 	}
 	// An API token.
-	tok, secret, err := env.App.Service.CreateToken(ctx, actActor(t, env, actUsers["global"], "198.51.100.4"), actUsers["admin"], "reporting", 24*time.Hour)
+	tok, secret, err := env.App.Service.CreateToken(ctx, actActor(t, env, actUsers["admin"], "198.51.100.4"), "reporting", 24*time.Hour)
 	if err != nil || secret == "" {
 		t.Fatalf("create token: %v", err)
 	}
@@ -601,7 +601,7 @@ func TestActivityRecordsWithoutSecrets(t *testing.T) {
 	}{
 		{desk.OpSignIn, []string{actUsers["global"], "Global admin", "127.0.0.1", partner}},
 		{desk.OpSignInFailed, []string{actUsers["billing"], "Billing admin", "127.0.0.1", "failed"}},
-		{desk.OpCreateAPIToken, []string{actUsers["global"], "Global admin", "198.51.100.4", "reporting for " + actUsers["admin"]}},
+		{desk.OpCreateAPIToken, []string{actUsers["admin"], "Admin agent", "198.51.100.4", "reporting for " + actUsers["admin"]}},
 	} {
 		_, d := actPage(t, env, ga, url.Values{"action": {tt.op}, "from": {"2026-11-25"}, "to": {"2026-11-25"}})
 		found := false
@@ -825,9 +825,8 @@ func TestActivityExportCSV(t *testing.T) {
 // is recorded like the page's (a permission_denied event naming the path).
 func TestActivityAPIDenialRecorded(t *testing.T) {
 	env := apptest.Start(t)
-	ga := actActor(t, env, actUsers["global"], "127.0.0.1")
 	for _, who := range []string{"admin", "sales", "billing"} {
-		_, secret, err := env.App.Service.CreateToken(context.Background(), ga, actUsers[who], "r2-"+who, time.Hour)
+		_, secret, err := env.App.Service.CreateToken(context.Background(), actActor(t, env, actUsers[who], "127.0.0.1"), "r2-"+who, time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}

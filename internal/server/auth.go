@@ -83,12 +83,12 @@ func (s *Server) handleSignInForm(c echo.Context) error {
 	if _, ok := c.Get(ctxUser).(desk.User); ok {
 		return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))
 	}
-	return render(c, http.StatusOK, web.SignInPage(web.SignInForm{Next: c.QueryParam("next")}))
+	return s.signInPage(c, http.StatusOK, web.SignInForm{Next: c.QueryParam("next")})
 }
 
 func (s *Server) handleSignIn(c echo.Context) error {
 	email, password, next := c.FormValue("email"), c.FormValue("password"), c.FormValue("next")
-	u, token, err := s.svc.SignIn(c.Request().Context(), email, password, c.RealIP())
+	sess, token, err := s.svc.SignIn(c.Request().Context(), email, password, c.RealIP())
 	if err != nil {
 		code := desk.ErrorCode(err)
 		if code != desk.EUNAUTHORIZED && code != desk.ERATELIMIT {
@@ -101,24 +101,34 @@ func (s *Server) handleSignIn(c echo.Context) error {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(de.RetrySeconds()))
 		}
 		loc := i18n.From(c.Request().Context())
-		return render(c, status, web.SignInPage(web.SignInForm{Email: email, Next: next, Error: loc.Msg(desk.ErrorMessage(err))}))
+		return s.signInPage(c, status, web.SignInForm{Email: email, Next: next, Error: loc.Msg(desk.ErrorMessage(err))})
 	}
+	return s.startedSession(c, sess, token, next)
+}
+
+// startedSession sets the cookie of a new session and sends the browser on: to where it was
+// going when the session has the user's rights, else to the step the sign-in must finish
+// (a code, a new password, or setting up two-step verification).
+func (s *Server) startedSession(c echo.Context, sess desk.Session, token, next string) error {
 	// A new session at every sign-in (no fixation): any session the browser had is ended.
 	if old := s.sessionToken(c.Request()); old != "" {
-		_ = s.svc.SignOut(c.Request().Context(), desk.Actor{User: u, IP: c.RealIP()}, old)
+		_ = s.svc.SignOut(c.Request().Context(), desk.Actor{User: sess.User, IP: c.RealIP()}, old)
 	}
-	if err := s.setSession(c, token); err != nil {
-		return err
-	}
+	return s.advancedSession(c, sess, token, next)
+}
+
+// homeOf is where a signed-in user goes: next if it is a local path, else their start page.
+func homeOf(u desk.User, next string) string {
 	dest := safeNext(next)
 	if dest == "/" && !u.IsPartner() {
 		dest = "/portal"
 	}
-	return c.Redirect(http.StatusSeeOther, dest)
+	return dest
 }
 
 func (s *Server) handleSignOut(c echo.Context) error {
-	if err := s.svc.SignOut(c.Request().Context(), actor(c), s.sessionToken(c.Request())); err != nil {
+	sess, _, _ := currentSession(c)
+	if err := s.svc.SignOut(c.Request().Context(), desk.Actor{User: sess.User, IP: c.RealIP()}, s.sessionToken(c.Request())); err != nil {
 		return err
 	}
 	s.clearSession(c)

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"partnerdesk/internal/app/apptest"
@@ -458,6 +459,72 @@ func TestHungarianPages(t *testing.T) {
 	get(sales, contoso+"/add-products")
 	referrals := huClient(t, env, swUsers["referrals"])
 	get(referrals, "/")
+	// My account → Security (R22, R24): two-step verification set up (with a wrong code first),
+	// the code step of a sign-in (with a wrong code), new recovery codes, turned off, set up
+	// again and reset by the Global admin; the password change with its errors; the one-time
+	// password step; the admin center's Users page with its actions.
+	hd := huClient(t, env, swUsers["helpdesk"])
+	enrol := func() string {
+		t.Helper()
+		d := get(hd, "/account/security")
+		secret := strings.TrimSpace(testid(d, "totp-secret").Text())
+		setup := testid(d, "enrol-form").Find(`input[name="setup"]`).AttrOr("value", "")
+		post(hd, "/account/security/mfa", url.Values{"setup": {setup}, "code": {"000000"}})
+		if d := post(hd, "/account/security/mfa", url.Values{"setup": {setup}, "code": {env.TOTPCode(t, secret)}}); testid(d, "recovery-code").Length() != 10 {
+			t.Fatal("no recovery codes after the set-up")
+		}
+		env.Clock.Advance(30 * time.Second)
+		return secret
+	}
+	secret := enrol()
+	get(hd, "/account/security")
+	two := env.Client()
+	hu2 := []string{"Accept-Language", "hu"}
+	env.PostForm(t, two, "/signin", url.Values{"email": {swUsers["helpdesk"]}, "password": {demo.Password}}, hu2...)
+	get(two, "/signin/mfa")
+	post(two, "/signin/mfa", url.Values{"code": {"000000"}})
+	post(two, "/signin/mfa", url.Values{"code": {""}})
+	post(two, "/signin/mfa", url.Values{"code": {env.TOTPCode(t, secret)}})
+	env.Clock.Advance(30 * time.Second)
+	post(hd, "/account/security/mfa/recovery-codes", url.Values{"code": {"000000"}})
+	post(hd, "/account/security/mfa/recovery-codes", url.Values{"code": {env.TOTPCode(t, secret)}})
+	env.Clock.Advance(30 * time.Second)
+	post(hd, "/account/security/mfa/disable", url.Values{"code": {env.TOTPCode(t, secret)}})
+	enrol()
+	get(ga, "/settings/users")
+	post(ga, "/settings/users/"+cnActor(t, env, swUsers["helpdesk"]).User.ID+"/mfa-reset", nil)
+	hd = huClient(t, env, swUsers["helpdesk"])
+	post(hd, "/account/security/password", url.Values{"current_password": {"rossz"}, "new_password": {"rövid"}})
+	post(hd, "/account/security/password", url.Values{"current_password": {demo.Password}, "new_password": {"hosszú-új-jelszó-2026"}})
+	post(hd, "/account/security/tokens", url.Values{"name": {""}, "days": {"0"}})
+	post(hd, "/account/security/tokens", url.Values{"name": {"Jelentések"}, "days": {"30"}})
+	d = post(ga, "/settings/users/"+newUser+"/password", nil)
+	otp := strings.TrimSpace(testid(d, "one-time-password").Find("code").Text())
+	fresh := env.Client()
+	env.PostForm(t, fresh, "/signin", url.Values{"email": {"szabo.peter@partner.example"}, "password": {otp}}, hu2...)
+	get(fresh, "/account/security", hu2...)
+	post(fresh, "/account/security/password", url.Values{"current_password": {otp}, "new_password": {"rövid"}}, hu2...)
+	custAdmin := huClient(t, env, swUsers["customer"])
+	get(custAdmin, "/account/security")
+	get(custAdmin, "/portal/users")
+	d = post(custAdmin, "/portal/users", url.Values{"email": {"toth.anna@contoso.onmicrosoft.com"}, "display_name": {"Tóth Anna"}, "role": {desk.RoleCustomerUser.Slug()}})
+	post(custAdmin, "/portal/users", url.Values{"email": {"rossz"}, "display_name": {""}})
+	var anna string
+	testid(d, "customer-user").Each(func(_ int, s *goquery.Selection) {
+		if s.AttrOr("data-email", "") == "toth.anna@contoso.onmicrosoft.com" {
+			anna = strings.TrimSuffix(strings.TrimPrefix(s.Find(`form[action$="/password"]`).AttrOr("action", ""), "/portal/users/"), "/password")
+		}
+	})
+	if anna == "" {
+		t.Fatal("the invited user is not on the Users page")
+	}
+	for _, a := range []string{"deactivate", "activate", "password", "mfa-reset", "remove"} {
+		post(custAdmin, "/portal/users/"+anna+"/"+a, nil)
+	}
+	post(custAdmin, "/portal/users/"+anna+"/remove", url.Values{"confirm": {"yes"}})
+	post(custAdmin, "/portal/users/"+cnActor(t, env, swUsers["customer"]).User.ID+"/deactivate", nil)
+	get(ga, contoso+"/account")
+
 	// A failed sign-in of an unknown account, a refused request and a sign-out, for the log.
 	env.PostForm(t, env.SignIn(t, swUsers["admin"]), "/signout", nil)
 	env.PostForm(t, env.Client(), "/signin", url.Values{"email": {"nincs@partner.example"}, "password": {"rossz-jelszo"}})

@@ -489,7 +489,7 @@ func TestSecureDeployment(t *testing.T) {
 	if res := secDo(t, env, "GET", host, "/settings/api", nil, jar); !strings.Contains(res.Body, "https://desk.example.com/v1/openapi.json") || strings.Contains(res.Body, "127.0.0.1") {
 		t.Errorf("the API page's examples do not use the base URL")
 	}
-	_, secret, err := env.App.Service.CreateToken(context.Background(), desk.Actor{}, swUsers["admin"], "base-url", time.Hour)
+	_, secret, err := env.App.Service.CreateTokenCLI(context.Background(), swUsers["admin"], "base-url", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -518,7 +518,7 @@ func TestCacheControlWithoutTLS(t *testing.T) {
 			t.Errorf("GET %s: %d, Cache-Control %q", p, res.StatusCode, res.Header.Get("Cache-Control"))
 		}
 	}
-	_, secret, err := env.App.Service.CreateToken(context.Background(), desk.Actor{}, swUsers["admin"], "cache", time.Hour)
+	_, secret, err := env.App.Service.CreateTokenCLI(context.Background(), swUsers["admin"], "cache", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

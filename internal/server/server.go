@@ -68,7 +68,15 @@ type Server struct {
 	sessionCookie, langCookie, themeCookie string
 }
 
-const ctxUser = httplog.UserKey
+const (
+	ctxUser = httplog.UserKey
+	// ctxPending holds a session whose sign-in is not finished (desk.Session): it carries no
+	// rights, so ctxUser stays unset and every route behind require refuses it.
+	ctxPending = "pending"
+	// ctxSession holds the request's session (desk.Session) and ctxToken its token.
+	ctxSession = "session"
+	ctxToken   = "session-token"
+)
 
 // New builds the server and its routes.
 func New(svc *service.Service, cfg Config) *Server {
@@ -125,12 +133,13 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Routes lists the registered routes with their permissions (the route × role tests use it).
 func (s *Server) Routes() []Route { return append([]Route(nil), s.routes...) }
 
-// route registers a handler behind the permission check.
-func (s *Server) route(method, path string, perm desk.Permission, h echo.HandlerFunc) {
+// route registers a handler behind the permission check. A route that finishes a sign-in also
+// takes sessions of the stages it names (R22, R24); no other route takes them.
+func (s *Server) route(method, path string, perm desk.Permission, h echo.HandlerFunc, stages ...desk.SessionStage) {
 	s.routes = append(s.routes, Route{Method: method, Path: path, Perm: perm})
 	var mw []echo.MiddlewareFunc
 	if perm != "" {
-		mw = append(mw, s.require(perm))
+		mw = append(mw, s.require(perm, stages...))
 	}
 	s.e.Add(method, path, h, mw...)
 }
@@ -140,7 +149,18 @@ func (s *Server) registerRoutes() {
 	s.route(http.MethodGet, "/healthz", "", s.handleHealthz)
 	s.route(http.MethodGet, "/signin", "", s.handleSignInForm)
 	s.route(http.MethodPost, "/signin", "", s.handleSignIn)
-	s.route(http.MethodPost, "/signout", PermSignedIn, s.handleSignOut)
+	s.route(http.MethodPost, "/signout", PermSignedIn, s.handleSignOut, desk.StageMFA, desk.StagePassword, desk.StageEnrol)
+	s.route(http.MethodGet, "/signin/mfa", "", s.handleMFAForm)
+	s.route(http.MethodPost, "/signin/mfa", "", s.handleMFA)
+	s.route(http.MethodPost, "/signin/oidc", "", s.handleSSOStart)
+	s.route(http.MethodGet, "/signin/oidc/callback", "", s.handleSSOCallback)
+	s.route(http.MethodGet, "/account/security", PermSignedIn, s.handleSecurity, desk.StagePassword, desk.StageEnrol)
+	s.route(http.MethodPost, "/account/security/password", PermSignedIn, s.handleChangePassword, desk.StagePassword)
+	s.route(http.MethodPost, "/account/security/mfa", PermSignedIn, s.handleConfirmMFA, desk.StageEnrol)
+	s.route(http.MethodPost, "/account/security/mfa/recovery-codes", PermSignedIn, s.handleRecoveryCodes)
+	s.route(http.MethodPost, "/account/security/mfa/disable", PermSignedIn, s.handleDisableMFA)
+	s.route(http.MethodPost, "/account/security/tokens", desk.PermOwnTokens, s.handleCreateOwnToken)
+	s.route(http.MethodPost, "/account/security/tokens/:apitoken/revoke", desk.PermOwnTokens, s.handleRevokeOwnToken)
 	s.route(http.MethodPost, "/settings/language", "", s.handleLanguage)
 	s.route(http.MethodPost, "/settings/theme", "", s.handleTheme)
 	s.route(http.MethodGet, "/", PermSignedIn, s.handleHome)
@@ -192,8 +212,15 @@ func (s *Server) registerRoutes() {
 	s.route(http.MethodPost, "/settings/users/:id/password", desk.PermManageUsers, s.handleUserPassword)
 	s.route(http.MethodPost, "/settings/users/:id/deactivate", desk.PermManageUsers, s.handleUserDeactivate)
 	s.route(http.MethodPost, "/settings/users/:id/activate", desk.PermManageUsers, s.handleUserActivate)
+	s.route(http.MethodPost, "/settings/users/:id/mfa-reset", desk.PermManageUsers, s.handleUserMFAReset)
 
 	s.route(http.MethodPost, "/customers/:id/users", desk.PermManageUsers, s.handleInviteCustomerUser)
+	for _, a := range customerUserActions {
+		s.route(http.MethodPost, "/customers/:id/users/:user/"+a, desk.PermManageUsers, s.handlePartnerCustomerUser(a))
+		s.route(http.MethodPost, "/portal/users/:user/"+a, desk.PermCustomerUsers, s.handlePortalUserAction(a))
+	}
+	s.route(http.MethodGet, "/portal/users", desk.PermCustomerUsers, s.handlePortalUsers)
+	s.route(http.MethodPost, "/portal/users", desk.PermCustomerUsers, s.handlePortalInvite)
 	s.route(http.MethodGet, "/portal", desk.PermCustomerArea, s.handlePortalHome)
 	s.route(http.MethodGet, "/portal/products", desk.PermCustomerArea, s.handleYourProducts)
 	s.route(http.MethodGet, "/portal/products/:ent", desk.PermCustomerArea, s.handlePortalProduct)
@@ -216,7 +243,8 @@ func (s *Server) secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// loadSession resolves the session cookie to a user and the request's locale.
+// loadSession resolves the session cookie to a user and the request's locale. A session whose
+// sign-in is not finished is kept aside (ctxPending), never as the request's user.
 func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
@@ -225,11 +253,17 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		saved, theme, signedIn := "", "", false
 		if token := s.sessionToken(req); token != "" {
-			u, err := s.svc.Authenticate(req.Context(), token)
+			sess, err := s.svc.AuthenticateSession(req.Context(), token)
 			switch desk.ErrorCode(err) {
 			case "":
-				c.Set(ctxUser, u)
-				saved, theme, signedIn = u.Locale, u.Theme, true
+				c.Set(ctxToken, token)
+				c.Set(ctxSession, sess)
+				if sess.Stage == desk.StageFull {
+					c.Set(ctxUser, sess.User)
+				} else {
+					c.Set(ctxPending, sess)
+				}
+				saved, theme, signedIn = sess.User.Locale, sess.User.Theme, true
 			case desk.EUNAUTHORIZED:
 				s.clearSession(c)
 			default:
@@ -298,12 +332,25 @@ func (s *Server) clearSession(c echo.Context) {
 }
 
 // require refuses a request unless the user is signed in (else sign-in) and holds perm (else a
-// 403 naming the roles needed, R5, which handleError records in the activity log).
-func (s *Server) require(perm desk.Permission) echo.MiddlewareFunc {
+// 403 naming the roles needed, R5, recorded in the activity log). A session part-way through its
+// sign-in passes only the routes that take its stage; elsewhere a page sends it back to the step
+// it must finish, and anything else is refused (R22, R24).
+func (s *Server) require(perm desk.Permission, stages ...desk.SessionStage) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			u, ok := c.Get(ctxUser).(desk.User)
 			if !ok {
+				if p, pending := c.Get(ctxPending).(desk.Session); pending {
+					for _, st := range stages {
+						if p.Stage == st {
+							return next(c)
+						}
+					}
+					if c.Request().Method == http.MethodGet && !isPartial(c) {
+						return c.Redirect(http.StatusSeeOther, stagePath(p.Stage))
+					}
+					return desk.Errorf(desk.EUNAUTHORIZED, "err.signin_incomplete")
+				}
 				return desk.Errorf(desk.EUNAUTHORIZED, "err.signin_required")
 			}
 			if perm == PermSignedIn || u.Can(perm) {
@@ -322,6 +369,21 @@ func currentUser(c echo.Context) desk.User {
 
 func actor(c echo.Context) desk.Actor {
 	return desk.Actor{User: currentUser(c), IP: c.RealIP()}
+}
+
+// currentSession returns the request's session, finished or not, with its token.
+func currentSession(c echo.Context) (desk.Session, string, bool) {
+	token, _ := c.Get(ctxToken).(string)
+	sess, ok := c.Get(ctxSession).(desk.Session)
+	return sess, token, ok
+}
+
+// stagePath is the page where a sign-in of a stage goes on.
+func stagePath(st desk.SessionStage) string {
+	if st == desk.StageMFA {
+		return "/signin/mfa"
+	}
+	return "/account/security"
 }
 
 // isPartial reports whether htmx asked for a fragment (not a boosted page or a history restore).

@@ -19,9 +19,6 @@ func (s *Server) tokensPage(c echo.Context, v web.TokensView, status int) error 
 	if v.Tokens, err = s.svc.Tokens(ctx, actor(c)); err != nil {
 		return err
 	}
-	if v.Users, err = s.svc.Users(ctx, actor(c)); err != nil {
-		return err
-	}
 	if v.Form.Days == "" {
 		v.Form.Days = "30"
 	}
@@ -34,15 +31,16 @@ func (s *Server) handleTokens(c echo.Context) error {
 	return s.tokensPage(c, web.TokensView{}, http.StatusOK)
 }
 
-// handleCreateToken creates a token and shows its secret once.
+// handleCreateToken creates a token for the Global admin themselves (a token is only ever made
+// by its own user, or with the CLI) and shows its secret once.
 func (s *Server) handleCreateToken(c echo.Context) error {
 	var v web.TokensView
-	v.Form.Email, v.Form.Name, v.Form.Days = c.FormValue("email"), c.FormValue("name"), c.FormValue("days")
+	v.Form.Name, v.Form.Days = c.FormValue("name"), c.FormValue("days")
 	days, err := strconv.Atoi(strings.TrimSpace(v.Form.Days))
 	if err != nil {
 		days = 0
 	}
-	_, secret, err := s.svc.CreateToken(c.Request().Context(), actor(c), v.Form.Email, v.Form.Name, time.Duration(days)*24*time.Hour)
+	_, secret, err := s.svc.CreateToken(c.Request().Context(), actor(c), v.Form.Name, time.Duration(days)*24*time.Hour)
 	var ve *desk.ValidationError
 	if errors.As(err, &ve) {
 		v.Errors = ve.Fields

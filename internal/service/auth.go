@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"strings"
 	"sync"
+	"time"
 
 	"partnerdesk/internal/desk"
 
@@ -29,28 +30,32 @@ func dummyHash(cost int) []byte {
 	return actual.([]byte)
 }
 
-// SignIn checks an email and password and starts a session. It returns the user and the session
-// token for the cookie. Failed attempts are rate-limited per account and per IP (ERATELIMIT).
-// An unknown email, a deactivated user and a wrong password take the same path — one bcrypt
-// comparison at the configured cost, one failed-sign-in event — so neither the answer nor its
-// time tells which accounts exist.
-func (s *Service) SignIn(ctx context.Context, email, password, ip string) (desk.User, string, error) {
+// pendingMFAMax is how long a sign-in may wait at /signin/mfa for its code.
+const pendingMFAMax = 10 * time.Minute
+
+// SignIn checks an email and password and starts a session. It returns the session — whose stage
+// says whether it carries the user's rights yet or must first take a code, a new password or the
+// set-up of two-step verification (R22, R24) — and its token for the cookie. Failed attempts are
+// rate-limited per account and per IP (ERATELIMIT). An unknown email, a deactivated user and a
+// wrong password take the same path — one bcrypt comparison at the configured cost, one
+// failed-sign-in event — so neither the answer nor its time tells which accounts exist.
+func (s *Service) SignIn(ctx context.Context, email, password, ip string) (desk.Session, string, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.now()
 	waitAccount, err := s.store.PeekToken(ctx, "signin:account:"+email, signinAccountRate, signinAccountBurst, now)
 	if err != nil {
-		return desk.User{}, "", err
+		return desk.Session{}, "", err
 	}
 	waitIP, err := s.store.PeekToken(ctx, "signin:ip:"+ip, signinIPRate, signinIPBurst, now)
 	if err != nil {
-		return desk.User{}, "", err
+		return desk.Session{}, "", err
 	}
 	if waitAccount > 0 || waitIP > 0 {
-		return desk.User{}, "", desk.RateLimited(max(waitAccount, waitIP), "err.signin_rate")
+		return desk.Session{}, "", desk.RateLimited(max(waitAccount, waitIP), "err.signin_rate")
 	}
 	u, hash, err := s.store.FindUserByEmail(ctx, email)
 	if err != nil && desk.ErrorCode(err) != desk.ENOTFOUND {
-		return desk.User{}, "", err
+		return desk.Session{}, "", err
 	}
 	known := err == nil
 	if !known {
@@ -58,10 +63,10 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (desk.
 	}
 	if match := bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil; !match || !known || !u.Active {
 		if _, _, err := s.limit(ctx, "signin:account:"+email, signinAccountRate, signinAccountBurst); err != nil {
-			return desk.User{}, "", err
+			return desk.Session{}, "", err
 		}
 		if _, _, err := s.limit(ctx, "signin:ip:"+ip, signinIPRate, signinIPBurst); err != nil {
-			return desk.User{}, "", err
+			return desk.Session{}, "", err
 		}
 		// An unknown account is logged as such, not by what was typed: a password pasted into
 		// the email field must not end up in the activity log.
@@ -71,52 +76,120 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (desk.
 			detail = desk.DetailUnknownAccountText
 		}
 		if aerr := s.audit(ctx, s.store, actor, desk.Event{Operation: desk.OpSignInFailed, ResourceType: "session", Status: "failed", Detail: detail}); aerr != nil {
-			return desk.User{}, "", aerr
+			return desk.Session{}, "", aerr
 		}
-		return desk.User{}, "", desk.Errorf(desk.EUNAUTHORIZED, "err.signin")
+		return desk.Session{}, "", desk.Errorf(desk.EUNAUTHORIZED, "err.signin")
 	}
-	token := randomToken(32)
-	err = s.store.InTx(ctx, func(tx Store) error {
-		if err := tx.CreateSession(ctx, hashToken(token), u.ID, s.now()); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, desk.Actor{User: u, IP: ip}, desk.Event{Operation: desk.OpSignIn, ResourceType: "session", CustomerID: u.CustomerID})
-	})
-	if err != nil {
-		return desk.User{}, "", err
-	}
-	return u, token, nil
+	return s.startSession(ctx, u, desk.MethodPassword, false, ip)
 }
 
-// Authenticate returns the user of a session token, or EUNAUTHORIZED when the session is unknown,
-// ended, idle too long, too old, or its user deactivated.
-func (s *Service) Authenticate(ctx context.Context, token string) (desk.User, error) {
+// startSession opens a session after the first factor (a password, or single sign-on, where
+// idpMFA says the identity provider checked more than one factor). Its stage follows the user
+// and the policy; a session that gets the user's rights at once is logged as a sign-in.
+func (s *Service) startSession(ctx context.Context, u desk.User, method string, idpMFA bool, ip string) (desk.Session, string, error) {
+	if idpMFA {
+		method += "+" + desk.MethodIdPMFA
+	}
+	stage := desk.StageMFA
+	if idpMFA || !u.MFAEnrolled() {
+		stage = s.stageAfterSecondFactor(u, method)
+	}
+	token := randomToken(32)
+	sess := desk.Session{User: u, Stage: stage, Method: method, CreatedAt: s.now(), LastSeenAt: s.now()}
+	err := s.store.InTx(ctx, func(tx Store) error {
+		if err := tx.CreateSession(ctx, hashToken(token), u.ID, stage, method, s.now()); err != nil {
+			return err
+		}
+		return s.auditSignIn(ctx, tx, sess, ip)
+	})
+	if err != nil {
+		return desk.Session{}, "", err
+	}
+	return sess, token, nil
+}
+
+// stageAfterSecondFactor is where a sign-in goes once its factors are checked: a one-time
+// password is changed first (R24), then a role that must use two-step verification and has no
+// second factor sets one up (R22); otherwise the session gets the user's rights.
+func (s *Service) stageAfterSecondFactor(u desk.User, method string) desk.SessionStage {
+	methods := desk.SignInMethods(method)
+	if u.MustChangePassword && len(methods) > 0 && methods[0] == desk.MethodPassword {
+		return desk.StagePassword
+	}
+	if s.cfg.RequireMFA && u.NeedsMFA() && !hasSecondFactor(method) {
+		return desk.StageEnrol
+	}
+	return desk.StageFull
+}
+
+// hasSecondFactor reports whether a sign-in method includes a second factor.
+func hasSecondFactor(method string) bool {
+	for _, m := range desk.SignInMethods(method) {
+		if m == desk.MethodTOTP || m == desk.MethodRecovery || m == desk.MethodIdPMFA {
+			return true
+		}
+	}
+	return false
+}
+
+// auditSignIn logs a session that got the user's rights (R11: sign-ins are in the activity log,
+// with how the user signed in).
+func (s *Service) auditSignIn(ctx context.Context, st Store, sess desk.Session, ip string) error {
+	if sess.Stage != desk.StageFull {
+		return nil
+	}
+	return s.audit(ctx, st, desk.Actor{User: sess.User, IP: ip}, desk.Event{Operation: desk.OpSignIn, ResourceType: "session",
+		CustomerID: sess.User.CustomerID, Detail: desk.DetailSignInText(sess.Method)})
+}
+
+// advanceSession replaces a session by one of the next stage inside tx: a new token at every
+// step, so a token seen before a step is worth nothing after it. It returns the new token.
+func (s *Service) advanceSession(ctx context.Context, tx Store, oldToken string, sess *desk.Session, stage desk.SessionStage, method, ip string) (string, error) {
+	token := randomToken(32)
+	if err := tx.DeleteSession(ctx, hashToken(oldToken)); err != nil {
+		return "", err
+	}
+	if err := tx.CreateSession(ctx, hashToken(token), sess.User.ID, stage, method, s.now()); err != nil {
+		return "", err
+	}
+	sess.Stage, sess.Method, sess.CreatedAt, sess.LastSeenAt = stage, method, s.now(), s.now()
+	return token, s.auditSignIn(ctx, tx, *sess, ip)
+}
+
+// AuthenticateSession returns the session of a token, or EUNAUTHORIZED when the session is
+// unknown, ended, idle too long, too old, or its user deactivated. A session waiting for a code
+// lasts at most ten minutes.
+func (s *Service) AuthenticateSession(ctx context.Context, token string) (desk.Session, error) {
 	if token == "" {
-		return desk.User{}, desk.Errorf(desk.EUNAUTHORIZED, "err.signin_required")
+		return desk.Session{}, desk.Errorf(desk.EUNAUTHORIZED, "err.signin_required")
 	}
 	h := hashToken(token)
-	u, created, seen, err := s.store.SessionUser(ctx, h)
+	sess, err := s.store.SessionUser(ctx, h)
 	if desk.ErrorCode(err) == desk.ENOTFOUND {
-		return desk.User{}, desk.Errorf(desk.EUNAUTHORIZED, "err.signin_required")
+		return desk.Session{}, desk.Errorf(desk.EUNAUTHORIZED, "err.signin_required")
 	}
 	if err != nil {
-		return desk.User{}, err
+		return desk.Session{}, err
 	}
 	now := s.now()
-	if !u.Active || now.Sub(seen) > s.cfg.SessionIdle || now.Sub(created) > s.cfg.SessionMax {
+	maxAge := s.cfg.SessionMax
+	if sess.Stage == desk.StageMFA {
+		maxAge = pendingMFAMax
+	}
+	if !sess.User.Active || now.Sub(sess.LastSeenAt) > s.cfg.SessionIdle || now.Sub(sess.CreatedAt) > maxAge {
 		if err := s.store.DeleteSession(ctx, h); err != nil {
-			return desk.User{}, err
+			return desk.Session{}, err
 		}
-		return desk.User{}, desk.Errorf(desk.EUNAUTHORIZED, "err.session_expired")
+		return desk.Session{}, desk.Errorf(desk.EUNAUTHORIZED, "err.session_expired")
 	}
 	// Record activity at most once a minute: the idle timeout does not need more, and a write per
 	// request would serialise every page view on the single writer.
-	if now.Sub(seen) > minuteTouch {
+	if now.Sub(sess.LastSeenAt) > minuteTouch {
 		if err := s.store.TouchSession(ctx, h, now); err != nil {
-			return desk.User{}, err
+			return desk.Session{}, err
 		}
 	}
-	return u, nil
+	return sess, nil
 }
 
 const minuteTouch = 60 * 1e9

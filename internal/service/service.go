@@ -101,20 +101,38 @@ type UserStore interface {
 	FindUsers(ctx context.Context, f desk.UserFilter) ([]desk.User, error)
 	CountActiveUsersWithRole(ctx context.Context, r desk.Role) (int, error)
 	UpdateUser(ctx context.Context, u desk.User) error
-	SetUserPassword(ctx context.Context, id, hash string) error
+	SetUserPassword(ctx context.Context, id, hash string, mustChange bool) error
+	UserPasswordHash(ctx context.Context, id string) (string, error)
+	DeleteUser(ctx context.Context, id string) error
 	SetUserTheme(ctx context.Context, id, theme string) error
 
-	CreateSession(ctx context.Context, tokenHash []byte, userID string, now time.Time) error
-	SessionUser(ctx context.Context, tokenHash []byte) (desk.User, time.Time, time.Time, error)
+	CreateSession(ctx context.Context, tokenHash []byte, userID string, stage desk.SessionStage, method string, now time.Time) error
+	SessionUser(ctx context.Context, tokenHash []byte) (desk.Session, error)
 	TouchSession(ctx context.Context, tokenHash []byte, now time.Time) error
 	DeleteSession(ctx context.Context, tokenHash []byte) error
 	DeleteUserSessions(ctx context.Context, userID string) error
+	DeleteOtherSessions(ctx context.Context, userID string, keepHash []byte) error
 
 	CreateToken(ctx context.Context, t desk.APIToken, hash []byte) error
 	TokenUser(ctx context.Context, hash []byte) (desk.APIToken, desk.User, error)
 	TouchToken(ctx context.Context, id string, now time.Time) error
-	FindTokens(ctx context.Context) ([]desk.APIToken, error)
-	RevokeToken(ctx context.Context, id string, now time.Time) error
+	FindTokens(ctx context.Context, userID string) ([]desk.APIToken, error)
+	RevokeToken(ctx context.Context, id, userID string, now time.Time) error
+	RevokeUserTokens(ctx context.Context, userID string, now time.Time) (int, error)
+}
+
+// IdentityStore holds two-step verification and single sign-on attempts (R22, R23).
+type IdentityStore interface {
+	EnrolTOTP(ctx context.Context, userID string, sealed []byte, step int64, now time.Time) error
+	TOTPSecret(ctx context.Context, userID string) ([]byte, error)
+	ClaimTOTPStep(ctx context.Context, userID string, step int64) (bool, error)
+	ClearMFA(ctx context.Context, userID string) error
+	ReplaceRecoveryCodes(ctx context.Context, userID string, hashes [][]byte, now time.Time) error
+	UseRecoveryCode(ctx context.Context, userID string, hash []byte, now time.Time) (bool, error)
+	UnusedRecoveryCodes(ctx context.Context, userID string) (int, error)
+	CreateSSOLogin(ctx context.Context, l desk.SSOLogin) error
+	TakeSSOLogin(ctx context.Context, stateHash []byte) (desk.SSOLogin, error)
+	DeleteSSOLoginsBefore(ctx context.Context, t time.Time) error
 }
 
 // MetaStore holds settings and the shared rate-limit buckets.
@@ -141,6 +159,7 @@ type Store interface {
 	SupportStore
 	EventStore
 	UserStore
+	IdentityStore
 	MetaStore
 	InTx(ctx context.Context, fn func(tx Store) error) error
 }
@@ -172,6 +191,12 @@ type Config struct {
 	MaxActivityRange time.Duration
 	// Unlimited skips the rate limits (the demo loader replays history, not a user's requests).
 	Unlimited bool
+	// RequireMFA: Global admins, Admin agents and customer Global admins must set up two-step
+	// verification before their session gets their rights (R22, PARTNERDESK_REQUIRE_MFA).
+	RequireMFA bool
+	// SSO configures single sign-on with an OpenID Connect provider (R23); off when its Issuer
+	// is empty.
+	SSO SSOConfig
 }
 
 // Service runs the use cases.
@@ -184,6 +209,8 @@ type Service struct {
 	catalog   *catalog
 
 	sealer *sealer
+	mfa    *mfaKeys
+	sso    *ssoClient
 }
 
 // Rate limits, shared by every instance through the store (README: "Rate limits").
@@ -194,6 +221,10 @@ const (
 	// A burst of 20 failed sign-ins per IP address, then one per 3 s.
 	signinIPBurst = 20
 	signinIPRate  = 1.0 / 3
+	// A burst of 5 wrong codes at /signin/mfa per account, then one per 2 minutes: with three
+	// steps' codes accepted at a time, guessing one takes well over a year on average (R22).
+	mfaBurst = 5
+	mfaRate  = 1.0 / 120
 )
 
 // limit takes a token of a rate-limit bucket shared by every instance, on the service clock.
@@ -244,7 +275,15 @@ func New(store Store, now func() time.Time, cfg Config) (*Service, error) {
 		cfg.Cancel.SupportThresholdUSD = desk.DefaultSupportThresholdUSD
 	}
 	go dummyHash(cfg.BcryptCost) // ready before the first unknown email, so that it is not slower
-	return &Service{store: store, now: func() time.Time { return now().UTC() }, cfg: cfg, sealer: sl}, nil
+	mk, err := newMFAKeys(cfg.KeyEncryptionKey)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := newSSOClient(cfg.SSO)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{store: store, now: func() time.Time { return now().UTC() }, cfg: cfg, sealer: sl, mfa: mk, sso: sc}, nil
 }
 
 // Config returns the service's configuration (to build another service over the same store).
@@ -301,6 +340,7 @@ func (s *Service) audit(ctx context.Context, st Store, a desk.Actor, e desk.Even
 		e.ActorTenantID = s.cfg.PartnerTenantID
 	}
 	e.IP = a.IP
+	e.APITokenID, e.APITokenName = a.TokenID, a.TokenName
 	if e.Status == "" {
 		e.Status = "succeeded"
 	}

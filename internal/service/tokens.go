@@ -14,14 +14,23 @@ const tokenPrefix = "pdk_"
 // MaxTokenLifetime bounds a token's expiry.
 const MaxTokenLifetime = 366 * 24 * time.Hour
 
-// CreateToken creates an API token for a partner user and returns its secret, shown once
-// (Global admin; the CLI passes an actor with no user for the first token).
-func (s *Service) CreateToken(ctx context.Context, a desk.Actor, email, name string, lifetime time.Duration) (desk.APIToken, string, error) {
-	if a.User.ID != "" {
-		if err := require(a, desk.PermManageTokens); err != nil {
-			return desk.APIToken{}, "", err
-		}
+// CreateToken creates an API token for the actor themselves and returns its secret, shown once:
+// a token acts with its user's roles, so only that user (or the CLI, CreateTokenCLI) may make
+// one. Any active partner user may.
+func (s *Service) CreateToken(ctx context.Context, a desk.Actor, name string, lifetime time.Duration) (desk.APIToken, string, error) {
+	if err := require(a, desk.PermOwnTokens); err != nil {
+		return desk.APIToken{}, "", err
 	}
+	return s.createToken(ctx, a, a.User.Email, name, lifetime)
+}
+
+// CreateTokenCLI creates an API token for a partner user from the command line
+// (`partnerdesk token create`), the way to give a first token or one for another user.
+func (s *Service) CreateTokenCLI(ctx context.Context, email, name string, lifetime time.Duration) (desk.APIToken, string, error) {
+	return s.createToken(ctx, desk.Actor{User: desk.User{Email: "cli"}}, email, name, lifetime)
+}
+
+func (s *Service) createToken(ctx context.Context, a desk.Actor, email, name string, lifetime time.Duration) (desk.APIToken, string, error) {
 	errs := desk.FieldErrors{}
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 100 {
@@ -44,30 +53,39 @@ func (s *Service) CreateToken(ctx context.Context, a desk.Actor, email, name str
 		if err := tx.CreateToken(ctx, t, hashToken(secret)); err != nil {
 			return err
 		}
-		actor := a
-		if actor.User.ID == "" {
-			actor = desk.Actor{User: desk.User{Email: "cli"}}
-		}
-		return s.audit(ctx, tx, actor, desk.Event{Operation: desk.OpCreateAPIToken, ResourceType: "api_token", Detail: desk.DetailTokenText(t.Name, u.Email)})
+		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpCreateAPIToken, ResourceType: "api_token", Detail: desk.DetailTokenText(t.Name, u.Email)})
 	})
 	return t, secret, err
 }
 
-// Tokens lists the API tokens with their last use (Global admin).
+// Tokens lists every API token with its last use (Global admin).
 func (s *Service) Tokens(ctx context.Context, a desk.Actor) ([]desk.APIToken, error) {
 	if err := require(a, desk.PermManageTokens); err != nil {
 		return nil, err
 	}
-	return s.store.FindTokens(ctx)
+	return s.store.FindTokens(ctx, "")
 }
 
-// RevokeToken revokes a token at once (Global admin).
+// MyTokens lists the actor's own API tokens.
+func (s *Service) MyTokens(ctx context.Context, a desk.Actor) ([]desk.APIToken, error) {
+	if err := require(a, desk.PermOwnTokens); err != nil {
+		return nil, err
+	}
+	return s.store.FindTokens(ctx, a.User.ID)
+}
+
+// RevokeToken revokes a token at once: any token for a Global admin, their own for other
+// partner users (another user's is ENOTFOUND).
 func (s *Service) RevokeToken(ctx context.Context, a desk.Actor, id string) error {
-	if err := require(a, desk.PermManageTokens); err != nil {
-		return err
+	owner := ""
+	if !a.User.Can(desk.PermManageTokens) {
+		if err := require(a, desk.PermOwnTokens); err != nil {
+			return err
+		}
+		owner = a.User.ID
 	}
 	return s.store.InTx(ctx, func(tx Store) error {
-		if err := tx.RevokeToken(ctx, id, s.now()); err != nil {
+		if err := tx.RevokeToken(ctx, id, owner, s.now()); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpRevokeAPIToken, ResourceType: "api_token", Detail: id})

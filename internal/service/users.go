@@ -31,7 +31,7 @@ func (s *Service) CreateUser(ctx context.Context, a desk.Actor, n desk.NewUser) 
 	if err != nil {
 		return desk.User{}, "", err
 	}
-	u := desk.User{ID: newID(), Email: n.Email, DisplayName: n.DisplayName, Roles: n.Roles, Active: true, CreatedAt: s.now()}
+	u := desk.User{ID: newID(), Email: n.Email, DisplayName: n.DisplayName, Roles: n.Roles, Active: true, CreatedAt: s.now(), MustChangePassword: true}
 	err = s.store.InTx(ctx, func(tx Store) error {
 		if err := tx.CreateUser(ctx, u, hash); err != nil {
 			if desk.ErrorCode(err) == desk.ECONFLICT {
@@ -75,7 +75,8 @@ func lastGlobalAdmin(ctx context.Context, st Store, before, after desk.User) err
 }
 
 // changePartnerUser applies a change to a partner user in one transaction, refusing one that
-// would leave no active Global admin, and records it; sessions end at once when endSessions.
+// would leave no active Global admin, and records it; with endSessions their sessions end at
+// once and their API tokens are revoked (R24).
 func (s *Service) changePartnerUser(ctx context.Context, a desk.Actor, id string, change func(*desk.User), detail func(email string) string, endSessions bool) (desk.User, error) {
 	if err := require(a, desk.PermManageUsers); err != nil {
 		return desk.User{}, err
@@ -95,7 +96,7 @@ func (s *Service) changePartnerUser(ctx context.Context, a desk.Actor, id string
 			return err
 		}
 		if endSessions {
-			if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
+			if err := s.endAccess(ctx, tx, u.ID); err != nil {
 				return err
 			}
 		}
@@ -117,15 +118,16 @@ func (s *Service) SetUserRoles(ctx context.Context, a desk.Actor, id string, rol
 		func(email string) string { return desk.DetailUserRolesText(email, roles) }, false)
 }
 
-// SetUserActive deactivates (ending every session at once) or reactivates a partner user; the
-// last active Global admin cannot be deactivated.
+// SetUserActive deactivates (ending every session at once and revoking every API token, which a
+// reactivation does not bring back) or reactivates a partner user; the last active Global admin
+// cannot be deactivated (R24).
 func (s *Service) SetUserActive(ctx context.Context, a desk.Actor, id string, active bool) (desk.User, error) {
 	return s.changePartnerUser(ctx, a, id, func(u *desk.User) { u.Active = active },
 		func(email string) string { return desk.DetailUserActiveText(email, active) }, !active)
 }
 
-// ResetPassword gives a partner user a new generated password (returned to show once) and ends
-// their sessions.
+// ResetPassword gives a partner user a one-time password (returned to show once) that their next
+// sign-in must change, ends their sessions and revokes their API tokens (R24).
 func (s *Service) ResetPassword(ctx context.Context, a desk.Actor, id string) (desk.User, string, error) {
 	if err := require(a, desk.PermManageUsers); err != nil {
 		return desk.User{}, "", err
@@ -141,10 +143,10 @@ func (s *Service) ResetPassword(ctx context.Context, a desk.Actor, id string) (d
 		if err != nil {
 			return err
 		}
-		if err := tx.SetUserPassword(ctx, u.ID, hash); err != nil {
+		if err := tx.SetUserPassword(ctx, u.ID, hash, true); err != nil {
 			return err
 		}
-		if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
+		if err := s.endAccess(ctx, tx, u.ID); err != nil {
 			return err
 		}
 		out = u
@@ -197,8 +199,18 @@ func (s *Service) CreateUserCLI(ctx context.Context, n desk.NewUser, password st
 	return u, err
 }
 
-// CustomerUsers lists a customer's users (partner users who may see the customer).
+// CustomerUsers lists a customer's users: for partner users who may see the customer, and for
+// the customer's own Global admin (their tenant only, R4).
 func (s *Service) CustomerUsers(ctx context.Context, a desk.Actor, customerID string) ([]desk.User, error) {
+	if !a.User.IsPartner() {
+		if err := require(a, desk.PermCustomerUsers); err != nil {
+			return nil, err
+		}
+		if customerID != a.User.CustomerID {
+			return nil, desk.Errorf(desk.ENOTFOUND, "err.customer_not_found")
+		}
+		return s.store.FindUsers(ctx, desk.UserFilter{CustomerID: customerID})
+	}
 	if err := require(a, desk.PermViewCustomers); err != nil {
 		return nil, err
 	}
@@ -210,12 +222,10 @@ func (s *Service) CustomerUsers(ctx context.Context, a desk.Actor, customerID st
 }
 
 // InviteCustomerUser creates a user of a customer tenant — its Global admin or a user without
-// keys (R4) — with a one-time password to pass on (partner Global admins).
+// keys (R4) — with a one-time password to pass on, which their first sign-in must change: by the
+// partner's Global admins, and by the tenant's own Global admin.
 func (s *Service) InviteCustomerUser(ctx context.Context, a desk.Actor, customerID string, n desk.NewUser) (desk.User, string, error) {
-	if err := require(a, desk.PermManageUsers); err != nil {
-		return desk.User{}, "", err
-	}
-	cust, err := s.CustomerByID(ctx, a, customerID)
+	cust, err := s.customerForUsers(ctx, a, customerID)
 	if err != nil {
 		return desk.User{}, "", err
 	}
@@ -230,7 +240,7 @@ func (s *Service) InviteCustomerUser(ctx context.Context, a desk.Actor, customer
 	if err != nil {
 		return desk.User{}, "", err
 	}
-	u := desk.User{ID: newID(), Email: n.Email, DisplayName: n.DisplayName, CustomerID: cust.ID, Roles: n.Roles, Active: true, CreatedAt: s.now()}
+	u := desk.User{ID: newID(), Email: n.Email, DisplayName: n.DisplayName, CustomerID: cust.ID, Roles: n.Roles, Active: true, CreatedAt: s.now(), MustChangePassword: true}
 	err = s.store.InTx(ctx, func(tx Store) error {
 		if err := tx.CreateUser(ctx, u, hash); err != nil {
 			if desk.ErrorCode(err) == desk.ECONFLICT {

@@ -30,10 +30,10 @@ func (s *Store) AppendEvent(ctx context.Context, e *desk.Event) error {
 		e.PrevHash = prev
 		e.Hash = desk.EventHash(prev, *e)
 		_, err = tx.exec(ctx, `INSERT INTO events (id, at, actor_id, actor_email, actor_tenant_id, actor_roles,
-			customer_id, customer_name, operation, resource_type, status, product, order_id, detail, ip, prev_hash, hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			customer_id, customer_name, operation, resource_type, status, product, order_id, detail, ip, api_token_id, api_token_name, prev_hash, hash)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			e.ID, ms(e.At), e.ActorID, e.ActorEmail, e.ActorTenantID, int64(e.ActorRoles), e.CustomerID, e.CustomerName,
-			e.Operation, e.ResourceType, e.Status, e.Product, e.OrderID, e.Detail, e.IP, e.PrevHash, e.Hash)
+			e.Operation, e.ResourceType, e.Status, e.Product, e.OrderID, e.Detail, e.IP, e.APITokenID, e.APITokenName, e.PrevHash, e.Hash)
 		if err != nil {
 			return s.wrap(err, "insert event")
 		}
@@ -43,26 +43,26 @@ func (s *Store) AppendEvent(ctx context.Context, e *desk.Event) error {
 }
 
 const eventCols = `id, at, actor_id, actor_email, actor_tenant_id, actor_roles, customer_id, customer_name,
-	operation, resource_type, status, product, order_id, detail, ip, prev_hash, hash`
+	operation, resource_type, status, product, order_id, detail, ip, api_token_id, api_token_name, prev_hash, hash`
 
 func scanEvent(r scanner) (desk.Event, error) {
 	var e desk.Event
 	var at int64
 	err := r.Scan(&e.ID, &at, &e.ActorID, &e.ActorEmail, &e.ActorTenantID, &e.ActorRoles, &e.CustomerID, &e.CustomerName,
-		&e.Operation, &e.ResourceType, &e.Status, &e.Product, &e.OrderID, &e.Detail, &e.IP, &e.PrevHash, &e.Hash)
+		&e.Operation, &e.ResourceType, &e.Status, &e.Product, &e.OrderID, &e.Detail, &e.IP, &e.APITokenID, &e.APITokenName, &e.PrevHash, &e.Hash)
 	e.At = fromMS(at)
 	return e, err
 }
 
 // eventListCols are the events' columns without the hash chain (lists and exports need no hashes).
 const eventListCols = `id, at, actor_id, actor_email, actor_tenant_id, actor_roles, customer_id, customer_name,
-	operation, resource_type, status, product, order_id, detail, ip`
+	operation, resource_type, status, product, order_id, detail, ip, api_token_id, api_token_name`
 
 func scanEventListed(r scanner) (desk.Event, error) {
 	var e desk.Event
 	var at int64
 	err := r.Scan(&e.ID, &at, &e.ActorID, &e.ActorEmail, &e.ActorTenantID, &e.ActorRoles, &e.CustomerID, &e.CustomerName,
-		&e.Operation, &e.ResourceType, &e.Status, &e.Product, &e.OrderID, &e.Detail, &e.IP)
+		&e.Operation, &e.ResourceType, &e.Status, &e.Product, &e.OrderID, &e.Detail, &e.IP, &e.APITokenID, &e.APITokenName)
 	e.At = fromMS(at)
 	return e, err
 }

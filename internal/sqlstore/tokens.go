@@ -36,11 +36,14 @@ func scanToken(r scanner, extra ...any) (desk.APIToken, error) {
 // TokenUser returns a token and its user by the hash of its secret, or ENOTFOUND.
 func (s *Store) TokenUser(ctx context.Context, hash []byte) (desk.APIToken, desk.User, error) {
 	var u desk.User
-	var created int64
-	t, err := scanToken(s.queryRow(ctx, `SELECT `+tokenCols+`, u.id, u.email, u.display_name, coalesce(u.customer_id, ''), u.roles, u.locale, u.active, u.created_at
+	var created, enrolled int64
+	t, err := scanToken(s.queryRow(ctx, `SELECT `+tokenCols+`, `+userColsOf("u")+`
 		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`, hash),
-		&u.ID, &u.Email, &u.DisplayName, &u.CustomerID, &u.Roles, &u.Locale, &u.Active, &created)
+		&u.ID, &u.Email, &u.DisplayName, &u.CustomerID, &u.Roles, &u.Locale, &u.Active, &created, &enrolled, &u.MustChangePassword, &u.Theme)
 	u.CreatedAt = fromMS(created)
+	if enrolled > 0 {
+		u.MFAEnrolledAt = fromMS(enrolled)
+	}
 	if err != nil {
 		return t, u, notFound(err, "Token not found.")
 	}
@@ -55,9 +58,13 @@ func (s *Store) TouchToken(ctx context.Context, id string, now time.Time) error 
 	})
 }
 
-// FindTokens lists every token, newest first.
-func (s *Store) FindTokens(ctx context.Context) ([]desk.APIToken, error) {
-	rows, err := s.query(ctx, `SELECT `+tokenCols+` FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.created_at DESC`)
+// FindTokens lists the tokens of one user, or every token when userID is empty, newest first.
+func (s *Store) FindTokens(ctx context.Context, userID string) ([]desk.APIToken, error) {
+	q, args := `SELECT `+tokenCols+` FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.created_at DESC`, []any{}
+	if userID != "" {
+		q, args = `SELECT `+tokenCols+` FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.user_id = ? ORDER BY t.created_at DESC`, []any{userID}
+	}
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("tokens: %w", err)
 	}
@@ -73,10 +80,30 @@ func (s *Store) FindTokens(ctx context.Context) ([]desk.APIToken, error) {
 	return out, rows.Err()
 }
 
-// RevokeToken revokes a token (ENOTFOUND when unknown or already revoked).
-func (s *Store) RevokeToken(ctx context.Context, id string, now time.Time) error {
+// RevokeToken revokes a token — of the user userID only, unless userID is empty (ENOTFOUND when
+// unknown, another user's, or already revoked).
+func (s *Store) RevokeToken(ctx context.Context, id, userID string, now time.Time) error {
 	return s.write(ctx, func(tx *Store) error {
-		res, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, ms(now), id)
+		q, args := `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, []any{ms(now), id}
+		if userID != "" {
+			q, args = q+` AND user_id = ?`, append(args, userID)
+		}
+		res, err := tx.exec(ctx, q, args...)
 		return affectedOne(res, s.wrap(err, "revoke token"), "err.token_not_found")
 	})
+}
+
+// RevokeUserTokens revokes every unrevoked API token of a user and returns how many (R24:
+// deactivation, resets and password changes; a reactivated user's old tokens stay revoked).
+func (s *Store) RevokeUserTokens(ctx context.Context, userID string, now time.Time) (int, error) {
+	var n int64
+	err := s.write(ctx, func(tx *Store) error {
+		res, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, ms(now), userID)
+		if err != nil {
+			return s.wrap(err, "revoke user tokens")
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
 }

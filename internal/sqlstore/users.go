@@ -10,14 +10,26 @@ import (
 	"partnerdesk/internal/desk"
 )
 
-const userCols = `id, email, display_name, coalesce(customer_id, ''), roles, locale, active, created_at`
+// userColsOf lists a user's columns, of the table alias a ("" for none).
+func userColsOf(a string) string {
+	if a != "" {
+		a += "."
+	}
+	return a + `id, ` + a + `email, ` + a + `display_name, coalesce(` + a + `customer_id, ''), ` + a + `roles, ` + a + `locale, ` +
+		a + `active, ` + a + `created_at, ` + a + `mfa_enrolled_at, ` + a + `must_change_password, ` + a + `theme`
+}
+
+var userCols = userColsOf("")
 
 func scanUser(r scanner, extra ...any) (desk.User, error) {
 	var u desk.User
-	var created int64
-	dest := append([]any{&u.ID, &u.Email, &u.DisplayName, &u.CustomerID, &u.Roles, &u.Locale, &u.Active, &created}, extra...)
+	var created, enrolled int64
+	dest := append([]any{&u.ID, &u.Email, &u.DisplayName, &u.CustomerID, &u.Roles, &u.Locale, &u.Active, &created, &enrolled, &u.MustChangePassword, &u.Theme}, extra...)
 	err := r.Scan(dest...)
 	u.CreatedAt = fromMS(created)
+	if enrolled > 0 {
+		u.MFAEnrolledAt = fromMS(enrolled)
+	}
 	return u, err
 }
 
@@ -26,8 +38,8 @@ func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid:
 // CreateUser inserts a user with a password hash; a taken email is ECONFLICT.
 func (s *Store) CreateUser(ctx context.Context, u desk.User, passwordHash string) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.exec(ctx, `INSERT INTO users (id, email, display_name, customer_id, roles, password_hash, locale, active, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Email, u.DisplayName, nullable(u.CustomerID), int64(u.Roles), passwordHash, u.Locale, flag(u.Active), ms(u.CreatedAt))
+		_, err := tx.exec(ctx, `INSERT INTO users (id, email, display_name, customer_id, roles, password_hash, locale, active, created_at, must_change_password)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Email, u.DisplayName, nullable(u.CustomerID), int64(u.Roles), passwordHash, u.Locale, flag(u.Active), ms(u.CreatedAt), flag(u.MustChangePassword))
 		return s.wrap(err, "insert user")
 	})
 }
@@ -109,11 +121,36 @@ func (s *Store) SetUserTheme(ctx context.Context, id, theme string) error {
 	})
 }
 
-// SetUserPassword replaces a user's password hash.
-func (s *Store) SetUserPassword(ctx context.Context, id, hash string) error {
+// SetUserPassword replaces a user's password hash; mustChange marks it a one-time password that
+// the next sign-in must change (R24).
+func (s *Store) SetUserPassword(ctx context.Context, id, hash string, mustChange bool) error {
 	return s.write(ctx, func(tx *Store) error {
-		res, err := tx.exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, id)
+		res, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?`, hash, flag(mustChange), id)
 		return affectedOne(res, s.wrap(err, "set password"), "User %s not found.", id)
+	})
+}
+
+// UserPasswordHash returns a user's password hash, or ENOTFOUND.
+func (s *Store) UserPasswordHash(ctx context.Context, id string) (string, error) {
+	var hash string
+	if err := s.queryRow(ctx, `SELECT password_hash FROM users WHERE id = ?`, id).Scan(&hash); err != nil {
+		return "", notFound(err, "User %s not found.", id)
+	}
+	return hash, nil
+}
+
+// DeleteUser removes a user with their sessions, cart, API tokens and recovery codes; the
+// activity log keeps their events (it names users by email).
+func (s *Store) DeleteUser(ctx context.Context, id string) error {
+	return s.write(ctx, func(tx *Store) error {
+		for _, q := range []string{`DELETE FROM sessions WHERE user_id = ?`, `DELETE FROM carts WHERE user_id = ?`,
+			`DELETE FROM api_tokens WHERE user_id = ?`, `DELETE FROM recovery_codes WHERE user_id = ?`} {
+			if _, err := tx.exec(ctx, q, id); err != nil {
+				return s.wrap(err, "delete user rows")
+			}
+		}
+		res, err := tx.exec(ctx, `DELETE FROM users WHERE id = ?`, id)
+		return affectedOne(res, s.wrap(err, "delete user"), "User %s not found.", id)
 	})
 }
 
@@ -131,26 +168,36 @@ func affectedOne(res sql.Result, err error, format string, args ...any) error {
 	return nil
 }
 
-// CreateSession stores a session by the hash of its token.
-func (s *Store) CreateSession(ctx context.Context, tokenHash []byte, userID string, now time.Time) error {
+// CreateSession stores a session by the hash of its token, with how far its sign-in got and how
+// it signed in.
+func (s *Store) CreateSession(ctx context.Context, tokenHash []byte, userID string, stage desk.SessionStage, method string, now time.Time) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)`,
-			tokenHash, userID, ms(now), ms(now))
+		_, err := tx.exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, stage, method) VALUES (?, ?, ?, ?, ?, ?)`,
+			tokenHash, userID, ms(now), ms(now), string(stage), method)
 		return s.wrap(err, "insert session")
 	})
 }
 
-// SessionUser returns the session's user with the session's creation and last-seen times, or ENOTFOUND.
-func (s *Store) SessionUser(ctx context.Context, tokenHash []byte) (desk.User, time.Time, time.Time, error) {
+// SessionUser returns a session with its user, or ENOTFOUND.
+func (s *Store) SessionUser(ctx context.Context, tokenHash []byte) (desk.Session, error) {
 	var created, seen int64
-	var theme string
-	u, err := scanUser(s.queryRow(ctx, `SELECT u.id, u.email, u.display_name, coalesce(u.customer_id, ''), u.roles, u.locale, u.active, u.created_at, s.created_at, s.last_seen_at, u.theme
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash), &created, &seen, &theme)
+	var stage string
+	var sess desk.Session
+	u, err := scanUser(s.queryRow(ctx, `SELECT `+userColsOf("u")+`, s.created_at, s.last_seen_at, s.stage, s.method
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash), &created, &seen, &stage, &sess.Method)
 	if err != nil {
-		return desk.User{}, time.Time{}, time.Time{}, notFound(err, "Session not found.")
+		return desk.Session{}, notFound(err, "Session not found.")
 	}
-	u.Theme = theme
-	return u, fromMS(created), fromMS(seen), nil
+	sess.User, sess.Stage, sess.CreatedAt, sess.LastSeenAt = u, desk.SessionStage(stage), fromMS(created), fromMS(seen)
+	return sess, nil
+}
+
+// DeleteOtherSessions ends every session of a user but the one of keepHash.
+func (s *Store) DeleteOtherSessions(ctx context.Context, userID string, keepHash []byte) error {
+	return s.write(ctx, func(tx *Store) error {
+		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, keepHash)
+		return s.wrap(err, "delete other sessions")
+	})
 }
 
 // TouchSession records activity on a session (for the idle timeout).

@@ -55,6 +55,10 @@ func Run(t *testing.T, h Harness) {
 		{"RateLimits", testRateLimits},
 		{"Attachments", testAttachments},
 		{"BulkLinksTheChain", testBulkLinksTheChain},
+		{"RaceTOTPStep", testRaceTOTPStep},
+		{"RaceRecoveryCode", testRaceRecoveryCode},
+		{"RaceSSOState", testRaceSSOState},
+		{"UserTokensAndRemoval", testUserTokensAndRemoval},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })
 	}

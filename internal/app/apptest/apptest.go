@@ -21,6 +21,7 @@ import (
 	"partnerdesk/internal/app"
 	"partnerdesk/internal/demo"
 	"partnerdesk/internal/postgres/pgtest"
+	"partnerdesk/internal/service"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -225,3 +226,14 @@ var ContosoID = demo.TenantID("contoso")
 
 // FabrikamID is the demo tenant ID of Fabrikam, Inc. (fabrikam.onmicrosoft.com, United States).
 var FabrikamID = demo.TenantID("fabrikam")
+
+// TOTPCode is the code an authenticator app set up with secret shows now, on the test clock
+// (R22). A code is taken once per 30-second step: Advance the clock between two uses.
+func (e *Env) TOTPCode(t testing.TB, secret string) string {
+	t.Helper()
+	code, err := service.TOTPCode(secret, e.Clock.Now())
+	if err != nil {
+		t.Fatalf("TOTP code: %v", err)
+	}
+	return code
+}

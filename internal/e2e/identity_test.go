@@ -1,0 +1,241 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"partnerdesk/internal/app"
+	"partnerdesk/internal/app/apptest"
+	"partnerdesk/internal/demo"
+	"partnerdesk/internal/desk"
+	"partnerdesk/internal/oidctest"
+	"partnerdesk/internal/service"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Sign-in and identity in the browser (SPEC §9c): setting up two-step verification, signing in
+// with a code and with a recovery code (R22), single sign-on against a provider on 127.0.0.1
+// (R23), a password change and a customer user's deactivation (R24).
+
+// idType types into an input found by CSS.
+func idType(sel, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.SendKeys(chromedp.CSS(sel), value)
+}
+
+// idTexts reads the trimmed texts of every element with the data-testid.
+func idTexts(t *testing.T, ctx context.Context, id string) []string {
+	t.Helper()
+	return get(t, ctx, "read every "+id, chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('[data-testid="`+id+`"]'), e => e.textContent.trim())`))
+}
+
+// idSignOut signs out through the profile menu.
+func idSignOut(t *testing.T, ctx context.Context) {
+	t.Helper()
+	run(t, ctx, "sign out",
+		chromedp.Click(testID("profile")),
+		chromedp.WaitVisible(testID("signout")),
+		chromedp.Click(testID("signout")),
+		chromedp.WaitVisible(testID("signin-form")),
+	)
+}
+
+// An Admin agent sets up an authenticator app from My account → Security (QR code and secret,
+// confirmed by a code, ten recovery codes shown once), then signs in with a code from the app,
+// and again with a recovery code.
+func TestEnrolAndSignInWithCodes(t *testing.T) {
+	env := apptest.Start(t)
+	ctx := newBrowser(t)
+	signInDemo(t, ctx, env, "adminagent@partner.example")
+	run(t, ctx, "open My account → Security",
+		chromedp.Click(testID("profile")),
+		chromedp.WaitVisible(testID("account-security")),
+		chromedp.Click(testID("account-security")),
+		chromedp.WaitVisible(testID("totp-qr")),
+	)
+	if n := get(t, ctx, "count the QR code's paths", chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="totp-qr"] svg path').length`)); n != 1 {
+		t.Fatalf("the QR code has %d paths", n)
+	}
+	secret := text(t, ctx, "totp-secret")
+	if !regexp.MustCompile(`^[A-Z2-7]{32}$`).MatchString(secret) {
+		t.Fatalf("the secret reads %q", secret)
+	}
+	screenshot(t, ctx, "mfa-setup")
+	run(t, ctx, "confirm with the app's code",
+		idType(`[data-testid="enrol-form"] input[name="code"]`, env.TOTPCode(t, secret)),
+		chromedp.Click(testID("enrol-submit")),
+		chromedp.WaitVisible(testID("recovery-codes")),
+	)
+	codes := idTexts(t, ctx, "recovery-code")
+	if len(codes) != 10 {
+		t.Fatalf("%d recovery codes shown", len(codes))
+	}
+	if status := text(t, ctx, "mfa-status"); !strings.Contains(status, "On") {
+		t.Errorf("the status reads %q", status)
+	}
+	screenshot(t, ctx, "mfa-recovery-codes")
+	idSignOut(t, ctx)
+
+	// Sign in: the password, then the code (the confirming one is used: the next step's).
+	env.Clock.Advance(30 * time.Second)
+	signIn(t, ctx, env, "adminagent@partner.example", demo.Password)
+	run(t, ctx, "wait for the code step", chromedp.WaitVisible(testID("mfa-form")))
+	if u := location(t, ctx); u.Path != "/signin/mfa" {
+		t.Fatalf("after the password the browser is on %s", u.Path)
+	}
+	screenshot(t, ctx, "mfa-code")
+	run(t, ctx, "enter the code",
+		idType(`input[name="code"]`, env.TOTPCode(t, secret)),
+		chromedp.Click(testID("mfa-submit")),
+		chromedp.WaitVisible(testID("profile")),
+	)
+	if u := location(t, ctx); strings.HasPrefix(u.Path, "/signin") || strings.HasPrefix(u.Path, "/account") {
+		t.Fatalf("after the code the browser is on %s", u.Path)
+	}
+	idSignOut(t, ctx)
+
+	// A wrong code, then a recovery code.
+	signIn(t, ctx, env, "adminagent@partner.example", demo.Password)
+	run(t, ctx, "a wrong code",
+		chromedp.WaitVisible(testID("mfa-form")),
+		idType(`input[name="code"]`, "000000"),
+		chromedp.Click(testID("mfa-submit")),
+		chromedp.WaitVisible(testID("msg-danger")),
+	)
+	run(t, ctx, "a recovery code",
+		idType(`input[name="code"]`, codes[0]),
+		chromedp.Click(testID("mfa-submit")),
+		chromedp.WaitVisible(testID("profile")),
+	)
+	evs, err := env.App.Service.RecentEvents(context.Background(), desk.OpSignIn, 1)
+	if err != nil || len(evs) != 1 || evs[0].Detail != "method password+recovery-code" {
+		t.Errorf("the sign-in event: %+v %v", evs, err)
+	}
+}
+
+// Single sign-on: "Sign in with your organisation" goes to the provider (PKCE, state, nonce),
+// whose sign-in comes back to PartnerDesk signed in as the user of the verified email.
+func TestSingleSignOnInBrowser(t *testing.T) {
+	var env *apptest.Env
+	p := oidctest.New(t, func() time.Time { return env.Clock.Now() })
+	env = apptest.StartWith(t, func(c *app.Config) {
+		c.SSO = service.SSOConfig{Issuer: p.Issuer(), ClientID: oidctest.ClientID, ClientSecret: oidctest.ClientSecret, TrustIdPMFA: true}
+	})
+	p.SetUser(oidctest.User{Subject: "oid-aa", Email: "adminagent@partner.example", EmailVerified: true, AMR: []string{"pwd", "mfa"}})
+	ctx := newBrowser(t)
+	run(t, ctx, "open the sign-in page and choose single sign-on",
+		chromedp.Navigate(env.URL+"/signin"),
+		chromedp.WaitVisible(testID("sso-submit")),
+		chromedp.Click(testID("sso-submit")),
+		chromedp.WaitVisible(testID("idp-continue")),
+	)
+	if u := location(t, ctx); u.Host == strings.TrimPrefix(env.URL, "http://") || u.Path != "/authorize" {
+		t.Fatalf("the browser is on %s, want the provider's sign-in", u)
+	}
+	if who := text(t, ctx, "idp-user"); who != "adminagent@partner.example" {
+		t.Fatalf("the provider signs in %q", who)
+	}
+	run(t, ctx, "sign in at the provider",
+		chromedp.Click(testID("idp-continue")),
+		chromedp.WaitVisible(testID("profile")),
+	)
+	if u := location(t, ctx); strings.HasPrefix(u.Path, "/signin") || env.URL != "http://"+u.Host {
+		t.Fatalf("after single sign-on the browser is on %s", u)
+	}
+	if roles := get(t, ctx, "read the roles", chromedp.Evaluate[string](`document.querySelector('[data-testid="user-roles"]').textContent`)); !strings.Contains(roles, "Admin agent") {
+		t.Errorf("signed in with the roles %q", roles)
+	}
+	screenshot(t, ctx, "sso-signed-in")
+	evs, err := env.App.Service.RecentEvents(context.Background(), desk.OpSignIn, 1)
+	if err != nil || len(evs) != 1 || evs[0].ActorEmail != "adminagent@partner.example" || evs[0].Detail != "method sso+idp-mfa" {
+		t.Errorf("the sign-in event: %+v %v", evs, err)
+	}
+}
+
+// A Sales agent changes their password at My account → Security; their other session ends, and
+// the new password signs in.
+func TestChangePasswordInBrowser(t *testing.T) {
+	env := apptest.Start(t)
+	other := env.SignIn(t, "salesagent@partner.example")
+	ctx := newBrowser(t)
+	signInDemo(t, ctx, env, "salesagent@partner.example")
+	const fresh = "a-longer-password-of-mine"
+	run(t, ctx, "change the password",
+		chromedp.Navigate(env.URL+"/account/security"),
+		chromedp.WaitVisible(testID("password-form")),
+		idType(`input[name="current_password"]`, demo.Password),
+		idType(`input[name="new_password"]`, fresh),
+		chromedp.Click(testID("password-submit")),
+		chromedp.WaitVisible(testID("msg-success")),
+	)
+	if msg := text(t, ctx, "msg-success"); !strings.Contains(msg, "password was changed") {
+		t.Errorf("the message reads %q", msg)
+	}
+	if res := env.Get(t, other, "/customers"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("the other session after the change: %d", res.StatusCode)
+	}
+	idSignOut(t, ctx)
+	signIn(t, ctx, env, "salesagent@partner.example", fresh)
+	run(t, ctx, "signed in with the new password", chromedp.WaitVisible(testID("profile")))
+}
+
+// The partner's Global admin deactivates a customer user from the customer's Account tab: the
+// user's session ends at once; then removes them, ticking the confirmation first.
+func TestCustomerUserDeactivationInBrowser(t *testing.T) {
+	env := apptest.Start(t)
+	ctx0 := context.Background()
+	ga, _, err := env.App.Store.FindUserByEmail(ctx0, "globaladmin@partner.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, otp, err := env.App.Service.InviteCustomerUser(ctx0, desk.Actor{User: ga}, apptest.ContosoID,
+		desk.NewUser{Email: "ivy@contoso.onmicrosoft.com", DisplayName: "Ivy User", Roles: desk.RolesOf(desk.RoleCustomerUser)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ivy := env.Client()
+	env.PostForm(t, ivy, "/signin", url.Values{"email": {u.Email}, "password": {otp}})
+	if res := env.PostForm(t, ivy, "/account/security/password", url.Values{"current_password": {otp}, "new_password": {"ivy-chose-this-one"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("Ivy's first password change: %d", res.StatusCode)
+	}
+	if res := env.Get(t, ivy, "/portal"); res.StatusCode != http.StatusOK {
+		t.Fatalf("Ivy's session: %d", res.StatusCode)
+	}
+
+	ctx := newBrowser(t)
+	signInDemo(t, ctx, env, "globaladmin@partner.example")
+	row := `[data-testid="customer-user"][data-email="ivy@contoso.onmicrosoft.com"]`
+	run(t, ctx, "deactivate Ivy on Contoso's Account tab",
+		chromedp.Navigate(env.URL+"/customers/"+apptest.ContosoID+"/account"),
+		chromedp.WaitVisible(chromedp.CSS(row)),
+		chromedp.Click(chromedp.CSS(row+` [data-testid="deactivate"]`)),
+		chromedp.WaitVisible(chromedp.CSS(row+` [data-testid="activate"]`)),
+	)
+	if st := get(t, ctx, "read Ivy's status", chromedp.Text(chromedp.CSS(row+` [data-testid="user-status"]`))); !strings.Contains(st, "Deactivated") {
+		t.Errorf("Ivy's status reads %q", st)
+	}
+	if res := env.Get(t, ivy, "/portal"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("Ivy's session after the deactivation: %d, want it ended", res.StatusCode)
+	}
+	screenshot(t, ctx, "customer-user-deactivated")
+	if disabled := get(t, ctx, "open Remove", chromedp.Evaluate[bool](`(() => {
+		document.querySelector('`+row+` [data-testid="remove-open"]').click();
+		return document.querySelector('`+row+` [data-testid="remove"]').disabled;
+	})()`)); !disabled {
+		t.Error("Remove is enabled before the confirmation is ticked")
+	}
+	run(t, ctx, "tick the confirmation and remove",
+		chromedp.Click(chromedp.CSS(row+` [data-testid="remove-confirm"]`)),
+		chromedp.Click(chromedp.CSS(row+` [data-testid="remove"]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(row)),
+	)
+	if msg := text(t, ctx, "msg-success"); !strings.Contains(msg, "removed") {
+		t.Errorf("the message reads %q", msg)
+	}
+}
