@@ -343,6 +343,18 @@ func TestSQLiteServedByOneProcess(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "already serving the data directory") {
 		t.Fatalf("second serve: %v: %s", err, out)
 	}
+	// Help asked for is not a failure (exit 0); an unknown command is a usage error (exit 2).
+	for _, tt := range []struct {
+		args []string
+		code int
+	}{{[]string{"--help"}, 0}, {[]string{"help"}, 0}, {[]string{"user", "create", "--help"}, 0}, {[]string{"no-such-command"}, 2}, {[]string{"migrate", "--addr", "x"}, 2}} {
+		cmd := exec.Command(bin, tt.args...)
+		cmd.Env = env
+		out, _ := cmd.CombinedOutput()
+		if code := cmd.ProcessState.ExitCode(); code != tt.code {
+			t.Errorf("partnerdesk %v: exit %d, want %d: %s", tt.args, code, tt.code, out)
+		}
+	}
 	for _, args := range [][]string{{"migrate"}, {"audit", "verify"}, {"backup", "--to", filepath.Join(dir, "backup.db")}} {
 		cmd := exec.Command(bin, args...)
 		cmd.Env = env

@@ -185,7 +185,7 @@ func ctx(c echo.Context) context.Context { return c.Request().Context() }
 
 // Partner Center error codes (SPEC §9).
 const (
-	CodeWindowPassed   = 900117 // past the 30-day cancellation window
+	CodeWindowPassed   = 900117 // past the cancellation window (R12, R26)
 	CodeNotCancellable = 800061 // the order cannot be cancelled (SUSE/Red Hat)
 	CodeInProgress     = 800060 // the order is being changed, or was already cancelled
 	CodeNotFound       = 20000  // order (or other object) not found
@@ -256,7 +256,12 @@ func (a *API) handleError(err error, c echo.Context) {
 			status, body.Code = http.StatusGone, 410
 		case desk.EWINDOWCLOSED:
 			status, body.Code = http.StatusBadRequest, CodeWindowPassed
-			body.Description = "You have passed your 30-day cancellation window. " + body.Description
+			// Partner Center's sentence, with the window configured for the product's kind (R26).
+			for _, arg := range de.Args {
+				if w, ok := arg.(desk.WindowArg); ok {
+					body.Description = "You have passed your " + loc.Window(time.Duration(w)) + " cancellation window. " + body.Description
+				}
+			}
 		case desk.ENOTCANCEL:
 			status, body.Code = http.StatusBadRequest, CodeNotCancellable
 		default:

@@ -64,8 +64,14 @@ type Config struct {
 	// APIRatePerSecond and APIBurst limit API requests per token (defaults 20/s, burst 100).
 	APIRatePerSecond float64
 	APIBurst         int
-	// CancelWindows overrides the 30-day cancellation window per product kind (R12).
+	// CancelWindows overrides the 30-day cancellation window per product kind (R12, R26).
 	CancelWindows map[desk.ProductKind]time.Duration
+	// PublicURL is the address users and webhook receivers reach PartnerDesk at (webhook bodies
+	// name API URLs under it); default http://127.0.0.1:8080.
+	PublicURL string
+	// WebhookAllowPrivate lets webhooks reach loopback and private addresses, over plain http too
+	// (tests and local tools).
+	WebhookAllowPrivate bool
 }
 
 // App is a running PartnerDesk.

@@ -119,7 +119,10 @@ type CancelOption struct {
 	PurchasedAt   time.Time
 	Deadline      time.Time
 	DaysLeft      int
-	State         string
+	// Kind and Window are the product's kind and its configured cancellation window (R26).
+	Kind   ProductKind
+	Window time.Duration
+	State  string
 	// Reason says why a request is needed: "amount" or "downloaded".
 	Reason   string
 	Currency string

@@ -2,10 +2,8 @@ package server
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"time"
 
@@ -122,20 +120,16 @@ func (s *Server) handleFile(c echo.Context) error {
 	if err != nil {
 		loc := i18n.From(req.Context())
 		code := desk.ErrorCode(err)
+		if code == desk.ENOTFOUND {
+			s.log.Error("a download's file is missing from the files directory", "err", err)
+		}
 		if code != desk.EFORBIDDEN && code != desk.EGONE {
 			return err
 		}
 		status := statusOf(code)
 		return render(c, status, web.DownloadErrorPage(loc.T("error.title."+statusKey(status)), loc.Err(err), status))
 	}
-	f, err := os.Open(dl.Path)
-	if errors.Is(err, os.ErrNotExist) {
-		s.log.Error("artifact missing", "file", dl.Edition.FileName)
-		return desk.Errorf(desk.ENOTFOUND, "err.file_missing")
-	}
-	if err != nil {
-		return err
-	}
+	f := dl.File
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {

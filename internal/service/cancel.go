@@ -75,7 +75,8 @@ func (s *Service) CancelDialog(ctx context.Context, a desk.Actor, customerID, en
 		l := o.Lines[e.LineNumber]
 		state, reason := s.cancelState(p, l, e, o)
 		opt := desk.CancelOption{OrderID: o.ID, EntitlementID: e.ID, LineNumber: l.Number, Title: l.Title, Quantity: l.Ordered,
-			PurchasedAt: o.CreatedAt, Deadline: s.cfg.Cancel.Deadline(o.CreatedAt, p.Kind), State: state, Reason: reason,
+			PurchasedAt: o.CreatedAt, Deadline: s.cfg.Cancel.Deadline(o.CreatedAt, p.Kind), Kind: p.Kind, Window: s.cfg.Cancel.Window(p.Kind),
+			State: state, Reason: reason,
 			Currency: o.Currency, Line: l.Amounts, Credit: desk.ComputeCredit(l.Amounts, l.Term, o.CreatedAt, now)}
 		if l.Status == desk.StatusActive {
 			opt.DaysLeft = s.cfg.Cancel.DaysLeft(o.CreatedAt, now, p.Kind)
@@ -147,7 +148,7 @@ func (s *Service) Cancel(ctx context.Context, a desk.Actor, req desk.CancelReque
 			case desk.CancelNever: // R13
 				return desk.KeyError(desk.ENOTCANCEL, "err.never_cancellable", l.Title)
 			case desk.CancelWindowPassed: // R12
-				return desk.KeyError(desk.EWINDOWCLOSED, "err.window_passed", l.Title)
+				return desk.KeyError(desk.EWINDOWCLOSED, "err.window_passed", l.Title, desk.WindowArg(s.cfg.Cancel.Window(p.Kind)))
 			case desk.CancelNeedsSupport:
 				if req.FromDialog {
 					return desk.KeyError(desk.ENOTCANCEL, "err.cancel_needs_support")

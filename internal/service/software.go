@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -176,12 +177,10 @@ func (s *Service) IssueLink(ctx context.Context, a desk.Actor, customerID, entit
 	}
 	expires := now.Add(ttl).Truncate(time.Second)
 	token := s.sealer.signLink(linkClaims{Kind: kind, EntitlementID: e.ID, Edition: ref, Expires: expires, IssuerID: a.User.ID})
+	// The purchase counts as downloaded once a file is served through the link (OpenDownload),
+	// not when the link is made: a link that is never followed, or a file that is missing, does
+	// not send a later cancellation to a support request.
 	err = s.store.InTx(ctx, func(tx Store) error {
-		if !shared {
-			if err := tx.MarkDownloaded(ctx, e.ID, now); err != nil {
-				return err
-			}
-		}
 		return s.audit(ctx, tx, a, desk.Event{Operation: op, ResourceType: "software", CustomerID: cust.ID, CustomerName: cust.CompanyName,
 			Product: e.OfferTitle, OrderID: e.OrderID, Detail: desk.DetailEditionText(ref, ed.FileName)})
 	})
@@ -191,16 +190,17 @@ func (s *Service) IssueLink(ctx context.Context, a desk.Actor, customerID, entit
 	return desk.DownloadLink{URL: "/dl/" + token, ExpiresAt: expires, FileName: ed.FileName, SHA256: ed.SHA256, Size: ed.Size}, nil
 }
 
-// Download is a verified download: the file to serve and its edition.
+// Download is a verified download: the open file to serve (the caller closes it) and its edition.
 type Download struct {
-	Path    string
+	File    *os.File
 	Edition desk.Edition
 }
 
-// OpenDownload checks a download link at request time: the signature (EFORBIDDEN when
-// tampered), the expiry (EGONE) and the purchase's current state (EGONE once cancelled, R18).
-// A shared link's download is recorded (download_software_shared_link, R11) when record is set
-// (the first request of a download, not each resumed range).
+// OpenDownload checks a download link at request time — the signature (EFORBIDDEN when
+// tampered), the expiry (EGONE) and the purchase's current state (EGONE once cancelled, R18) —
+// and opens the file (ENOTFOUND when it is missing). When record is set (the first request of a
+// download, not each resumed range) and the file is there, the purchase is marked downloaded
+// and a shared link's download is recorded (download_software_shared_link, R11).
 func (s *Service) OpenDownload(ctx context.Context, token, ip string, record bool) (Download, error) {
 	c, err := s.sealer.verifyLink(token)
 	if err != nil {
@@ -228,28 +228,44 @@ func (s *Service) OpenDownload(ctx context.Context, token, ip string, record boo
 	if !ok {
 		return Download{}, desk.Errorf(desk.EGONE, "err.link_revoked")
 	}
-	if c.Kind == linkShared && record {
-		issuer, err := s.store.FindUserByID(ctx, c.IssuerID)
-		if err != nil {
-			return Download{}, err
-		}
-		cust, err := s.store.FindCustomerByID(ctx, e.CustomerID)
-		if err != nil {
-			return Download{}, err
-		}
-		err = s.store.InTx(ctx, func(tx Store) error {
-			if err := tx.MarkDownloaded(ctx, e.ID, now); err != nil {
-				return err
-			}
-			return s.audit(ctx, tx, desk.Actor{User: issuer, IP: ip}, desk.Event{Operation: desk.OpSharedDownload, ResourceType: "software",
-				CustomerID: cust.ID, CustomerName: cust.CompanyName, Product: e.OfferTitle, OrderID: e.OrderID,
-				Detail: desk.DetailSharedText(issuer.Email, c.Edition, ed.FileName)})
-		})
-		if err != nil {
+	f, err := os.Open(filepath.Join(s.cfg.ArtifactsDir, filepath.Base(ed.FileName)))
+	if errors.Is(err, os.ErrNotExist) {
+		return Download{}, desk.Errorf(desk.ENOTFOUND, "err.file_missing")
+	}
+	if err != nil {
+		return Download{}, err
+	}
+	if record {
+		if err := s.recordDownload(ctx, c, e, ed, ip, now); err != nil {
+			f.Close()
 			return Download{}, err
 		}
 	}
-	return Download{Path: filepath.Join(s.cfg.ArtifactsDir, filepath.Base(ed.FileName)), Edition: ed}, nil
+	return Download{File: f, Edition: ed}, nil
+}
+
+// recordDownload marks the purchase downloaded (a later cancellation needs a support request)
+// and records a shared link's download with its issuer as the actor (R11).
+func (s *Service) recordDownload(ctx context.Context, c linkClaims, e desk.Entitlement, ed desk.Edition, ip string, now time.Time) error {
+	if c.Kind != linkShared {
+		return s.store.MarkDownloaded(ctx, e.ID, now)
+	}
+	issuer, err := s.store.FindUserByID(ctx, c.IssuerID)
+	if err != nil {
+		return err
+	}
+	cust, err := s.store.FindCustomerByID(ctx, e.CustomerID)
+	if err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(tx Store) error {
+		if err := tx.MarkDownloaded(ctx, e.ID, now); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, desk.Actor{User: issuer, IP: ip}, desk.Event{Operation: desk.OpSharedDownload, ResourceType: "software",
+			CustomerID: cust.ID, CustomerName: cust.CompanyName, Product: e.OfferTitle, OrderID: e.OrderID,
+			Detail: desk.DetailSharedText(issuer.Email, c.Edition, ed.FileName)})
+	})
 }
 
 // allocateKeys gives a new entitlement one key per product version from the pools; a version

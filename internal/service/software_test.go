@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -596,13 +597,14 @@ func TestDownloadLinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(dl.Path)
+	b, err := io.ReadAll(dl.File)
+	dl.File.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(b)
 	if hex.EncodeToString(sum[:]) != ed.SHA256 || int64(len(b)) != ed.Size || dl.Edition.FileName != ed.FileName {
-		t.Fatalf("the link serves %s (%d bytes), want %s (%s)", dl.Path, len(b), ed.FileName, ed.SHA256)
+		t.Fatalf("the link serves %s (%d bytes), want %s (%s)", dl.File.Name(), len(b), ed.FileName, ed.SHA256)
 	}
 	shared := events(t, env, desk.OpSharedDownload)
 	if len(shared) != 1 || shared[0].ActorEmail != adminAgent || !strings.Contains(shared[0].Detail, adminAgent) ||
@@ -611,8 +613,10 @@ func TestDownloadLinks(t *testing.T) {
 		t.Fatalf("download_software_shared_link event: %+v", shared)
 	}
 	// A resumed range (record=false) is not another download.
-	if _, err := svc.OpenDownload(ctx, token, "203.0.113.7", false); err != nil {
+	if dl, err := svc.OpenDownload(ctx, token, "203.0.113.7", false); err != nil {
 		t.Fatal(err)
+	} else {
+		dl.File.Close()
 	}
 	if n := len(events(t, env, desk.OpSharedDownload)); n != 1 {
 		t.Fatalf("%d shared-link download events after one download and one resumed range", n)
@@ -635,8 +639,10 @@ func TestDownloadLinks(t *testing.T) {
 
 	// It works until it expires: 5 days.
 	env.Clock.Advance(5*24*time.Hour - time.Second)
-	if _, err := svc.OpenDownload(ctx, token, "203.0.113.7", true); err != nil {
+	if dl, err := svc.OpenDownload(ctx, token, "203.0.113.7", true); err != nil {
 		t.Fatalf("a second before expiry: %v", err)
+	} else {
+		dl.File.Close()
 	}
 	env.Clock.Advance(2 * time.Second)
 	if _, err := svc.OpenDownload(ctx, token, "203.0.113.7", true); desk.ErrorCode(err) != desk.EGONE || errMessage(err) != "err.link_expired" {
@@ -674,6 +680,7 @@ func TestDirectDownloadLink(t *testing.T) {
 	if err != nil || dl.Edition.Bitness != "32-bit" || dl.Edition.Version != "2021" {
 		t.Fatalf("open: %+v %v", dl.Edition, err)
 	}
+	dl.File.Close()
 	if n := len(events(t, env, desk.OpSharedDownload)); n != 0 {
 		t.Errorf("an own download recorded %d shared-link downloads", n)
 	}
