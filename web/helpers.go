@@ -74,6 +74,7 @@ func SettingsItems(ctx context.Context, u desk.User) []NavItem {
 		{Key: "users", Label: T(ctx, "settings.users"), Href: "/settings/users", Perm: desk.PermManageUsers},
 		{Key: "keys", Label: T(ctx, "keys.title"), Href: "/settings/keys", Perm: desk.PermImportKeys},
 		{Key: "tokens", Label: T(ctx, "tokens.title"), Href: "/settings/tokens", Perm: desk.PermManageTokens},
+		{Key: "webhooks", Label: T(ctx, "webhooks.title"), Href: "/settings/webhooks", Perm: desk.PermManageWebhooks},
 		{Key: "api", Label: T(ctx, "api.title"), Href: "/settings/api", Perm: desk.PermPartnerArea},
 	}
 	var out []NavItem

@@ -142,7 +142,7 @@ func printHelp(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "`partnerdesk COMMAND --help` lists a command's flags; every flag can also be set with its PARTNERDESK_* variable.")
-	fmt.Fprintln(w, "Stop a running server with Ctrl+C (or SIGTERM): it finishes the requests under way.")
+	fmt.Fprintln(w, "Stop a running server with Ctrl+C (or SIGTERM): it finishes the requests and webhook deliveries under way.")
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -492,6 +492,11 @@ func serve(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		return fmt.Errorf("listen on %s (PARTNERDESK_ADDR): %w", cfg.addr, err)
 	}
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	// The background work every instance shares through the database: webhook deliveries and
+	// the billing run.
+	workCtx, stopWork := context.WithCancel(context.Background())
+	defer stopWork()
+	workDone := a.StartWorkers(workCtx)
 	fmt.Fprintf(stdout, "PartnerDesk is running at http://%s/\n", ln.Addr())
 	if cfg.demo {
 		if a.DemoLoaded {
@@ -507,13 +512,23 @@ func serve(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		stopWork()
+		<-workDone
 		return err
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	return srv.Shutdown(sctx)
+	err = srv.Shutdown(sctx)
+	// Deliveries under way finish (each within 10 s); events not delivered wait in the outbox for
+	// the next start, or for another instance.
+	stopWork()
+	select {
+	case <-workDone:
+	case <-sctx.Done():
+	}
+	return err
 }
 
 func migrate(args []string, _ io.Reader, stdout, _ io.Writer) error {

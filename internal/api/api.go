@@ -131,6 +131,17 @@ func (a *API) registerRoutes() {
 	a.route(http.MethodGet, "/v1/invoices", desk.PermViewInvoices, a.handleInvoices)
 	a.route(http.MethodGet, "/v1/invoices/:invoiceId/lineitems", desk.PermViewInvoices, a.handleInvoiceLines)
 	a.route(http.MethodGet, "/v1/auditrecords", desk.PermViewActivityLog, a.handleAuditRecords)
+	// The resources webhook bodies name (ResourceUri, AuditUri) can be read.
+	a.route(http.MethodGet, "/v1/invoices/:invoiceId", desk.PermViewInvoices, a.handleInvoice)
+	a.route(http.MethodGet, "/v1/auditrecords/:auditRecordId", desk.PermViewActivityLog, a.handleAuditRecord)
+	// Webhooks (R21).
+	a.route(http.MethodGet, "/v1/webhooks/registration", desk.PermManageWebhooks, a.handleGetWebhook)
+	a.route(http.MethodPost, "/v1/webhooks/registration", desk.PermManageWebhooks, a.handleCreateWebhook)
+	a.route(http.MethodPut, "/v1/webhooks/registration", desk.PermManageWebhooks, a.handleUpdateWebhook)
+	a.route(http.MethodDelete, "/v1/webhooks/registration", desk.PermManageWebhooks, a.handleDeleteWebhook)
+	a.route(http.MethodGet, "/v1/webhooks/registration/events", desk.PermManageWebhooks, a.handleWebhookEvents)
+	a.route(http.MethodPost, "/v1/webhooks/registration/validationEvents", desk.PermManageWebhooks, a.handleCreateValidationEvent)
+	a.route(http.MethodGet, "/v1/webhooks/registration/validationEvents/:correlationId", desk.PermManageWebhooks, a.handleGetValidationEvent)
 }
 
 // authenticate resolves the bearer token to its user and applies the per-token rate limit.

@@ -26,6 +26,7 @@ const (
 	OpUpdateSupport    = "update_support_request"
 	OpCreateAPIToken   = "create_api_token"
 	OpRevokeAPIToken   = "revoke_api_token"
+	OpChangeWebhook    = "change_webhook_registration" // registered, updated, secret rotated, deleted (R21)
 )
 
 // Event is one append-only row of the activity log (SPEC §5, R11).

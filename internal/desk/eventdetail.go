@@ -32,6 +32,7 @@ const (
 	DetailUnknownAccount DetailKind = "unknown_account"  // a failed sign-in of an unknown account
 	DetailSupport        DetailKind = "support"          // Ref, Title
 	DetailSupportStatus  DetailKind = "support_status"   // Ref, From, To (statuses)
+	DetailWebhook        DetailKind = "webhook"          // Title (the change: registered, updated, rotated, deleted), Path (the URL)
 )
 
 // Detail is a stored event detail taken apart.
@@ -115,6 +116,17 @@ func DetailSupportText(ref, title string) string { return ref + " " + title }
 
 // DetailSupportStatusText is a support request's status change.
 func DetailSupportStatusText(ref, from, to string) string { return ref + " " + from + " → " + to }
+
+// Webhook registration changes (R21), as DetailWebhookText writes them.
+const (
+	WebhookRegistered = "registered"
+	WebhookUpdated    = "updated"
+	WebhookRotated    = "secret rotated"
+	WebhookDeleted    = "deleted"
+)
+
+// DetailWebhookText is a webhook registration change's detail: what changed and the URL.
+func DetailWebhookText(change, url string) string { return "webhook " + change + ": " + url }
 
 func roleSlugList(rs Roles) string {
 	var parts []string
@@ -236,6 +248,15 @@ func ParseDetail(op, s string) Detail {
 	case OpFileSupport:
 		if ref, title, ok := strings.Cut(s, " "); ok && strings.HasPrefix(ref, "SR-") {
 			d.Kind, d.Ref, d.Title = DetailSupport, ref, title
+		}
+	case OpChangeWebhook:
+		rest, ok := strings.CutPrefix(s, "webhook ")
+		change, u, ok2 := strings.Cut(rest, ": ")
+		switch change {
+		case WebhookRegistered, WebhookUpdated, WebhookRotated, WebhookDeleted:
+			if ok && ok2 && u != "" {
+				d.Kind, d.Title, d.Path = DetailWebhook, change, u
+			}
 		}
 	case OpUpdateSupport:
 		ref, rest, _ := strings.Cut(s, " ")

@@ -51,6 +51,10 @@ type LineItem struct {
 	Status       string
 	// EntitlementID is the software entitlement the line created ("" for Azure kinds).
 	EntitlementID string
+	// Charged counts the installments charged so far (R25); NextChargeAt is when the next one's
+	// service period starts (zero when none is left).
+	Charged      int
+	NextChargeAt time.Time
 }
 
 // CartLine is a line of a cart or of an order request.

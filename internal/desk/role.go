@@ -98,10 +98,11 @@ const (
 	PermManageUsers     Permission = "manage-users"
 	PermImportKeys      Permission = "import-keys"
 	PermManageTokens    Permission = "manage-tokens"
-	PermPartnerArea     Permission = "partner-area"   // any partner user: reference pages (markets, the API)
-	PermManageSupport   Permission = "manage-support" // change a support request's status
-	PermCustomerArea    Permission = "customer-area"  // any customer user: their own tenant only (R4)
-	PermCustomerKeys    Permission = "customer-keys"  // R4: customer Global admin only
+	PermPartnerArea     Permission = "partner-area"    // any partner user: reference pages (markets, the API)
+	PermManageSupport   Permission = "manage-support"  // change a support request's status
+	PermCustomerArea    Permission = "customer-area"   // any customer user: their own tenant only (R4)
+	PermCustomerKeys    Permission = "customer-keys"   // R4: customer Global admin only
+	PermManageWebhooks  Permission = "manage-webhooks" // R21: the webhook registration and its delivery log
 )
 
 // Allowed is the role table of SPEC §1: which roles hold each permission.
@@ -123,6 +124,7 @@ var Allowed = map[Permission]Roles{
 	PermManageSupport:   RolesOf(RoleGlobalAdmin),
 	PermCustomerArea:    RolesOf(RoleCustomerGlobalAdmin, RoleCustomerUser),
 	PermCustomerKeys:    RolesOf(RoleCustomerGlobalAdmin),
+	PermManageWebhooks:  RolesOf(RoleGlobalAdmin),
 }
 
 // Can reports whether a holder of rs may do p.

@@ -37,7 +37,8 @@ func csvSafe(s string) string {
 	return s
 }
 
-// handleInvoiceCSV exports an invoice's lines: amounts as decimal strings in major units.
+// handleInvoiceCSV exports an invoice's lines: amounts as decimal strings in major units, and the
+// service period each line covers (R25).
 func (s *Server) handleInvoiceCSV(c echo.Context) error {
 	inv, lines, err := s.svc.Invoice(c.Request().Context(), actor(c), c.Param("invoice"))
 	if err != nil {
@@ -48,11 +49,13 @@ func (s *Server) handleInvoiceCSV(c echo.Context) error {
 	h.Set("Content-Disposition", `attachment; filename="`+inv.ID+`.csv"`)
 	c.Response().WriteHeader(http.StatusOK)
 	w := csv.NewWriter(c.Response())
-	w.Write([]string{"invoiceId", "period", "customerId", "customerName", "orderId", "lineNumber", "kind", "description", "net", "tax", "gross", "currencyCode", "taxIncluded", "date"})
+	w.Write([]string{"invoiceId", "period", "customerId", "customerName", "orderId", "lineNumber", "kind", "description", "net", "tax", "gross", "currencyCode", "taxIncluded", "date",
+		"servicePeriodStart", "servicePeriodEnd"})
 	money := func(v int64) string { return desk.Money{Minor: v, Currency: inv.Currency}.Decimal() }
 	for _, l := range lines {
 		w.Write([]string{inv.ID, inv.Period, l.CustomerID, csvSafe(l.CustomerName), l.OrderID, strconv.Itoa(l.LineNumber), l.Kind, csvSafe(l.Description),
-			money(l.Net), money(l.Tax), money(l.Gross), l.Currency, strconv.FormatBool(desk.TaxIncluded(l.Country)), l.CreatedAt.Format("2006-01-02T15:04:05Z")})
+			money(l.Net), money(l.Tax), money(l.Gross), l.Currency, strconv.FormatBool(desk.TaxIncluded(l.Country)), l.CreatedAt.Format("2006-01-02T15:04:05Z"),
+			l.ServiceStart.Format(desk.DateFormat), l.ServiceEnd.Format(desk.DateFormat)})
 	}
 	w.Flush()
 	return w.Error()

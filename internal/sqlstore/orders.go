@@ -29,9 +29,14 @@ func (s *Store) CreateOrder(ctx context.Context, o desk.Order, key string) (bool
 		}
 		created = true
 		for _, l := range o.Lines {
-			_, err := tx.exec(ctx, `INSERT INTO line_items (order_id, line_number, offer_id, product_id, kind, title, quantity, ordered, term, billing_cycle, unit_price, net, tax, gross, status)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, l.Number, l.OfferID, l.ProductID, l.Kind, l.Title, l.Quantity, l.Ordered,
-				l.Term, l.BillingCycle, l.UnitPrice, l.Amounts.Net, l.Amounts.Tax, l.Amounts.Gross, l.Status)
+			var next any
+			if !l.NextChargeAt.IsZero() {
+				next = ms(l.NextChargeAt)
+			}
+			_, err := tx.exec(ctx, `INSERT INTO line_items (order_id, line_number, offer_id, product_id, kind, title, quantity, ordered, term, billing_cycle, unit_price, net, tax, gross, status,
+				charged, next_charge_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, l.Number, l.OfferID, l.ProductID, l.Kind, l.Title, l.Quantity, l.Ordered,
+				l.Term, l.BillingCycle, l.UnitPrice, l.Amounts.Net, l.Amounts.Tax, l.Amounts.Gross, l.Status, max(l.Charged, 1), next)
 			if err != nil {
 				return s.wrap(err, "insert line item")
 			}
@@ -70,7 +75,7 @@ func (s *Store) FindOrder(ctx context.Context, customerID, id string) (desk.Orde
 		return desk.Order{}, notFound(err, "Order %s not found.", id)
 	}
 	rows, err := s.query(ctx, `SELECT l.line_number, l.offer_id, l.product_id, l.kind, l.title, l.quantity, l.ordered, l.term, l.billing_cycle,
-		l.unit_price, l.net, l.tax, l.gross, l.status, coalesce(e.id, '')
+		l.unit_price, l.net, l.tax, l.gross, l.status, coalesce(e.id, ''), l.charged, coalesce(l.next_charge_at, 0)
 		FROM line_items l LEFT JOIN entitlements e ON e.order_id = l.order_id AND e.line_number = l.line_number
 		WHERE l.order_id = ? ORDER BY l.line_number`, id)
 	if err != nil {
@@ -79,9 +84,13 @@ func (s *Store) FindOrder(ctx context.Context, customerID, id string) (desk.Orde
 	defer rows.Close()
 	for rows.Next() {
 		var l desk.LineItem
+		var next int64
 		if err := rows.Scan(&l.Number, &l.OfferID, &l.ProductID, &l.Kind, &l.Title, &l.Quantity, &l.Ordered, &l.Term, &l.BillingCycle,
-			&l.UnitPrice, &l.Amounts.Net, &l.Amounts.Tax, &l.Amounts.Gross, &l.Status, &l.EntitlementID); err != nil {
+			&l.UnitPrice, &l.Amounts.Net, &l.Amounts.Tax, &l.Amounts.Gross, &l.Status, &l.EntitlementID, &l.Charged, &next); err != nil {
 			return o, err
+		}
+		if next > 0 {
+			l.NextChargeAt = fromMS(next)
 		}
 		l.Amounts.TaxIncluded, l.Amounts.RateBP = o.Amounts.TaxIncluded, o.Amounts.RateBP
 		o.Lines = append(o.Lines, l)
@@ -159,6 +168,17 @@ func (s *Store) FindOrders(ctx context.Context, f desk.OrderFilter) (desk.OrderP
 		o.Lines = append(o.Lines, l)
 	}
 	return page, rows.Err()
+}
+
+// LockOrder locks a customer's order row until the transaction ends (ENOTFOUND if there is none):
+// a cancellation and the billing run's charges of the order's lines take turns (R15, R25).
+func (s *Store) LockOrder(ctx context.Context, customerID, id string) error {
+	var locked string
+	err := s.queryRow(ctx, `SELECT id FROM orders WHERE customer_id = ? AND id = ?`+s.eng.ForUpdate(), customerID, id).Scan(&locked)
+	if err != nil {
+		return notFound(err, "err.order_not_found")
+	}
+	return nil
 }
 
 // CreateEntitlement inserts a software entitlement for an order line.

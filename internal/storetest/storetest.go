@@ -55,6 +55,10 @@ func Run(t *testing.T, h Harness) {
 		{"RateLimits", testRateLimits},
 		{"Attachments", testAttachments},
 		{"BulkLinksTheChain", testBulkLinksTheChain},
+		{"WebhookClaimsOnce", testWebhookClaimsOnce},
+		{"WebhookLease", testWebhookLease},
+		{"WebhookRegistration", testWebhookRegistration},
+		{"RaceChargeInstallment", testRaceChargeInstallment},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })
 	}
