@@ -22,6 +22,7 @@ type Receiver struct {
 	mu      sync.Mutex
 	secrets []string
 	got     []Delivery
+	n       int // requests arrived
 	answer  func(n int, d Delivery) int
 	arrived chan struct{}
 }
@@ -75,7 +76,7 @@ func (r *Receiver) Answer(f func(n int, d Delivery) int) {
 	r.mu.Unlock()
 }
 
-// Deliveries returns the requests so far, in arrival order.
+// Deliveries returns the requests answered so far, in the order of their answers.
 func (r *Receiver) Deliveries() []Delivery {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -122,12 +123,17 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 		_, ok := desk.VerifyWebhook(sig, raw, s, d.SignedAt, time.Minute)
 		d.Valid = append(d.Valid, ok)
 	}
+	r.n++
+	n, answer := r.n, r.answer
+	r.mu.Unlock()
+	// The answer may take its time (a receiver that hangs): the others go on meanwhile.
 	d.Status = http.StatusOK
 	if req.Method != http.MethodPost || req.Header.Get("Content-Type") != "application/json" {
 		d.Status = http.StatusMethodNotAllowed
-	} else if r.answer != nil {
-		d.Status = r.answer(len(r.got)+1, d)
+	} else if answer != nil {
+		d.Status = answer(n, d)
 	}
+	r.mu.Lock()
 	r.got = append(r.got, d)
 	r.mu.Unlock()
 	w.WriteHeader(d.Status)
