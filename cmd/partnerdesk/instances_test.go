@@ -252,7 +252,9 @@ func TestTwoInstances(t *testing.T) {
 	// Both events reach the receiver, signed, naming the order; each event once.
 	orderURI := "/v1/customers/" + contoso + "/orders/" + order1
 	for _, event := range []string{"order-created", "order-updated"} {
-		d := rcv.WaitFor(t, 30*time.Second, func(d apptest.Delivery) bool { return d.Event == event && strings.HasSuffix(d.Body.ResourceURI, orderURI) })
+		d := rcv.WaitFor(t, 30*time.Second, func(d apptest.Delivery) bool {
+			return d.Event == event && strings.HasSuffix(d.Body.ResourceURI, orderURI)
+		})
 		if !d.Verified() || d.Status != http.StatusOK || d.Body.EventName != event || d.Body.AuditURI == nil {
 			t.Fatalf("%s: %+v", event, d)
 		}

@@ -76,8 +76,6 @@ const (
 	WebhookErrConnect      = "connect"       // the connection or TLS failed (Detail: why)
 	WebhookErrRedirect     = "redirect"      // the receiver redirected (not followed)
 	WebhookErrUnregistered = "unregistered"  // no webhook is registered (any more)
-	WebhookErrGaveUp       = "gave_up"       // not delivered within the retry period
-	WebhookErrInterrupted  = "interrupted"   // the instance stopped during the attempt
 	WebhookErrURL          = "url"           // the registered URL is not allowed
 	WebhookErrSecret       = "secret"        // the signing secret could not be opened
 	WebhookErrUnknown      = "network_other" // anything else (Detail: the error)

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -510,7 +511,9 @@ func (s *Service) DeliverDue(ctx context.Context) (int, error) {
 			} else {
 				a = s.deliver(dctx, reg, secrets, e)
 			}
-			if err := s.finishAttempt(dctx, e, a, failAll != ""); err != nil {
+			// Without a registration the event can go nowhere: failed at once. Anything else
+			// is retried.
+			if err := s.finishAttempt(dctx, e, a, failAll == desk.WebhookErrUnregistered); err != nil {
 				s.log("record a webhook attempt", err)
 			}
 		}()
@@ -547,7 +550,7 @@ func (s *Service) deliver(ctx context.Context, reg desk.WebhookRegistration, sec
 	}
 	ctx, cancel := context.WithTimeout(ctx, desk.WebhookTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, reg.URL, strings.NewReader(string(e.Body)))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, reg.URL, bytes.NewReader(e.Body))
 	if err != nil {
 		a.Error, a.Detail = desk.WebhookErrURL, err.Error()
 		return a
