@@ -180,6 +180,11 @@ func (s *Service) placeOrder(ctx context.Context, a desk.Actor, customerID, key 
 		}
 		priced, total, err := s.priceLines(ctx, cust, lines)
 		if err != nil {
+			// A concurrent submission of the key may have placed the order and emptied the
+			// cart since the check above (READ COMMITTED): then that order is the answer.
+			if fromCart && existing() == nil {
+				return nil
+			}
 			return err
 		}
 		now := s.now()
