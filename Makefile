@@ -4,7 +4,8 @@ GO      ?= go
 # it from the module proxy on first use.
 export GOTOOLCHAIN ?= go1.26.10
 BIN     := bin/partnerdesk
-DATA    ?= ./data
+# The data directory of make run: DATA=…, else PARTNERDESK_DATA_DIR, else ./data.
+DATA    ?= $(or $(PARTNERDESK_DATA_DIR),./data)
 # Spectral (npm), which the API tests run on the OpenAPI document.
 LINT_DIR := internal/api/testdata/lint
 SPECTRAL := $(LINT_DIR)/node_modules/.bin/spectral
@@ -12,7 +13,7 @@ SPECTRAL := $(LINT_DIR)/node_modules/.bin/spectral
 .PHONY: run build generate test test-postgres check-generated fmt-check vet vulncheck fuzz bench screenshots clean
 
 run: build
-	PARTNERDESK_DEMO=$${PARTNERDESK_DEMO:-true} $(BIN) serve --data-dir $(DATA)
+	PARTNERDESK_DEMO=$${PARTNERDESK_DEMO:-true} $(BIN) serve --data-dir '$(DATA)'
 
 build:
 	$(GO) build -o $(BIN) ./cmd/partnerdesk

@@ -85,6 +85,7 @@ func SettingsItems(ctx context.Context, u desk.User) []NavItem {
 		{Key: "users", Label: T(ctx, "settings.users"), Href: "/settings/users", Icon: "user", Perm: desk.PermManageUsers, Lead: T(ctx, "home.tile.users")},
 		{Key: "keys", Label: T(ctx, "keys.title"), Href: "/settings/keys", Icon: "key", Perm: desk.PermImportKeys, Lead: T(ctx, "home.tile.keys")},
 		{Key: "tokens", Label: T(ctx, "tokens.title"), Href: "/settings/tokens", Icon: "lock", Perm: desk.PermManageTokens, Lead: T(ctx, "home.tile.tokens")},
+		{Key: "webhooks", Label: T(ctx, "webhooks.title"), Href: "/settings/webhooks", Icon: "link", Perm: desk.PermManageWebhooks, Lead: T(ctx, "home.tile.webhooks")},
 		{Key: "api", Label: T(ctx, "api.title"), Href: "/settings/api", Icon: "code", Perm: desk.PermPartnerArea, Lead: T(ctx, "home.tile.api")},
 	}
 	var out []NavItem

@@ -49,12 +49,26 @@ func InvoiceLineText(ctx context.Context, l desk.InvoiceLine) string {
 	loc := L(ctx)
 	qty := loc.Number(int64(l.Quantity))
 	switch {
+	case l.Kind == desk.InvoiceCharge && l.BillingCycle == desk.BillingMonthly && !l.ServiceEnd.Equal(l.ServiceStart):
+		return loc.T("billing.line.charge_monthly", l.Title, qty)
 	case l.Kind == desk.InvoiceCharge:
 		return l.Title + " × " + qty
 	case l.TermDays == 0:
 		return loc.T("billing.line.credit_full", l.Title, qty)
 	}
 	return loc.T("billing.line.credit_prorated", l.Title, qty, loc.Number(int64(l.TermDays-l.UsedDays)), loc.Number(int64(l.TermDays)))
+}
+
+// ServicePeriodText is the service an invoice line covers (R25): "Nov 25, 2026 – Dec 24, 2026",
+// or one day.
+func ServicePeriodText(ctx context.Context, l desk.InvoiceLine) string {
+	if l.ServiceStart.IsZero() {
+		return ""
+	}
+	if l.ServiceEnd.Equal(l.ServiceStart) {
+		return L(ctx).Date(l.ServiceStart)
+	}
+	return L(ctx).T("billing.service_period", L(ctx).Date(l.ServiceStart), L(ctx).Date(l.ServiceEnd))
 }
 
 // EventStatus names an event's status ("succeeded" → "Sikeres").
@@ -144,6 +158,8 @@ func EventDetail(ctx context.Context, e desk.Event) string {
 		return l.T("activity.d.mfa_failed", lookupOr(ctx, "mfa.reason."+d.Reason, d.Reason))
 	case desk.DetailTokensRevoked:
 		return l.T("activity.d.tokens_revoked", l.Number(int64(d.N)))
+	case desk.DetailWebhook:
+		return l.T("activity.d.webhook."+strings.ReplaceAll(d.Title, " ", "_"), d.Path)
 	}
 	return e.Detail
 }

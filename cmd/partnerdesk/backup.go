@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,16 +15,16 @@ import (
 // PartnerDesk, copy FILE to DATA_DIR/partnerdesk.db (removing any -wal and -shm files beside
 // it), keep DATA_DIR/secrets.json (the key-encryption key opens the product keys), start again,
 // and run `partnerdesk audit verify`. PostgreSQL: pg_restore into an empty database.
-func backupCmd(args []string, stdout io.Writer) error {
+func backupCmd(args []string, _ io.Reader, stdout, _ io.Writer) error {
 	var to string
-	cfg, err := parse("backup", args, func(fs *flag.FlagSet) {
+	cfg, err := parse("backup", args, stdout, 0, func(fs *flag.FlagSet) {
 		fs.StringVar(&to, "to", "", "the backup file to write (must not exist)")
 	})
 	if err != nil {
 		return err
 	}
 	if to == "" {
-		return errors.New("usage: partnerdesk backup --to FILE [--data-dir DIR]")
+		return usageError{"partnerdesk backup needs --to FILE, the backup file to write (partnerdesk backup --help lists its flags)."}
 	}
 	st, err := app.OpenStore(context.Background(), cfg.dataDir, cfg.databaseURL)
 	if err != nil {

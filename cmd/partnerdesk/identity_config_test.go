@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"strings"
 	"testing"
 )
@@ -36,7 +37,7 @@ func TestIdentityConfig(t *testing.T) {
 				"PARTNERDESK_OIDC_CLIENT_SECRET", "PARTNERDESK_OIDC_REDIRECT_URL", "PARTNERDESK_OIDC_TRUST_MFA"} {
 				t.Setenv(k, tt.env[k])
 			}
-			cfg, err := parse("serve", tt.args, nil)
+			cfg, err := parse("serve", tt.args, io.Discard, flagsFiles|flagsServer, nil)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("error %v, want one naming %s", err, tt.err)

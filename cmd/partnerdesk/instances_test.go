@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 	"partnerdesk/internal/postgres/pgtest"
@@ -77,9 +78,10 @@ func startInstance(t *testing.T, bin string, env []string) *instance {
 }
 
 // TestTwoInstances runs two `partnerdesk serve` processes on one PostgreSQL database (R9, R11,
-// R15 across instances): they start together on an empty database (one set of demo data), a
-// session cookie of one works on the other, cancellations and key-reveal limits are shared, and
-// when one is killed mid-burst the other carries on and no acknowledged order is lost.
+// R15, R21 across instances): they start together on an empty database (one set of demo data), a
+// session cookie of one works on the other, cancellations and key-reveal limits are shared, a
+// webhook receiver gets an order placed on one and cancelled on the other, signed, each event
+// once, and when one is killed mid-burst the other carries on and no acknowledged order is lost.
 func TestTwoInstances(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs two servers")
@@ -97,7 +99,7 @@ func TestTwoInstances(t *testing.T) {
 		"PARTNERDESK_SESSION_SECRET=two-instances-share-this-session-secret-0123",
 		"PARTNERDESK_KEY_ENCRYPTION_KEY="+base64.StdEncoding.EncodeToString([]byte("two-instances-share-this-kek-012")),
 		"PARTNERDESK_FILES_DIR="+files, "PARTNERDESK_DEMO=true", "PARTNERDESK_ADDR=127.0.0.1:0",
-		"PARTNERDESK_API_RATE=10000", "PARTNERDESK_API_BURST=10000")
+		"PARTNERDESK_API_RATE=10000", "PARTNERDESK_API_BURST=10000", "PARTNERDESK_WEBHOOK_ALLOW_PRIVATE=1")
 	envA := append(append([]string{}, env...), "PARTNERDESK_DATA_DIR="+filepath.Join(dir, "a"))
 	envB := append(append([]string{}, env...), "PARTNERDESK_DATA_DIR="+filepath.Join(dir, "b"))
 
@@ -204,6 +206,17 @@ func TestTwoInstances(t *testing.T) {
 		return count(`SELECT count(*) FROM invoice_lines WHERE order_id = $1 AND kind = 'credit'`, order)
 	}
 
+	// A webhook receiver on 127.0.0.1 (R21): registered through A, it gets the events of an
+	// order placed on A and cancelled on B, signed, each once although both instances deliver.
+	rcv := apptest.NewReceiver(t)
+	code, reg := call(a.url, http.MethodPost, "/v1/webhooks/registration",
+		`{"webhookUrl":"`+rcv.URL+`","webhookEvents":["order-created","order-updated"]}`)
+	secret, _ := reg["signingSecret"].(string)
+	if code != http.StatusCreated || secret == "" {
+		t.Fatalf("register the webhook: %d %v", code, reg)
+	}
+	rcv.SetSecrets(secret)
+
 	// Key reveals: the burst of 30 is shared, not 30 per instance.
 	order1 := placeOrder(a.url, "two-instances-1")
 	ent := ""
@@ -235,6 +248,33 @@ func TestTwoInstances(t *testing.T) {
 	}
 	if n := credits(order1); n != 1 {
 		t.Fatalf("%d credits for the order cancelled on B", n)
+	}
+	// Both events reach the receiver, signed, naming the order; each event once.
+	orderURI := "/v1/customers/" + contoso + "/orders/" + order1
+	for _, event := range []string{"order-created", "order-updated"} {
+		d := rcv.WaitFor(t, 30*time.Second, func(d apptest.Delivery) bool {
+			return d.Event == event && strings.HasSuffix(d.Body.ResourceURI, orderURI)
+		})
+		if !d.Verified() || d.Status != http.StatusOK || d.Body.EventName != event || d.Body.AuditURI == nil {
+			t.Fatalf("%s: %+v", event, d)
+		}
+	}
+	time.Sleep(3 * time.Second) // both workers poll every second: a second delivery would come now
+	seen := map[string]int{}
+	for _, d := range rcv.Deliveries() {
+		seen[d.EventID]++
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("event %s delivered %d times", id, n)
+		}
+	}
+	if n := count(`SELECT count(*) FROM webhook_events WHERE status = 'delivered'`); n != len(seen) || n != 2 {
+		t.Errorf("%d events delivered by the outbox, the receiver got %d, want 2 (order-created, order-updated)", n, len(seen))
+	}
+	// The registration goes: the burst below sends nothing.
+	if code, _ := call(b.url, http.MethodDelete, "/v1/webhooks/registration", ""); code != http.StatusNoContent {
+		t.Fatalf("delete the webhook on B: %d", code)
 	}
 
 	// 20 cancellations of one order at once, spread over A and B: one succeeds, one credit (R15).
@@ -342,6 +382,18 @@ func TestSQLiteServedByOneProcess(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "already serving the data directory") {
 		t.Fatalf("second serve: %v: %s", err, out)
+	}
+	// Help asked for is not a failure (exit 0); an unknown command is a usage error (exit 2).
+	for _, tt := range []struct {
+		args []string
+		code int
+	}{{[]string{"--help"}, 0}, {[]string{"help"}, 0}, {[]string{"user", "create", "--help"}, 0}, {[]string{"no-such-command"}, 2}, {[]string{"migrate", "--addr", "x"}, 2}} {
+		cmd := exec.Command(bin, tt.args...)
+		cmd.Env = env
+		out, _ := cmd.CombinedOutput()
+		if code := cmd.ProcessState.ExitCode(); code != tt.code {
+			t.Errorf("partnerdesk %v: exit %d, want %d: %s", tt.args, code, tt.code, out)
+		}
 	}
 	for _, args := range [][]string{{"migrate"}, {"audit", "verify"}, {"backup", "--to", filepath.Join(dir, "backup.db")}} {
 		cmd := exec.Command(bin, args...)

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"partnerdesk/internal/desk"
 	"partnerdesk/internal/httplog"
@@ -160,6 +161,17 @@ func (a *API) registerRoutes() {
 	a.route(http.MethodGet, "/v1/invoices", desk.PermViewInvoices, a.handleInvoices)
 	a.route(http.MethodGet, "/v1/invoices/:invoiceId/lineitems", desk.PermViewInvoices, a.handleInvoiceLines)
 	a.route(http.MethodGet, "/v1/auditrecords", desk.PermViewActivityLog, a.handleAuditRecords)
+	// The resources webhook bodies name (ResourceUri, AuditUri) can be read.
+	a.route(http.MethodGet, "/v1/invoices/:invoiceId", desk.PermViewInvoices, a.handleInvoice)
+	a.route(http.MethodGet, "/v1/auditrecords/:auditRecordId", desk.PermViewActivityLog, a.handleAuditRecord)
+	// Webhooks (R21).
+	a.route(http.MethodGet, "/v1/webhooks/registration", desk.PermManageWebhooks, a.handleGetWebhook)
+	a.route(http.MethodPost, "/v1/webhooks/registration", desk.PermManageWebhooks, a.handleCreateWebhook)
+	a.route(http.MethodPut, "/v1/webhooks/registration", desk.PermManageWebhooks, a.handleUpdateWebhook)
+	a.route(http.MethodDelete, "/v1/webhooks/registration", desk.PermManageWebhooks, a.handleDeleteWebhook)
+	a.route(http.MethodGet, "/v1/webhooks/registration/events", desk.PermManageWebhooks, a.handleWebhookEvents)
+	a.route(http.MethodPost, "/v1/webhooks/registration/validationEvents", desk.PermManageWebhooks, a.handleCreateValidationEvent)
+	a.route(http.MethodGet, "/v1/webhooks/registration/validationEvents/:correlationId", desk.PermManageWebhooks, a.handleGetValidationEvent)
 }
 
 // authenticate resolves the bearer token to its user and applies the per-token rate limit.
@@ -201,7 +213,7 @@ func ctx(c echo.Context) context.Context { return c.Request().Context() }
 
 // Partner Center error codes (SPEC §9).
 const (
-	CodeWindowPassed   = 900117 // past the 30-day cancellation window
+	CodeWindowPassed   = 900117 // past the cancellation window (R12, R26)
 	CodeNotCancellable = 800061 // the order cannot be cancelled (SUSE/Red Hat)
 	CodeInProgress     = 800060 // the order is being changed, or was already cancelled
 	CodeNotFound       = 20000  // order (or other object) not found
@@ -276,7 +288,12 @@ func (a *API) handleError(err error, c echo.Context) {
 			status, body.Code = http.StatusGone, 410
 		case desk.EWINDOWCLOSED:
 			status, body.Code = http.StatusBadRequest, CodeWindowPassed
-			body.Description = "You have passed your 30-day cancellation window. " + body.Description
+			// Partner Center's sentence, with the window configured for the product's kind (R26).
+			for _, arg := range de.Args {
+				if w, ok := arg.(desk.WindowArg); ok {
+					body.Description = "You have passed your " + loc.Window(time.Duration(w)) + " cancellation window. " + body.Description
+				}
+			}
 		case desk.ENOTCANCEL:
 			status, body.Code = http.StatusBadRequest, CodeNotCancellable
 		case desk.ENEEDSUPPORT:

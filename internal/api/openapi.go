@@ -143,6 +143,37 @@ var operations = map[string]op{
 		}, paging...),
 		response: Collection[AuditRecord]{}, status: 200, ok: "A page of audit records, newest first.",
 		errors: map[int]string{400: "A bad date, date range, filter, size or continuationToken (code 400)."}},
+	"GET /v1/invoices/{invoiceId}": {id: "getInvoice", tag: "Invoices",
+		params:   []param{{"invoiceId", "path", "The invoice ID, e.g. INV-2026-11-HUF.", true, map[string]any{"type": "string", "pattern": "^INV-[0-9]{4}-[0-9]{2}-[A-Z]{3}$"}}},
+		response: Invoice{}, status: 200, ok: "The invoice with its totals (an invoice-ready webhook's ResourceUri).", errors: map[int]string{404: ""}},
+	"GET /v1/auditrecords/{auditRecordId}": {id: "getAuditRecord", tag: "Audit records",
+		params:   []param{{"auditRecordId", "path", "The audit record's ID, as a webhook's AuditUri names it.", true, map[string]any{"type": "string", "pattern": "^[0-9]+$"}}},
+		response: AuditRecord{}, status: 200, ok: "The audit record.", errors: map[int]string{404: ""}},
+	"GET /v1/webhooks/registration": {id: "getWebhookRegistration", tag: "Webhooks",
+		response: WebhookRegistration{}, status: 200, ok: "The registration (its signing secret is never shown again).",
+		errors: map[int]string{404: "No webhook is registered (code 20000)."}},
+	"POST /v1/webhooks/registration": {id: "createWebhookRegistration", tag: "Webhooks",
+		request: WebhookRegistrationRequest{}, response: WebhookRegistration{}, status: 201, ok: "The registration with its signing secret, shown this once.",
+		headers: map[string]header{"Location": {"The registration's URL.", true, stringSchema}},
+		errors: map[int]string{
+			400: "The registration is refused (code 400): a URL that is not https://, that has a user name or a fragment, whose host does not resolve or resolves to a loopback, private or link-local address, or unknown or no events; `data` names the field.",
+			409: "A webhook is registered already (code 800060): update it with PUT or delete it first.",
+		}},
+	"PUT /v1/webhooks/registration": {id: "updateWebhookRegistration", tag: "Webhooks",
+		request: WebhookUpdateRequest{}, response: WebhookRegistration{}, status: 200, ok: "The registration as saved; with rotateSigningSecret, its new signing secret, shown this once.",
+		errors: map[int]string{400: "The registration is refused (code 400), as for POST.", 404: "No webhook is registered (code 20000)."}},
+	"DELETE /v1/webhooks/registration": {id: "deleteWebhookRegistration", tag: "Webhooks",
+		status: 204, ok: "Deleted; the events not delivered yet are marked failed.",
+		errors: map[int]string{404: "No webhook is registered (code 20000)."}},
+	"GET /v1/webhooks/registration/events": {id: "listWebhookEvents", tag: "Webhooks",
+		response: []string{}, status: 200, ok: "The event names a registration can subscribe to."},
+	"POST /v1/webhooks/registration/validationEvents": {id: "createValidationEvent", tag: "Webhooks",
+		response: ValidationEvent{}, status: 201, ok: "A test-created event was queued for the registered URL.",
+		headers: map[string]header{"Location": {"The test event's URL.", true, stringSchema}},
+		errors:  map[int]string{404: "No webhook is registered (code 20000)."}},
+	"GET /v1/webhooks/registration/validationEvents/{correlationId}": {id: "getValidationEvent", tag: "Webhooks",
+		params:   []param{{"correlationId", "path", "The test event's correlationId.", true, uuidSchema}},
+		response: ValidationEventStatus{}, status: 200, ok: "The test event's delivery.", errors: map[int]string{404: ""}},
 }
 
 // tags describes the operation groups, in the document's order.
@@ -153,6 +184,7 @@ var tags = []struct{ name, desc string }{
 	{"Software", "A customer's software: entitlements, product keys and download links (SPEC §4)."},
 	{"Invoices", "Monthly invoices with their charges and credits."},
 	{"Audit records", "The activity log (SPEC §5)."},
+	{"Webhooks", "Events POSTed to the partner's receiver, signed (SPEC §9b, R21)."},
 	{"Document", "This OpenAPI document."},
 }
 
@@ -206,7 +238,10 @@ func (a *API) buildDocument() {
 		for _, p := range o.params {
 			params = append(params, map[string]any{"name": p.name, "in": p.in, "required": p.required, "description": p.desc, "schema": p.schema})
 		}
-		ok2xx := map[string]any{"description": o.ok, "content": map[string]any{"application/json": map[string]any{"schema": g.of(reflect.TypeOf(o.response), reflect.StructField{})}}}
+		ok2xx := map[string]any{"description": o.ok}
+		if o.response != nil { // a 204 has no body
+			ok2xx["content"] = map[string]any{"application/json": map[string]any{"schema": g.of(reflect.TypeOf(o.response), reflect.StructField{})}}
+		}
 		if len(o.headers) > 0 {
 			hs := map[string]any{}
 			for name, h := range o.headers {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -511,11 +512,15 @@ func (a *API) handleInvoices(c echo.Context) error {
 	}
 	out := Collection[Invoice]{TotalCount: len(invs), Items: []Invoice{}, ContinuationToken: continuation(next)}
 	for _, inv := range items {
-		m := func(v int64) string { return desk.Money{Minor: v, Currency: inv.Currency}.Decimal() }
-		out.Items = append(out.Items, Invoice{ID: inv.ID, Period: inv.Period, CurrencyCode: inv.Currency, Status: inv.Status,
-			TotalCharges: m(inv.Charges), TotalCredits: m(inv.Credits), Net: m(inv.Net), Tax: m(inv.Tax), TotalAmount: m(inv.Gross)})
+		out.Items = append(out.Items, toInvoice(inv))
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+func toInvoice(inv desk.Invoice) Invoice {
+	m := func(v int64) string { return desk.Money{Minor: v, Currency: inv.Currency}.Decimal() }
+	return Invoice{ID: inv.ID, Period: inv.Period, CurrencyCode: inv.Currency, Status: inv.Status,
+		TotalCharges: m(inv.Charges), TotalCredits: m(inv.Credits), Net: m(inv.Net), Tax: m(inv.Tax), TotalAmount: m(inv.Gross)}
 }
 
 // InvoiceLine is a charge or credit (R20: credits are negative).
@@ -532,6 +537,10 @@ type InvoiceLine struct {
 	CurrencyCode   string    `json:"currencyCode" pattern:"^[A-Z]{3}$"`
 	TaxIncluded    bool      `json:"taxIncluded"`
 	Date           time.Time `json:"date"`
+	// R25: which service the line covers — a charge's month or term, a credit's unused part.
+	ServicePeriodStart string `json:"servicePeriodStart" format:"date" doc:"The first day of the service the line covers (UTC): a monthly charge's month, an up-front charge's term, a credit's unused part; a perpetual licence's is the day of purchase or cancellation."`
+	ServicePeriodEnd   string `json:"servicePeriodEnd" format:"date" doc:"The last day of the service the line covers (UTC)."`
+	BillingCycle       string `json:"billingCycle" enum:"one_time|annual|monthly" doc:"The order line's billing cycle: monthly lines are charged one month per monthly invoice."`
 }
 
 func (a *API) handleInvoiceLines(c echo.Context) error {
@@ -552,7 +561,8 @@ func (a *API) handleInvoiceLines(c echo.Context) error {
 		m := func(v int64) string { return desk.Money{Minor: v, Currency: l.Currency}.Decimal() }
 		out.Items = append(out.Items, InvoiceLine{OrderID: l.OrderID, LineItemNumber: l.LineNumber, CustomerID: l.CustomerID, CustomerName: l.CustomerName,
 			Description: l.Description, Kind: l.Kind, Net: m(l.Net), Tax: m(l.Tax), Amount: m(l.Gross), CurrencyCode: l.Currency,
-			TaxIncluded: desk.TaxIncluded(l.Country), Date: l.CreatedAt})
+			TaxIncluded: desk.TaxIncluded(l.Country), Date: l.CreatedAt, ServicePeriodStart: l.ServiceStart.Format(desk.DateFormat),
+			ServicePeriodEnd: l.ServiceEnd.Format(desk.DateFormat), BillingCycle: billingCycleName(cmp.Or(l.BillingCycle, desk.BillingOneTime))})
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -667,9 +677,13 @@ func (a *API) handleAuditRecords(c echo.Context) error {
 	}
 	out := Collection[AuditRecord]{TotalCount: len(events.Items), Items: []AuditRecord{}, ContinuationToken: continuation(events.Next, "audit")}
 	for _, e := range events.Items {
-		out.Items = append(out.Items, AuditRecord{ID: itoa64(e.ID), CustomerID: e.CustomerID, CustomerName: e.CustomerName, UserPrincipalName: e.ActorEmail,
-			ResourceType: e.ResourceType, OperationType: e.Operation, OperationDate: e.At, OperationStatus: e.Status, ResourceNewValue: e.Detail,
-			OrderID: e.OrderID, IP: e.IP, APITokenID: e.APITokenID, APITokenName: e.APITokenName})
+		out.Items = append(out.Items, toAuditRecord(e))
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+func toAuditRecord(e desk.Event) AuditRecord {
+	return AuditRecord{ID: itoa64(e.ID), CustomerID: e.CustomerID, CustomerName: e.CustomerName, UserPrincipalName: e.ActorEmail,
+		ResourceType: e.ResourceType, OperationType: e.Operation, OperationDate: e.At, OperationStatus: e.Status, ResourceNewValue: e.Detail,
+		OrderID: e.OrderID, IP: e.IP, APITokenID: e.APITokenID, APITokenName: e.APITokenName}
 }

@@ -13,8 +13,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -69,13 +72,21 @@ type Config struct {
 	// APIRatePerSecond and APIBurst limit API requests per token (defaults 20/s, burst 100).
 	APIRatePerSecond float64
 	APIBurst         int
-	// CancelWindows overrides the 30-day cancellation window per product kind (R12).
+	// CancelWindows overrides the 30-day cancellation window per product kind (R12, R26).
 	CancelWindows map[desk.ProductKind]time.Duration
 	// RequireMFA makes Global admins, Admin agents and customer Global admins set up two-step
 	// verification before their session gets their rights (R22; PARTNERDESK_REQUIRE_MFA).
 	RequireMFA bool
 	// SSO configures single sign-on with an OpenID Connect provider (R23; PARTNERDESK_OIDC_*).
 	SSO service.SSOConfig
+	// PublicURL is the address users and webhook receivers reach PartnerDesk at (webhook bodies
+	// name API URLs under it): BaseURL when set, else http://ADDR.
+	PublicURL string
+	// WebhookAllowPrivate lets webhooks reach loopback and private addresses, over plain http too
+	// (tests and local tools).
+	WebhookAllowPrivate bool
+	// WebhookLookup resolves webhook hosts (nil: the system resolver; tests answer for it).
+	WebhookLookup func(ctx context.Context, host string) ([]netip.Addr, error)
 }
 
 // App is a running PartnerDesk.
@@ -88,6 +99,7 @@ type App struct {
 	DemoLoaded bool
 	handler    http.Handler
 	unlock     func()
+	log        *slog.Logger
 }
 
 // store adapts *sqlstore.Store to service.Store: its InTx hands the callback a service.Store.
@@ -285,8 +297,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		PartnerTenantID: partnerID, BcryptCost: cfg.BcryptCost, KeyEncryptionKey: sec.KeyEncryptionKey, LinkKey: sec.LinkKey,
 		LinkTTL: cfg.LinkTTL, ArtifactsDir: files, SupportThresholdUSD: cfg.SupportThresholdUSD,
 		MaxActivityRange: cfg.MaxActivityRange, RevealBurst: cfg.RevealBurst, RevealEvery: cfg.RevealEvery,
-		Cancel:     desk.CancelPolicy{Windows: cfg.CancelWindows},
 		RequireMFA: cfg.RequireMFA, SSO: cfg.SSO,
+		Cancel: desk.CancelPolicy{Windows: cfg.CancelWindows}, PublicURL: cfg.PublicURL, WebhookAllowPrivate: cfg.WebhookAllowPrivate,
+		WebhookLookup: cfg.WebhookLookup, Logger: cfg.Logger,
 	})
 	if err != nil {
 		return fail(err)
@@ -296,7 +309,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err := svc.CheckKeyEncryptionKey(ctx); err != nil {
 		return fail(err)
 	}
-	a := &App{Store: st, Service: svc, unlock: unlock}
+	a := &App{Store: st, Service: svc, unlock: unlock, log: cfg.Logger}
 	if cfg.Demo {
 		if err := a.loadDemo(ctx, cfg.Now()); err != nil {
 			return fail(err)
@@ -344,6 +357,42 @@ func lockDataDir(dir string) (func(), error) {
 	return func() { f.Close() }, nil
 }
 
+// billingEvery is how often the billing run looks for months to charge and invoices to issue.
+const billingEvery = time.Minute
+
+// StartWorkers starts the background work of a serving instance until ctx ends: the webhook
+// delivery worker (R21) and the billing run (R25), now and then every minute. Every instance
+// runs both; the database keeps each event delivered and each month charged once. The channel
+// closes when both have stopped (deliveries under way finish first).
+func (a *App) StartWorkers(ctx context.Context) <-chan struct{} {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		a.Service.DeliverWebhooks(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(billingEvery)
+		defer t.Stop()
+		for {
+			if run, err := a.Service.RunBilling(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("billing run", "err", err)
+			} else if run.Charged > 0 || len(run.Issued) > 0 {
+				a.log.Info("billing run", "charged", run.Charged, "issued", strings.Join(run.Issued, " "))
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(done) }()
+	return done
+}
+
 // Handler is the whole application: the REST API under /v1/ and the web portal elsewhere.
 func (a *App) Handler() http.Handler { return a.handler }
 
@@ -370,7 +419,16 @@ func (a *App) loadDemo(ctx context.Context, now time.Time) error {
 		if err := a.fillKeyPools(ctx, tx, now); err != nil {
 			return err
 		}
-		return a.loadDemoOrders(ctx, tx, now)
+		if err := a.loadDemoOrders(ctx, tx, now); err != nil {
+			return err
+		}
+		// The months of monthly-billed demo orders up to now, and the past months' invoices.
+		svc, err := service.New(store{tx}, func() time.Time { return now }, a.Service.Config())
+		if err != nil {
+			return err
+		}
+		_, err = svc.RunBilling(ctx)
+		return err
 	})
 	a.Service.ResetCatalog()
 	return err

@@ -92,7 +92,8 @@ func LoadLarge(ctx context.Context, st *sqlstore.Store, scale LargeScale, now ti
 		orderCols := []string{"id", "customer_id", "idempotency_key", "created_at", "created_by", "status", "currency", "tax_included", "tax_rate_bp", "net", "tax", "gross"}
 		lineCols := []string{"order_id", "line_number", "offer_id", "product_id", "kind", "title", "quantity", "ordered", "term", "billing_cycle", "unit_price", "net", "tax", "gross", "status"}
 		entCols := []string{"id", "customer_id", "order_id", "line_number", "product_id", "quantity", "status", "created_at"}
-		invCols := []string{"period", "currency", "customer_id", "order_id", "line_number", "kind", "description", "net", "tax", "gross", "created_at"}
+		invCols := []string{"period", "currency", "customer_id", "order_id", "line_number", "kind", "description", "net", "tax", "gross", "created_at",
+			"service_start", "service_end"}
 		for _, c := range custs {
 			for k := 0; k < scale.OrdersPerCustomer; k++ {
 				oid := guid(r)
@@ -126,8 +127,12 @@ func LoadLarge(ctx context.Context, st *sqlstore.Store, scale LargeScale, now ti
 					if err := b.Insert("entitlements", entCols, guid(r), c.id, oid, n, p.ID, l.qty, desk.StatusActive, at.UnixMilli()); err != nil {
 						return err
 					}
+					// Charged up front for the whole term, whatever the cycle (the benchmark's lines
+					// have no months left to charge).
+					first, last := desk.LineInstallment(at, l.o.Term, desk.BillingOneTime, l.a, 0).ServicePeriod()
 					if err := b.Insert("invoice_lines", invCols, desk.Period(at), c.currency, c.id, oid, n, desk.InvoiceCharge,
-						fmt.Sprintf("%s × %d", l.o.Title, l.qty), l.a.Net, l.a.Tax, l.a.Gross, at.UnixMilli()); err != nil {
+						fmt.Sprintf("%s × %d", l.o.Title, l.qty), l.a.Net, l.a.Tax, l.a.Gross, at.UnixMilli(),
+						first.Format(desk.DateFormat), last.Format(desk.DateFormat)); err != nil {
 						return err
 					}
 					rep.Lines++

@@ -38,7 +38,7 @@ type DayCount struct {
 var Operations = []string{
 	OpGetSoftwareKey, OpGetDownloadLink, OpDownload, OpSharedDownload, OpCreateOrder, OpUpdateOrder,
 	OpSignIn, OpSignInFailed, OpSignOut, OpPermissionDenied, OpCreateCustomer, OpCreateUser, OpUpdateUser,
-	OpImportKeys, OpFileSupport, OpUpdateSupport, OpCreateAPIToken, OpRevokeAPIToken,
+	OpImportKeys, OpFileSupport, OpUpdateSupport, OpCreateAPIToken, OpRevokeAPIToken, OpChangeWebhook,
 	OpDeleteUser, OpChangePassword, OpMFAEnrol, OpMFAFailed, OpMFARecoveryCodes, OpMFADisable,
 }
 

@@ -46,7 +46,32 @@ type InvoiceLine struct {
 	Title              string
 	Quantity           int
 	UsedDays, TermDays int
+	// ServiceStart and ServiceEnd are the first and last day (UTC) of the service the line covers
+	// (R25): a charge's month or term, a credit's unused part, a perpetual licence's purchase day.
+	ServiceStart, ServiceEnd time.Time
+	// BillingCycle is the order line's billing cycle (one_time, annual, monthly).
+	BillingCycle string
 }
+
+// DueCharge is an installment of a monthly-billed line whose service period has started and that
+// is not charged yet (R25).
+type DueCharge struct {
+	OrderID      string
+	LineNumber   int
+	CustomerID   string
+	Currency     string
+	PurchasedAt  time.Time
+	Title        string
+	Ordered      int
+	Term         string
+	BillingCycle string
+	// Amounts are the line's, for its whole term; Charged counts the installments charged.
+	Amounts Amounts
+	Charged int
+}
+
+// DateFormat is how service period days are written and stored (UTC).
+const DateFormat = "2006-01-02"
 
 // Period returns the invoice period (YYYY-MM, UTC) of an instant. Charges and credits go on the
 // invoice of the month they happen in, which is issued after that month ends: a cancellation's
@@ -119,7 +144,10 @@ type CancelOption struct {
 	PurchasedAt   time.Time
 	Deadline      time.Time
 	DaysLeft      int
-	State         string
+	// Kind and Window are the product's kind and its configured cancellation window (R26).
+	Kind   ProductKind
+	Window time.Duration
+	State  string
 	// Reason says why a request is needed: "amount" or "downloaded".
 	Reason   string
 	Currency string

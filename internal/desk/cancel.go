@@ -1,8 +1,14 @@
 package desk
 
-import "time"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
 
-// DefaultCancelWindow is the cancellation window of SPEC R12: 30 days.
+// DefaultCancelWindow is the cancellation window of SPEC R12 for a kind the configuration
+// leaves out: 30 days.
 const DefaultCancelWindow = 30 * 24 * time.Hour
 
 // DefaultSupportThresholdUSD is the amount, in US dollars, above which a cancellation needs a
@@ -154,4 +160,83 @@ func (p Product) Edition(ref EditionRef) (Edition, bool) {
 		}
 	}
 	return Edition{}, false
+}
+
+// WindowArg is a cancellation window used as a message argument: messages show it as an
+// adjective in the reader's language ("30-day", "30 napos"), so no message hard-codes a window.
+type WindowArg time.Duration
+
+// MaxCancelWindow bounds a configured cancellation window (a year and a day).
+const MaxCancelWindow = 366 * 24 * time.Hour
+
+// ParseCancelWindows reads the cancellation windows per product kind (R26) from a list such as
+// "perpetual=720h,software-subscription=168h" (PARTNERDESK_CANCEL_WINDOWS). A window is a whole
+// number of hours ("168h") or days ("7d"), from 1 hour to 366 days; kinds left out keep the
+// default of 30 days. The error is a sentence naming the item at fault.
+func ParseCancelWindows(s string) (map[ProductKind]time.Duration, error) {
+	out := map[ProductKind]time.Duration{}
+	if strings.TrimSpace(s) == "" {
+		return out, nil
+	}
+	var kinds []string
+	for _, k := range ProductKinds {
+		kinds = append(kinds, string(k))
+	}
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		name, value, ok := strings.Cut(item, "=")
+		kind := ProductKind(strings.TrimSpace(name))
+		if !ok {
+			return nil, fmt.Errorf("%q is not kind=window (for example perpetual=720h)", item)
+		}
+		if !kind.Valid() {
+			return nil, fmt.Errorf("%q is not a product kind; the kinds are %s", name, strings.Join(kinds, ", "))
+		}
+		if _, dup := out[kind]; dup {
+			return nil, fmt.Errorf("the window of %s is given twice", kind)
+		}
+		d, err := parseWindow(strings.TrimSpace(value))
+		if err != nil {
+			return nil, fmt.Errorf("the window of %s: %w", kind, err)
+		}
+		out[kind] = d
+	}
+	return out, nil
+}
+
+// parseWindow reads "720h" or "30d".
+func parseWindow(v string) (time.Duration, error) {
+	bad := fmt.Errorf("%q is not a whole number of hours or days from 1h to 366d (for example 720h or 30d)", v)
+	unit := time.Hour
+	switch {
+	case strings.HasSuffix(v, "d"):
+		unit = 24 * time.Hour
+	case strings.HasSuffix(v, "h"):
+	default:
+		return 0, bad
+	}
+	n, err := strconv.Atoi(v[:len(v)-1])
+	if err != nil || n < 1 || time.Duration(n)*unit > MaxCancelWindow {
+		return 0, bad
+	}
+	return time.Duration(n) * unit, nil
+}
+
+// FormatCancelWindows writes windows back in the form ParseCancelWindows reads, in the kinds'
+// order (for messages that name the configuration).
+func FormatCancelWindows(w map[ProductKind]time.Duration) string {
+	var parts []string
+	for _, k := range ProductKinds {
+		if d, ok := w[k]; ok {
+			if d%(24*time.Hour) == 0 {
+				parts = append(parts, fmt.Sprintf("%s=%dd", k, d/(24*time.Hour)))
+			} else {
+				parts = append(parts, fmt.Sprintf("%s=%dh", k, d/time.Hour))
+			}
+		}
+	}
+	return strings.Join(parts, ",")
 }

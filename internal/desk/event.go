@@ -27,11 +27,12 @@ const (
 	OpCreateAPIToken   = "create_api_token"
 	OpRevokeAPIToken   = "revoke_api_token"
 	OpDeleteUser       = "delete_user"
-	OpChangePassword   = "change_password"    // a user changed their own password (R24)
-	OpMFAEnrol         = "mfa_enrol"          // two-step verification set up (R22)
-	OpMFAFailed        = "mfa_failed"         // a wrong, replayed or rate-limited code at sign-in (R22)
-	OpMFARecoveryCodes = "mfa_recovery_codes" // new recovery codes made (the old ones stop working)
-	OpMFADisable       = "mfa_disable"        // a user turned their own two-step verification off
+	OpChangePassword   = "change_password"             // a user changed their own password (R24)
+	OpMFAEnrol         = "mfa_enrol"                   // two-step verification set up (R22)
+	OpMFAFailed        = "mfa_failed"                  // a wrong, replayed or rate-limited code at sign-in (R22)
+	OpMFARecoveryCodes = "mfa_recovery_codes"          // new recovery codes made (the old ones stop working)
+	OpMFADisable       = "mfa_disable"                 // a user turned their own two-step verification off
+	OpChangeWebhook    = "change_webhook_registration" // registered, updated, secret rotated, deleted (R21)
 )
 
 // Event is one append-only row of the activity log (SPEC §5, R11).

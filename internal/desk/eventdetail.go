@@ -39,6 +39,7 @@ const (
 	DetailSSOFailed      DetailKind = "sso_failed"       // Reason (an SSOFailure)
 	DetailMFAFailed      DetailKind = "mfa_failed"       // Reason (an MFAFailure)
 	DetailTokensRevoked  DetailKind = "tokens_revoked"   // N API tokens revoked
+	DetailWebhook        DetailKind = "webhook"          // Title (the change: registered, updated, rotated, deleted), Path (the URL)
 )
 
 // SSOFailure is why a single sign-on was refused (R23), stored in the failed sign-in's detail.
@@ -181,6 +182,17 @@ func DetailMFAFailedText(reason MFAFailure) string { return string(reason) }
 
 // DetailTokensRevokedText says how many API tokens a change revoked (R24).
 func DetailTokensRevokedText(n int) string { return fmt.Sprintf("%d API tokens revoked", n) }
+
+// Webhook registration changes (R21), as DetailWebhookText writes them.
+const (
+	WebhookRegistered = "registered"
+	WebhookUpdated    = "updated"
+	WebhookRotated    = "secret rotated"
+	WebhookDeleted    = "deleted"
+)
+
+// DetailWebhookText is a webhook registration change's detail: what changed and the URL.
+func DetailWebhookText(change, url string) string { return "webhook " + change + ": " + url }
 
 func roleSlugList(rs Roles) string {
 	var parts []string
@@ -334,6 +346,15 @@ func ParseDetail(op, s string) Detail {
 	case OpFileSupport:
 		if ref, title, ok := strings.Cut(s, " "); ok && strings.HasPrefix(ref, "SR-") {
 			d.Kind, d.Ref, d.Title = DetailSupport, ref, title
+		}
+	case OpChangeWebhook:
+		rest, ok := strings.CutPrefix(s, "webhook ")
+		change, u, ok2 := strings.Cut(rest, ": ")
+		switch change {
+		case WebhookRegistered, WebhookUpdated, WebhookRotated, WebhookDeleted:
+			if ok && ok2 && u != "" {
+				d.Kind, d.Title, d.Path = DetailWebhook, change, u
+			}
 		}
 	case OpUpdateSupport:
 		ref, rest, _ := strings.Cut(s, " ")

@@ -54,6 +54,10 @@ type LineItem struct {
 	// Credit and CancelledAt are the line's cancellation (R20); zero while it is active.
 	Credit      Credit
 	CancelledAt time.Time
+	// Charged counts the installments charged so far (R25); NextChargeAt is when the next one's
+	// service period starts (zero when none is left).
+	Charged      int
+	NextChargeAt time.Time
 }
 
 // CartLine is a line of a cart or of an order request.

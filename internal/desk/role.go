@@ -101,12 +101,13 @@ const (
 	PermManageUsers          Permission = "manage-users"
 	PermImportKeys           Permission = "import-keys"
 	PermManageTokens         Permission = "manage-tokens"
-	PermPartnerArea          Permission = "partner-area"   // any partner user: reference pages (markets, the API)
-	PermManageSupport        Permission = "manage-support" // change a support request's status
-	PermCustomerArea         Permission = "customer-area"  // any customer user: their own tenant only (R4)
-	PermCustomerKeys         Permission = "customer-keys"  // R4: customer Global admin only
-	PermOwnTokens            Permission = "own-tokens"     // any partner user: their own API tokens
-	PermCustomerUsers        Permission = "customer-users" // R24: a customer Global admin manages their own tenant's users
+	PermPartnerArea          Permission = "partner-area"    // any partner user: reference pages (markets, the API)
+	PermManageSupport        Permission = "manage-support"  // change a support request's status
+	PermCustomerArea         Permission = "customer-area"   // any customer user: their own tenant only (R4)
+	PermCustomerKeys         Permission = "customer-keys"   // R4: customer Global admin only
+	PermOwnTokens            Permission = "own-tokens"      // any partner user: their own API tokens
+	PermCustomerUsers        Permission = "customer-users"  // R24: a customer Global admin manages their own tenant's users
+	PermManageWebhooks       Permission = "manage-webhooks" // R21: the webhook registration and its delivery log
 )
 
 // Allowed is the role table of SPEC §1: which roles hold each permission.
@@ -131,6 +132,7 @@ var Allowed = map[Permission]Roles{
 	PermCustomerKeys:         RolesOf(RoleCustomerGlobalAdmin),
 	PermOwnTokens:            RolesOf(RoleGlobalAdmin, RoleAdminAgent, RoleSalesAgent, RoleHelpdeskAgent, RoleBillingAdmin, RoleReferralsAdmin),
 	PermCustomerUsers:        RolesOf(RoleCustomerGlobalAdmin),
+	PermManageWebhooks:       RolesOf(RoleGlobalAdmin),
 }
 
 // Can reports whether a holder of rs may do p.

@@ -201,10 +201,29 @@ func (l *Locale) Err(err error) string {
 			a = l.Number(int64(v))
 		case desk.TermArg:
 			a = l.Term(string(v))
+		case desk.WindowArg:
+			a = l.Window(time.Duration(v))
 		}
 		args[i] = a
 	}
 	return l.T(e.Message, args...)
+}
+
+// Window names a cancellation window as an adjective: "30-day", "36-hour" ("30 napos",
+// "36 órás"), in whole days when it is whole days (R26: messages state the configured window).
+func (l *Locale) Window(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return l.T("window.days", l.Number(int64(d/(24*time.Hour))))
+	}
+	return l.T("window.hours", l.Number(int64(d/time.Hour)))
+}
+
+// WindowLength names a cancellation window as a length: "30 days", "1 day", "36 hours".
+func (l *Locale) WindowLength(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return l.N("window.len.days", int64(d/(24*time.Hour)))
+	}
+	return l.N("window.len.hours", int64(d/time.Hour))
 }
 
 // Term names an offer term ("Perpetual", "1 year"); an unknown term shows as it is.

@@ -25,6 +25,7 @@ var enUI = map[string]string{
 	"home.tile.users":             "Partner users and their roles.",
 	"home.tile.keys":              "Product keys left per product and version; import more.",
 	"home.tile.tokens":            "Bearer tokens for the REST API.",
+	"home.tile.webhooks":          "Signed events for your ticketing and accounting tools.",
 	"home.tile.api":               "The REST API and its OpenAPI document.",
 
 	"theme.label":  "Theme",
@@ -104,6 +105,7 @@ var huUI = map[string]string{
 	"home.tile.users":             "A partner felhasználói és szerepköreik.",
 	"home.tile.keys":              "Termékenként és verziónként megmaradt termékkulcsok; újabbak importálása.",
 	"home.tile.tokens":            "Tulajdonosi jogkivonatok a REST API-hoz.",
+	"home.tile.webhooks":          "Aláírt események a jegykezelő és könyvelési eszközei számára.",
 	"home.tile.api":               "A REST API és az OpenAPI-dokumentuma.",
 
 	"theme.label":  "Téma",

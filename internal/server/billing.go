@@ -29,8 +29,8 @@ func (s *Server) handleInvoice(c echo.Context) error {
 	return render(c, http.StatusOK, web.InvoicePage(p, inv, lines, currentUser(c).Can(desk.PermViewOrders)))
 }
 
-// handleInvoiceCSV exports an invoice's lines: amounts as decimal strings in major units, every
-// text cell neutralised against formulas (csvexport).
+// handleInvoiceCSV exports an invoice's lines: amounts as decimal strings in major units, the
+// service period each line covers (R25), every text cell neutralised against formulas (csvexport).
 func (s *Server) handleInvoiceCSV(c echo.Context) error {
 	inv, lines, err := s.svc.Invoice(c.Request().Context(), actor(c), c.Param("invoice"))
 	if err != nil {
@@ -41,11 +41,13 @@ func (s *Server) handleInvoiceCSV(c echo.Context) error {
 	h.Set("Content-Disposition", attachment(inv.ID+".csv"))
 	c.Response().WriteHeader(http.StatusOK)
 	w := csvexport.NewWriter(c.Response())
-	w.Write("invoiceId", "period", "customerId", "customerName", "orderId", "lineNumber", "kind", "description", "net", "tax", "gross", "currencyCode", "taxIncluded", "date")
+	w.Write("invoiceId", "period", "customerId", "customerName", "orderId", "lineNumber", "kind", "description", "net", "tax", "gross", "currencyCode", "taxIncluded", "date",
+		"servicePeriodStart", "servicePeriodEnd")
 	money := func(v int64) string { return desk.Money{Minor: v, Currency: inv.Currency}.Decimal() }
 	for _, l := range lines {
 		if err := w.Write(inv.ID, inv.Period, l.CustomerID, l.CustomerName, l.OrderID, strconv.Itoa(l.LineNumber), l.Kind, l.Description,
-			money(l.Net), money(l.Tax), money(l.Gross), l.Currency, strconv.FormatBool(desk.TaxIncluded(l.Country)), l.CreatedAt.Format("2006-01-02T15:04:05Z")); err != nil {
+			money(l.Net), money(l.Tax), money(l.Gross), l.Currency, strconv.FormatBool(desk.TaxIncluded(l.Country)), l.CreatedAt.Format("2006-01-02T15:04:05Z"),
+			l.ServiceStart.Format(desk.DateFormat), l.ServiceEnd.Format(desk.DateFormat)); err != nil {
 			return err
 		}
 	}

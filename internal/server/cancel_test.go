@@ -394,7 +394,8 @@ func TestBillingHTTP(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s CSV: %v", id, err)
 		}
-		header := []string{"invoiceId", "period", "customerId", "customerName", "orderId", "lineNumber", "kind", "description", "net", "tax", "gross", "currencyCode", "taxIncluded", "date"}
+		header := []string{"invoiceId", "period", "customerId", "customerName", "orderId", "lineNumber", "kind", "description", "net", "tax", "gross", "currencyCode", "taxIncluded", "date",
+			"servicePeriodStart", "servicePeriodEnd"}
 		if len(rows) < 2 || !slices.Equal(rows[0], header) {
 			t.Fatalf("%s CSV header %v (%d rows)", id, rows[0], len(rows))
 		}

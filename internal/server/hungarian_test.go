@@ -33,8 +33,8 @@ type huChecker struct {
 	checked int
 }
 
-// huIdentifiers matches GUIDs and URL paths in text.
-var huIdentifiers = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?:^|\s)/[\w./-]*`)
+// huIdentifiers matches GUIDs, URLs and URL paths in text.
+var huIdentifiers = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|https?://\S+|(?:^|\s)/[\w./-]*`)
 
 // words splits text into lower-case words of letters.
 func words(s string) []string {
@@ -438,6 +438,13 @@ func TestHungarianPages(t *testing.T) {
 	post(ga, "/settings/tokens/"+tokens[0].ID+"/revoke", nil)
 	post(ga, "/settings/tokens", url.Values{"email": {swUsers["billing"]}, "name": {""}, "days": {"999"}})
 	get(ga, "/settings/api")
+	// Webhooks: a refused URL, a registration (a public address), a test event, a change, a rotation.
+	get(ga, "/settings/webhooks")
+	post(ga, "/settings/webhooks", url.Values{"url": {"http://nem-jo.example"}, "events": {"order-created"}})
+	post(ga, "/settings/webhooks", url.Values{"url": {"https://203.0.113.10/ertesites"}, "events": {"order-created", "test-created"}})
+	post(ga, "/settings/webhooks/test", nil)
+	post(ga, "/settings/webhooks", url.Values{"url": {"https://203.0.113.10/ertesites"}, "events": {"order-created", "order-updated", "test-created"}})
+	post(ga, "/settings/webhooks/rotate", nil)
 
 	// Errors.
 	get(ga, "/customers/00000000-0000-0000-0000-000000000000")

@@ -203,6 +203,12 @@ func (s *Server) registerRoutes() {
 	s.route(http.MethodPost, "/settings/tokens", desk.PermManageTokens, s.handleCreateToken)
 	s.route(http.MethodPost, "/settings/tokens/:token/revoke", desk.PermManageTokens, s.handleRevokeToken)
 	s.route(http.MethodGet, "/settings/api", desk.PermPartnerArea, s.handleAPIDocs)
+	s.route(http.MethodGet, "/settings/webhooks", desk.PermManageWebhooks, s.handleWebhooks)
+	s.route(http.MethodPost, "/settings/webhooks", desk.PermManageWebhooks, s.handleSaveWebhook)
+	s.route(http.MethodPost, "/settings/webhooks/rotate", desk.PermManageWebhooks, s.handleRotateWebhook)
+	s.route(http.MethodPost, "/settings/webhooks/delete", desk.PermManageWebhooks, s.handleDeleteWebhook)
+	s.route(http.MethodPost, "/settings/webhooks/test", desk.PermManageWebhooks, s.handleTestWebhook)
+	s.route(http.MethodPost, "/settings/webhooks/redeliver", desk.PermManageWebhooks, s.handleRedeliverWebhook)
 	s.route(http.MethodGet, "/settings/keys", desk.PermImportKeys, s.handleKeyPools)
 	s.route(http.MethodPost, "/settings/keys", desk.PermImportKeys, s.handleImportKeys)
 

@@ -130,6 +130,9 @@ func (s *Server) handleFile(c echo.Context) error {
 	if err != nil {
 		loc := i18n.From(req.Context())
 		code := desk.ErrorCode(err)
+		if code == desk.ENOTFOUND {
+			s.log.Error("a download's file is missing from the files directory", "err", err)
+		}
 		if code != desk.EFORBIDDEN && code != desk.EGONE {
 			return err
 		}

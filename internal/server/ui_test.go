@@ -46,7 +46,7 @@ func TestNavigationOnlyOffersWhatTheRoleCanUse(t *testing.T) {
 		pages []string
 		tiles []string
 	}{
-		{"globaladmin@partner.example", []string{"/", contoso + "/software", order, "/settings/users"}, []string{"customers", "billing", "activity", "support", "markets", "users", "keys", "tokens", "api"}},
+		{"globaladmin@partner.example", []string{"/", contoso + "/software", order, "/settings/users"}, []string{"customers", "billing", "activity", "support", "markets", "users", "keys", "tokens", "webhooks", "api"}},
 		{"adminagent@partner.example", []string{"/", contoso + "/software", order}, []string{"customers", "support", "markets", "api"}},
 		{"salesagent@partner.example", []string{"/", contoso + "/software", contoso + "/add-products", order}, []string{"customers", "markets", "api"}},
 		{"helpdesk@partner.example", []string{"/", contoso + "/software", order, "/support"}, []string{"customers", "support", "markets", "api"}},

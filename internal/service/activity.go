@@ -129,3 +129,12 @@ func (s *Service) AuditRecords(ctx context.Context, a desk.Actor, f desk.Activit
 	}
 	return s.store.FindEvents(ctx, f)
 }
+
+// AuditRecord returns one event of the activity log (R2: Global admins and Referrals admins), as
+// a webhook's AuditUri names it.
+func (s *Service) AuditRecord(ctx context.Context, a desk.Actor, id int64) (desk.Event, error) {
+	if err := require(a, desk.PermViewActivityLog); err != nil {
+		return desk.Event{}, err
+	}
+	return s.store.EventByID(ctx, id)
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -42,6 +43,16 @@ func (s *Service) CancelDialog(ctx context.Context, a desk.Actor, customerID, en
 	}
 	d := desk.CancelDialog{CustomerID: cust.ID, CustomerName: cust.CompanyName, CustomerDomain: cust.Domain, ProductTitle: p.Title}
 	now := s.now()
+	var orderIDs []string
+	for _, e := range ents {
+		if e.ProductID == anchor.ProductID {
+			orderIDs = append(orderIDs, e.OrderID)
+		}
+	}
+	charges, err := s.store.OrderCharges(ctx, orderIDs)
+	if err != nil {
+		return d, err
+	}
 	for _, e := range ents {
 		if e.ProductID != anchor.ProductID {
 			continue
@@ -54,8 +65,9 @@ func (s *Service) CancelDialog(ctx context.Context, a desk.Actor, customerID, en
 		dec := s.cancelState(p, l, e, o)
 		state, reason := dec.State, dec.Reason
 		opt := desk.CancelOption{OrderID: o.ID, EntitlementID: e.ID, LineNumber: l.Number, Title: l.Title, Quantity: l.Ordered,
-			PurchasedAt: o.CreatedAt, Deadline: s.cfg.Cancel.Deadline(o.CreatedAt, p.Kind), State: state, Reason: reason,
-			Currency: o.Currency, Line: l.Amounts, Credit: desk.ComputeCredit(l.Amounts, l.Term, o.CreatedAt, now)}
+			PurchasedAt: o.CreatedAt, Deadline: s.cfg.Cancel.Deadline(o.CreatedAt, p.Kind), Kind: p.Kind, Window: s.cfg.Cancel.Window(p.Kind),
+			State: state, Reason: reason,
+			Currency: o.Currency, Line: l.Amounts, Credit: desk.LineCredit(charges[desk.ChargeKey(o.ID, l.Number)], l.Term, now)}
 		if l.Status == desk.StatusActive {
 			opt.DaysLeft = s.cfg.Cancel.DaysLeft(o.CreatedAt, now, p.Kind)
 		}
@@ -107,10 +119,22 @@ func (s *Service) Cancel(ctx context.Context, a desk.Actor, req desk.CancelReque
 	err = s.store.InTx(ctx, func(tx Store) error {
 		out = out[:0]
 		var events []desk.Event
+		// The order's row is locked first: the billing run charges its lines' months under the
+		// same lock, so the credit covers every charge there is (R25).
+		if err := tx.LockOrder(ctx, cust.ID, req.OrderID); err != nil {
+			if desk.ErrorCode(err) == desk.ENOTFOUND {
+				return desk.KeyError(desk.ENOTFOUND, "err.order_not_found")
+			}
+			return err
+		}
 		o, err := tx.FindOrder(ctx, cust.ID, req.OrderID)
 		if desk.ErrorCode(err) == desk.ENOTFOUND {
 			return desk.KeyError(desk.ENOTFOUND, "err.order_not_found")
 		}
+		if err != nil {
+			return err
+		}
+		charges, err := tx.OrderCharges(ctx, []string{o.ID})
 		if err != nil {
 			return err
 		}
@@ -140,7 +164,7 @@ func (s *Service) Cancel(ctx context.Context, a desk.Actor, req desk.CancelReque
 			case desk.CancelNever: // R13
 				return desk.KeyError(desk.ENOTCANCEL, "err.never_cancellable", l.Title)
 			case desk.CancelWindowPassed: // R12
-				return desk.KeyError(desk.EWINDOWCLOSED, "err.window_passed", l.Title)
+				return desk.KeyError(desk.EWINDOWCLOSED, "err.window_passed", l.Title, desk.WindowArg(s.cfg.Cancel.Window(p.Kind)))
 			case desk.CancelNeedsSupport:
 				if req.OverrideReason == "" {
 					args := []any{l.Title}
@@ -150,15 +174,16 @@ func (s *Service) Cancel(ctx context.Context, a desk.Actor, req desk.CancelReque
 					return desk.KeyError(desk.ENEEDSUPPORT, "err.cancel_needs_support."+dec.Reason, args...)
 				}
 			}
-			credit := desk.ComputeCredit(l.Amounts, l.Term, o.CreatedAt, now)
+			credit := desk.LineCredit(charges[desk.ChargeKey(o.ID, l.Number)], l.Term, now)
 			c := desk.Cancellation{ID: newID(), CustomerID: cust.ID, OrderID: o.ID, LineNumber: l.Number, CancelledAt: now,
 				CancelledBy: a.User.Email, Currency: o.Currency, Credit: credit}
 			if err := tx.CancelLine(ctx, c); err != nil {
 				return err
 			}
+			first, last := creditPeriod(charges[desk.ChargeKey(o.ID, l.Number)], l.Term, now)
 			if err := tx.AddInvoiceLine(ctx, desk.InvoiceLine{Period: desk.Period(now), Currency: o.Currency, CustomerID: cust.ID, OrderID: o.ID,
 				LineNumber: l.Number, Kind: desk.InvoiceCredit, Description: creditDescription(l, credit),
-				Net: -credit.Net, Tax: -credit.Tax, Gross: -credit.Gross, CreatedAt: now}); err != nil {
+				Net: -credit.Net, Tax: -credit.Tax, Gross: -credit.Gross, CreatedAt: now, ServiceStart: first, ServiceEnd: last}); err != nil {
 				return err
 			}
 			amount := desk.Money{Minor: credit.Gross, Currency: o.Currency}
@@ -173,8 +198,12 @@ func (s *Service) Cancel(ctx context.Context, a desk.Actor, req desk.CancelReque
 		if order, err = tx.FindOrder(ctx, cust.ID, o.ID); err != nil {
 			return err
 		}
-		// The events last: appending locks the log's chain head until the commit.
-		for _, e := range events {
+		// The events last: appending locks the log's chain head until the commit. One
+		// order-updated webhook reports the order's change (R21), with the last event's record.
+		for i, e := range events {
+			if i == len(events)-1 {
+				return s.auditNotify(ctx, tx, a, e, desk.WebhookOrderUpdated, orderPath(cust.ID, o.ID), "Order")
+			}
 			if err := s.audit(ctx, tx, a, e); err != nil {
 				return err
 			}
@@ -185,6 +214,21 @@ func (s *Service) Cancel(ctx context.Context, a desk.Actor, req desk.CancelReque
 		return desk.Order{}, nil, err
 	}
 	return order, out, nil
+}
+
+// creditPeriod is the service a credit gives back: from the cancellation day to the end of the
+// last charged period (a perpetual licence: the cancellation day).
+func creditPeriod(charges []desk.Charge, term string, now time.Time) (first, last time.Time) {
+	first, last = desk.Day(now), desk.Day(now)
+	if term == desk.TermNone {
+		return first, last
+	}
+	for _, c := range charges {
+		if c.Last.After(last) {
+			last = c.Last
+		}
+	}
+	return first, last
 }
 
 func creditDescription(l desk.LineItem, c desk.Credit) string {

@@ -575,8 +575,16 @@ func TestCancelNeedsSupport(t *testing.T) {
 		if d, err := svc.CancelDialog(ctx, admin, apptest.ContosoID, ent, ""); err != nil || d.Selected.State != desk.CancelOK {
 			t.Errorf("after copying a link: state %s (%v), want cancellable", d.Selected.State, err)
 		}
-		// The user's own Download is.
-		if _, err := svc.IssueLink(ctx, admin, apptest.ContosoID, ent, desk.EditionRef{Version: "2022", Language: "en-us", Bitness: "64-bit"}, false); err != nil {
+		// Nor is the user's own Download until a file is served through it.
+		own, err := svc.IssueLink(ctx, admin, apptest.ContosoID, ent, desk.EditionRef{Version: "2022", Language: "en-us", Bitness: "64-bit"}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d, err := svc.CancelDialog(ctx, admin, apptest.ContosoID, ent, ""); err != nil || d.Selected.State != desk.CancelOK {
+			t.Errorf("after a Download link nobody followed: state %s (%v), want cancellable", d.Selected.State, err)
+		}
+		_, err = svc.OpenDownload(ctx, strings.TrimPrefix(own.URL, "/dl/"), "127.0.0.1", true)
+		if err != nil {
 			t.Fatal(err)
 		}
 		d, err := svc.CancelDialog(ctx, admin, apptest.ContosoID, ent, "")

@@ -59,7 +59,8 @@ func (s *Service) CreateCustomer(ctx context.Context, a desk.Actor, n desk.NewCu
 			}
 			return err
 		}
-		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpCreateCustomer, ResourceType: "customer", CustomerID: c.ID, CustomerName: c.CompanyName})
+		return s.auditNotify(ctx, tx, a, desk.Event{Operation: desk.OpCreateCustomer, ResourceType: "customer", CustomerID: c.ID, CustomerName: c.CompanyName},
+			desk.WebhookCustomerCreated, "/v1/customers/"+c.ID, "Customer")
 	})
 	if err != nil {
 		return desk.Customer{}, err

@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -191,12 +190,20 @@ func (s *Service) placeOrder(ctx context.Context, a desk.Actor, customerID, key 
 		now := s.now()
 		order = desk.Order{ID: newID(), CustomerID: cust.ID, CreatedAt: now, CreatedBy: a.User.Email, Status: desk.OrderCompleted, Currency: cust.Currency, Amounts: total}
 		var titles []string
+		var first []desk.Installment
 		for i, l := range priced {
-			order.Lines = append(order.Lines, desk.LineItem{
+			// R25: the first installment now — the whole term, or its first month when billed monthly.
+			in := desk.LineInstallment(now, l.Offer.Term, l.BillingCycle, l.Amounts, 0)
+			li := desk.LineItem{
 				Number: i, OfferID: l.Offer.ID, ProductID: l.Product.ID, Kind: l.Product.Kind, Title: l.Offer.Title,
 				Quantity: l.Quantity, Ordered: l.Quantity, Term: l.Offer.Term, BillingCycle: l.BillingCycle,
-				UnitPrice: l.Offer.Price.Minor, Amounts: l.Amounts, Status: desk.StatusActive,
-			})
+				UnitPrice: l.Offer.Price.Minor, Amounts: l.Amounts, Status: desk.StatusActive, Charged: 1,
+			}
+			if in.Of > 1 {
+				li.NextChargeAt = in.End
+			}
+			order.Lines = append(order.Lines, li)
+			first = append(first, in)
 			titles = append(titles, l.Offer.Title)
 		}
 		if ok, err := tx.CreateOrder(ctx, order, key); err != nil || !ok {
@@ -206,10 +213,8 @@ func (s *Service) placeOrder(ctx context.Context, a desk.Actor, customerID, key 
 			// Another submission of the key committed first: nothing was written here.
 			return existing()
 		}
-		for _, l := range order.Lines {
-			if err := tx.AddInvoiceLine(ctx, desk.InvoiceLine{Period: desk.Period(now), Currency: order.Currency, CustomerID: cust.ID, OrderID: order.ID,
-				LineNumber: l.Number, Kind: desk.InvoiceCharge, Description: fmt.Sprintf("%s × %d", l.Title, l.Ordered),
-				Net: l.Amounts.Net, Tax: l.Amounts.Tax, Gross: l.Amounts.Gross, CreatedAt: now}); err != nil {
+		for i, l := range order.Lines {
+			if err := tx.AddInvoiceLine(ctx, chargeLine(order.Currency, cust.ID, order.ID, l.Number, l.Title, l.Ordered, first[i], now)); err != nil {
 				return err
 			}
 		}
@@ -233,9 +238,10 @@ func (s *Service) placeOrder(ctx context.Context, a desk.Actor, customerID, key 
 			}
 		}
 		created = true
-		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpCreateOrder, ResourceType: "order", CustomerID: cust.ID, CustomerName: cust.CompanyName,
+		return s.auditNotify(ctx, tx, a, desk.Event{Operation: desk.OpCreateOrder, ResourceType: "order", CustomerID: cust.ID, CustomerName: cust.CompanyName,
 			OrderID: order.ID, Product: strings.Join(titles, "; "),
-			Detail: desk.DetailOrderText(len(order.Lines), desk.Money{Minor: total.Gross, Currency: cust.Currency})})
+			Detail: desk.DetailOrderText(len(order.Lines), desk.Money{Minor: total.Gross, Currency: cust.Currency})},
+			desk.WebhookOrderCreated, orderPath(cust.ID, order.ID), "Order")
 	})
 	if err != nil {
 		return desk.Order{}, false, err

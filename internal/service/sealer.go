@@ -72,6 +72,29 @@ func (s *sealer) open(productID, version string, ct []byte) (string, error) {
 	return string(pt), nil
 }
 
+// webhookSecretAD is the additional data of a sealed webhook signing secret: no product key
+// ciphertext opens as one, nor the reverse.
+var webhookSecretAD = []byte("partnerdesk webhook signing secret")
+
+// sealSecret encrypts a webhook signing secret under the key-encryption key (R21).
+func (s *sealer) sealSecret(secret string) []byte {
+	nonce := make([]byte, s.aead.NonceSize())
+	rand.Read(nonce)
+	return s.aead.Seal(nonce, nonce, []byte(secret), webhookSecretAD)
+}
+
+func (s *sealer) openSecret(ct []byte) (string, error) {
+	n := s.aead.NonceSize()
+	if len(ct) < n {
+		return "", errors.New("sealed webhook secret too short")
+	}
+	pt, err := s.aead.Open(nil, ct[:n], ct[n:], webhookSecretAD)
+	if err != nil {
+		return "", fmt.Errorf("open the webhook signing secret: %w", err)
+	}
+	return string(pt), nil
+}
+
 func (s *sealer) fingerprint(key string) []byte {
 	m := hmac.New(sha256.New, s.fpKey)
 	m.Write([]byte(key))

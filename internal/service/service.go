@@ -7,6 +7,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"log/slog"
+	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -40,6 +43,8 @@ type OrderStore interface {
 	FindOrderIDByKey(ctx context.Context, customerID, key string) (string, error)
 	FindOrder(ctx context.Context, customerID, id string) (desk.Order, error)
 	FindOrders(ctx context.Context, f desk.OrderFilter) (desk.OrderPage, error)
+	// LockOrder locks the order's row until the transaction ends.
+	LockOrder(ctx context.Context, customerID, id string) error
 	CreateEntitlement(ctx context.Context, e desk.Entitlement) error
 	FindEntitlements(ctx context.Context, customerID string) ([]desk.Entitlement, error)
 	FindAzurePurchases(ctx context.Context, customerID string) ([]desk.AzurePurchase, error)
@@ -65,12 +70,20 @@ type KeyStore interface {
 	PoolCounts(ctx context.Context) ([]desk.PoolCount, error)
 }
 
-// BillingStore holds cancellations and invoice lines.
+// BillingStore holds cancellations, invoice lines and the invoices issued.
 type BillingStore interface {
 	CancelLine(ctx context.Context, c desk.Cancellation) error
 	AddInvoiceLine(ctx context.Context, l desk.InvoiceLine) error
 	Invoices(ctx context.Context) ([]desk.Invoice, error)
 	InvoiceLines(ctx context.Context, period, currency string) ([]desk.InvoiceLine, error)
+	// OrderCharges returns the charges of the orders' lines, keyed by desk.ChargeKey.
+	OrderCharges(ctx context.Context, orderIDs []string) (map[string][]desk.Charge, error)
+	DueCharges(ctx context.Context, now time.Time, limit int) ([]desk.DueCharge, error)
+	// ChargeInstallment writes the next installment unless a cancellation or another instance
+	// came first (false).
+	ChargeInstallment(ctx context.Context, l desk.InvoiceLine, charged int, next time.Time) (bool, error)
+	UnissuedInvoices(ctx context.Context, period string) ([]desk.Invoice, error)
+	IssueInvoice(ctx context.Context, period, currency string, now time.Time) (bool, error)
 }
 
 // SupportStore holds support requests and their attachments.
@@ -91,6 +104,7 @@ type EventStore interface {
 	StreamEvents(ctx context.Context, f desk.ActivityFilter, fn func(desk.Event) error) error
 	EventDayCounts(ctx context.Context, f desk.ActivityFilter) ([]desk.DayCount, error)
 	VerifyEvents(ctx context.Context) (int64, int64, error)
+	EventByID(ctx context.Context, id int64) (desk.Event, error)
 }
 
 // UserStore holds users, their sessions and API tokens.
@@ -161,6 +175,7 @@ type Store interface {
 	UserStore
 	IdentityStore
 	MetaStore
+	WebhookStore
 	InTx(ctx context.Context, fn func(tx Store) error) error
 }
 
@@ -197,6 +212,15 @@ type Config struct {
 	// SSO configures single sign-on with an OpenID Connect provider (R23); off when its Issuer
 	// is empty.
 	SSO SSOConfig
+	// PublicURL is the address PartnerDesk is reached at: webhook bodies name API URLs under it.
+	PublicURL string
+	// WebhookAllowPrivate lets webhooks reach loopback and private addresses, over plain http
+	// too (tests and local tools; R21).
+	WebhookAllowPrivate bool
+	// WebhookLookup resolves webhook hosts (nil: the system resolver; tests answer for it).
+	WebhookLookup func(ctx context.Context, host string) ([]netip.Addr, error)
+	// Logger reports the failures of background work (webhook deliveries); nil stays silent.
+	Logger *slog.Logger
 }
 
 // Service runs the use cases.
@@ -211,6 +235,10 @@ type Service struct {
 	sealer *sealer
 	mfa    *mfaKeys
 	sso    *ssoClient
+
+	// hookClient delivers webhooks; hookWake nudges this instance's delivery worker.
+	hookClient *http.Client
+	hookWake   chan struct{}
 }
 
 // Rate limits, shared by every instance through the store (README: "Rate limits").
@@ -283,7 +311,9 @@ func New(store Store, now func() time.Time, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: store, now: func() time.Time { return now().UTC() }, cfg: cfg, sealer: sl, mfa: mk, sso: sc}, nil
+	svc := &Service{store: store, now: func() time.Time { return now().UTC() }, cfg: cfg, sealer: sl, mfa: mk, sso: sc, hookWake: make(chan struct{}, 1)}
+	svc.hookClient = svc.newWebhookClient()
+	return svc, nil
 }
 
 // Config returns the service's configuration (to build another service over the same store).
@@ -331,6 +361,12 @@ func require(a desk.Actor, p desk.Permission) error {
 
 // audit appends an activity event for the actor (R11) through st, the caller's transaction.
 func (s *Service) audit(ctx context.Context, st Store, a desk.Actor, e desk.Event) error {
+	_, err := s.auditID(ctx, st, a, e)
+	return err
+}
+
+// auditID is audit that returns the event's ID.
+func (s *Service) auditID(ctx context.Context, st Store, a desk.Actor, e desk.Event) (int64, error) {
 	e.At = s.now()
 	e.ActorID = a.User.ID
 	e.ActorEmail = a.User.Email
@@ -344,7 +380,8 @@ func (s *Service) audit(ctx context.Context, st Store, a desk.Actor, e desk.Even
 	if e.Status == "" {
 		e.Status = "succeeded"
 	}
-	return st.AppendEvent(ctx, &e)
+	err := st.AppendEvent(ctx, &e)
+	return e.ID, err
 }
 
 // RecordDenied logs a refused request (R2: a denial is itself an event).

@@ -174,8 +174,9 @@ func (s *Service) RevealKeyOf(ctx context.Context, a desk.Actor, customerID, ent
 		if key, err = s.sealer.open(p.ID, version, ct); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpGetSoftwareKey, ResourceType: "software", CustomerID: cust.ID, CustomerName: cust.CompanyName,
-			Product: e.OfferTitle, OrderID: e.OrderID, Detail: desk.DetailVersionText(version)})
+		return s.auditNotify(ctx, tx, a, desk.Event{Operation: desk.OpGetSoftwareKey, ResourceType: "software", CustomerID: cust.ID, CustomerName: cust.CompanyName,
+			Product: e.OfferTitle, OrderID: e.OrderID, Detail: desk.DetailVersionText(version)},
+			desk.WebhookKeyRetrieved, entitlementPath(cust.ID, e.ID), "Entitlement")
 	})
 	return key, e, err
 }
@@ -199,14 +200,13 @@ func (s *Service) IssueLink(ctx context.Context, a desk.Actor, customerID, entit
 	}
 	expires := now.Add(ttl).Truncate(time.Second)
 	token := s.sealer.signLink(linkClaims{Kind: kind, EntitlementID: e.ID, Edition: ref, Expires: expires, IssuerID: a.User.ID})
+	// The purchase counts as downloaded once a file is served through the link (OpenDownload),
+	// not when the link is made: a link that is never followed, or a file that is missing, does
+	// not send a later cancellation to a support request.
 	err = s.store.InTx(ctx, func(tx Store) error {
-		if !shared {
-			if err := tx.MarkDownloaded(ctx, e.ID, now); err != nil {
-				return err
-			}
-		}
-		return s.audit(ctx, tx, a, desk.Event{Operation: op, ResourceType: "software", CustomerID: cust.ID, CustomerName: cust.CompanyName,
-			Product: e.OfferTitle, OrderID: e.OrderID, Detail: desk.DetailEditionText(ref, ed.FileName)})
+		return s.auditNotify(ctx, tx, a, desk.Event{Operation: op, ResourceType: "software", CustomerID: cust.ID, CustomerName: cust.CompanyName,
+			Product: e.OfferTitle, OrderID: e.OrderID, Detail: desk.DetailEditionText(ref, ed.FileName)},
+			desk.WebhookLinkCreated, entitlementPath(cust.ID, e.ID), "Entitlement")
 	})
 	if err != nil {
 		return desk.DownloadLink{}, err

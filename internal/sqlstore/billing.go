@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"partnerdesk/internal/desk"
 )
@@ -47,6 +48,10 @@ func (s *Store) CancelLine(ctx context.Context, c desk.Cancellation) error {
 			(SELECT id FROM entitlements WHERE order_id = ? AND line_number = ?)`, at, c.OrderID, c.LineNumber); err != nil {
 			return s.wrap(err, "revoke keys")
 		}
+		// No later month is charged for a cancelled line (R25).
+		if _, err := tx.exec(ctx, `UPDATE line_items SET next_charge_at = NULL WHERE order_id = ? AND line_number = ?`, c.OrderID, c.LineNumber); err != nil {
+			return s.wrap(err, "stop the line's charges")
+		}
 		_, err = tx.exec(ctx, `UPDATE orders SET status = 'cancelled' WHERE id = ?
 			AND NOT EXISTS (SELECT 1 FROM line_items WHERE order_id = ? AND status = 'active')`, c.OrderID, c.OrderID)
 		return s.wrap(err, "order status")
@@ -61,14 +66,161 @@ func (s *Store) CountCancellations(ctx context.Context, orderID string, line int
 }
 
 // AddInvoiceLine adds a charge or credit to its monthly invoice; a second one of a kind for a
-// line is ECONFLICT.
+// line on one monthly invoice is ECONFLICT.
 func (s *Store) AddInvoiceLine(ctx context.Context, l desk.InvoiceLine) error {
 	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.exec(ctx, `INSERT INTO invoice_lines (period, currency, customer_id, order_id, line_number, kind, description, net, tax, gross, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, l.Period, l.Currency, l.CustomerID, l.OrderID, l.LineNumber, l.Kind, l.Description,
-			l.Net, l.Tax, l.Gross, ms(l.CreatedAt))
+		_, err := tx.exec(ctx, `INSERT INTO invoice_lines (period, currency, customer_id, order_id, line_number, kind, description, net, tax, gross, created_at,
+			service_start, service_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, l.Period, l.Currency, l.CustomerID, l.OrderID, l.LineNumber, l.Kind,
+			l.Description, l.Net, l.Tax, l.Gross, ms(l.CreatedAt), serviceDay(l.ServiceStart, l.CreatedAt), serviceDay(l.ServiceEnd, l.CreatedAt))
 		return s.wrap(err, "insert invoice line")
 	})
+}
+
+// serviceDay writes a service period's day; none given is the line's own day.
+func serviceDay(day, created time.Time) string {
+	if day.IsZero() {
+		day = created
+	}
+	return day.UTC().Format(desk.DateFormat)
+}
+
+func parseDay(s string) time.Time {
+	t, _ := time.Parse(desk.DateFormat, s)
+	return t
+}
+
+// OrderCharges returns the charges of the lines of orders, keyed by desk.ChargeKey, in
+// service order: what a cancellation credits the unused part of (R20, R25).
+func (s *Store) OrderCharges(ctx context.Context, orderIDs []string) (map[string][]desk.Charge, error) {
+	out := map[string][]desk.Charge{}
+	if len(orderIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(orderIDs))
+	for i, id := range orderIDs {
+		args[i] = id
+	}
+	rows, err := s.query(ctx, `SELECT order_id, line_number, net, tax, gross, service_start, service_end FROM invoice_lines
+		WHERE kind = 'charge' AND order_id IN (`+placeholders(len(orderIDs))+`) ORDER BY order_id, line_number, service_start`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("order charges: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var order, first, last string
+		var line int
+		var c desk.Charge
+		if err := rows.Scan(&order, &line, &c.Amounts.Net, &c.Amounts.Tax, &c.Amounts.Gross, &first, &last); err != nil {
+			return nil, err
+		}
+		c.First, c.Last = parseDay(first), parseDay(last)
+		k := desk.ChargeKey(order, line)
+		out[k] = append(out[k], c)
+	}
+	return out, rows.Err()
+}
+
+// DueCharges lists up to limit installments whose service period has started by now and that are
+// not charged yet (the partial index on next_charge_at holds only the lines with one to come).
+func (s *Store) DueCharges(ctx context.Context, now time.Time, limit int) ([]desk.DueCharge, error) {
+	rows, err := s.query(ctx, `SELECT l.order_id, l.line_number, o.customer_id, o.currency, o.created_at, l.title, l.ordered, l.term, l.billing_cycle,
+		l.net, l.tax, l.gross, l.charged
+		FROM line_items l JOIN orders o ON o.id = l.order_id
+		WHERE l.next_charge_at IS NOT NULL AND l.next_charge_at <= ? AND l.status = 'active'
+		ORDER BY l.next_charge_at LIMIT ?`, ms(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("due charges: %w", err)
+	}
+	defer rows.Close()
+	var out []desk.DueCharge
+	for rows.Next() {
+		var d desk.DueCharge
+		var at int64
+		if err := rows.Scan(&d.OrderID, &d.LineNumber, &d.CustomerID, &d.Currency, &at, &d.Title, &d.Ordered, &d.Term, &d.BillingCycle,
+			&d.Amounts.Net, &d.Amounts.Tax, &d.Amounts.Gross, &d.Charged); err != nil {
+			return nil, err
+		}
+		d.PurchasedAt = fromMS(at)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// ChargeInstallment writes the next installment l of an order line in the caller's transaction,
+// if the line is still active and has charged installments charged so far (false otherwise: a
+// cancellation, or another instance's billing run, came first); next is when the one after it
+// starts (zero: none is left). The order row is locked first, as a cancellation locks it.
+func (s *Store) ChargeInstallment(ctx context.Context, l desk.InvoiceLine, charged int, next time.Time) (bool, error) {
+	done := false
+	err := s.write(ctx, func(tx *Store) error {
+		done = false
+		var locked string
+		if err := tx.queryRow(ctx, `SELECT id FROM orders WHERE id = ?`+s.eng.ForUpdate(), l.OrderID).Scan(&locked); err != nil {
+			return notFound(err, "err.order_not_found")
+		}
+		var nextAt any
+		if !next.IsZero() {
+			nextAt = ms(next)
+		}
+		res, err := tx.exec(ctx, `UPDATE line_items SET charged = charged + 1, next_charge_at = ?
+			WHERE order_id = ? AND line_number = ? AND charged = ? AND status = 'active' AND next_charge_at IS NOT NULL`, nextAt, l.OrderID, l.LineNumber, charged)
+		if err != nil {
+			return s.wrap(err, "advance the line's charges")
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return nil
+		}
+		if err := tx.AddInvoiceLine(ctx, l); err != nil {
+			return err
+		}
+		done = true
+		return nil
+	})
+	return done, err
+}
+
+// UnissuedInvoices lists the monthly invoices (period, currency) of the periods before period that
+// hold lines and are not issued yet, oldest first. Only the periods from the last one issued on
+// are read.
+func (s *Store) UnissuedInvoices(ctx context.Context, period string) ([]desk.Invoice, error) {
+	var from string
+	if err := s.queryRow(ctx, `SELECT coalesce(max(period), '') FROM invoice_issues`).Scan(&from); err != nil {
+		return nil, fmt.Errorf("last issued invoice: %w", err)
+	}
+	rows, err := s.query(ctx, `SELECT DISTINCT l.period, l.currency FROM invoice_lines l
+		WHERE l.period >= ? AND l.period < ? AND NOT EXISTS (SELECT 1 FROM invoice_issues i WHERE i.period = l.period AND i.currency = l.currency)
+		ORDER BY l.period, l.currency`, from, period)
+	if err != nil {
+		return nil, fmt.Errorf("unissued invoices: %w", err)
+	}
+	defer rows.Close()
+	var out []desk.Invoice
+	for rows.Next() {
+		var inv desk.Invoice
+		if err := rows.Scan(&inv.Period, &inv.Currency); err != nil {
+			return nil, err
+		}
+		inv.ID = desk.InvoiceID(inv.Period, inv.Currency)
+		out = append(out, inv)
+	}
+	return out, rows.Err()
+}
+
+// IssueInvoice records a monthly invoice as issued; false when it already was (by another
+// instance's billing run).
+func (s *Store) IssueInvoice(ctx context.Context, period, currency string, now time.Time) (bool, error) {
+	issued := false
+	err := s.write(ctx, func(tx *Store) error {
+		res, err := tx.exec(ctx, `INSERT INTO invoice_issues (period, currency, issued_at) VALUES (?, ?, ?) ON CONFLICT (period, currency) DO NOTHING`,
+			period, currency, ms(now))
+		if err != nil {
+			return s.wrap(err, "issue invoice")
+		}
+		n, err := res.RowsAffected()
+		issued = n == 1
+		return err
+	})
+	return issued, err
 }
 
 // Invoices lists the monthly invoices (period × currency) with their totals, newest first.
@@ -99,7 +251,7 @@ func (s *Store) Invoices(ctx context.Context) ([]desk.Invoice, error) {
 func (s *Store) InvoiceLines(ctx context.Context, period, currency string) ([]desk.InvoiceLine, error) {
 	rows, err := s.query(ctx, `SELECT l.id, l.period, l.currency, l.customer_id, c.company_name, c.country, l.order_id, l.line_number, l.kind,
 		l.description, l.net, l.tax, l.gross, l.created_at, coalesce(li.title, ''), coalesce(li.ordered, 0),
-		coalesce(x.used_days, 0), coalesce(x.term_days, 0)
+		coalesce(x.used_days, 0), coalesce(x.term_days, 0), l.service_start, l.service_end, coalesce(li.billing_cycle, '')
 		FROM invoice_lines l JOIN customers c ON c.id = l.customer_id
 		LEFT JOIN line_items li ON li.order_id = l.order_id AND li.line_number = l.line_number
 		LEFT JOIN cancellations x ON l.kind = 'credit' AND x.order_id = l.order_id AND x.line_number = l.line_number
@@ -112,11 +264,13 @@ func (s *Store) InvoiceLines(ctx context.Context, period, currency string) ([]de
 	for rows.Next() {
 		var l desk.InvoiceLine
 		var at int64
+		var first, last string
 		if err := rows.Scan(&l.ID, &l.Period, &l.Currency, &l.CustomerID, &l.CustomerName, &l.Country, &l.OrderID, &l.LineNumber, &l.Kind,
-			&l.Description, &l.Net, &l.Tax, &l.Gross, &at, &l.Title, &l.Quantity, &l.UsedDays, &l.TermDays); err != nil {
+			&l.Description, &l.Net, &l.Tax, &l.Gross, &at, &l.Title, &l.Quantity, &l.UsedDays, &l.TermDays, &first, &last, &l.BillingCycle); err != nil {
 			return nil, err
 		}
 		l.CreatedAt = fromMS(at)
+		l.ServiceStart, l.ServiceEnd = parseDay(first), parseDay(last)
 		out = append(out, l)
 	}
 	return out, rows.Err()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -253,4 +254,16 @@ func (s *Store) VerifyEvents(ctx context.Context) (int64, int64, error) {
 		prev = e.Hash
 	}
 	return 0, n, rows.Err()
+}
+
+// EventByID returns one event of the activity log, or ENOTFOUND.
+func (s *Store) EventByID(ctx context.Context, id int64) (desk.Event, error) {
+	e, err := scanEventListed(s.queryRow(ctx, `SELECT `+eventListCols+` FROM events WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, desk.Errorf(desk.ENOTFOUND, "err.audit_record_not_found")
+	}
+	if err != nil {
+		return e, fmt.Errorf("event %d: %w", id, err)
+	}
+	return e, nil
 }

@@ -29,9 +29,14 @@ func (s *Store) CreateOrder(ctx context.Context, o desk.Order, key string) (bool
 		}
 		created = true
 		for _, l := range o.Lines {
-			_, err := tx.exec(ctx, `INSERT INTO line_items (order_id, line_number, offer_id, product_id, kind, title, quantity, ordered, term, billing_cycle, unit_price, net, tax, gross, status)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, l.Number, l.OfferID, l.ProductID, l.Kind, l.Title, l.Quantity, l.Ordered,
-				l.Term, l.BillingCycle, l.UnitPrice, l.Amounts.Net, l.Amounts.Tax, l.Amounts.Gross, l.Status)
+			var next any
+			if !l.NextChargeAt.IsZero() {
+				next = ms(l.NextChargeAt)
+			}
+			_, err := tx.exec(ctx, `INSERT INTO line_items (order_id, line_number, offer_id, product_id, kind, title, quantity, ordered, term, billing_cycle, unit_price, net, tax, gross, status,
+				charged, next_charge_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, l.Number, l.OfferID, l.ProductID, l.Kind, l.Title, l.Quantity, l.Ordered,
+				l.Term, l.BillingCycle, l.UnitPrice, l.Amounts.Net, l.Amounts.Tax, l.Amounts.Gross, l.Status, max(l.Charged, 1), next)
 			if err != nil {
 				return s.wrap(err, "insert line item")
 			}
@@ -71,7 +76,7 @@ func (s *Store) FindOrder(ctx context.Context, customerID, id string) (desk.Orde
 	}
 	rows, err := s.query(ctx, `SELECT l.line_number, l.offer_id, l.product_id, l.kind, l.title, l.quantity, l.ordered, l.term, l.billing_cycle,
 		l.unit_price, l.net, l.tax, l.gross, l.status, coalesce(e.id, ''),
-		coalesce(c.credit_net, 0), coalesce(c.credit_tax, 0), coalesce(c.credit_gross, 0), coalesce(c.used_days, 0), coalesce(c.term_days, 0), coalesce(c.cancelled_at, 0)
+		coalesce(c.credit_net, 0), coalesce(c.credit_tax, 0), coalesce(c.credit_gross, 0), coalesce(c.used_days, 0), coalesce(c.term_days, 0), coalesce(c.cancelled_at, 0), l.charged, coalesce(l.next_charge_at, 0)
 		FROM line_items l LEFT JOIN entitlements e ON e.order_id = l.order_id AND e.line_number = l.line_number
 		LEFT JOIN cancellations c ON c.order_id = l.order_id AND c.line_number = l.line_number
 		WHERE l.order_id = ? ORDER BY l.line_number`, id)
@@ -81,11 +86,14 @@ func (s *Store) FindOrder(ctx context.Context, customerID, id string) (desk.Orde
 	defer rows.Close()
 	for rows.Next() {
 		var l desk.LineItem
-		var cancelled int64
+		var cancelled, next int64
 		if err := rows.Scan(&l.Number, &l.OfferID, &l.ProductID, &l.Kind, &l.Title, &l.Quantity, &l.Ordered, &l.Term, &l.BillingCycle,
 			&l.UnitPrice, &l.Amounts.Net, &l.Amounts.Tax, &l.Amounts.Gross, &l.Status, &l.EntitlementID,
-			&l.Credit.Net, &l.Credit.Tax, &l.Credit.Gross, &l.Credit.UsedDays, &l.Credit.TermDays, &cancelled); err != nil {
+			&l.Credit.Net, &l.Credit.Tax, &l.Credit.Gross, &l.Credit.UsedDays, &l.Credit.TermDays, &cancelled, &l.Charged, &next); err != nil {
 			return o, err
+		}
+		if next > 0 {
+			l.NextChargeAt = fromMS(next)
 		}
 		if cancelled > 0 {
 			l.CancelledAt = fromMS(cancelled)
@@ -191,6 +199,17 @@ func (s *Store) FindAzurePurchases(ctx context.Context, customerID string) ([]de
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// LockOrder locks a customer's order row until the transaction ends (ENOTFOUND if there is none):
+// a cancellation and the billing run's charges of the order's lines take turns (R15, R25).
+func (s *Store) LockOrder(ctx context.Context, customerID, id string) error {
+	var locked string
+	err := s.queryRow(ctx, `SELECT id FROM orders WHERE customer_id = ? AND id = ?`+s.eng.ForUpdate(), customerID, id).Scan(&locked)
+	if err != nil {
+		return notFound(err, "err.order_not_found")
+	}
+	return nil
 }
 
 // CreateEntitlement inserts a software entitlement for an order line.

@@ -59,6 +59,10 @@ func Run(t *testing.T, h Harness) {
 		{"RaceRecoveryCode", testRaceRecoveryCode},
 		{"RaceSSOState", testRaceSSOState},
 		{"UserTokensAndRemoval", testUserTokensAndRemoval},
+		{"WebhookClaimsOnce", testWebhookClaimsOnce},
+		{"WebhookLease", testWebhookLease},
+		{"WebhookRegistration", testWebhookRegistration},
+		{"RaceChargeInstallment", testRaceChargeInstallment},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })
 	}

@@ -67,6 +67,13 @@
     if (t) setNav(false, true);
   });
 
+  // A form with data-confirm asks before it is submitted (a deletion); without JavaScript the
+  // form submits as it is.
+  document.addEventListener('submit', function (ev) {
+    var msg = ev.target.getAttribute && ev.target.getAttribute('data-confirm');
+    if (msg && !window.confirm(msg)) ev.preventDefault();
+  }, true);
+
   // A form with a [data-once] button is submitted once: the button is disabled after the submit
   // (the server's idempotency key makes a second submission harmless anyway, R9).
   document.addEventListener('submit', function (ev) {
