@@ -308,6 +308,81 @@ func TestRangeDownloadsAreRecorded(t *testing.T) {
 	}
 }
 
+// Finding 1, the per-link claim (R11): a shared link's download is recorded once per link,
+// claimed in the database by the link's hash whatever the Range — also when the purchase was
+// downloaded before (the Admin agent's own Download) and the link's first request skips the
+// first byte, which the earlier rule ("from the first byte, or the purchase's first download")
+// let through unrecorded. Pieces of one link fetched at once record it once.
+func TestSharedLinkDownloadClaimedOncePerLink(t *testing.T) {
+	env := apptest.Start(t)
+	ctx := context.Background()
+	anon := env.Client()
+	path, ed, o := secFreshLink(t, env)
+	ent := o.Lines[0].EntitlementID
+	ref := desk.EditionRef{Version: "2022", Language: "hu-hu", Bitness: "64-bit"}
+	admin := cnActor(t, env, swUsers["admin"])
+	own, err := env.App.Service.IssueLink(ctx, admin, apptest.ContosoID, ent, ref, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := env.Get(t, anon, own.URL); res.StatusCode != http.StatusOK {
+		t.Fatalf("own download: %d", res.StatusCode)
+	}
+	if marked, n := secDownloaded(t, env, o); !marked || n != 0 {
+		t.Fatalf("after the own download: downloaded %v, %d shared-link events", marked, n)
+	}
+	if res := env.Get(t, anon, path, "Range", "bytes=1-"); res.StatusCode != http.StatusPartialContent || int64(len(res.Body)) != ed.Size-1 {
+		t.Fatalf("the copied link from its second byte: %d, %d bytes", res.StatusCode, len(res.Body))
+	}
+	if _, n := secDownloaded(t, env, o); n != 1 {
+		t.Fatalf("the copied link's first download (skipping byte 0 of a downloaded purchase): %d events, want 1", n)
+	}
+	for _, r := range []string{"", "bytes=0-9", "bytes=-10", "bytes=0-", "bytes=5-5"} {
+		if r == "" {
+			env.Get(t, anon, path)
+		} else {
+			env.Get(t, anon, path, "Range", r)
+		}
+	}
+	if _, n := secDownloaded(t, env, o); n != 1 {
+		t.Fatalf("one link fetched six times: %d events, want 1", n)
+	}
+	// Another copied link of the purchase (a second later: another expiry, another link) is
+	// another link: its first download is recorded.
+	env.Clock.Advance(time.Second)
+	link2, err := env.App.Service.IssueLink(ctx, admin, apptest.ContosoID, ent, ref, true)
+	if err != nil || link2.URL == path {
+		t.Fatalf("second link %q: %v", link2.URL, err)
+	}
+	env.Get(t, anon, link2.URL, "Range", "bytes=-10")
+	if _, n := secDownloaded(t, env, o); n != 2 {
+		t.Fatalf("a second link's download: %d events, want 2", n)
+	}
+	// Eight pieces of a third link at once: one event.
+	env.Clock.Advance(time.Second)
+	link3, err := env.App.Service.IssueLink(ctx, admin, apptest.ContosoID, ent, ref, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest(http.MethodGet, env.URL+link3.URL, nil)
+			req.Header.Set("Range", "bytes="+strconv.Itoa(i*10)+"-"+strconv.Itoa(i*10+9))
+			if res, err := anon.Do(req); err == nil {
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	if _, n := secDownloaded(t, env, o); n != 3 {
+		t.Fatalf("eight pieces of a third link at once: %d events in all, want 3", n)
+	}
+}
+
 // A link whose purchase is cancelled between the check and the first byte sends nothing.
 func TestDeliveryRefusedAfterCancellation(t *testing.T) {
 	env := apptest.Start(t)
@@ -319,7 +394,7 @@ func TestDeliveryRefusedAfterCancellation(t *testing.T) {
 	if _, _, err := env.App.Service.Cancel(context.Background(), cnActor(t, env, swUsers["admin"]), desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.App.Service.Deliver(context.Background(), dl, "203.0.113.1", true); desk.ErrorCode(err) != desk.EGONE {
+	if err := env.App.Service.Deliver(context.Background(), dl, "203.0.113.1"); desk.ErrorCode(err) != desk.EGONE {
 		t.Fatalf("delivery after the cancellation: %v, want EGONE", err)
 	}
 	if res := env.Get(t, env.Client(), path); res.StatusCode != http.StatusGone {

@@ -767,3 +767,59 @@ func TestCancelNotFound(t *testing.T) {
 	}
 	cxUnchanged(t, env, apptest.ContosoID, o.ID, 0)
 }
+
+// R11, R12 with several instances: a download and a cancellation of the same purchase at the
+// same moment take turns on the purchase's row. Either the download commits first — it counts,
+// and the cancellation needs a support request — or the cancellation does, and the download is
+// refused (410): never a full-credit cancellation of software whose bytes went out. On
+// PostgreSQL (READ COMMITTED) the two ran side by side before: the cancellation decided from a
+// plain read of the purchase and the download checked the state before it marked it.
+func TestDownloadRacesCancellation(t *testing.T) {
+	env := apptest.Start(t)
+	ctx := context.Background()
+	svc := env.App.Service
+	admin := actorFor(t, env, adminAgent)
+	rounds := 40
+	if testing.Short() {
+		rounds = 10
+	}
+	delivered, cancelled := 0, 0
+	for i := 0; i < rounds; i++ {
+		o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
+		link, err := svc.IssueLink(ctx, admin, apptest.ContosoID, o.Lines[0].EntitlementID, desk.EditionRef{Version: "2022", Language: "en-us", Bitness: "64-bit"}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dl, err := svc.CheckDownload(ctx, strings.TrimPrefix(link.URL, "/dl/"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var derr, cerr error
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		wg.Add(2)
+		go func() { defer wg.Done(); <-start; derr = svc.Deliver(ctx, dl, "203.0.113.5") }()
+		go func() {
+			defer wg.Done()
+			<-start
+			_, _, cerr = svc.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}, FromDialog: true, Acknowledged: true})
+		}()
+		close(start)
+		wg.Wait()
+		switch {
+		case derr == nil && cerr == nil:
+			t.Fatalf("round %d: the download was sent and the purchase cancelled with full credit", i)
+		case derr == nil && desk.ErrorCode(cerr) == desk.ENEEDSUPPORT:
+			delivered++
+		case cerr == nil && desk.ErrorCode(derr) == desk.EGONE:
+			cancelled++
+		default:
+			t.Fatalf("round %d: download %v, cancellation %v", i, derr, cerr)
+		}
+		it := cxItem(t, env, apptest.ContosoID, o.Lines[0].EntitlementID)
+		if (it.Status == desk.StatusCancelled) != (cerr == nil) || it.DownloadedAt.IsZero() != (derr != nil) {
+			t.Fatalf("round %d: the purchase is %s, downloaded at %v, after download %v and cancellation %v", i, it.Status, it.DownloadedAt, derr, cerr)
+		}
+	}
+	t.Logf("%d rounds: the download first %d times, the cancellation first %d times", rounds, delivered, cancelled)
+}

@@ -45,7 +45,15 @@ type OrderStore interface {
 	FindAzurePurchases(ctx context.Context, customerID string) ([]desk.AzurePurchase, error)
 	FindEntitlement(ctx context.Context, customerID, id string) (desk.Entitlement, error)
 	FindEntitlementByID(ctx context.Context, id string) (desk.Entitlement, error)
-	MarkDownloaded(ctx context.Context, entitlementID string, now time.Time) error
+	// MarkDownloaded marks an active entitlement downloaded under its row lock; false when it is
+	// no longer active.
+	MarkDownloaded(ctx context.Context, entitlementID string, now time.Time) (bool, error)
+	// LockEntitlement holds an entitlement's row lock until the transaction ends.
+	LockEntitlement(ctx context.Context, entitlementID string) error
+	// ClaimLinkDownload records a shared link's first download once per link (true for the claim
+	// that inserted it).
+	ClaimLinkDownload(ctx context.Context, linkHash []byte, entitlementID string, now, expires time.Time) (bool, error)
+	DeleteLinkClaims(ctx context.Context, before time.Time) (int64, error)
 
 	CartLines(ctx context.Context, userID, customerID string) ([]desk.CartLine, error)
 	SetCartLine(ctx context.Context, userID, customerID string, l desk.CartLine, now time.Time) error
