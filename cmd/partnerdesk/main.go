@@ -225,7 +225,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return createToken(args[1:], stdout)
 	case "audit":
 		if len(args) == 0 || args[0] != "verify" {
-			return errors.New("usage: partnerdesk audit verify [--data-dir DIR | --database-url URL]")
+			return errors.New("usage: partnerdesk audit verify [--data-dir DIR | --database-url URL] [--checkpoints FILE,…]")
 		}
 		return auditVerify(args[1:], stdout)
 	case "help", "-h", "--help":
@@ -274,6 +274,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer a.Close()
+	a.Start() // the activity log's sealer and checkpoints, and the sweeps; Close ends them
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (PARTNERDESK_ADDR): %w", cfg.addr, err)
@@ -383,25 +384,47 @@ func createToken(args []string, stdout io.Writer) error {
 	return nil
 }
 
-// auditVerify checks the activity log's hash chain and reports the first broken link.
+// auditVerify checks the activity log — its keyed hash chain, and every signed checkpoint in the
+// data directory's audit-checkpoints.log and in the files given with --checkpoints (other
+// instances' checkpoint files, server logs) — and lists what is wrong.
 func auditVerify(args []string, stdout io.Writer) error {
-	cfg, err := parse("audit verify", args, nil)
+	var extra string
+	cfg, err := parse("audit verify", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&extra, "checkpoints", "", "more files to read checkpoints from, comma-separated (other instances' audit-checkpoints.log, server logs)")
+	})
 	if err != nil {
 		return err
+	}
+	var files []string
+	for _, f := range strings.Split(extra, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			files = append(files, f)
+		}
 	}
 	a, err := app.Open(context.Background(), cfg.app(cfg.logger(io.Discard), false))
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	broken, n, err := a.Service.VerifyAudit(context.Background())
+	rep, err := a.VerifyAudit(context.Background(), files...)
 	if err != nil {
 		return err
 	}
-	if broken != 0 {
-		return fmt.Errorf("the activity log is broken at event %d (checked %d events): it or an earlier event was changed", broken, n)
+	if !rep.Intact() {
+		fmt.Fprintf(stdout, "the activity log is NOT intact (%d events in the chain, %d checkpoints compared):\n", rep.Events, rep.Checkpoints)
+		for _, f := range rep.Faults {
+			fmt.Fprintln(stdout, "  -", f)
+		}
+		if rep.MoreFaults > 0 {
+			fmt.Fprintf(stdout, "  - and %d more\n", rep.MoreFaults)
+		}
+		return fmt.Errorf("the activity log is not intact: %d faults", len(rep.Faults)+rep.MoreFaults)
 	}
-	fmt.Fprintf(stdout, "activity log intact: %d events, hash chain verified\n", n)
+	fmt.Fprintf(stdout, "activity log intact: %d events in the hash chain (keyed with HMAC-SHA256 from position %d), %d checkpoints match\n",
+		rep.Events, rep.KeyedFrom, rep.Checkpoints)
+	if rep.Checkpoints == 0 {
+		fmt.Fprintln(stdout, "no checkpoint was found: a serving instance writes them to DATA_DIR/"+app.CheckpointFile+" (pass other instances' files with --checkpoints)")
+	}
 	return nil
 }
 

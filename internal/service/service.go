@@ -98,7 +98,12 @@ type EventStore interface {
 	FindEvents(ctx context.Context, f desk.ActivityFilter) (desk.ActivityPage, error)
 	StreamEvents(ctx context.Context, f desk.ActivityFilter, fn func(desk.Event) error) error
 	EventDayCounts(ctx context.Context, f desk.ActivityFilter) ([]desk.DayCount, error)
-	VerifyEvents(ctx context.Context) (int64, int64, error)
+	// SealEvents links the events written since the last seal into the chain (see audit.go).
+	SealEvents(ctx context.Context, limit int, wait bool) (desk.SealResult, error)
+	ChainHead(ctx context.Context) (int64, []byte, error)
+	KeyedEventsExist(ctx context.Context) (bool, error)
+	WalkChain(ctx context.Context, fn func(desk.Event) error) error
+	UnlinkedEvents(ctx context.Context, staleBefore time.Time) (int64, int64, error)
 }
 
 // UserStore holds users, their sessions and API tokens.
@@ -163,6 +168,9 @@ type Config struct {
 	BcryptCost int
 	// KeyEncryptionKey (32 bytes) encrypts product keys at rest; LinkKey signs download links.
 	KeyEncryptionKey, LinkKey []byte
+	// AuditKey keys the activity log's chain and checkpoints (default: derived from the
+	// key-encryption key, desk.DeriveAuditKey); the store must be given the same key.
+	AuditKey []byte
 	// LinkTTL is how long a copied download link works (SPEC §4: 5 days).
 	LinkTTL time.Duration
 	// ArtifactsDir holds the downloadable files (PARTNERDESK_FILES_DIR: with several instances, a
@@ -244,6 +252,9 @@ func New(store Store, now func() time.Time, cfg Config) (*Service, error) {
 	sl, err := newSealer(cfg.KeyEncryptionKey, cfg.LinkKey)
 	if err != nil {
 		return nil, err
+	}
+	if len(cfg.AuditKey) == 0 {
+		cfg.AuditKey = desk.DeriveAuditKey(cfg.KeyEncryptionKey)
 	}
 	if cfg.Cancel.SupportThresholdUSD == 0 {
 		cfg.Cancel.SupportThresholdUSD = cfg.SupportThresholdUSD

@@ -266,14 +266,30 @@ func (e *engine) Ping(ctx context.Context) error {
 // back to its savepoint alone; RunTx returns only once its work is durably committed (or not).
 func (e *engine) RunTx(ctx context.Context, fn func(q sqlstore.Querier) error) error {
 	req := &txRequest{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	closed := errors.New("the store is closed")
+	select {
+	case <-e.closed: // checked first: the queue has room after Close too
+		return closed
+	default:
+	}
 	select {
 	case e.txq <- req:
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-e.closed:
-		return errors.New("the store is closed")
+		return closed
 	}
-	err := <-req.done
+	var err error
+	select {
+	case err = <-req.done:
+	case <-e.writerDone:
+		// The writer stopped (Close) with this request perhaps still queued: it ran or it never will.
+		select {
+		case err = <-req.done:
+		default:
+			return closed
+		}
+	}
 	var p *txPanic
 	if errors.As(err, &p) {
 		panic(p.value)
@@ -381,6 +397,20 @@ func runFn(fn func(q sqlstore.Querier) error, q sqlstore.Querier) (err error) {
 
 // ForUpdate is empty: the single writer already serialises every write transaction.
 func (e *engine) ForUpdate() string { return "" }
+
+// ForUpdateNoWait is empty: a transaction never meets another's row lock.
+func (e *engine) ForUpdateNoWait() string { return "" }
+
+// LockBusy is never true (see ForUpdateNoWait).
+func (e *engine) LockBusy(err error) bool { return false }
+
+// NextEventID is the largest ID + 1, safe inside the single writer (a rolled-back transaction's
+// ID is used again, so IDs stay contiguous).
+func (e *engine) NextEventID(ctx context.Context, q sqlstore.Querier) (int64, error) {
+	var n int64
+	err := q.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM events`).Scan(&n)
+	return n, err
+}
 
 // SkipLocked is empty for the same reason.
 func (e *engine) SkipLocked() string { return "" }
