@@ -63,6 +63,9 @@ type API struct {
 
 const ctxUser = httplog.UserKey
 
+// ctxToken holds the request's API token (idempotency keys are scoped by it).
+const ctxToken = "pd_api_token"
+
 // maxBody bounds a request body.
 const maxBody = 1 << 20
 
@@ -180,6 +183,7 @@ func (a *API) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return desk.RateLimited(wait, "err.api_rate", int(wait.Seconds())+1)
 		}
 		c.Set(ctxUser, u)
+		c.Set(ctxToken, t)
 		return next(c)
 	}
 }
@@ -266,6 +270,9 @@ func (a *API) handleError(err error, c echo.Context) {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(de.RetrySeconds()))
 		case desk.EGONE:
 			status, body.Code = http.StatusGone, 410
+		case desk.EKEYREUSED:
+			status, body.Code = http.StatusUnprocessableEntity, 422
+			body.Data = []string{"Idempotency-Key"}
 		case desk.EWINDOWCLOSED:
 			status, body.Code = http.StatusBadRequest, CodeWindowPassed
 			body.Description = "You have passed your 30-day cancellation window. " + body.Description
@@ -303,7 +310,7 @@ func (a *API) recordDenied(c echo.Context, perm desk.Permission) {
 			perm = r.Perm
 		}
 	}
-	if err := a.svc.RecordDenied(c.Request().Context(), act, perm, c.Request().URL.Path); err != nil {
+	if err := a.svc.RecordDenied(c.Request().Context(), act, perm, c.Path(), c.Request().URL.EscapedPath()); err != nil {
 		httplog.Error(a.log, c, "record denial", err)
 	}
 }

@@ -74,6 +74,8 @@ type Config struct {
 	// CheckpointEvery is how often a serving instance signs a checkpoint of the activity log
 	// when it has grown (default a minute).
 	CheckpointEvery time.Duration
+	// Sleep is how a slowed sign-in waits (nil: for real; tests record it).
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // App is a running PartnerDesk.
@@ -296,7 +298,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		PartnerTenantID: partnerID, BcryptCost: cfg.BcryptCost, KeyEncryptionKey: sec.KeyEncryptionKey, LinkKey: sec.LinkKey, AuditKey: auditKey,
 		LinkTTL: cfg.LinkTTL, ArtifactsDir: files, SupportThresholdUSD: cfg.SupportThresholdUSD,
 		MaxActivityRange: cfg.MaxActivityRange, RevealBurst: cfg.RevealBurst, RevealEvery: cfg.RevealEvery,
-		Cancel: desk.CancelPolicy{Windows: cfg.CancelWindows},
+		Cancel: desk.CancelPolicy{Windows: cfg.CancelWindows}, Sleep: cfg.Sleep,
 	})
 	if err != nil {
 		return fail(err)

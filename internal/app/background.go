@@ -29,7 +29,8 @@ const (
 // Start begins a serving instance's background work, which Close ends: linking the activity
 // log's new events into its chain a few times a second; every CheckpointEvery, when the chain
 // has grown, a signed checkpoint appended to DATA_DIR/audit-checkpoints.log and written to the
-// log; and the periodic sweeps (expired sessions, the download claims of expired links).
+// log; the refusals counted after the first of their minute recorded as one event; and the
+// periodic sweeps (expired sessions, the download claims of expired links).
 func (a *App) Start() {
 	if a.stop != nil {
 		return
@@ -60,6 +61,7 @@ func (a *App) Start() {
 	}
 	run(sealEvery, a.seal)
 	run(every, func(ctx context.Context) { a.checkpoint(ctx) })
+	run(flushEvery, a.flushDenials)
 	run(sweepEvery, a.sweep)
 	go func() { wg.Wait(); close(a.done) }()
 }
@@ -109,7 +111,16 @@ func (a *App) checkpoint(ctx context.Context) {
 	a.lastCheckpoint = cp.Position
 }
 
+func (a *App) flushDenials(ctx context.Context) {
+	if _, err := a.Service.FlushDenials(ctx); err != nil && ctx.Err() == nil {
+		a.log.Error("record counted denials", "error", err.Error())
+	}
+}
+
 func (a *App) sweep(ctx context.Context) {
+	if _, err := a.Service.SweepSessions(ctx); err != nil && ctx.Err() == nil {
+		a.log.Error("sweep expired sessions", "error", err.Error())
+	}
 	if _, err := a.Service.SweepLinkClaims(ctx); err != nil && ctx.Err() == nil {
 		a.log.Error("sweep download claims", "error", err.Error())
 	}

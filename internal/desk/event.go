@@ -61,6 +61,18 @@ type Event struct {
 	Hash     []byte
 }
 
+// Denial is the refused requests of one user on one route in one minute (403s): the activity
+// log records the first at once and the rest as one event with their count.
+type Denial struct {
+	UserID, Route string
+	// Minute is the unix minute (UTC).
+	Minute     int64
+	Permission Permission
+	// Path and IP are the minute's first refused request's.
+	Path, IP string
+	N        int64
+}
+
 // Sealed reports whether the event is linked into the chain.
 func (e Event) Sealed() bool { return len(e.Hash) > 0 }
 

@@ -640,3 +640,64 @@ func TestAttachmentNamesFollowTheirContent(t *testing.T) {
 		}
 	})
 }
+
+// Low finding: every 403 wrote an event, so a user refused in a loop flooded the activity log.
+// Refusals are counted per user, route and minute in the database: the first is an event at
+// once, the rest one event with their count once the minute is over; another route or another
+// user is counted apart; the API's refusals likewise.
+func TestDenialsAggregatedPerUserRouteMinute(t *testing.T) {
+	env := apptest.Start(t)
+	ctx := context.Background()
+	denials := func() []desk.Event { return swEvents(t, env, desk.OpPermissionDenied) }
+	before := len(denials())
+	sales := env.SignIn(t, swUsers["sales"])
+	for i := 0; i < 30; i++ {
+		if res := env.Get(t, sales, "/settings/activity?from=2026-11-0"+strconv.Itoa(1+i%9)); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("denial %d: %d", i, res.StatusCode)
+		}
+	}
+	env.Get(t, sales, "/settings/users")                              // another route
+	env.Get(t, env.SignIn(t, swUsers["helpdesk"]), "/settings/users") // another user
+	if n := len(denials()) - before; n != 3 {
+		t.Fatalf("%d permission_denied events for 30 refusals of one route, one of another and one of another user; want 3", n)
+	}
+	// Nothing is flushed while the minute runs.
+	if n, err := env.App.Service.FlushDenials(ctx); err != nil || n != 0 {
+		t.Fatalf("flush within the minute: %d, %v", n, err)
+	}
+	env.Clock.Advance(2 * time.Minute)
+	if n, err := env.App.Service.FlushDenials(ctx); err != nil || n != 1 {
+		t.Fatalf("flush after the minute: %d events, %v; want 1", n, err)
+	}
+	evs := denials()
+	if len(evs)-before != 4 || evs[0].ActorEmail != swUsers["sales"] || !strings.HasSuffix(evs[0].Detail, "(29 more in that minute)") {
+		t.Fatalf("the summary event: %+v", evs[0])
+	}
+	d := desk.ParseDetail(evs[0].Operation, evs[0].Detail)
+	if d.Kind != desk.DetailDenied || d.N != 29 || d.Path != "/settings/activity" || d.Permission != desk.PermViewActivityLog {
+		t.Fatalf("the summary event's detail: %+v", d)
+	}
+	if n, _ := env.App.Service.FlushDenials(ctx); n != 0 {
+		t.Fatalf("a second flush recorded %d more", n)
+	}
+	// The activity page shows it in words.
+	res := env.Get(t, env.SignIn(t, swUsers["global"]), "/settings/activity?from=2026-11-25&to=2026-11-25&action="+desk.OpPermissionDenied)
+	if !strings.Contains(res.Body, "29 more times in that minute") {
+		t.Errorf("the activity page does not show the count")
+	}
+	// The API's refusals: 10 of one token in a minute, one event.
+	ga := cnActor(t, env, swUsers["global"])
+	_, secret, err := env.App.Service.CreateToken(ctx, ga, swUsers["billing"], "denials", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before = len(denials())
+	for i := 0; i < 10; i++ {
+		if res := env.Get(t, env.Client(), "/v1/auditrecords", "Authorization", "Bearer "+secret); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("API denial %d: %d", i, res.StatusCode)
+		}
+	}
+	if n := len(denials()) - before; n != 1 {
+		t.Fatalf("%d events for 10 API refusals in a minute, want 1", n)
+	}
+}

@@ -30,23 +30,15 @@ func dummyHash(cost int) []byte {
 }
 
 // SignIn checks an email and password and starts a session. It returns the user and the session
-// token for the cookie. Failed attempts are rate-limited per account and per IP (ERATELIMIT).
+// token for the cookie. Failed attempts are limited per account and client address and per
+// address (ERATELIMIT), and slowed per account (see signinGate).
 // An unknown email, a deactivated user and a wrong password take the same path — one bcrypt
 // comparison at the configured cost, one failed-sign-in event — so neither the answer nor its
 // time tells which accounts exist.
 func (s *Service) SignIn(ctx context.Context, email, password, ip string) (desk.User, string, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	now := s.now()
-	waitAccount, err := s.store.PeekToken(ctx, "signin:account:"+email, signinAccountRate, signinAccountBurst, now)
-	if err != nil {
+	if err := s.signinGate(ctx, email, ip); err != nil {
 		return desk.User{}, "", err
-	}
-	waitIP, err := s.store.PeekToken(ctx, "signin:ip:"+ip, signinIPRate, signinIPBurst, now)
-	if err != nil {
-		return desk.User{}, "", err
-	}
-	if waitAccount > 0 || waitIP > 0 {
-		return desk.User{}, "", desk.RateLimited(max(waitAccount, waitIP), "err.signin_rate")
 	}
 	u, hash, err := s.store.FindUserByEmail(ctx, email)
 	if err != nil && desk.ErrorCode(err) != desk.ENOTFOUND {
@@ -57,10 +49,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (desk.
 		hash = string(dummyHash(s.cfg.BcryptCost))
 	}
 	if match := bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil; !match || !known || !u.Active {
-		if _, _, err := s.limit(ctx, "signin:account:"+email, signinAccountRate, signinAccountBurst); err != nil {
-			return desk.User{}, "", err
-		}
-		if _, _, err := s.limit(ctx, "signin:ip:"+ip, signinIPRate, signinIPBurst); err != nil {
+		if err := s.signinFailed(ctx, email, ip); err != nil {
 			return desk.User{}, "", err
 		}
 		// An unknown account is logged as such, not by what was typed: a password pasted into

@@ -823,3 +823,51 @@ func TestDownloadRacesCancellation(t *testing.T) {
 	}
 	t.Logf("%d rounds: the download first %d times, the cancellation first %d times", rounds, delivered, cancelled)
 }
+
+// The same class as the download race: a support request's status change records the status it
+// replaced, read before the change. Two Global admins changing it at once on PostgreSQL both
+// read "new", and the log said "new → in_progress" and "new → resolved". Now the change only
+// applies to the status it read: the second is ECONFLICT, and the recorded changes chain.
+func TestSupportStatusChangesChain(t *testing.T) {
+	env := apptest.Start(t)
+	ctx := context.Background()
+	svc := env.App.Service
+	ga := actorFor(t, env, globalAdmin)
+	for round := 0; round < 10; round++ {
+		q, err := svc.FileSupportRequest(ctx, actorFor(t, env, adminAgent), desk.SupportRequest{ProblemType: desk.ProblemRefund, Impact: "low",
+			Title: fmt.Sprint("Refund ", round), Description: "Please refund", ContactName: "A", ContactEmail: "a@partner.example"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		start := make(chan struct{})
+		for i, to := range []string{desk.SupportInProgress, desk.SupportResolved} {
+			wg.Add(1)
+			go func() { defer wg.Done(); <-start; errs[i] = svc.SetSupportStatus(ctx, ga, q.ID, to) }()
+		}
+		close(start)
+		wg.Wait()
+		var changes []desk.Detail
+		for _, e := range events(t, env, desk.OpUpdateSupport) {
+			if d := desk.ParseDetail(e.Operation, e.Detail); d.Ref == q.Ref() {
+				changes = append([]desk.Detail{d}, changes...) // oldest first
+			}
+		}
+		okN := 0
+		for _, err := range errs {
+			if err == nil {
+				okN++
+			} else if desk.ErrorCode(err) != desk.ECONFLICT {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		if len(changes) != okN || changes[0].From != desk.SupportNew || (len(changes) == 2 && changes[1].From != changes[0].To) {
+			t.Fatalf("round %d: %d changes succeeded, recorded %+v: the recorded changes do not chain", round, okN, changes)
+		}
+		now, err := svc.SupportRequest(ctx, ga, q.ID)
+		if err != nil || now.Status != changes[len(changes)-1].To {
+			t.Fatalf("round %d: the request is %q, the last recorded change went to %q", round, now.Status, changes[len(changes)-1].To)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -204,8 +205,20 @@ func DSN(path string) string {
 	return "file:" + path + "?" + v.Encode()
 }
 
-// Open opens (creating if needed) the database file at path.
+// Open opens (creating if needed) the database file at path. The file is private (0600), and
+// so are the -wal and -shm files SQLite makes beside it (it gives them the database's mode);
+// the files of an older data directory are made private too.
 func Open(path string) (*Store, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("make %s private: %w", p, err)
+		}
+	}
 	wdb, err := sql.Open("sqlite", DSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
