@@ -37,7 +37,7 @@ vet:
 
 # Every test: unit, HTTP and browser (internal/e2e drives Debian's /usr/bin/chromium) on SQLite —
 # with the PostgreSQL store suite and the two-instance test when PostgreSQL answers — then the
-# service, HTTP and API tests again on PostgreSQL, then a short run of each fuzz target (their
+# service, HTTP, API and app tests again on PostgreSQL, then a short run of each fuzz target (their
 # seed corpora run in the plain test run too). The API tests lint the OpenAPI document with
 # Spectral (SPECTRAL names it; without, they skip the lint).
 test: check-generated fmt-check vet $(SPECTRAL)
@@ -60,7 +60,7 @@ test-postgres:
 	  if [ "$$CI" = "true" ]; then echo "PostgreSQL does not answer on 127.0.0.1:5432 (CI=true: the PostgreSQL tests must run)"; exit 1; fi; \
 	  echo "PostgreSQL does not answer on 127.0.0.1:5432: skipping the tests on PostgreSQL"; exit 0; fi; \
 	echo "the service, HTTP and API tests on PostgreSQL"; \
-	PARTNERDESK_TEST_DATABASE_URL='$(PG_TEST_URL)' SPECTRAL=$(abspath $(SPECTRAL)) $(GO) test -count=1 ./internal/postgres/... ./internal/service/ ./internal/server/ ./internal/api/
+	PARTNERDESK_TEST_DATABASE_URL='$(PG_TEST_URL)' SPECTRAL=$(abspath $(SPECTRAL)) $(GO) test -count=1 ./internal/postgres/... ./internal/service/ ./internal/server/ ./internal/api/ ./internal/app/
 
 FUZZTIME ?= 3s
 fuzz:

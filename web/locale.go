@@ -131,6 +131,9 @@ func EventDetail(ctx context.Context, e desk.Event) string {
 	case desk.DetailToken:
 		return l.T("activity.d.token", d.Name, d.Email)
 	case desk.DetailDenied:
+		if d.N > 0 {
+			return l.T("activity.d.denied_more", d.Path, PermissionName(ctx, d.Permission), l.Number(int64(d.N)))
+		}
 		return l.T("activity.d.denied", d.Path, PermissionName(ctx, d.Permission))
 	case desk.DetailUnknownAccount:
 		return l.T("activity.d.unknown_account")

@@ -63,6 +63,8 @@ func TestEventDetail(t *testing.T) {
 		{desk.OpCreateAPIToken, desk.DetailTokenText("Export", "b@partner.example"), "Export for b@partner.example", "Export (felhasználó: b@partner.example)"},
 		{desk.OpPermissionDenied, desk.DetailDeniedText(desk.PermManageUsers, "/settings/users"),
 			"/settings/users (needs the permission Manage users)", "/settings/users (szükséges engedély: Felhasználók kezelése)"},
+		{desk.OpPermissionDenied, desk.DetailDeniedMoreText(desk.PermManageUsers, "/settings/users", 1234),
+			"/settings/users (needs the permission Manage users): 1,234 more times in that minute", "/settings/users (szükséges engedély: Felhasználók kezelése): abban a percben még 1\u00a0234 alkalommal"},
 		{desk.OpSignInFailed, desk.DetailUnknownAccountText, "Unknown account", "Ismeretlen fiók"},
 		{desk.OpUpdateSupport, desk.DetailSupportStatusText("SR-000001", "new", "in_progress"), "SR-000001: New → In progress", "SR-000001: Új → Folyamatban"},
 		{desk.OpRevokeAPIToken, "abc123", "abc123", "abc123"},

@@ -345,9 +345,13 @@ func TestTwoInstances(t *testing.T) {
 	if missing > 0 || len(acked) == 0 {
 		t.Fatalf("%d of %d acknowledged orders are missing", missing, len(acked))
 	}
-	// The activity log is still one intact chain.
-	out, err := runCLI(bin, env, "audit", "verify")
-	if err != nil || !strings.Contains(out, "intact") {
+	// The activity log is still one intact chain, and B — stopped now — signed a checkpoint of
+	// it on the way out, in its own data directory's file, which verify compares with.
+	b.cmd.Process.Signal(syscall.SIGTERM)
+	b.cmd.Wait()
+	bFile := filepath.Join(dir, "b", "audit-checkpoints.log")
+	out, err := runCLI(bin, env, "audit", "verify", "--checkpoints", bFile)
+	if err != nil || !strings.Contains(out, "intact") || strings.Contains(out, " 0 checkpoints match") {
 		t.Fatalf("audit verify: %v: %s", err, out)
 	}
 	t.Logf("%d orders acknowledged in the burst (%d by B after A was killed)", len(acked), afterKill.Load())
@@ -358,6 +362,90 @@ func runCLI(bin string, env []string, args ...string) (string, error) {
 	cmd.Env = append(append([]string{}, env...), "PARTNERDESK_DATA_DIR="+os.TempDir())
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+// Finding 6 end to end: `serve` signs a checkpoint of the activity log when it stops (in the
+// data directory's file, 0600, and in its log); `audit verify` finds the log intact, and after
+// the newest events are removed from the database and the chain head set back — a chain that
+// alone looks whole — it says so, from the file or from the server log, and fails.
+func TestAuditVerifyCatchesTruncation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "partnerdesk")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	data := filepath.Join(dir, "data")
+	env := append(os.Environ(), "PARTNERDESK_DATA_DIR="+data, "PARTNERDESK_ADDR=127.0.0.1:0", "PARTNERDESK_DEMO=true", "PARTNERDESK_DATABASE_URL=")
+	srv := exec.Command(bin, "serve")
+	srv.Env = env
+	var logs strings.Builder
+	srv.Stderr = &logs
+	stdout, _ := srv.StdoutPipe()
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	base := ""
+	for sc.Scan() {
+		if u, ok := strings.CutPrefix(sc.Text(), "PartnerDesk is running at "); ok {
+			base = strings.TrimSuffix(u, "/")
+			break
+		}
+	}
+	go io.Copy(io.Discard, stdout)
+	if base == "" {
+		srv.Process.Kill()
+		t.Fatalf("serve did not start: %s", logs.String())
+	}
+	for i := 0; i < 3; i++ {
+		res, err := http.PostForm(base+"/signin", url.Values{"email": {"nobody@partner.example"}, "password": {"wrong"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
+	srv.Process.Signal(syscall.SIGTERM)
+	if err := srv.Wait(); err != nil {
+		t.Fatalf("serve: %v: %s", err, logs.String())
+	}
+	file := filepath.Join(data, "audit-checkpoints.log")
+	if st, err := os.Stat(file); err != nil || st.Mode().Perm() != 0o600 || !strings.Contains(logs.String(), "checkpoint=pdcp1.") {
+		t.Fatalf("no checkpoint at shutdown (%v, %v):\n%s", st, err, logs.String())
+	}
+	verify := func(args ...string) (string, error) {
+		cmd := exec.Command(bin, append([]string{"audit", "verify"}, args...)...)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := verify(); err != nil || !strings.Contains(out, "intact") || !strings.Contains(out, "1 checkpoints match") {
+		t.Fatalf("audit verify: %v: %s", err, out)
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(data, "partnerdesk.db")+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{`DROP TRIGGER events_no_delete`, `DELETE FROM events WHERE seq > (SELECT last_seq - 2 FROM event_chain)`,
+		`UPDATE event_chain SET last_seq = (SELECT max(seq) FROM events), last_hash = (SELECT hash FROM events WHERE seq = (SELECT max(seq) FROM events))`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	out, err := verify()
+	if err == nil || !strings.Contains(out, "NOT intact") || !strings.Contains(out, "removed from its end") {
+		t.Fatalf("audit verify of the cut log: %v: %s", err, out)
+	}
+	// The server log alone shows it too.
+	logFile := filepath.Join(dir, "server.log")
+	os.WriteFile(logFile, []byte(logs.String()), 0o600)
+	os.Remove(file)
+	if out, err := verify("--checkpoints", logFile); err == nil || !strings.Contains(out, "removed from its end") {
+		t.Fatalf("audit verify with the server log: %v: %s", err, out)
+	}
 }
 
 // A SQLite data directory is served by one process: a second `serve` refuses with a message

@@ -118,7 +118,7 @@ func init() {
 		{"user create", "--role ROLE --email EMAIL [--name NAME] [flags]", "create a partner user; the password is read from standard input when piped, asked for on a terminal, or generated", createUser},
 		{"token create", "--user EMAIL --name NAME [--expires 720h] [flags]", "create an API token and print it once", createToken},
 		{"backup", "--to FILE [flags]", "write an online, consistent copy of the database", backupCmd},
-		{"audit verify", "[flags]", "check the activity log's hash chain and name the first broken event", auditVerify},
+		{"audit verify", "[--checkpoints FILE,…] [flags]", "check the activity log's keyed hash chain and its signed checkpoints, and list what is wrong", auditVerify},
 		{"help", "[COMMAND]", "show this help, or a command's flags", nil},
 	}
 }
@@ -510,6 +510,7 @@ func serve(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer a.Close()
+	a.Start() // the activity log's sealer and checkpoints, and the sweeps; Close ends them
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (PARTNERDESK_ADDR): %w", cfg.addr, err)
@@ -644,25 +645,47 @@ func createToken(args []string, _ io.Reader, stdout, _ io.Writer) error {
 	return nil
 }
 
-// auditVerify checks the activity log's hash chain and reports the first broken link.
+// auditVerify checks the activity log — its keyed hash chain, and every signed checkpoint in the
+// data directory's audit-checkpoints.log and in the files given with --checkpoints (other
+// instances' checkpoint files, server logs) — and lists what is wrong.
 func auditVerify(args []string, _ io.Reader, stdout, _ io.Writer) error {
-	cfg, err := parse("audit verify", args, stdout, 0, nil)
+	var extra string
+	cfg, err := parse("audit verify", args, stdout, 0, func(fs *flag.FlagSet) {
+		fs.StringVar(&extra, "checkpoints", "", "more files to read checkpoints from, comma-separated (other instances' audit-checkpoints.log, server logs)")
+	})
 	if err != nil {
 		return err
+	}
+	var files []string
+	for _, f := range strings.Split(extra, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			files = append(files, f)
+		}
 	}
 	a, err := app.Open(context.Background(), cfg.app(cfg.logger(io.Discard), false))
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	broken, n, err := a.Service.VerifyAudit(context.Background())
+	rep, err := a.VerifyAudit(context.Background(), files...)
 	if err != nil {
 		return err
 	}
-	if broken != 0 {
-		return fmt.Errorf("the activity log is broken at event %d (checked %d events): it or an earlier event was changed", broken, n)
+	if !rep.Intact() {
+		fmt.Fprintf(stdout, "the activity log is NOT intact (%d events in the chain, %d checkpoints compared):\n", rep.Events, rep.Checkpoints)
+		for _, f := range rep.Faults {
+			fmt.Fprintln(stdout, "  -", f)
+		}
+		if rep.MoreFaults > 0 {
+			fmt.Fprintf(stdout, "  - and %d more\n", rep.MoreFaults)
+		}
+		return fmt.Errorf("the activity log is not intact: %d faults", len(rep.Faults)+rep.MoreFaults)
 	}
-	fmt.Fprintf(stdout, "activity log intact: %d events, hash chain verified\n", n)
+	fmt.Fprintf(stdout, "activity log intact: %d events in the hash chain (keyed with HMAC-SHA256 from position %d), %d checkpoints match\n",
+		rep.Events, rep.KeyedFrom, rep.Checkpoints)
+	if rep.Checkpoints == 0 {
+		fmt.Fprintln(stdout, "no checkpoint was found: a serving instance writes them to DATA_DIR/"+app.CheckpointFile+" (pass other instances' files with --checkpoints)")
+	}
 	return nil
 }
 

@@ -64,8 +64,9 @@ type API struct {
 
 const (
 	ctxUser = httplog.UserKey
-	// ctxToken holds the request's API token, so that every event it causes names it.
-	ctxToken = "token"
+	// ctxToken holds the request's API token: every event it causes names it, and idempotency
+	// keys are scoped by it.
+	ctxToken = "pd_api_token"
 )
 
 // maxBody bounds a request body.
@@ -286,6 +287,9 @@ func (a *API) handleError(err error, c echo.Context) {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(de.RetrySeconds()))
 		case desk.EGONE:
 			status, body.Code = http.StatusGone, 410
+		case desk.EKEYREUSED:
+			status, body.Code = http.StatusUnprocessableEntity, 422
+			body.Data = []string{"Idempotency-Key"}
 		case desk.EWINDOWCLOSED:
 			status, body.Code = http.StatusBadRequest, CodeWindowPassed
 			// Partner Center's sentence, with the window configured for the product's kind (R26).
@@ -328,7 +332,7 @@ func (a *API) recordDenied(c echo.Context, perm desk.Permission) {
 			perm = r.Perm
 		}
 	}
-	if err := a.svc.RecordDenied(c.Request().Context(), act, perm, c.Request().URL.Path); err != nil {
+	if err := a.svc.RecordDenied(c.Request().Context(), act, perm, c.Path(), c.Request().URL.EscapedPath()); err != nil {
 		httplog.Error(a.log, c, "record denial", err)
 	}
 }

@@ -85,7 +85,7 @@ var operations = map[string]op{
 		response: Collection[Order]{}, status: 200, ok: "A page of the customer's orders, newest first.",
 		errors: map[int]string{400: "A bad size or continuationToken (code 400).", 404: ""}},
 	"POST /v1/customers/{customerId}/orders": {id: "createOrder", tag: "Orders",
-		params: []param{pCustomer, {"Idempotency-Key", "header", "Retries with the same key within 24 h return the first order instead of placing another.", false,
+		params: []param{pCustomer, {"Idempotency-Key", "header", "Retries with the same key and token within 24 h return the first order instead of placing another; the same key with another request is refused (422). Keys are scoped by token.", false,
 			map[string]any{"type": "string", "minLength": 1, "maxLength": 80}}},
 		request: OrderRequest{}, response: Order{}, status: 201, ok: "The order placed, or the first order of this Idempotency-Key.",
 		headers: map[string]header{
@@ -96,6 +96,7 @@ var operations = map[string]op{
 			400: "The order is not valid (code 400): malformed JSON, an unknown field, an unknown offer, a quantity outside 1–10,000, a product the market does not sell, or an Idempotency-Key used more than 24 h ago.",
 			404: "",
 			409: "A request with the same Idempotency-Key is being placed at this moment (code 800060); retry.",
+			422: "The Idempotency-Key was already used with this token for another request (code 422): use a new key for a new order.",
 		}},
 	"GET /v1/customers/{customerId}/orders/{orderId}": {id: "getOrder", tag: "Orders", params: []param{pCustomer, pOrder},
 		response: Order{}, status: 200, ok: "The order.", errors: map[int]string{404: ""}},

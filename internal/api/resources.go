@@ -183,7 +183,8 @@ type LineItemRequest struct {
 const idempotencyWindow = 24 * time.Hour
 
 // handleCreateOrder places an order. With an Idempotency-Key header, retries (also concurrent
-// ones) within 24 h return the first order (R9); without one, each request is a new order.
+// ones) with the same token within 24 h return the first order (R9); the key used again with
+// another request is refused (422); without one, each request is a new order.
 func (a *API) handleCreateOrder(c echo.Context) error {
 	var req OrderRequest
 	if err := decode(c, &req); err != nil {
@@ -207,7 +208,9 @@ func (a *API) handleCreateOrder(c echo.Context) error {
 	if len(key) > 80 {
 		return &requestError{msg: "The Idempotency-Key header is longer than 80 characters.", data: []string{"Idempotency-Key"}}
 	}
-	stored := "api:" + key
+	// A key is scoped by the token that sent it: another token's same key is another request.
+	tok, _ := c.Get(ctxToken).(desk.APIToken)
+	stored := "api:" + tok.ID + ":" + key
 	if key == "" {
 		stored = "api-auto:" + service.NewID()
 	}

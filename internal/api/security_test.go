@@ -121,3 +121,43 @@ func TestDuplicateJSONNamesOrderNothing(t *testing.T) {
 		t.Fatalf("%d orders placed from refused bodies", after-before)
 	}
 }
+
+// Low finding: an Idempotency-Key names one request of one token. The same key with another
+// body (a retry that is not one) is refused with 422 and places nothing — it used to answer with
+// the first order; the same key from another token (another integration, or another user's) is
+// another request and places its own order; the same request again still replays (R9).
+func TestIdempotencyKeyBoundToRequestAndToken(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	sales := as(t, env, salesAgent)
+	path := "/v1/customers/" + apptest.ContosoID + "/orders"
+	offer := offerID(t, officeLTSC, desk.TermNone)
+	before := len(allOrders(t, sales, apptest.ContosoID))
+	var first, again order
+	sales.call(http.MethodPost, path, orderBody(line{offer, 1, ""}), "Idempotency-Key", "bound-1").ok(t, http.StatusCreated, &first)
+	for name, body := range map[string]map[string]any{
+		"another quantity": orderBody(line{offer, 9999, ""}),
+		"another offer":    orderBody(line{offerID(t, wsStd, desk.TermNone), 1, ""}),
+		"another line":     orderBody(line{offer, 1, ""}, line{offer, 1, ""}),
+	} {
+		e := sales.call(http.MethodPost, path, body, "Idempotency-Key", "bound-1").wantError(t, http.StatusUnprocessableEntity, 422)
+		if len(e.Data) != 1 || e.Data[0] != "Idempotency-Key" || !strings.Contains(e.Description, "another request") {
+			t.Errorf("%s: %+v", name, e)
+		}
+	}
+	r := sales.call(http.MethodPost, path, orderBody(line{offer, 1, ""}), "Idempotency-Key", "bound-1").ok(t, http.StatusCreated, &again)
+	if again.ID != first.ID || r.header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("the same request again: %s (replayed %q), want %s replayed", again.ID, r.header.Get("Idempotent-Replayed"), first.ID)
+	}
+	// Another token of the same user, and another user's token: their own orders.
+	for _, c := range []*caller{as(t, env, salesAgent), as(t, env, adminAgent)} {
+		var o order
+		r := c.call(http.MethodPost, path, orderBody(line{offer, 1, ""}), "Idempotency-Key", "bound-1").ok(t, http.StatusCreated, &o)
+		if o.ID == first.ID || r.header.Get("Idempotent-Replayed") != "" {
+			t.Fatalf("another token's key: order %s replayed %q, want a new order", o.ID, r.header.Get("Idempotent-Replayed"))
+		}
+	}
+	if after := len(allOrders(t, sales, apptest.ContosoID)); after != before+3 {
+		t.Fatalf("%d orders placed, want 3 (one per token)", after-before)
+	}
+}

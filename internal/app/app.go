@@ -87,6 +87,11 @@ type Config struct {
 	WebhookAllowPrivate bool
 	// WebhookLookup resolves webhook hosts (nil: the system resolver; tests answer for it).
 	WebhookLookup func(ctx context.Context, host string) ([]netip.Addr, error)
+	// CheckpointEvery is how often a serving instance signs a checkpoint of the activity log
+	// when it has grown (default a minute).
+	CheckpointEvery time.Duration
+	// Sleep is how a slowed sign-in waits (nil: for real; tests record it).
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // App is a running PartnerDesk.
@@ -99,7 +104,15 @@ type App struct {
 	DemoLoaded bool
 	handler    http.Handler
 	unlock     func()
-	log        *slog.Logger
+
+	log             *slog.Logger
+	dataDir         string
+	checkpointEvery time.Duration
+	// stop ends the background work that Start began; done closes when it has ended.
+	stop func()
+	done chan struct{}
+	// lastCheckpoint is the chain position of this instance's last checkpoint.
+	lastCheckpoint int64
 }
 
 // store adapts *sqlstore.Store to service.Store: its InTx hands the callback a service.Store.
@@ -293,13 +306,17 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return fail(err)
 	}
+	// The activity log's key comes from the key-encryption key (outside the database), with a
+	// label of its own.
+	auditKey := desk.DeriveAuditKey(sec.KeyEncryptionKey)
+	st.SetAuditKey(auditKey)
 	svc, err := service.New(store{st.Store}, cfg.Now, service.Config{
-		PartnerTenantID: partnerID, BcryptCost: cfg.BcryptCost, KeyEncryptionKey: sec.KeyEncryptionKey, LinkKey: sec.LinkKey,
+		PartnerTenantID: partnerID, BcryptCost: cfg.BcryptCost, KeyEncryptionKey: sec.KeyEncryptionKey, LinkKey: sec.LinkKey, AuditKey: auditKey,
 		LinkTTL: cfg.LinkTTL, ArtifactsDir: files, SupportThresholdUSD: cfg.SupportThresholdUSD,
 		MaxActivityRange: cfg.MaxActivityRange, RevealBurst: cfg.RevealBurst, RevealEvery: cfg.RevealEvery,
 		RequireMFA: cfg.RequireMFA, SSO: cfg.SSO,
 		Cancel: desk.CancelPolicy{Windows: cfg.CancelWindows}, PublicURL: cfg.PublicURL, WebhookAllowPrivate: cfg.WebhookAllowPrivate,
-		WebhookLookup: cfg.WebhookLookup, Logger: cfg.Logger,
+		WebhookLookup: cfg.WebhookLookup, Logger: cfg.Logger, Sleep: cfg.Sleep,
 	})
 	if err != nil {
 		return fail(err)
@@ -309,10 +326,22 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err := svc.CheckKeyEncryptionKey(ctx); err != nil {
 		return fail(err)
 	}
-	a := &App{Store: st, Service: svc, unlock: unlock, log: cfg.Logger}
+	// Where the keyed chain starts is recorded at the first start; a record that is missing or
+	// not signed is reported (the log is still served, and audit verify names the fault).
+	if err := svc.InitAudit(ctx); errors.Is(err, service.ErrAuditStart) {
+		cfg.Logger.Error("activity log", "error", err.Error())
+	} else if err != nil {
+		return fail(err)
+	}
+	a := &App{Store: st, Service: svc, unlock: unlock, log: cfg.Logger, dataDir: cfg.DataDir, checkpointEvery: cfg.CheckpointEvery}
 	if cfg.Demo {
 		if err := a.loadDemo(ctx, cfg.Now()); err != nil {
 			return fail(err)
+		}
+		if a.DemoLoaded {
+			if _, _, err := svc.SealAudit(ctx); err != nil {
+				return fail(err)
+			}
 		}
 		// Every instance writes the placeholder files it lacks (its files directory may be its own).
 		if err := writeArtifacts(files); err != nil {
@@ -603,8 +632,10 @@ func writeArtifacts(dir string) error {
 	return nil
 }
 
-// Close closes the store and releases the data directory's serve lock.
+// Close ends the background work (linking what waits and signing a last checkpoint), closes the
+// store and releases the data directory's serve lock.
 func (a *App) Close() error {
+	a.Stop()
 	err := a.Store.Close()
 	if a.unlock != nil {
 		a.unlock()

@@ -141,15 +141,8 @@ func LoadLarge(ctx context.Context, st *sqlstore.Store, scale LargeScale, now ti
 			}
 		}
 
-		// Events: appended after the demo's, hash-chained, spread over the last year in time order.
-		var lastID int64
-		var prev []byte
-		if err := b.QueryRow(`SELECT last_id, last_hash FROM event_chain WHERE id = 1`).Scan(&lastID, &prev); err != nil {
-			return err
-		}
-		if prev == nil {
-			prev = []byte{}
-		}
+		// Events: appended after the demo's, linked into the chain, spread over the last year in
+		// time order.
 		ops := []struct {
 			op, resource string
 			weight       int
@@ -164,19 +157,17 @@ func LoadLarge(ctx context.Context, st *sqlstore.Store, scale LargeScale, now ti
 				wheel = append(wheel, i)
 			}
 		}
-		evCols := []string{"id", "at", "actor_id", "actor_email", "actor_tenant_id", "actor_roles", "customer_id", "customer_name", "operation",
-			"resource_type", "status", "product", "order_id", "detail", "ip", "prev_hash", "hash"}
 		partnerID, _, _ := st.GetMeta(ctx, "partner_tenant_id")
 		span := int64(365 * 24 * time.Hour)
 		startAt := now.Add(-time.Duration(span))
-		for i := 0; i < scale.Events; i++ {
+		err := st.BulkEvents(b, scale.Events, func(i int) desk.Event {
 			o := ops[wheel[r.IntN(len(wheel))]]
 			c := custs[r.IntN(len(custs))]
 			u := PartnerUsers[r.IntN(2)]
 			if o.op == desk.OpSignIn || o.op == desk.OpSignInFailed {
 				u = PartnerUsers[r.IntN(len(PartnerUsers))]
 			}
-			e := desk.Event{ID: lastID + int64(i) + 1, At: startAt.Add(time.Duration(span / int64(scale.Events) * int64(i))).Truncate(time.Millisecond),
+			e := desk.Event{At: startAt.Add(time.Duration(span / int64(scale.Events) * int64(i))).Truncate(time.Millisecond),
 				ActorID: TenantID("user:" + u.Email), ActorEmail: u.Email, ActorTenantID: partnerID, ActorRoles: desk.RolesOf(u.Role),
 				Operation: o.op, ResourceType: o.resource, Status: "succeeded", IP: fmt.Sprintf("10.%d.%d.%d", r.IntN(256), r.IntN(256), 1+r.IntN(254))}
 			if o.resource != "session" && o.resource != "route" {
@@ -186,13 +177,10 @@ func LoadLarge(ctx context.Context, st *sqlstore.Store, scale LargeScale, now ti
 			if o.op == desk.OpSignInFailed || o.op == desk.OpPermissionDenied {
 				e.Status = "failed"
 			}
-			e.PrevHash = prev
-			e.Hash = desk.EventHash(prev, e)
-			if err := b.Insert("events", evCols, e.ID, e.At.UnixMilli(), e.ActorID, e.ActorEmail, e.ActorTenantID, int64(e.ActorRoles), e.CustomerID,
-				e.CustomerName, e.Operation, e.ResourceType, e.Status, e.Product, e.OrderID, e.Detail, e.IP, e.PrevHash, e.Hash); err != nil {
-				return err
-			}
-			prev = e.Hash
+			return e
+		})
+		if err != nil {
+			return err
 		}
 		rep.Events = scale.Events
 		return b.Exec(`INSERT INTO meta (key, value) VALUES ('large_loaded', ?)`, now.Format(time.RFC3339))

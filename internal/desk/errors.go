@@ -20,6 +20,7 @@ const (
 	EWINDOWCLOSED = "window_closed"   // past the cancellation window (R12): 400
 	ENOTCANCEL    = "not_cancellable" // never cancellable (R13): 400
 	ENEEDSUPPORT  = "needs_support"   // downloaded, or above the amount limit: a support request: 400
+	EKEYREUSED    = "key_reused"      // an idempotency key used before for another request: 422
 	EINTERNAL     = "internal"        // a bug or an outage: 500
 )
 

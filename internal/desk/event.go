@@ -1,8 +1,10 @@
 package desk
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
+	"hash"
 	"time"
 )
 
@@ -58,15 +60,43 @@ type Event struct {
 	IP     string
 	// APITokenID and APITokenName name the API token the change was made with (empty in the portal).
 	APITokenID, APITokenName string
-	PrevHash                 []byte
-	Hash                     []byte
+	// The activity log's hash chain (see EventHash). Seq is the event's position in the chain
+	// (0 until the sealer links it; events linked before the chain was keyed have their ID as
+	// position); MAC authenticates the fields from the moment the event is written; PrevHash and
+	// Hash are empty until the event is linked.
+	Seq      int64
+	MAC      []byte
+	PrevHash []byte
+	Hash     []byte
 }
 
-// EventHash chains an event to its predecessor: sha256(prev ‖ fields). Changing any stored
-// field of any event breaks every later link (see `partnerdesk audit verify`).
-func EventHash(prev []byte, e Event) []byte {
-	h := sha256.New()
-	h.Write(prev)
+// Denial is the refused requests of one user on one route in one minute (403s): the activity
+// log records the first at once and the rest as one event with their count.
+type Denial struct {
+	UserID, Route string
+	// Minute is the unix minute (UTC).
+	Minute     int64
+	Permission Permission
+	// Path and IP are the minute's first refused request's.
+	Path, IP string
+	N        int64
+}
+
+// Sealed reports whether the event is linked into the chain.
+func (e Event) Sealed() bool { return len(e.Hash) > 0 }
+
+// DeriveAuditKey derives the activity log's HMAC key from the key-encryption key, with a label
+// of its own (the key never leaves the process and is not stored in the database, so whoever can
+// write the database cannot recompute the chain).
+func DeriveAuditKey(kek []byte) []byte {
+	m := hmac.New(sha256.New, kek)
+	m.Write([]byte("partnerdesk audit chain v1"))
+	return m.Sum(nil)
+}
+
+// writeFields writes an event's stored fields, each string length-prefixed (so that moving a
+// character from one field to the next changes the result).
+func writeFields(h hash.Hash, e Event) {
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], uint64(e.ID))
 	h.Write(b[:])
@@ -89,5 +119,41 @@ func EventHash(prev []byte, e Event) []byte {
 			h.Write([]byte(s))
 		}
 	}
+}
+
+// EventMAC authenticates an event's fields (its ID included) under the audit key when it is
+// written, before the sealer links it: an event put into the table by anyone without the key —
+// to be linked by the next seal — shows as forged.
+func EventMAC(key []byte, e Event) []byte {
+	h := hmac.New(sha256.New, key)
+	h.Write([]byte("event\x00"))
+	writeFields(h, e)
+	return h.Sum(nil)
+}
+
+// EventHash links an event into the activity log's chain: HMAC-SHA256 under the audit key of
+// the previous event's hash, the event's position and its fields (through EventMAC). Changing
+// any stored field, removing an event or moving one breaks a link, and no one without the key
+// can compute a new chain over a changed history (see `partnerdesk audit verify`). This, with
+// EventMAC and LegacyEventHash, is the one place the chain's hashes are computed.
+func EventHash(key, prev []byte, e Event) []byte {
+	h := hmac.New(sha256.New, key)
+	h.Write([]byte("link\x00"))
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(len(prev)))
+	h.Write(b[:])
+	h.Write(prev)
+	binary.BigEndian.PutUint64(b[:], uint64(e.Seq))
+	h.Write(b[:])
+	h.Write(EventMAC(key, e))
+	return h.Sum(nil)
+}
+
+// LegacyEventHash is the chain's unkeyed link, sha256(prev ‖ fields), of the events written
+// before the chain was keyed: they keep verifying as they were written.
+func LegacyEventHash(prev []byte, e Event) []byte {
+	h := sha256.New()
+	h.Write(prev)
+	writeFields(h, e)
 	return h.Sum(nil)
 }

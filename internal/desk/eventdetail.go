@@ -29,7 +29,7 @@ const (
 	DetailUserDeactivate DetailKind = "user_deactivated" // Email
 	DetailUserPassword   DetailKind = "user_password"    // Email
 	DetailToken          DetailKind = "token"            // Name (the token's), Email (its user)
-	DetailDenied         DetailKind = "denied"           // Permission, Path
+	DetailDenied         DetailKind = "denied"           // Permission, Path; N more in that minute (0: one refusal)
 	DetailUnknownAccount DetailKind = "unknown_account"  // a failed sign-in of an unknown account
 	DetailSupport        DetailKind = "support"          // Ref, Title
 	DetailSupportStatus  DetailKind = "support_status"   // Ref, From, To (statuses)
@@ -147,8 +147,15 @@ func DetailUserPasswordText(email string) string { return email + " password res
 // DetailTokenText is a new API token's detail: its name and its user.
 func DetailTokenText(name, email string) string { return name + " for " + email }
 
-// DetailDeniedText is a refused request's detail: the permission it needed and the path.
+// DetailDeniedText is a refused request's detail: the permission it needed and the path (with
+// its characters escaped: it holds no space).
 func DetailDeniedText(p Permission, path string) string { return string(p) + " " + path }
+
+// DetailDeniedMoreText is the detail of the refusals of a user and route in a minute after the
+// first: the first's permission and path, and how many more there were.
+func DetailDeniedMoreText(p Permission, path string, more int64) string {
+	return fmt.Sprintf("%s %s (%d more in that minute)", p, path, more)
+}
 
 // DetailUnknownAccountText is the detail of a failed sign-in of an account that does not exist.
 const DetailUnknownAccountText = "unknown account"
@@ -312,6 +319,12 @@ func ParseDetail(op, s string) Detail {
 	case OpPermissionDenied:
 		if p, path, ok := strings.Cut(s, " "); ok && strings.HasPrefix(path, "/") {
 			d.Kind, d.Permission, d.Path = DetailDenied, Permission(p), path
+			var n int
+			if base, more, ok := strings.Cut(path, " ("); ok {
+				if _, err := fmt.Sscanf(more, "%d more in that minute)", &n); err == nil && n > 0 && DetailDeniedMoreText(d.Permission, base, int64(n)) == s {
+					d.Path, d.N = base, n
+				}
+			}
 		}
 	case OpSignInFailed:
 		if s == DetailUnknownAccountText {

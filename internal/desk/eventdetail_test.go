@@ -29,6 +29,9 @@ func TestParseDetailRoundTrip(t *testing.T) {
 		{OpUpdateUser, DetailUserPasswordText("x@partner.example"), Detail{Kind: DetailUserPassword, Email: "x@partner.example"}},
 		{OpCreateAPIToken, DetailTokenText("CI for billing export", "billing@partner.example"), Detail{Kind: DetailToken, Name: "CI for billing export", Email: "billing@partner.example"}},
 		{OpPermissionDenied, DetailDeniedText(PermManageUsers, "/settings/users"), Detail{Kind: DetailDenied, Permission: PermManageUsers, Path: "/settings/users"}},
+		{OpPermissionDenied, DetailDeniedMoreText(PermManageUsers, "/settings/users", 29), Detail{Kind: DetailDenied, Permission: PermManageUsers, Path: "/settings/users", N: 29}},
+		// A path that only looks like a count (it would hold an escaped space) stays the path.
+		{OpPermissionDenied, DetailDeniedText(PermManageUsers, "/x (3 more in that minute) y"), Detail{Kind: DetailDenied, Permission: PermManageUsers, Path: "/x (3 more in that minute) y"}},
 		{OpSignInFailed, DetailUnknownAccountText, Detail{Kind: DetailUnknownAccount}},
 		{OpFileSupport, DetailSupportText("SR-000012", "Refund for a duplicate order"), Detail{Kind: DetailSupport, Ref: "SR-000012", Title: "Refund for a duplicate order"}},
 		{OpUpdateSupport, DetailSupportStatusText("SR-000012", "new", "in_progress"), Detail{Kind: DetailSupportStatus, Ref: "SR-000012", From: "new", To: "in_progress"}},

@@ -33,6 +33,9 @@ type Order struct {
 	Currency  string
 	Amounts   Amounts
 	Lines     []LineItem
+	// RequestHash is the hash of the API request that placed it (nil from the portal): an
+	// idempotency key reused with another request is refused (R9).
+	RequestHash []byte
 }
 
 // LineItem is one product line of an order.

@@ -53,6 +53,12 @@ func (e *engine) Bulk(ctx context.Context, fn func(b sqlstore.Bulk) error) error
 		if err := b.flush(); err != nil {
 			return err
 		}
+		if _, ok := b.tables["events"]; ok {
+			// Bulk events carry their IDs: the sequence continues after them.
+			if _, err := tx.Exec(ctx, `SELECT setval('events_id_seq', coalesce((SELECT max(id) FROM events), 0) + 1, false)`); err != nil {
+				return err
+			}
+		}
 		if err := tx.Commit(ctx); err != nil {
 			return err
 		}

@@ -184,6 +184,24 @@ func retryable(err error) bool {
 // ForUpdate locks the selected rows until the transaction ends.
 func (e *engine) ForUpdate() string { return " FOR UPDATE" }
 
+// ForUpdateNoWait locks the selected rows, or fails at once (55P03) when another transaction
+// holds one.
+func (e *engine) ForUpdateNoWait() string { return " FOR UPDATE NOWAIT" }
+
+// LockBusy recognises ForUpdateNoWait's failure: lock_not_available.
+func (e *engine) LockBusy(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "55P03"
+}
+
+// NextEventID takes the next value of the events' sequence: no lock, and no two instances get
+// one ID (a rolled-back transaction leaves a gap in the IDs; the chain's positions have none).
+func (e *engine) NextEventID(ctx context.Context, q sqlstore.Querier) (int64, error) {
+	var n int64
+	err := q.QueryRowContext(ctx, `SELECT nextval('events_id_seq')`).Scan(&n)
+	return n, err
+}
+
 // SkipLocked claims rows that no other transaction holds.
 func (e *engine) SkipLocked() string { return " FOR UPDATE SKIP LOCKED" }
 

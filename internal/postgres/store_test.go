@@ -73,6 +73,12 @@ var harness = storetest.Harness{
 	},
 	AllowTamper:  []string{`ALTER TABLE events DISABLE TRIGGER events_no_update`},
 	SharedLimits: true,
+	OpenEmpty: func(t testing.TB) *sqlstore.Store {
+		t.Helper()
+		pgtest.Admin(t)
+		return open(t, pgtest.Fresh(t, "")).Store
+	},
+	Migrations: migrations.Postgres,
 }
 
 // The store contract suite on PostgreSQL.

@@ -308,6 +308,81 @@ func TestRangeDownloadsAreRecorded(t *testing.T) {
 	}
 }
 
+// Finding 1, the per-link claim (R11): a shared link's download is recorded once per link,
+// claimed in the database by the link's hash whatever the Range — also when the purchase was
+// downloaded before (the Admin agent's own Download) and the link's first request skips the
+// first byte, which the earlier rule ("from the first byte, or the purchase's first download")
+// let through unrecorded. Pieces of one link fetched at once record it once.
+func TestSharedLinkDownloadClaimedOncePerLink(t *testing.T) {
+	env := apptest.Start(t)
+	ctx := context.Background()
+	anon := env.Client()
+	path, ed, o := secFreshLink(t, env)
+	ent := o.Lines[0].EntitlementID
+	ref := desk.EditionRef{Version: "2022", Language: "hu-hu", Bitness: "64-bit"}
+	admin := cnActor(t, env, swUsers["admin"])
+	own, err := env.App.Service.IssueLink(ctx, admin, apptest.ContosoID, ent, ref, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := env.Get(t, anon, own.URL); res.StatusCode != http.StatusOK {
+		t.Fatalf("own download: %d", res.StatusCode)
+	}
+	if marked, n := secDownloaded(t, env, o); !marked || n != 0 {
+		t.Fatalf("after the own download: downloaded %v, %d shared-link events", marked, n)
+	}
+	if res := env.Get(t, anon, path, "Range", "bytes=1-"); res.StatusCode != http.StatusPartialContent || int64(len(res.Body)) != ed.Size-1 {
+		t.Fatalf("the copied link from its second byte: %d, %d bytes", res.StatusCode, len(res.Body))
+	}
+	if _, n := secDownloaded(t, env, o); n != 1 {
+		t.Fatalf("the copied link's first download (skipping byte 0 of a downloaded purchase): %d events, want 1", n)
+	}
+	for _, r := range []string{"", "bytes=0-9", "bytes=-10", "bytes=0-", "bytes=5-5"} {
+		if r == "" {
+			env.Get(t, anon, path)
+		} else {
+			env.Get(t, anon, path, "Range", r)
+		}
+	}
+	if _, n := secDownloaded(t, env, o); n != 1 {
+		t.Fatalf("one link fetched six times: %d events, want 1", n)
+	}
+	// Another copied link of the purchase (a second later: another expiry, another link) is
+	// another link: its first download is recorded.
+	env.Clock.Advance(time.Second)
+	link2, err := env.App.Service.IssueLink(ctx, admin, apptest.ContosoID, ent, ref, true)
+	if err != nil || link2.URL == path {
+		t.Fatalf("second link %q: %v", link2.URL, err)
+	}
+	env.Get(t, anon, link2.URL, "Range", "bytes=-10")
+	if _, n := secDownloaded(t, env, o); n != 2 {
+		t.Fatalf("a second link's download: %d events, want 2", n)
+	}
+	// Eight pieces of a third link at once: one event.
+	env.Clock.Advance(time.Second)
+	link3, err := env.App.Service.IssueLink(ctx, admin, apptest.ContosoID, ent, ref, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest(http.MethodGet, env.URL+link3.URL, nil)
+			req.Header.Set("Range", "bytes="+strconv.Itoa(i*10)+"-"+strconv.Itoa(i*10+9))
+			if res, err := anon.Do(req); err == nil {
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	if _, n := secDownloaded(t, env, o); n != 3 {
+		t.Fatalf("eight pieces of a third link at once: %d events in all, want 3", n)
+	}
+}
+
 // A link whose purchase is cancelled between the check and the first byte sends nothing.
 func TestDeliveryRefusedAfterCancellation(t *testing.T) {
 	env := apptest.Start(t)
@@ -319,7 +394,7 @@ func TestDeliveryRefusedAfterCancellation(t *testing.T) {
 	if _, _, err := env.App.Service.Cancel(context.Background(), cnActor(t, env, swUsers["admin"]), desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.App.Service.Deliver(context.Background(), dl, "203.0.113.1", true); desk.ErrorCode(err) != desk.EGONE {
+	if err := env.App.Service.Deliver(context.Background(), dl, "203.0.113.1"); desk.ErrorCode(err) != desk.EGONE {
 		t.Fatalf("delivery after the cancellation: %v, want EGONE", err)
 	}
 	if res := env.Get(t, env.Client(), path); res.StatusCode != http.StatusGone {
@@ -564,4 +639,64 @@ func TestAttachmentNamesFollowTheirContent(t *testing.T) {
 			t.Errorf("attachment %d: %d %q %q %q", i, res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Content-Disposition"), res.Header.Get("Cache-Control"))
 		}
 	})
+}
+
+// Low finding: every 403 wrote an event, so a user refused in a loop flooded the activity log.
+// Refusals are counted per user, route and minute in the database: the first is an event at
+// once, the rest one event with their count once the minute is over; another route or another
+// user is counted apart; the API's refusals likewise.
+func TestDenialsAggregatedPerUserRouteMinute(t *testing.T) {
+	env := apptest.Start(t)
+	ctx := context.Background()
+	denials := func() []desk.Event { return swEvents(t, env, desk.OpPermissionDenied) }
+	before := len(denials())
+	sales := env.SignIn(t, swUsers["sales"])
+	for i := 0; i < 30; i++ {
+		if res := env.Get(t, sales, "/settings/activity?from=2026-11-0"+strconv.Itoa(1+i%9)); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("denial %d: %d", i, res.StatusCode)
+		}
+	}
+	env.Get(t, sales, "/settings/users")                              // another route
+	env.Get(t, env.SignIn(t, swUsers["helpdesk"]), "/settings/users") // another user
+	if n := len(denials()) - before; n != 3 {
+		t.Fatalf("%d permission_denied events for 30 refusals of one route, one of another and one of another user; want 3", n)
+	}
+	// Nothing is flushed while the minute runs.
+	if n, err := env.App.Service.FlushDenials(ctx); err != nil || n != 0 {
+		t.Fatalf("flush within the minute: %d, %v", n, err)
+	}
+	env.Clock.Advance(2 * time.Minute)
+	if n, err := env.App.Service.FlushDenials(ctx); err != nil || n != 1 {
+		t.Fatalf("flush after the minute: %d events, %v; want 1", n, err)
+	}
+	evs := denials()
+	if len(evs)-before != 4 || evs[0].ActorEmail != swUsers["sales"] || !strings.HasSuffix(evs[0].Detail, "(29 more in that minute)") {
+		t.Fatalf("the summary event: %+v", evs[0])
+	}
+	d := desk.ParseDetail(evs[0].Operation, evs[0].Detail)
+	if d.Kind != desk.DetailDenied || d.N != 29 || d.Path != "/settings/activity" || d.Permission != desk.PermViewActivityLog {
+		t.Fatalf("the summary event's detail: %+v", d)
+	}
+	if n, _ := env.App.Service.FlushDenials(ctx); n != 0 {
+		t.Fatalf("a second flush recorded %d more", n)
+	}
+	// The activity page shows it in words.
+	res := env.Get(t, env.SignIn(t, swUsers["global"]), "/settings/activity?from=2026-11-25&to=2026-11-25&action="+desk.OpPermissionDenied)
+	if !strings.Contains(res.Body, "29 more times in that minute") {
+		t.Errorf("the activity page does not show the count")
+	}
+	// The API's refusals: 10 of one token in a minute, one event.
+	_, secret, err := env.App.Service.CreateTokenCLI(ctx, swUsers["billing"], "denials", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before = len(denials())
+	for i := 0; i < 10; i++ {
+		if res := env.Get(t, env.Client(), "/v1/auditrecords", "Authorization", "Bearer "+secret); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("API denial %d: %d", i, res.StatusCode)
+		}
+	}
+	if n := len(denials()) - before; n != 1 {
+		t.Fatalf("%d events for 10 API refusals in a minute, want 1", n)
+	}
 }

@@ -475,7 +475,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		// Every refusal of a signed-in user is an event (R2), whether the route's check or a
 		// use case's (e.g. an override only a Global admin may make) refused it.
 		if u, ok := c.Get(ctxUser).(desk.User); ok && len(de.Roles) > 0 {
-			if err := s.svc.RecordDenied(c.Request().Context(), desk.Actor{User: u, IP: c.RealIP()}, de.Perm, c.Request().URL.Path); err != nil {
+			if err := s.svc.RecordDenied(c.Request().Context(), desk.Actor{User: u, IP: c.RealIP()}, de.Perm, c.Path(), c.Request().URL.EscapedPath()); err != nil {
 				httplog.Error(s.log, c, "record denial", err)
 			}
 		}
@@ -543,6 +543,8 @@ func statusOf(code string) int {
 		return http.StatusTooManyRequests
 	case desk.EGONE:
 		return http.StatusGone
+	case desk.EKEYREUSED:
+		return http.StatusUnprocessableEntity
 	}
 	return http.StatusInternalServerError
 }

@@ -165,8 +165,7 @@ func (s *Server) handleFile(c echo.Context) error {
 		if req.Method != http.MethodGet {
 			return nil
 		}
-		fromStart := status == http.StatusOK || strings.HasPrefix(h.Get("Content-Range"), "bytes 0-")
-		return s.svc.Deliver(req.Context(), dl, c.RealIP(), fromStart)
+		return s.svc.Deliver(req.Context(), dl, c.RealIP())
 	}}
 	http.ServeContent(w, req, dl.Edition.FileName, st.ModTime().Truncate(time.Second), f)
 	if w.err != nil {

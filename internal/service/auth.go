@@ -36,22 +36,14 @@ const pendingMFAMax = 10 * time.Minute
 // SignIn checks an email and password and starts a session. It returns the session — whose stage
 // says whether it carries the user's rights yet or must first take a code, a new password or the
 // set-up of two-step verification (R22, R24) — and its token for the cookie. Failed attempts are
-// rate-limited per account and per IP (ERATELIMIT). An unknown email, a deactivated user and a
-// wrong password take the same path — one bcrypt comparison at the configured cost, one
-// failed-sign-in event — so neither the answer nor its time tells which accounts exist.
+// limited per account and client address and per address (ERATELIMIT), and slowed per account
+// (see signinGate). An unknown email, a deactivated user and a wrong password take the same path —
+// one bcrypt comparison at the configured cost, one failed-sign-in event — so neither the answer
+// nor its time tells which accounts exist.
 func (s *Service) SignIn(ctx context.Context, email, password, ip string) (desk.Session, string, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	now := s.now()
-	waitAccount, err := s.store.PeekToken(ctx, "signin:account:"+email, signinAccountRate, signinAccountBurst, now)
-	if err != nil {
+	if err := s.signinGate(ctx, email, ip); err != nil {
 		return desk.Session{}, "", err
-	}
-	waitIP, err := s.store.PeekToken(ctx, "signin:ip:"+ip, signinIPRate, signinIPBurst, now)
-	if err != nil {
-		return desk.Session{}, "", err
-	}
-	if waitAccount > 0 || waitIP > 0 {
-		return desk.Session{}, "", desk.RateLimited(max(waitAccount, waitIP), "err.signin_rate")
 	}
 	u, hash, err := s.store.FindUserByEmail(ctx, email)
 	if err != nil && desk.ErrorCode(err) != desk.ENOTFOUND {
@@ -62,10 +54,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (desk.
 		hash = string(dummyHash(s.cfg.BcryptCost))
 	}
 	if match := bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil; !match || !known || !u.Active {
-		if _, _, err := s.limit(ctx, "signin:account:"+email, signinAccountRate, signinAccountBurst); err != nil {
-			return desk.Session{}, "", err
-		}
-		if _, _, err := s.limit(ctx, "signin:ip:"+ip, signinIPRate, signinIPBurst); err != nil {
+		if err := s.signinFailed(ctx, email, ip); err != nil {
 			return desk.Session{}, "", err
 		}
 		// An unknown account is logged as such, not by what was typed: a password pasted into

@@ -146,6 +146,20 @@ func (s *Service) Cancel(ctx context.Context, a desk.Actor, req desk.CancelReque
 			if n < 0 || n >= len(o.Lines) {
 				return desk.KeyError(desk.EINVALID, "err.cancel_line", n)
 			}
+		}
+		// The purchases' row locks before anything is decided, in line order (two cancellations
+		// of one order take them in the same order): a download in flight either commits first,
+		// and the rule below sees the purchase downloaded, or waits for this cancellation and is
+		// refused (R11, R12). Without them a download could slip between the read of the
+		// purchase and its cancellation on PostgreSQL.
+		for _, n := range lines {
+			if id := o.Lines[n].EntitlementID; id != "" {
+				if err := tx.LockEntitlement(ctx, id); err != nil {
+					return err
+				}
+			}
+		}
+		for _, n := range lines {
 			l := o.Lines[n]
 			p, err := s.Product(ctx, l.ProductID)
 			if err != nil {

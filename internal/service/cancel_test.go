@@ -775,3 +775,107 @@ func TestCancelNotFound(t *testing.T) {
 	}
 	cxUnchanged(t, env, apptest.ContosoID, o.ID, 0)
 }
+
+// R11, R12 with several instances: a download and a cancellation of the same purchase at the
+// same moment take turns on the purchase's row. Either the download commits first — it counts,
+// and the cancellation needs a support request — or the cancellation does, and the download is
+// refused (410): never a full-credit cancellation of software whose bytes went out. On
+// PostgreSQL (READ COMMITTED) the two ran side by side before: the cancellation decided from a
+// plain read of the purchase and the download checked the state before it marked it.
+func TestDownloadRacesCancellation(t *testing.T) {
+	env := apptest.Start(t)
+	ctx := context.Background()
+	svc := env.App.Service
+	admin := actorFor(t, env, adminAgent)
+	rounds := 40
+	if testing.Short() {
+		rounds = 10
+	}
+	delivered, cancelled := 0, 0
+	for i := 0; i < rounds; i++ {
+		o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
+		link, err := svc.IssueLink(ctx, admin, apptest.ContosoID, o.Lines[0].EntitlementID, desk.EditionRef{Version: "2022", Language: "en-us", Bitness: "64-bit"}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dl, err := svc.CheckDownload(ctx, strings.TrimPrefix(link.URL, "/dl/"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var derr, cerr error
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		wg.Add(2)
+		go func() { defer wg.Done(); <-start; derr = svc.Deliver(ctx, dl, "203.0.113.5") }()
+		go func() {
+			defer wg.Done()
+			<-start
+			_, _, cerr = svc.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}, FromDialog: true, Acknowledged: true})
+		}()
+		close(start)
+		wg.Wait()
+		switch {
+		case derr == nil && cerr == nil:
+			t.Fatalf("round %d: the download was sent and the purchase cancelled with full credit", i)
+		case derr == nil && desk.ErrorCode(cerr) == desk.ENEEDSUPPORT:
+			delivered++
+		case cerr == nil && desk.ErrorCode(derr) == desk.EGONE:
+			cancelled++
+		default:
+			t.Fatalf("round %d: download %v, cancellation %v", i, derr, cerr)
+		}
+		it := cxItem(t, env, apptest.ContosoID, o.Lines[0].EntitlementID)
+		if (it.Status == desk.StatusCancelled) != (cerr == nil) || it.DownloadedAt.IsZero() != (derr != nil) {
+			t.Fatalf("round %d: the purchase is %s, downloaded at %v, after download %v and cancellation %v", i, it.Status, it.DownloadedAt, derr, cerr)
+		}
+	}
+	t.Logf("%d rounds: the download first %d times, the cancellation first %d times", rounds, delivered, cancelled)
+}
+
+// The same class as the download race: a support request's status change records the status it
+// replaced, read before the change. Two Global admins changing it at once on PostgreSQL both
+// read "new", and the log said "new → in_progress" and "new → resolved". Now the change only
+// applies to the status it read: the second is ECONFLICT, and the recorded changes chain.
+func TestSupportStatusChangesChain(t *testing.T) {
+	env := apptest.Start(t)
+	ctx := context.Background()
+	svc := env.App.Service
+	ga := actorFor(t, env, globalAdmin)
+	for round := 0; round < 10; round++ {
+		q, err := svc.FileSupportRequest(ctx, actorFor(t, env, adminAgent), desk.SupportRequest{ProblemType: desk.ProblemRefund, Impact: "low",
+			Title: fmt.Sprint("Refund ", round), Description: "Please refund", ContactName: "A", ContactEmail: "a@partner.example"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		start := make(chan struct{})
+		for i, to := range []string{desk.SupportInProgress, desk.SupportResolved} {
+			wg.Add(1)
+			go func() { defer wg.Done(); <-start; errs[i] = svc.SetSupportStatus(ctx, ga, q.ID, to) }()
+		}
+		close(start)
+		wg.Wait()
+		var changes []desk.Detail
+		for _, e := range events(t, env, desk.OpUpdateSupport) {
+			if d := desk.ParseDetail(e.Operation, e.Detail); d.Ref == q.Ref() {
+				changes = append([]desk.Detail{d}, changes...) // oldest first
+			}
+		}
+		okN := 0
+		for _, err := range errs {
+			if err == nil {
+				okN++
+			} else if desk.ErrorCode(err) != desk.ECONFLICT {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		if len(changes) != okN || changes[0].From != desk.SupportNew || (len(changes) == 2 && changes[1].From != changes[0].To) {
+			t.Fatalf("round %d: %d changes succeeded, recorded %+v: the recorded changes do not chain", round, okN, changes)
+		}
+		now, err := svc.SupportRequest(ctx, ga, q.ID)
+		if err != nil || now.Status != changes[len(changes)-1].To {
+			t.Fatalf("round %d: the request is %q, the last recorded change went to %q", round, now.Status, changes[len(changes)-1].To)
+		}
+	}
+}

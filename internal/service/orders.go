@@ -1,7 +1,10 @@
 package service
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"slices"
 	"strings"
 
@@ -146,8 +149,12 @@ func (s *Service) placeOrder(ctx context.Context, a desk.Actor, customerID, key 
 		return desk.Order{}, false, err
 	}
 	key = strings.TrimSpace(key)
-	if key == "" || len(key) > 100 {
+	if key == "" || len(key) > 160 {
 		return desk.Order{}, false, desk.KeyError(desk.EINVALID, "err.idempotency_key")
+	}
+	var reqHash []byte // the API's lines: a key reused with other lines is refused
+	if lines != nil {
+		reqHash = orderRequestHash(customerID, lines)
 	}
 	cust, err := s.CustomerByID(ctx, a, customerID)
 	if err != nil {
@@ -165,8 +172,13 @@ func (s *Service) placeOrder(ctx context.Context, a desk.Actor, customerID, key 
 			if err != nil {
 				return err
 			}
-			order, err = tx.FindOrder(ctx, cust.ID, id)
-			return err
+			if order, err = tx.FindOrder(ctx, cust.ID, id); err != nil {
+				return err
+			}
+			if reqHash != nil && order.RequestHash != nil && !bytes.Equal(order.RequestHash, reqHash) {
+				return desk.KeyError(desk.EKEYREUSED, "err.idempotency_reused")
+			}
+			return nil
 		}
 		if err := existing(); err == nil || desk.ErrorCode(err) != desk.ENOTFOUND {
 			return err
@@ -188,7 +200,8 @@ func (s *Service) placeOrder(ctx context.Context, a desk.Actor, customerID, key 
 			return err
 		}
 		now := s.now()
-		order = desk.Order{ID: newID(), CustomerID: cust.ID, CreatedAt: now, CreatedBy: a.User.Email, Status: desk.OrderCompleted, Currency: cust.Currency, Amounts: total}
+		order = desk.Order{ID: newID(), CustomerID: cust.ID, CreatedAt: now, CreatedBy: a.User.Email, Status: desk.OrderCompleted, Currency: cust.Currency, Amounts: total,
+			RequestHash: reqHash}
 		var titles []string
 		var first []desk.Installment
 		for i, l := range priced {
@@ -289,4 +302,26 @@ func (s *Service) Entitlements(ctx context.Context, a desk.Actor, customerID str
 	}
 	ents, err := s.store.FindEntitlements(ctx, cust.ID)
 	return cust, ents, err
+}
+
+// orderRequestHash is the SHA-256 of an order request as the API received it: the customer and
+// each line's offer, quantity, term and billing cycle, in order, as JSON (unambiguous whatever
+// the fields hold). R9: an idempotency key names one request.
+func orderRequestHash(customerID string, lines []desk.CartLine) []byte {
+	type line struct {
+		Offer    string `json:"o"`
+		Quantity int    `json:"q"`
+		Term     string `json:"t"`
+		Cycle    string `json:"c"`
+	}
+	req := struct {
+		Customer string `json:"customer"`
+		Lines    []line `json:"lines"`
+	}{Customer: customerID}
+	for _, l := range lines {
+		req.Lines = append(req.Lines, line{l.OfferID, l.Quantity, l.Term, l.BillingCycle})
+	}
+	b, _ := json.Marshal(req)
+	h := sha256.Sum256(b)
+	return h[:]
 }

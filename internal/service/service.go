@@ -50,7 +50,15 @@ type OrderStore interface {
 	FindAzurePurchases(ctx context.Context, customerID string) ([]desk.AzurePurchase, error)
 	FindEntitlement(ctx context.Context, customerID, id string) (desk.Entitlement, error)
 	FindEntitlementByID(ctx context.Context, id string) (desk.Entitlement, error)
-	MarkDownloaded(ctx context.Context, entitlementID string, now time.Time) error
+	// MarkDownloaded marks an active entitlement downloaded under its row lock; false when it is
+	// no longer active.
+	MarkDownloaded(ctx context.Context, entitlementID string, now time.Time) (bool, error)
+	// LockEntitlement holds an entitlement's row lock until the transaction ends.
+	LockEntitlement(ctx context.Context, entitlementID string) error
+	// ClaimLinkDownload records a shared link's first download once per link (true for the claim
+	// that inserted it).
+	ClaimLinkDownload(ctx context.Context, linkHash []byte, entitlementID string, now, expires time.Time) (bool, error)
+	DeleteLinkClaims(ctx context.Context, before time.Time) (int64, error)
 
 	CartLines(ctx context.Context, userID, customerID string) ([]desk.CartLine, error)
 	SetCartLine(ctx context.Context, userID, customerID string, l desk.CartLine, now time.Time) error
@@ -93,7 +101,8 @@ type SupportStore interface {
 	AttachmentData(ctx context.Context, requestID, id string) ([]byte, error)
 	FindSupportRequests(ctx context.Context, limit int) ([]desk.SupportRequest, error)
 	FindSupportRequest(ctx context.Context, id string) (desk.SupportRequest, error)
-	SetSupportStatus(ctx context.Context, id, status string, now int64) error
+	// SetSupportStatus changes the status only if it is still from (ECONFLICT otherwise).
+	SetSupportStatus(ctx context.Context, id, from, to string, now int64) error
 }
 
 // EventStore holds the activity log (R11).
@@ -103,8 +112,16 @@ type EventStore interface {
 	FindEvents(ctx context.Context, f desk.ActivityFilter) (desk.ActivityPage, error)
 	StreamEvents(ctx context.Context, f desk.ActivityFilter, fn func(desk.Event) error) error
 	EventDayCounts(ctx context.Context, f desk.ActivityFilter) ([]desk.DayCount, error)
-	VerifyEvents(ctx context.Context) (int64, int64, error)
 	EventByID(ctx context.Context, id int64) (desk.Event, error)
+	// SealEvents links the events written since the last seal into the chain (see audit.go).
+	SealEvents(ctx context.Context, limit int, wait bool) (desk.SealResult, error)
+	ChainHead(ctx context.Context) (int64, []byte, error)
+	KeyedEventsExist(ctx context.Context) (bool, error)
+	WalkChain(ctx context.Context, fn func(desk.Event) error) error
+	UnlinkedEvents(ctx context.Context, staleBefore time.Time) (int64, int64, error)
+	// CountDenial and TakeDenials aggregate refused requests per user, route and minute.
+	CountDenial(ctx context.Context, d desk.Denial) (int64, error)
+	TakeDenials(ctx context.Context, before int64, limit int) ([]desk.Denial, error)
 }
 
 // UserStore holds users, their sessions and API tokens.
@@ -126,6 +143,7 @@ type UserStore interface {
 	DeleteSession(ctx context.Context, tokenHash []byte) error
 	DeleteUserSessions(ctx context.Context, userID string) error
 	DeleteOtherSessions(ctx context.Context, userID string, keepHash []byte) error
+	DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error)
 
 	CreateToken(ctx context.Context, t desk.APIToken, hash []byte) error
 	TokenUser(ctx context.Context, hash []byte) (desk.APIToken, desk.User, error)
@@ -189,6 +207,9 @@ type Config struct {
 	BcryptCost int
 	// KeyEncryptionKey (32 bytes) encrypts product keys at rest; LinkKey signs download links.
 	KeyEncryptionKey, LinkKey []byte
+	// AuditKey keys the activity log's chain and checkpoints (default: derived from the
+	// key-encryption key, desk.DeriveAuditKey); the store must be given the same key.
+	AuditKey []byte
 	// LinkTTL is how long a copied download link works (SPEC §4: 5 days).
 	LinkTTL time.Duration
 	// ArtifactsDir holds the downloadable files (PARTNERDESK_FILES_DIR: with several instances, a
@@ -221,6 +242,8 @@ type Config struct {
 	WebhookLookup func(ctx context.Context, host string) ([]netip.Addr, error)
 	// Logger reports the failures of background work (webhook deliveries); nil stays silent.
 	Logger *slog.Logger
+	// Sleep waits d or until ctx ends (a slowed sign-in); nil is a real wait (tests record it).
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Service runs the use cases.
@@ -243,16 +266,24 @@ type Service struct {
 
 // Rate limits, shared by every instance through the store (README: "Rate limits").
 const (
-	// A burst of 5 failed sign-ins per account, then one per 30 s.
+	// A burst of 5 failed sign-ins per account from one client address, then one per 30 s:
+	// refused beyond (429). Keyed on the address too, so that failures from elsewhere do not
+	// lock the account's real user out.
 	signinAccountBurst = 5
 	signinAccountRate  = 1.0 / 30
-	// A burst of 20 failed sign-ins per IP address, then one per 3 s.
+	// A burst of 20 failed sign-ins per IP address, then one per 3 s: refused beyond.
 	signinIPBurst = 20
 	signinIPRate  = 1.0 / 3
 	// A burst of 5 wrong codes at /signin/mfa per account, then one per 2 minutes: with three
 	// steps' codes accepted at a time, guessing one takes well over a year on average (R22).
 	mfaBurst = 5
 	mfaRate  = 1.0 / 120
+	// A burst of 5 failed sign-ins per account from any address, then one per 30 s: beyond,
+	// every attempt on the account waits signinSlowdown before its password is checked —
+	// slowed, never refused.
+	signinSlowBurst = 5
+	signinSlowRate  = 1.0 / 30
+	signinSlowdown  = 2 * time.Second
 )
 
 // limit takes a token of a rate-limit bucket shared by every instance, on the service clock.
@@ -292,9 +323,15 @@ func New(store Store, now func() time.Time, cfg Config) (*Service, error) {
 	if cfg.RevealEvery == 0 {
 		cfg.RevealEvery = 2 * time.Second
 	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleep
+	}
 	sl, err := newSealer(cfg.KeyEncryptionKey, cfg.LinkKey)
 	if err != nil {
 		return nil, err
+	}
+	if len(cfg.AuditKey) == 0 {
+		cfg.AuditKey = desk.DeriveAuditKey(cfg.KeyEncryptionKey)
 	}
 	if cfg.Cancel.SupportThresholdUSD == 0 {
 		cfg.Cancel.SupportThresholdUSD = cfg.SupportThresholdUSD
@@ -384,9 +421,62 @@ func (s *Service) auditID(ctx context.Context, st Store, a desk.Actor, e desk.Ev
 	return e.ID, err
 }
 
-// RecordDenied logs a refused request (R2: a denial is itself an event).
-func (s *Service) RecordDenied(ctx context.Context, a desk.Actor, p desk.Permission, path string) error {
-	return s.audit(ctx, s.store, a, desk.Event{Operation: desk.OpPermissionDenied, ResourceType: "route", Status: "failed", Detail: desk.DetailDeniedText(p, path)})
+// RecordDenied logs a refused request (R2: a denial is itself an event): the first of a user on
+// a route (its pattern) in a minute at once; the rest of that minute are counted in the
+// database and FlushDenials records them as one event with their count, so that a user refused
+// in a loop cannot flood the activity log, however many instances serve them.
+func (s *Service) RecordDenied(ctx context.Context, a desk.Actor, p desk.Permission, route, path string) error {
+	now := s.now()
+	return s.store.InTx(ctx, func(tx Store) error {
+		n, err := tx.CountDenial(ctx, desk.Denial{UserID: a.User.ID, Route: route, Minute: now.Unix() / 60, Permission: p, Path: path, IP: a.IP})
+		if err != nil || n > 1 {
+			return err
+		}
+		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpPermissionDenied, ResourceType: "route", Status: "failed", Detail: desk.DetailDeniedText(p, path)})
+	})
+}
+
+// FlushDenials records, for each user, route and minute that ended over a minute ago, the
+// refusals after the first as one permission_denied event with their count, and forgets the
+// minute. Instances flushing at once take disjoint rows.
+func (s *Service) FlushDenials(ctx context.Context) (int, error) {
+	before := s.now().Unix()/60 - 1
+	recorded := 0
+	for {
+		var taken int
+		err := s.store.InTx(ctx, func(tx Store) error {
+			ds, err := tx.TakeDenials(ctx, before, 200)
+			taken = len(ds)
+			for _, d := range ds {
+				if d.N < 2 {
+					continue
+				}
+				u, err := tx.FindUserByID(ctx, d.UserID)
+				if desk.ErrorCode(err) == desk.ENOTFOUND {
+					u, err = desk.User{ID: d.UserID}, nil
+				}
+				if err != nil {
+					return err
+				}
+				if err := s.audit(ctx, tx, desk.Actor{User: u, IP: d.IP}, desk.Event{Operation: desk.OpPermissionDenied, ResourceType: "route", Status: "failed",
+					Detail: desk.DetailDeniedMoreText(d.Permission, d.Path, d.N-1)}); err != nil {
+					return err
+				}
+				recorded++
+			}
+			return err
+		})
+		if err != nil || taken < 200 {
+			return recorded, err
+		}
+	}
+}
+
+// SweepSessions deletes the sessions that expired (idle longer than the idle timeout, or older
+// than the absolute one); a conditional delete, safe on every instance at once.
+func (s *Service) SweepSessions(ctx context.Context) (int64, error) {
+	now := s.now()
+	return s.store.DeleteExpiredSessions(ctx, now.Add(-s.cfg.SessionIdle), now.Add(-s.cfg.SessionMax))
 }
 
 // RecentEvents returns the newest events of an operation (for tests and the dashboard).

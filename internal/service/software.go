@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
 	"errors"
 	"io"
@@ -223,8 +224,10 @@ type Download struct {
 
 	entitlementID, issuerID string
 	ref                     desk.EditionRef
-	// downloaded is whether the purchase was marked downloaded when the link was checked.
-	downloaded bool
+	// linkHash names the link (SHA-256 of its token) for its one-time download claim; expires is
+	// when the link stops working.
+	linkHash []byte
+	expires  time.Time
 }
 
 // CheckDownload checks a download link at request time, writing nothing: the signature
@@ -256,40 +259,38 @@ func (s *Service) CheckDownload(ctx context.Context, token string) (Download, er
 	if !ok {
 		return Download{}, desk.Errorf(desk.EGONE, "err.link_revoked")
 	}
+	h := sha256.Sum256([]byte(token))
 	return Download{Path: filepath.Join(s.cfg.ArtifactsDir, filepath.Base(ed.FileName)), Edition: ed, Shared: c.Kind == linkShared,
-		entitlementID: e.ID, issuerID: c.IssuerID, ref: c.Edition, downloaded: !e.DownloadedAt.IsZero()}, nil
+		entitlementID: e.ID, issuerID: c.IssuerID, ref: c.Edition, linkHash: h[:], expires: c.Expires}, nil
 }
 
-// Deliver records a download whose content is about to be sent, whatever part of the file
-// (a Range) it is: the purchase is marked downloaded, so that cancelling it needs a support
-// request (the cancel rule sees it), and a shared link's download is recorded
-// (download_software_shared_link, R11) when the content starts at the file's first byte or the
-// purchase had not been downloaded before — not for each resumed piece. It answers EGONE when
-// the purchase was cancelled since the link was checked: nothing is sent then.
-func (s *Service) Deliver(ctx context.Context, dl Download, ip string, fromStart bool) error {
-	record := dl.Shared && (fromStart || !dl.downloaded)
-	if dl.downloaded && !record {
-		return nil // nothing to write: marked already, and a resumed piece is no new download
-	}
+// Deliver records a download whose content is about to be sent, whatever part of the file (a
+// Range) it is, in one transaction: the purchase is marked downloaded under its row lock, so
+// that cancelling it needs a support request (a cancellation deciding at the same moment waits
+// for this and sees it; one that committed first makes this answer EGONE, and nothing is sent),
+// and a shared link's first download is recorded (download_software_shared_link, R11) — once per
+// link, claimed in the database by the link's hash, so that resumed pieces, ranges that skip the
+// first byte and several instances serving pieces of one download record it exactly once.
+func (s *Service) Deliver(ctx context.Context, dl Download, ip string) error {
 	now := s.now()
 	return s.store.InTx(ctx, func(tx Store) error {
-		// Read again inside the transaction: a cancellation that committed since the check
-		// wins, and one that comes later sees the purchase downloaded.
-		e, err := tx.FindEntitlementByID(ctx, dl.entitlementID)
+		active, err := tx.MarkDownloaded(ctx, dl.entitlementID, now)
 		if err != nil {
 			return err
 		}
-		if e.Status != desk.StatusActive {
+		if !active {
 			return desk.Errorf(desk.EGONE, "err.link_revoked")
 		}
-		if e.DownloadedAt.IsZero() {
-			if err := tx.MarkDownloaded(ctx, e.ID, now); err != nil {
-				return err
-			}
-			record = dl.Shared
+		if !dl.Shared {
+			return nil // the user's own Download was recorded when its link was issued
 		}
-		if !record {
-			return nil
+		first, err := tx.ClaimLinkDownload(ctx, dl.linkHash, dl.entitlementID, now, dl.expires)
+		if err != nil || !first {
+			return err
+		}
+		e, err := tx.FindEntitlementByID(ctx, dl.entitlementID)
+		if err != nil {
+			return err
 		}
 		issuer, err := tx.FindUserByID(ctx, dl.issuerID)
 		if err != nil {
@@ -305,13 +306,19 @@ func (s *Service) Deliver(ctx context.Context, dl Download, ip string, fromStart
 	})
 }
 
+// SweepLinkClaims forgets the download claims of links that expired more than a day ago (the
+// day covers instances whose clocks differ); it returns how many it removed.
+func (s *Service) SweepLinkClaims(ctx context.Context) (int64, error) {
+	return s.store.DeleteLinkClaims(ctx, s.now().Add(-24*time.Hour))
+}
+
 // OpenDownload is CheckDownload followed, when record is set, by Deliver of the whole file.
 func (s *Service) OpenDownload(ctx context.Context, token, ip string, record bool) (Download, error) {
 	dl, err := s.CheckDownload(ctx, token)
 	if err != nil || !record {
 		return dl, err
 	}
-	return dl, s.Deliver(ctx, dl, ip, true)
+	return dl, s.Deliver(ctx, dl, ip)
 }
 
 // allocateKeys gives a new entitlement one key per product version from the pools; a version

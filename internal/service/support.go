@@ -97,7 +97,9 @@ func (s *Service) SupportRequest(ctx context.Context, a desk.Actor, id string) (
 	return s.store.FindSupportRequest(ctx, id)
 }
 
-// SetSupportStatus changes a request's status (Global admin).
+// SetSupportStatus changes a request's status (Global admin); its event names the status it
+// replaced. Two changes at once: the second is ECONFLICT (on PostgreSQL it read the status
+// before the first committed), not a record of a change from a status that was gone.
 func (s *Service) SetSupportStatus(ctx context.Context, a desk.Actor, id, status string) error {
 	if err := require(a, desk.PermManageSupport); err != nil {
 		return err
@@ -114,7 +116,7 @@ func (s *Service) SetSupportStatus(ctx context.Context, a desk.Actor, id, status
 		if err != nil {
 			return err
 		}
-		if err := tx.SetSupportStatus(ctx, id, status, s.now().UnixMilli()); err != nil {
+		if err := tx.SetSupportStatus(ctx, id, q.Status, status, s.now().UnixMilli()); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpUpdateSupport, ResourceType: "support_request", Detail: desk.DetailSupportStatusText(q.Ref(), q.Status, status)})

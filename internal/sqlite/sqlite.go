@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -204,8 +205,20 @@ func DSN(path string) string {
 	return "file:" + path + "?" + v.Encode()
 }
 
-// Open opens (creating if needed) the database file at path.
+// Open opens (creating if needed) the database file at path. The file is private (0600), and
+// so are the -wal and -shm files SQLite makes beside it (it gives them the database's mode);
+// the files of an older data directory are made private too.
 func Open(path string) (*Store, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("make %s private: %w", p, err)
+		}
+	}
 	wdb, err := sql.Open("sqlite", DSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -266,14 +279,30 @@ func (e *engine) Ping(ctx context.Context) error {
 // back to its savepoint alone; RunTx returns only once its work is durably committed (or not).
 func (e *engine) RunTx(ctx context.Context, fn func(q sqlstore.Querier) error) error {
 	req := &txRequest{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	closed := errors.New("the store is closed")
+	select {
+	case <-e.closed: // checked first: the queue has room after Close too
+		return closed
+	default:
+	}
 	select {
 	case e.txq <- req:
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-e.closed:
-		return errors.New("the store is closed")
+		return closed
 	}
-	err := <-req.done
+	var err error
+	select {
+	case err = <-req.done:
+	case <-e.writerDone:
+		// The writer stopped (Close) with this request perhaps still queued: it ran or it never will.
+		select {
+		case err = <-req.done:
+		default:
+			return closed
+		}
+	}
 	var p *txPanic
 	if errors.As(err, &p) {
 		panic(p.value)
@@ -381,6 +410,20 @@ func runFn(fn func(q sqlstore.Querier) error, q sqlstore.Querier) (err error) {
 
 // ForUpdate is empty: the single writer already serialises every write transaction.
 func (e *engine) ForUpdate() string { return "" }
+
+// ForUpdateNoWait is empty: a transaction never meets another's row lock.
+func (e *engine) ForUpdateNoWait() string { return "" }
+
+// LockBusy is never true (see ForUpdateNoWait).
+func (e *engine) LockBusy(err error) bool { return false }
+
+// NextEventID is the largest ID + 1, safe inside the single writer (a rolled-back transaction's
+// ID is used again, so IDs stay contiguous).
+func (e *engine) NextEventID(ctx context.Context, q sqlstore.Querier) (int64, error) {
+	var n int64
+	err := q.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM events`).Scan(&n)
+	return n, err
+}
 
 // SkipLocked is empty for the same reason.
 func (e *engine) SkipLocked() string { return "" }

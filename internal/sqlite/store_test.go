@@ -52,6 +52,16 @@ var harness = storetest.Harness{
 		return other.Store
 	},
 	AllowTamper: []string{`DROP TRIGGER events_no_update`, `DROP TRIGGER events_no_delete`},
+	OpenEmpty: func(t testing.TB) *sqlstore.Store {
+		t.Helper()
+		st, err := Open(filepath.Join(t.TempDir(), "test.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st.Store
+	},
+	Migrations: migrationsFS(),
 }
 
 // The store contract suite on SQLite.

@@ -131,12 +131,67 @@ func (s *Store) PoolCounts(ctx context.Context) ([]desk.PoolCount, error) {
 	return out, rows.Err()
 }
 
-// MarkDownloaded records the first download of an entitlement.
-func (s *Store) MarkDownloaded(ctx context.Context, entitlementID string, now time.Time) error {
-	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.exec(ctx, `UPDATE entitlements SET downloaded_at = ? WHERE id = ? AND downloaded_at IS NULL`, ms(now), entitlementID)
-		return s.wrap(err, "mark downloaded")
+// MarkDownloaded marks an active entitlement downloaded (the first call sets the time, later
+// ones keep it) and reports whether it is active. The update takes the entitlement's row lock,
+// so that a download and a cancellation of the purchase take turns: a cancellation that
+// committed first makes this find no active row (the download is refused), and one that comes
+// later waits for this transaction and then sees the purchase downloaded (R11, R12).
+func (s *Store) MarkDownloaded(ctx context.Context, entitlementID string, now time.Time) (bool, error) {
+	active := false
+	err := s.write(ctx, func(tx *Store) error {
+		res, err := tx.exec(ctx, `UPDATE entitlements SET downloaded_at = coalesce(downloaded_at, ?) WHERE id = ? AND status = 'active'`, ms(now), entitlementID)
+		if err != nil {
+			return s.wrap(err, "mark downloaded")
+		}
+		n, err := res.RowsAffected()
+		active = n == 1
+		return err
 	})
+	return active, err
+}
+
+// LockEntitlement takes an entitlement's row lock until the transaction ends (PostgreSQL; on
+// SQLite the single writer serialises anyway): a cancellation decides on the purchase's download
+// state only after any download in flight has committed or rolled back.
+func (s *Store) LockEntitlement(ctx context.Context, entitlementID string) error {
+	var id string
+	if err := s.queryRow(ctx, `SELECT id FROM entitlements WHERE id = ?`+s.eng.ForUpdate(), entitlementID).Scan(&id); err != nil {
+		return notFound(err, "err.entitlement_not_found")
+	}
+	return nil
+}
+
+// ClaimLinkDownload records the first download of a shared link, keyed by the hash of the link:
+// true for the one call that inserts the row, false for every later one on any instance (the
+// primary key decides, INSERT … ON CONFLICT DO NOTHING), whatever part of the file each sends.
+func (s *Store) ClaimLinkDownload(ctx context.Context, linkHash []byte, entitlementID string, now, expires time.Time) (bool, error) {
+	claimed := false
+	err := s.write(ctx, func(tx *Store) error {
+		res, err := tx.exec(ctx, `INSERT INTO link_downloads (link_hash, entitlement_id, first_at, expires_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (link_hash) DO NOTHING`, linkHash, entitlementID, ms(now), ms(expires))
+		if err != nil {
+			return s.wrap(err, "claim link download")
+		}
+		n, err := res.RowsAffected()
+		claimed = n == 1
+		return err
+	})
+	return claimed, err
+}
+
+// DeleteLinkClaims forgets the download claims of links that expired before t (an expired link
+// is refused before it is claimed, so its claim is no longer needed).
+func (s *Store) DeleteLinkClaims(ctx context.Context, t time.Time) (int64, error) {
+	var n int64
+	err := s.write(ctx, func(tx *Store) error {
+		res, err := tx.exec(ctx, `DELETE FROM link_downloads WHERE expires_at < ?`, ms(t))
+		if err != nil {
+			return s.wrap(err, "delete link claims")
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
 }
 
 // AnyKey returns one stored key with its pool (to check the key-encryption key against); found

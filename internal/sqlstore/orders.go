@@ -18,9 +18,9 @@ func (s *Store) CreateOrder(ctx context.Context, o desk.Order, key string) (bool
 	created := false
 	err := s.write(ctx, func(tx *Store) error {
 		created = false
-		res, err := tx.exec(ctx, `INSERT INTO orders (id, customer_id, idempotency_key, created_at, created_by, status, currency, tax_included, tax_rate_bp, net, tax, gross)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (customer_id, idempotency_key) DO NOTHING`, o.ID, o.CustomerID, key, ms(o.CreatedAt), o.CreatedBy, o.Status, o.Currency,
-			flag(o.Amounts.TaxIncluded), o.Amounts.RateBP, o.Amounts.Net, o.Amounts.Tax, o.Amounts.Gross)
+		res, err := tx.exec(ctx, `INSERT INTO orders (id, customer_id, idempotency_key, created_at, created_by, status, currency, tax_included, tax_rate_bp, net, tax, gross, request_hash)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (customer_id, idempotency_key) DO NOTHING`, o.ID, o.CustomerID, key, ms(o.CreatedAt), o.CreatedBy, o.Status, o.Currency,
+			flag(o.Amounts.TaxIncluded), o.Amounts.RateBP, o.Amounts.Net, o.Amounts.Tax, o.Amounts.Gross, o.RequestHash)
 		if err != nil {
 			return s.wrap(err, "insert order")
 		}
@@ -56,13 +56,13 @@ func (s *Store) FindOrderIDByKey(ctx context.Context, customerID, key string) (s
 	return id, nil
 }
 
-const orderCols = `o.id, o.customer_id, o.created_at, o.created_by, o.status, o.currency, o.tax_included, o.tax_rate_bp, o.net, o.tax, o.gross`
+const orderCols = `o.id, o.customer_id, o.created_at, o.created_by, o.status, o.currency, o.tax_included, o.tax_rate_bp, o.net, o.tax, o.gross, o.request_hash`
 
 func scanOrder(r scanner) (desk.Order, error) {
 	var o desk.Order
 	var created int64
 	err := r.Scan(&o.ID, &o.CustomerID, &created, &o.CreatedBy, &o.Status, &o.Currency, &o.Amounts.TaxIncluded, &o.Amounts.RateBP,
-		&o.Amounts.Net, &o.Amounts.Tax, &o.Amounts.Gross)
+		&o.Amounts.Net, &o.Amounts.Tax, &o.Amounts.Gross, &o.RequestHash)
 	o.CreatedAt = fromMS(created)
 	return o, err
 }

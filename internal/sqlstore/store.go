@@ -39,6 +39,13 @@ type Engine interface {
 	// ForUpdate is the suffix of a SELECT that locks its rows until the transaction ends ("" where
 	// writes are serial anyway).
 	ForUpdate() string
+	// ForUpdateNoWait is ForUpdate that fails at once (LockBusy) when another transaction holds
+	// a row.
+	ForUpdateNoWait() string
+	// LockBusy reports whether err is ForUpdateNoWait's failure.
+	LockBusy(err error) bool
+	// NextEventID returns the ID of the next activity log event inside the transaction q.
+	NextEventID(ctx context.Context, q Querier) (int64, error)
 	// SkipLocked is the suffix of a SELECT that claims rows no other transaction holds.
 	SkipLocked() string
 	// NextSupportNumber returns the next support request number inside the transaction q.
@@ -76,13 +83,20 @@ type Row interface{ Scan(dest ...any) error }
 // Store is the store on one engine. Its methods run on the read pool, or inside InTx on the
 // transaction.
 type Store struct {
-	eng Engine
-	q   Querier
-	tx  bool
+	eng    Engine
+	q      Querier
+	tx     bool
+	shared *shared
+}
+
+// shared is what a store and its transactions' stores have in common.
+type shared struct {
+	// auditKey keys the activity log's MACs and links (SetAuditKey).
+	auditKey []byte
 }
 
 // New returns the store of an engine.
-func New(eng Engine) *Store { return &Store{eng: eng, q: eng.Reader()} }
+func New(eng Engine) *Store { return &Store{eng: eng, q: eng.Reader(), shared: &shared{}} }
 
 // Engine returns the store's engine.
 func (s *Store) Engine() Engine { return s.eng }
@@ -99,7 +113,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	if s.tx {
 		return fn(s)
 	}
-	return s.eng.RunTx(ctx, func(q Querier) error { return fn(&Store{eng: s.eng, q: q, tx: true}) })
+	return s.eng.RunTx(ctx, func(q Querier) error { return fn(&Store{eng: s.eng, q: q, tx: true, shared: s.shared}) })
 }
 
 // write runs a statement-level write: inside InTx through the transaction, else in its own.
@@ -117,17 +131,9 @@ func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Ro
 	return s.q.QueryRowContext(ctx, query, args...)
 }
 
-// Bulk runs fn with the engine's bulk inserter, then brings the activity log's chain head up to
-// the last event inserted (so that the next append links to it).
-func (s *Store) Bulk(ctx context.Context, fn func(b Bulk) error) error {
-	return s.eng.Bulk(ctx, func(b Bulk) error {
-		if err := fn(b); err != nil {
-			return err
-		}
-		return b.Exec(`UPDATE event_chain SET last_id = coalesce((SELECT max(id) FROM events), 0),
-			last_hash = coalesce((SELECT hash FROM events ORDER BY id DESC LIMIT 1), last_hash) WHERE id = 1`)
-	})
-}
+// Bulk runs fn with the engine's bulk inserter (events go through BulkEvents, which keeps the
+// activity log's chain).
+func (s *Store) Bulk(ctx context.Context, fn func(b Bulk) error) error { return s.eng.Bulk(ctx, fn) }
 
 // TakeToken takes a token of a rate-limit bucket (see Engine.TakeToken).
 func (s *Store) TakeToken(ctx context.Context, key string, perSecond float64, burst int, now time.Time) (bool, time.Duration, error) {

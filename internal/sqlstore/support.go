@@ -95,11 +95,18 @@ func (s *Store) FindSupportRequest(ctx context.Context, id string) (desk.Support
 	return q, rows.Err()
 }
 
-// SetSupportStatus changes a request's status.
-func (s *Store) SetSupportStatus(ctx context.Context, id, status string, now int64) error {
+// SetSupportStatus changes a request's status from the one the caller read: ECONFLICT when it is
+// no longer that (another change committed meanwhile), so that the recorded change names the
+// status it really replaced.
+func (s *Store) SetSupportStatus(ctx context.Context, id, from, to string, now int64) error {
 	return s.write(ctx, func(tx *Store) error {
-		res, err := tx.exec(ctx, `UPDATE support_requests SET status = ?, updated_at = ? WHERE id = ?`, status, now, id)
-		return affectedOne(res, s.wrap(err, "set support status"), "err.support_not_found")
+		res, err := tx.exec(ctx, `UPDATE support_requests SET status = ?, updated_at = ? WHERE id = ? AND status = ?`, to, now, id, from)
+		if err := affectedOne(res, s.wrap(err, "set support status"), ""); desk.ErrorCode(err) == desk.ENOTFOUND {
+			return desk.KeyError(desk.ECONFLICT, "err.support_changed")
+		} else if err != nil {
+			return err
+		}
+		return nil
 	})
 }
 

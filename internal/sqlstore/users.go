@@ -224,10 +224,25 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
 	})
 }
 
-// DeleteExpiredSessions removes sessions idle since before idleBefore or created before createdBefore.
-func (s *Store) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefore time.Time) error {
-	return s.write(ctx, func(tx *Store) error {
-		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?`, ms(idleBefore), ms(createdBefore))
-		return s.wrap(err, "delete expired sessions")
-	})
+// DeleteExpiredSessions removes sessions idle since before idleBefore or created before
+// createdBefore, a batch at a time, and returns how many. Instances sweeping at once delete
+// disjoint or already-deleted rows: nothing depends on which one does it.
+func (s *Store) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error) {
+	var total int64
+	for {
+		var n int64
+		err := s.write(ctx, func(tx *Store) error {
+			res, err := tx.exec(ctx, `DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions
+				WHERE last_seen_at < ? OR created_at < ? LIMIT 1000)`, ms(idleBefore), ms(createdBefore))
+			if err != nil {
+				return s.wrap(err, "delete expired sessions")
+			}
+			n, err = res.RowsAffected()
+			return err
+		})
+		total += n
+		if err != nil || n < 1000 {
+			return total, err
+		}
+	}
 }

@@ -355,13 +355,37 @@ func testInvoiceLineOncePerKind(t *testing.T, h Harness) {
 	}
 }
 
-// The activity log stays one verifiable chain with contiguous IDs when two instances append at
-// once, each event inside a transaction that also writes something else.
+// The activity log stays one verifiable chain with contiguous positions when two instances
+// append at once, each event inside a transaction that also writes something else, while both
+// instances' sealers run: each event is linked once, and no append waits for a sealer.
 func testRaceEventChain(t *testing.T, h Harness) {
 	a := h.Open(t)
 	b := h.Second(t, a)
 	ctx := context.Background()
 	const each = 5
+	stop := make(chan struct{})
+	var sealers sync.WaitGroup
+	var sealed atomic.Int64
+	for _, st := range []*sqlstore.Store{a, b} {
+		sealers.Add(1)
+		go func(st *sqlstore.Store) {
+			defer sealers.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				r, err := st.SealEvents(ctx, 7, false)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				sealed.Add(int64(r.Sealed))
+				time.Sleep(time.Millisecond)
+			}
+		}(st)
+	}
 	race(a, b, func(i int, st *sqlstore.Store) {
 		for k := 0; k < each; k++ {
 			err := st.InTx(ctx, func(tx *sqlstore.Store) error {
@@ -377,18 +401,36 @@ func testRaceEventChain(t *testing.T, h Harness) {
 			}
 		}
 	})
-	broken, n, err := a.VerifyEvents(ctx)
-	if err != nil || broken != 0 || n != raceN*each {
-		t.Fatalf("verify: broken at %d, %d events, %v; want an intact chain of %d", broken, n, err, raceN*each)
+	close(stop)
+	sealers.Wait()
+	r := evVerify(t, a, 1)
+	if !r.Intact() || r.Events != raceN*each || r.Pending != 0 {
+		t.Fatalf("verify: %+v; want an intact chain of %d", r, raceN*each)
+	}
+	if n := sealed.Load(); n > raceN*each {
+		t.Fatalf("%d links for %d events: an event was linked twice", n, raceN*each)
 	}
 	evs, err := b.RecentEvents(ctx, "", raceN*each+1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, e := range evs {
-		if want := int64(raceN*each - i); e.ID != want {
-			t.Fatalf("event ids are not contiguous: position %d has id %d, want %d", i, e.ID, want)
+	ids, seqs := map[int64]bool{}, map[int64]bool{}
+	for _, e := range evs {
+		ids[e.ID], seqs[e.Seq] = true, true
+	}
+	for p := int64(1); p <= raceN*each; p++ {
+		if !seqs[p] {
+			t.Fatalf("position %d is missing", p)
 		}
+	}
+	if len(ids) != raceN*each {
+		t.Fatalf("%d distinct IDs for %d events", len(ids), raceN*each)
+	}
+	// The daily counts hold every event once.
+	day := raceAt.Truncate(24 * time.Hour)
+	counts := evCounts(t, a, desk.ActivityFilter{From: day, To: day.Add(24*time.Hour - time.Millisecond)})
+	if got := counts[raceAt.Format("2006-01-02")+" "+desk.OpSignIn]; got != raceN*each {
+		t.Fatalf("daily count %d, want %d", got, raceN*each)
 	}
 }
 
@@ -466,38 +508,34 @@ func testAttachments(t *testing.T, h Harness) {
 	}
 }
 
-// Events written in bulk join the chain: the next append links to the last bulk event.
+// Events written in bulk join the chain: after the events appended before (and linked), and
+// before the ones appended after; the daily counts hold them.
 func testBulkLinksTheChain(t *testing.T, h Harness) {
 	st := h.Open(t)
 	ctx := context.Background()
 	evAppend(t, st, desk.Event{At: raceAt, Operation: desk.OpSignIn, ResourceType: "session"})
-	first, err := st.RecentEvents(ctx, "", 1)
-	if err != nil {
+	if _, err := st.SealEvents(ctx, 10, true); err != nil {
 		t.Fatal(err)
 	}
-	cols := []string{"id", "at", "actor_id", "actor_email", "actor_tenant_id", "actor_roles", "customer_id", "customer_name", "operation",
-		"resource_type", "status", "product", "order_id", "detail", "ip", "prev_hash", "hash"}
-	err = st.Bulk(ctx, func(bk sqlstore.Bulk) error {
-		prev := first[0].Hash
-		for i := int64(2); i <= 100; i++ {
-			e := desk.Event{ID: i, At: raceAt.Add(time.Duration(i) * time.Second), Operation: desk.OpGetSoftwareKey, ResourceType: "software", Status: "succeeded", PrevHash: prev}
-			e.Hash = desk.EventHash(prev, e)
-			if err := bk.Insert("events", cols, e.ID, msOf(e.At), "", "", "", int64(0), "", "", e.Operation, e.ResourceType, e.Status, "", "", "", "", e.PrevHash, e.Hash); err != nil {
-				return err
-			}
-			prev = e.Hash
-		}
-		return nil
+	waiting := evAppend(t, st, desk.Event{At: raceAt, Operation: desk.OpSignOut, ResourceType: "session"}) // not linked yet
+	err := st.Bulk(ctx, func(bk sqlstore.Bulk) error {
+		return st.BulkEvents(bk, 99, func(i int) desk.Event {
+			return desk.Event{At: raceAt.Add(time.Duration(i+2) * time.Second), Operation: desk.OpGetSoftwareKey, ResourceType: "software", Status: "succeeded"}
+		})
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	evAppend(t, st, desk.Event{At: raceAt.Add(time.Hour), Operation: desk.OpSignOut, ResourceType: "session"})
-	if broken, n, err := st.VerifyEvents(ctx); err != nil || broken != 0 || n != 101 {
-		t.Fatalf("after the bulk load: broken %d, %d events, %v", broken, n, err)
+	if r := evVerify(t, st, 1); !r.Intact() || r.Events != 102 {
+		t.Fatalf("after the bulk load: %+v", r)
+	}
+	evs, err := st.RecentEvents(ctx, desk.OpSignOut, 2)
+	if err != nil || len(evs) != 2 || evs[1].ID != waiting[0].ID || evs[1].Seq != 101 || evs[0].Seq != 102 || evs[0].ID <= 101 {
+		t.Fatalf("the events appended around the bulk load: %+v, %v", evs, err)
 	}
 	counts := evCounts(t, st, desk.ActivityFilter{From: raceAt.Truncate(24 * time.Hour), To: raceAt.Truncate(24 * time.Hour).Add(24*time.Hour - time.Millisecond)})
-	if counts[raceAt.Format("2006-01-02")+" "+desk.OpGetSoftwareKey] != 99 {
+	if counts[raceAt.Format("2006-01-02")+" "+desk.OpGetSoftwareKey] != 99 || counts[raceAt.Format("2006-01-02")+" "+desk.OpSignOut] != 2 {
 		t.Fatalf("day counts after the bulk load: %v", counts)
 	}
 }

@@ -173,7 +173,9 @@ func testCustomerDomainUnique(t *testing.T, h Harness) {
 	}
 }
 
-// The activity log is append-only: the database itself refuses updates and deletes.
+// The activity log is append-only: the database itself refuses updates and deletes, and allows
+// the sealer's one update of an unlinked row (its position and link), once, with nothing else
+// changed.
 func testEventsAppendOnly(t *testing.T, h Harness) {
 	st := h.Open(t)
 	ctx := context.Background()
@@ -182,26 +184,42 @@ func testEventsAppendOnly(t *testing.T, h Harness) {
 			t.Fatal(err)
 		}
 	}
-	if err := exec(st, `UPDATE events SET actor_email = 'evil' WHERE id = 2`); err == nil {
-		t.Fatal("update allowed")
+	// Unlinked: the sealer's update may not change the fields with it.
+	if err := exec(st, `UPDATE events SET seq = 1, prev_hash = hash, hash = mac, actor_email = 'evil' WHERE id = 1`); err == nil {
+		t.Fatal("a seal that changes a field allowed")
 	}
-	if err := exec(st, `DELETE FROM events`); err == nil {
-		t.Fatal("delete allowed")
+	res, err := st.SealEvents(ctx, 10, false)
+	if err != nil || res.Sealed != 3 || len(res.Forged) != 0 {
+		t.Fatalf("seal: %+v, %v", res, err)
+	}
+	for _, q := range []string{`UPDATE events SET actor_email = 'evil' WHERE id = 2`, `UPDATE events SET seq = 9, hash = mac WHERE id = 2`, `DELETE FROM events`} {
+		if err := exec(st, q); err == nil {
+			t.Fatalf("%s: allowed", q)
+		}
 	}
 	evs, err := st.RecentEvents(ctx, "", 10)
 	if err != nil || len(evs) != 3 {
 		t.Fatalf("events %d, %v", len(evs), err)
 	}
-	// Each event's prev_hash is its predecessor's hash, and the hash recomputes.
+	// Positions 1, 2, 3 in ID order, each linked to its predecessor with the key.
+	prev := []byte{}
 	for i := len(evs) - 1; i >= 0; i-- {
 		e := evs[i]
-		if string(desk.EventHash(e.PrevHash, e)) != string(e.Hash) {
-			t.Fatalf("event %d hash does not recompute", e.ID)
+		if e.Seq != int64(3-i) || string(e.PrevHash) != string(prev) || string(desk.EventHash(TestAuditKey, e.PrevHash, e)) != string(e.Hash) ||
+			string(desk.EventMAC(TestAuditKey, e)) != string(e.MAC) {
+			t.Fatalf("event %d (position %d) is not linked", e.ID, e.Seq)
 		}
-		if i < len(evs)-1 && string(e.PrevHash) != string(evs[i+1].Hash) {
-			t.Fatalf("event %d not chained", e.ID)
-		}
+		prev = e.Hash
 	}
+	// Nothing left to link; a store without the key writes no event.
+	if res, err := st.SealEvents(ctx, 10, false); err != nil || res.Sealed != 0 {
+		t.Fatalf("a second seal: %+v, %v", res, err)
+	}
+	st.SetAuditKey(nil)
+	if err := st.AppendEvent(ctx, &desk.Event{At: time.Now(), Operation: desk.OpSignIn}); err == nil {
+		t.Fatal("an event written without the audit key")
+	}
+	st.SetAuditKey(TestAuditKey)
 }
 
 func BenchmarkFindCustomersPage(b *testing.B, h Harness) {

@@ -6,11 +6,16 @@ package storetest
 
 import (
 	"context"
+	"io/fs"
 	"testing"
 	"time"
 
+	"partnerdesk/internal/desk"
 	"partnerdesk/internal/sqlstore"
 )
+
+// TestAuditKey is the activity log key of the suite's stores (as if derived from a key-encryption key).
+var TestAuditKey = desk.DeriveAuditKey([]byte("partnerdesk-storetest-kek-000000"))
 
 // Harness opens stores of one engine for the suite.
 type Harness struct {
@@ -22,13 +27,30 @@ type Harness struct {
 	Second func(t testing.TB, st *sqlstore.Store) *sqlstore.Store
 	// AllowTamper are the statements that let a test change the append-only activity log.
 	AllowTamper []string
+	// OpenEmpty returns a store on a fresh database with no migration applied (nil: the
+	// upgrade tests skip), and Migrations are the engine's migration files.
+	OpenEmpty  func(t testing.TB) *sqlstore.Store
+	Migrations fs.FS
 	// SharedLimits: rate-limit buckets are shared by two stores on one database (PostgreSQL);
 	// else they belong to the process (SQLite, served by one process).
 	SharedLimits bool
 }
 
+// keyed makes every store of h carry the activity log's key, as the application's do.
+func keyed(h Harness) Harness {
+	open, second := h.Open, h.Second
+	h.Open = func(t testing.TB) *sqlstore.Store { st := open(t); st.SetAuditKey(TestAuditKey); return st }
+	h.Second = func(t testing.TB, st *sqlstore.Store) *sqlstore.Store {
+		o := second(t, st)
+		o.SetAuditKey(TestAuditKey)
+		return o
+	}
+	return h
+}
+
 // Run runs the contract suite.
 func Run(t *testing.T, h Harness) {
+	h = keyed(h)
 	for _, tc := range []struct {
 		name string
 		fn   func(*testing.T, Harness)
@@ -42,6 +64,7 @@ func Run(t *testing.T, h Harness) {
 		{"FindEventsPagingStableWhileAppending", testFindEventsPagingStableWhileAppending},
 		{"EventDayCounts", testEventDayCounts},
 		{"VerifyEvents", testVerifyEvents},
+		{"UpgradeKeepsTheUnkeyedChain", testUpgradeKeepsTheUnkeyedChain},
 		{"ActivityCustomerSearchCoversEveryMatch", testActivityCustomerSearchCoversEveryMatch},
 		{"MetaClaim", testMetaClaim},
 		{"RaceOrderIdempotency", testRaceOrderIdempotency},
@@ -70,6 +93,7 @@ func Run(t *testing.T, h Harness) {
 
 // Bench runs the suite's benchmarks.
 func Bench(b *testing.B, h Harness) {
+	h = keyed(h)
 	b.Run("FindCustomersPage", func(b *testing.B) { BenchmarkFindCustomersPage(b, h) })
 	b.Run("Activity1M", func(b *testing.B) { BenchmarkActivity1M(b, h) })
 }

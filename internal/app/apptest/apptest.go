@@ -155,6 +155,7 @@ func StartWith(t testing.TB, tweak func(*app.Config)) *Env {
 	if err != nil {
 		t.Fatalf("open app: %v", err)
 	}
+	a.Start() // as serve does: the activity log's sealer, checkpoints and sweeps run
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(func() { srv.Close(); a.Close() })
 	return &Env{App: a, Clock: clock, URL: srv.URL, Dir: dir, DatabaseURL: cfg.DatabaseURL, srv: srv}
