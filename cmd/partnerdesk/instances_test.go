@@ -224,6 +224,7 @@ func TestTwoInstances(t *testing.T) {
 		t.Fatal(err)
 	}
 	revealed, limited := 0, 0
+	started := time.Now()
 	for i := 0; i < 60; i++ {
 		base := a.url
 		if i%2 == 1 {
@@ -238,8 +239,12 @@ func TestTwoInstances(t *testing.T) {
 			t.Fatalf("reveal %d: status %d", i, code)
 		}
 	}
-	if revealed != 30 || limited != 30 {
-		t.Fatalf("60 reveals over two instances: %d answered, %d limited; want 30 and 30", revealed, limited)
+	// The bucket gives one more reveal every 2 s: on a loaded machine the 60 calls may take long
+	// enough for a refill or two. Per-instance buckets would answer all 60.
+	refills := int(time.Since(started) / (2 * time.Second))
+	if revealed < 30 || revealed > 30+refills || revealed+limited != 60 {
+		t.Fatalf("60 reveals over two instances in %s: %d answered, %d limited; want 30 (+%d refilled) answered, the rest limited",
+			time.Since(started).Round(time.Millisecond), revealed, limited, refills)
 	}
 
 	// Ordered on A, cancelled on B: one credit.
