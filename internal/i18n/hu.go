@@ -345,7 +345,7 @@ var hu = map[string]string{
 	"cancel.days_left.other":           "Még %s napig mondható le",
 	"cancel.deadline":                  "határidő: %s",
 	"cancel.credit_full":               "Jóváírás azonnali lemondás esetén: %s (100%%).",
-	"cancel.credit_prorated":           "Jóváírás azonnali lemondás esetén: %s (időarányos; felhasználatlan: %d nap, időtartam: %d nap).",
+	"cancel.credit_prorated":           "Jóváírás azonnali lemondás esetén: %s (időarányos; felhasználatlan: %s nap, időtartam: %s nap).",
 	"cancel.window_passed":             "A rendelés %s lemondási időszaka lejárt (határidő: %s). A rendelés már nem mondható le.",
 	"cancel.never":                     "A SUSE Linux- és Red Hat-szoftvercsomagok soha nem mondhatók le és nem cserélhetők.",
 	"cancel.already":                   "Ezt a rendelést már lemondták.",
