@@ -100,7 +100,7 @@ var huUI = map[string]string{
 	"home.tile.customers_no_keys": "Ügyfelek, rendeléseik és szoftvereik. A kulcsokhoz és letöltésekhez rendszergazdai ügynök szerepkör szükséges.",
 	"home.tile.billing":           "Havi számlák: a rendelések díjai és a lemondások jóváírásai.",
 	"home.tile.activity":          "Ki tekintett meg kulcsot, töltött le szoftvert, adott le vagy mondott le rendelést.",
-	"home.tile.support":           "Probléma bejelentése és a támogatási kérelmek követése.",
+	"home.tile.support":           "Probléma jelentése és a támogatási kérelmek követése.",
 	"home.tile.markets":           "Piacok, ahol az Azure-foglalások nem érhetők el.",
 	"home.tile.users":             "A partner felhasználói és szerepköreik.",
 	"home.tile.keys":              "Termékenként és verziónként a szabad termékkulcsok; újabbak importálása.",
