@@ -305,7 +305,7 @@ var hu = map[string]string{
 	"err.import_product":          "Ismeretlen szoftvertermék: %s.",
 	"err.import_version":          "Nem létező verzió: %s (termék: %s).",
 	"err.import_format":           "A kulcs nem XXXXX-XXXXX-XXXXX-XXXXX-XXXXX formátumú.",
-	"err.import_duplicate_file":   "Ugyanez a kulcs a következő sorban is szerepel: %d.",
+	"err.import_duplicate_file":   "Ugyanez a kulcs a fájl %d. sorában is szerepel.",
 	"err.import_duplicate_stored": "Ez a kulcs már tárolva van.",
 	"err.import_empty":            "A fájlban nincs kulcs.",
 
