@@ -819,9 +819,9 @@ func cancelInfo(v CancelView) templ.Component {
 				}
 			} else {
 				var templ_7745c5c3_Var47 string
-				templ_7745c5c3_Var47, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cancel.credit_prorated", L(ctx).Money(desk.Money{Minor: o.Credit.Gross, Currency: o.Currency}), o.Credit.TermDays-o.Credit.UsedDays, o.Credit.TermDays))
+				templ_7745c5c3_Var47, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "cancel.credit_prorated", L(ctx).Money(desk.Money{Minor: o.Credit.Gross, Currency: o.Currency}), L(ctx).Number(int64(o.Credit.TermDays-o.Credit.UsedDays)), L(ctx).Number(int64(o.Credit.TermDays))))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cancel.templ`, Line: 150, Col: 167}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cancel.templ`, Line: 150, Col: 211}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var47))
 				if templ_7745c5c3_Err != nil {

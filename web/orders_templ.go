@@ -1265,9 +1265,9 @@ func OrderDetail(p Page, c desk.Customer, o desk.Order, placed bool) templ.Compo
 							}
 						} else {
 							var templ_7745c5c3_Var83 string
-							templ_7745c5c3_Var83, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "order.credit_prorated", l.Credit.TermDays-l.Credit.UsedDays, l.Credit.TermDays))
+							templ_7745c5c3_Var83, templ_7745c5c3_Err = templ.JoinStringErrs(T(ctx, "order.credit_prorated", L(ctx).Number(int64(l.Credit.TermDays-l.Credit.UsedDays)), L(ctx).Number(int64(l.Credit.TermDays))))
 							if templ_7745c5c3_Err != nil {
-								return templ.Error{Err: templ_7745c5c3_Err, FileName: `orders.templ`, Line: 180, Col: 100}
+								return templ.Error{Err: templ_7745c5c3_Err, FileName: `orders.templ`, Line: 180, Col: 144}
 							}
 							_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var83))
 							if templ_7745c5c3_Err != nil {

@@ -345,7 +345,7 @@ var en = map[string]string{
 	"cancel.days_left.other":           "%s days left to cancel",
 	"cancel.deadline":                  "until %s",
 	"cancel.credit_full":               "Credit if cancelled now: %s (100%%).",
-	"cancel.credit_prorated":           "Credit if cancelled now: %s (prorated: %d of %d days unused).",
+	"cancel.credit_prorated":           "Credit if cancelled now: %s (prorated: %s of %s days unused).",
 	"cancel.window_passed":             "The %s cancellation window of this order passed on %s. It can no longer be cancelled.",
 	"cancel.never":                     "SUSE Linux and Red Hat software plans can never be cancelled or exchanged.",
 	"cancel.already":                   "This order was already cancelled.",

@@ -44,7 +44,7 @@ var huIdentity = map[string]string{
 	"security.new_password":     "Új jelszó",
 	"security.change_password":  "Jelszó módosítása",
 	"security.tokens":           "Saját API-jogkivonatok",
-	"security.tokens_lead":      "A REST API-hoz használható jogkivonatok, amelyek az Ön szerepköreivel működnek. A jogkivonat csak egyszer látható; csak a kivonata tárolódik.",
+	"security.tokens_lead":      "A REST API-hoz használható jogkivonatok, amelyek az Ön szerepköreivel működnek. A jogkivonat csak egyszer jelenik meg; a rendszer csak a kivonatát tárolja.",
 	"tokens.own_only":           "A jogkivonat mindig azt a felhasználót képviseli, aki létrehozza: ez az Öné lesz. A többi felhasználó a Saját fiók → Biztonság lapon hozza létre a sajátját.",
 
 	"users.col.mfa":           "Kétlépéses ellenőrzés",

@@ -135,7 +135,7 @@ var huWebhooks = map[string]string{
 	"webhooks.registered":                           "Regisztrálva",
 	"webhooks.updated":                              "Utoljára módosítva",
 	"webhooks.previous_secret":                      "Előző kulcs",
-	"webhooks.previous_until":                       "eddig ír még alá: %s",
+	"webhooks.previous_until":                       "lejárata: %s (addig ezzel is aláírunk)",
 	"webhooks.commands":                             "Webhook-parancsok",
 	"webhooks.send_test":                            "Tesztesemény küldése",
 	"webhooks.rotate":                               "Új aláírókulcs",
