@@ -137,6 +137,15 @@ func (s *Store) FindCustomers(ctx context.Context, f desk.CustomerFilter) (desk.
 			return page, err
 		}
 		page.Total = n
+	case f.CountCap > 0:
+		// Counts no further than one past the cap: the index stops after CountCap+1 matches.
+		q := `SELECT count(*) FROM (SELECT 1 FROM customers c` + filterSQL + ` LIMIT ?) m`
+		if err := s.queryRow(ctx, q, append(append([]any{}, args...), f.CountCap+1)...).Scan(&page.Total); err != nil {
+			return page, fmt.Errorf("count customers: %w", err)
+		}
+		if page.Total > f.CountCap {
+			page.Total, page.TotalCapped = f.CountCap, true
+		}
 	default:
 		if err := s.queryRow(ctx, `SELECT count(*) FROM customers c`+filterSQL, args...).Scan(&page.Total); err != nil {
 			return page, fmt.Errorf("count customers: %w", err)
