@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds the static files.
 //
-//go:embed css js favicon.svg
+//go:embed css js favicon.svg icons.svg
 var FS embed.FS

@@ -249,3 +249,22 @@ func FieldErrArgs(ctx context.Context, errs desk.FieldErrors, args map[string][]
 func joinRoles(ctx context.Context, u desk.User) string {
 	return strings.Join(RoleNames(ctx, u.Roles), ", ")
 }
+
+// iconNames are the symbols of static/icons.svg.
+var iconNames = map[string]bool{}
+
+func init() {
+	for _, n := range strings.Fields(`menu logo search gear home activity code dismiss checkmark copy chevron-down sort sort-up
+		sort-down link theme people billing support globe signout plus check warning info export key lock user chevron-left
+		chevron-right`) {
+		iconNames[n] = true
+	}
+}
+
+// iconHref is the sprite's symbol of an icon ("dot" for a name it does not have).
+func iconHref(name string) string {
+	if !iconNames[name] {
+		name = "dot"
+	}
+	return "/static/icons.svg#" + name
+}

@@ -54,13 +54,18 @@ type CustomerFilter struct {
 	Limit         int
 	// SkipCount leaves CustomerPage.Total at 0 (the caller knows it, e.g. from a cache).
 	SkipCount bool
+	// CountCap, when above 0, stops counting a search's matches past it: Total is then CountCap
+	// and TotalCapped is set ("200+"), so a common word costs what a rare one does.
+	CountCap int
 }
 
 // CustomerPage is one page of the customer list.
 type CustomerPage struct {
 	Items []Customer
-	// Total counts every customer that matches the query.
+	// Total counts every customer that matches the query (at most CustomerFilter.CountCap).
 	Total int
+	// TotalCapped: more than Total customers match (the count stopped at the filter's CountCap).
+	TotalCapped bool
 	// Next / Prev are the cursors for the following and preceding pages ("" at the ends).
 	Next, Prev string
 }

@@ -50,6 +50,7 @@ var en = map[string]string{
 	"customers.search":           "Search by company, domain or Microsoft ID",
 	"customers.count.one":        "%s customer",
 	"customers.count.other":      "%s customers",
+	"customers.count_capped":     "%s+ customers",
 	"customers.none":             "You have no customers yet.",
 	"customers.none_match":       "No customer matches “%s”.",
 	"customers.col.name":         "Name",

@@ -50,6 +50,7 @@ var hu = map[string]string{
 	"customers.search":           "Keresés cégnév, tartomány vagy Microsoft-azonosító alapján",
 	"customers.count.one":        "%s ügyfél",
 	"customers.count.other":      "%s ügyfél",
+	"customers.count_capped":     "%s+ ügyfél",
 	"customers.none":             "Még nincs ügyfele.",
 	"customers.none_match":       "Nincs a keresésnek megfelelő ügyfél: „%s”.",
 	"customers.col.name":         "Név",

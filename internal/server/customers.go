@@ -16,13 +16,16 @@ func (s *Server) customersCrumb(c echo.Context) web.Crumb {
 	return web.Crumb{Label: tr(c, "nav.customers"), Href: "/customers"}
 }
 
+// searchCountCap is where the list stops counting a search's matches ("200+ customers").
+const searchCountCap = 200
+
 // handleCustomerList renders the customer list: one keyset page from the covering index, or its
 // results part alone for htmx.
 func (s *Server) handleCustomerList(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := desk.CustomerFilter{
 		Query: c.QueryParam("q"), Sort: desk.CustomerSort(c.QueryParam("sort")), Desc: c.QueryParam("desc") == "1",
-		After: c.QueryParam("after"), Before: c.QueryParam("before"), Limit: 50,
+		After: c.QueryParam("after"), Before: c.QueryParam("before"), Limit: 50, CountCap: searchCountCap,
 	}
 	if f.Sort != desk.SortDomain {
 		f.Sort = desk.SortName

@@ -36,15 +36,12 @@ func (s *Server) handleCustomerSoftware(c echo.Context) error {
 
 // renderSoftwareTab renders the Software tab; picked holds edition choices made without JavaScript.
 func (s *Server) renderSoftwareTab(c echo.Context, picked map[string]desk.EditionRef) error {
-	cust, p, items, err := s.softwarePage(c)
-	if err != nil {
-		return err
-	}
 	a := actor(c)
-	azure, err := s.svc.AzurePurchases(c.Request().Context(), a, cust.ID)
+	cust, items, azure, err := s.svc.SoftwareTab(c.Request().Context(), a, c.Param("id"))
 	if err != nil {
 		return err
 	}
+	p := page(c, "customers", cust.CompanyName, tr(c, "customer.tab.software"), s.customerCrumbs(c, cust, tr(c, "customer.tab.software"))...)
 	v := web.SoftwareView{Customer: cust, Items: items, Azure: azure, Picked: picked, CanKeys: service.KeysAllowed(a, cust.ID),
 		CanCancel: a.User.Can(desk.PermCancelPurchase), CanSupport: a.User.Can(desk.PermSupportRequests)}
 	return render(c, http.StatusOK, web.SoftwareTab(p, v, web.SoftwareBody(v)))

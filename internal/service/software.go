@@ -96,6 +96,21 @@ func (s *Service) AzurePurchases(ctx context.Context, a desk.Actor, customerID s
 	if err != nil {
 		return nil, err
 	}
+	return s.azurePurchases(ctx, cust)
+}
+
+// SoftwareTab is what the Software tab shows: the customer (looked up once), its software
+// purchases and its Azure purchases, with the visibility of Software.
+func (s *Service) SoftwareTab(ctx context.Context, a desk.Actor, customerID string) (desk.Customer, []desk.SoftwareItem, []desk.AzurePurchase, error) {
+	cust, items, err := s.Software(ctx, a, customerID)
+	if err != nil {
+		return cust, nil, nil, err
+	}
+	azure, err := s.azurePurchases(ctx, cust)
+	return cust, items, azure, err
+}
+
+func (s *Service) azurePurchases(ctx context.Context, cust desk.Customer) ([]desk.AzurePurchase, error) {
 	out, err := s.store.FindAzurePurchases(ctx, cust.ID)
 	if err != nil {
 		return nil, err

@@ -467,9 +467,35 @@ func (e *engine) CustomerMatch(alias, q string) (string, []any) {
 		return "1 = 1", nil
 	}
 	if len([]rune(q)) >= 3 {
-		return alias + `.rowid_ IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)`, []any{`"` + strings.ReplaceAll(q, `"`, `""`) + `"`}
+		return alias + `.rowid_ IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)`, []any{ftsPhrase(q)}
 	}
 	return sqlstore.PrefixMatch(alias, q)
+}
+
+// ftsPhrase is q as one FTS5 phrase (its syntax quoted, not run).
+func ftsPhrase(q string) string { return `"` + strings.ReplaceAll(q, `"`, `""`) + `"` }
+
+// CustomerMatchRows is the FTS5 index's rows of a search of 3 characters or more (one per
+// matching customer: the index is kept in step with the table), which a capped count reads
+// without materialising every match.
+func (e *engine) CustomerMatchRows(q string) (string, []any, bool) {
+	q = sqlstore.CleanQuery(q)
+	if len([]rune(q)) < 3 {
+		return "", nil, false
+	}
+	return `SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?`, []any{ftsPhrase(q)}, true
+}
+
+// CustomerMatchDense is CustomerMatch for a search with many matches: "+rowid_" keeps SQLite
+// from fetching each match's table row by its rowid and sorting them all; it walks the list's
+// covering sort index instead, testing each entry against the matches, and stops at the page's
+// end (SQLite 8–15 → 1–3 ms for a word in 2,500 names).
+func (e *engine) CustomerMatchDense(alias, q string) (string, []any, bool) {
+	q = sqlstore.CleanQuery(q)
+	if len([]rune(q)) < 3 {
+		return "", nil, false
+	}
+	return `+` + alias + `.rowid_ IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)`, []any{ftsPhrase(q)}, true
 }
 
 // TakeToken takes a token from a bucket kept in this process: a SQLite data directory is served

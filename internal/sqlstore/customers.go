@@ -137,6 +137,21 @@ func (s *Store) FindCustomers(ctx context.Context, f desk.CustomerFilter) (desk.
 			return page, err
 		}
 		page.Total = n
+	case f.CountCap > 0:
+		// Counts no further than one past the cap: the index stops after CountCap+1 matches.
+		q, qargs := `SELECT 1 FROM customers c`+filterSQL, args
+		if m, ok := s.eng.(denseMatcher); ok {
+			if mq, ma, ok := m.CustomerMatchRows(f.Query); ok {
+				q, qargs = mq, ma
+			}
+		}
+		q = `SELECT count(*) FROM (` + q + ` LIMIT ?) m`
+		if err := s.queryRow(ctx, q, append(append([]any{}, qargs...), f.CountCap+1)...).Scan(&page.Total); err != nil {
+			return page, fmt.Errorf("count customers: %w", err)
+		}
+		if page.Total > f.CountCap {
+			page.Total, page.TotalCapped = f.CountCap, true
+		}
 	default:
 		if err := s.queryRow(ctx, `SELECT count(*) FROM customers c`+filterSQL, args...).Scan(&page.Total); err != nil {
 			return page, fmt.Errorf("count customers: %w", err)
@@ -162,6 +177,14 @@ func (s *Store) FindCustomers(ctx context.Context, f desk.CustomerFilter) (desk.
 		op, dir = "<", "DESC"
 	}
 	pageWhere, pageArgs := append([]string{}, where...), append([]any{}, args...)
+	if m, ok := s.eng.(denseMatcher); ok && page.TotalCapped {
+		// Many matches: walk the list's covering sort index, testing each entry against the
+		// matches, and stop at the page's end (not fetch every match's row and sort them all).
+		if w, a, ok := m.CustomerMatchDense("c", f.Query); ok {
+			pageWhere, pageArgs = []string{w}, a
+		}
+	}
+
 	if valid {
 		pageWhere = append(pageWhere, fmt.Sprintf("(%s, c.id) %s (?, ?)", keyCol, op))
 		pageArgs = append(pageArgs, key, id)
@@ -220,6 +243,15 @@ func (s *Store) FindCustomers(ctx context.Context, f desk.CustomerFilter) (desk.
 		}
 	}
 	return page, nil
+}
+
+// denseMatcher is an engine whose search has other forms for a query with many matches: the
+// search index's rows alone (to count them up to a cap, without materialising every match as
+// the customers' condition does) and a condition that keeps the planner on the list's sort
+// index; ok is false where the usual condition serves.
+type denseMatcher interface {
+	CustomerMatchRows(q string) (query string, args []any, ok bool)
+	CustomerMatchDense(alias, q string) (cond string, args []any, ok bool)
 }
 
 func prefixCols(p, cols string) string {

@@ -425,13 +425,15 @@ func (s *Store) EventDayCounts(ctx context.Context, f desk.ActivityFilter) ([]de
 	aligned := ms(f.From)%dayMS == 0 && (ms(f.To)+1)%dayMS == 0
 	// The daily counts hold the linked events (the sealer adds them); the few written since the
 	// last seal are counted from the events themselves, in the same statement (one snapshot: an
-	// event linked meanwhile is counted once).
+	// event linked meanwhile is counted once). Those are read from the small partial index of
+	// unlinked events: "+at" and "operation || ''" keep the planner off the range indexes, which
+	// would visit every event of the range to find the unlinked ones (SQLite: 1 → 50+ ms a chart).
 	switch {
 	case f.CustomerIDs == nil && f.CustomerQuery == "" && f.Actor == "" && f.ResourceType == "" && aligned && f.Operation == "":
 		rows, err = s.query(ctx, `SELECT day, operation, CAST(sum(n) AS BIGINT) FROM (
 				SELECT day, operation, n FROM event_counts WHERE day >= ? AND day <= ?
 				UNION ALL
-				SELECT at / 86400000 AS day, operation, count(*) AS n FROM events WHERE length(hash) = 0 AND at >= ? AND at <= ? GROUP BY at / 86400000, operation
+				SELECT at / 86400000 AS day, operation, count(*) AS n FROM events WHERE length(hash) = 0 AND +at >= ? AND +at <= ? GROUP BY at / 86400000, operation
 			) c GROUP BY day, operation ORDER BY day, operation`,
 			ms(f.From)/dayMS, ms(f.To)/dayMS, ms(f.From), ms(f.To))
 	case f.CustomerIDs == nil && f.CustomerQuery == "" && f.Actor == "" && f.ResourceType == "" && aligned:
@@ -439,7 +441,7 @@ func (s *Store) EventDayCounts(ctx context.Context, f desk.ActivityFilter) ([]de
 		rows, err = s.query(ctx, `SELECT day, operation, CAST(sum(n) AS BIGINT) FROM (
 				SELECT day, operation, n FROM event_counts WHERE operation = ? AND day >= ? AND day <= ?
 				UNION ALL
-				SELECT at / 86400000 AS day, operation, count(*) AS n FROM events WHERE length(hash) = 0 AND operation = ? AND at >= ? AND at <= ? GROUP BY at / 86400000, operation
+				SELECT at / 86400000 AS day, operation, count(*) AS n FROM events WHERE length(hash) = 0 AND operation || '' = ? AND +at >= ? AND +at <= ? GROUP BY at / 86400000, operation
 			) c GROUP BY day, operation ORDER BY day, operation`,
 			f.Operation, ms(f.From)/dayMS, ms(f.To)/dayMS, f.Operation, ms(f.From), ms(f.To))
 	default:

@@ -156,6 +156,57 @@ func testFindCustomersSearch(t *testing.T, h Harness) {
 	}
 }
 
+// A search with a count cap counts its matches up to the cap ("100+"), and its keyset pages
+// still visit every match once in order; fewer matches than the cap are counted exactly.
+func testFindCustomersSearchCapped(t *testing.T, h Harness) {
+	st := h.Open(t)
+	all := SeedCustomers(t, st, 237) // every name holds "Company"
+	ctx := context.Background()
+	want := append([]desk.Customer{}, all...)
+	sort.Slice(want, func(i, j int) bool {
+		return strings.ToLower(want[i].CompanyName)+"\x00"+want[i].ID < strings.ToLower(want[j].CompanyName)+"\x00"+want[j].ID
+	})
+	f := desk.CustomerFilter{Query: "company", Limit: 50, CountCap: 100}
+	var got []string
+	for {
+		p, err := st.FindCustomers(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Total != 100 || !p.TotalCapped {
+			t.Fatalf("total %d capped %v, want 100+", p.Total, p.TotalCapped)
+		}
+		for _, c := range p.Items {
+			got = append(got, c.ID)
+		}
+		if p.Next == "" {
+			break
+		}
+		f.After = p.Next
+	}
+	if len(got) != len(want) {
+		t.Fatalf("visited %d of %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i].ID {
+			t.Fatalf("position %d: %s, want %s", i, got[i], want[i].ID)
+		}
+	}
+	for _, q := range []string{"company 01", "co"} {
+		exact, err := st.FindCustomers(ctx, desk.CustomerFilter{Query: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		capped, err := st.FindCustomers(ctx, desk.CustomerFilter{Query: q, CountCap: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if capped.Total != exact.Total || capped.TotalCapped || exact.TotalCapped {
+			t.Errorf("%q: capped total %d (%v), exact %d", q, capped.Total, capped.TotalCapped, exact.Total)
+		}
+	}
+}
+
 func testCustomerDomainUnique(t *testing.T, h Harness) {
 	st := h.Open(t)
 	ctx := context.Background()

@@ -58,6 +58,7 @@ func Run(t *testing.T, h Harness) {
 		{"MigrateTwice", testMigrateTwice},
 		{"FindCustomersKeyset", testFindCustomersKeyset},
 		{"FindCustomersSearch", testFindCustomersSearch},
+		{"FindCustomersSearchCapped", testFindCustomersSearchCapped},
 		{"CustomerDomainUnique", testCustomerDomainUnique},
 		{"EventsAppendOnly", testEventsAppendOnly},
 		{"FindEventsFilters", testFindEventsFilters},
