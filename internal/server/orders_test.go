@@ -3,6 +3,7 @@ package server_test
 import (
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -346,11 +347,11 @@ func TestCart(t *testing.T) {
 					t.Errorf("the row's quantity field is not sent back (oob) with %q and aria-invalid: %.300s", tt.qty, res.Body)
 				}
 			}
-			if q := cartQuantities(t, d); !equalMaps(q, want) {
+			if q := cartQuantities(t, d); !maps.Equal(q, want) {
 				t.Errorf("cart in the answer: %v, want %v", q, want)
 			}
 			d = doc(t, env.Get(t, c, page).Body)
-			if q := cartQuantities(t, d); !equalMaps(q, want) {
+			if q := cartQuantities(t, d); !maps.Equal(q, want) {
 				t.Errorf("cart after the refusal: %v, want %v", q, want)
 			}
 			if g := testid(d, "total-gross").Text(); g != wantTotal {
@@ -378,14 +379,14 @@ func TestCart(t *testing.T) {
 	if res.StatusCode != http.StatusUnprocessableEntity || d.Find("html").Length() != 1 || !strings.Contains(testid(d, "offer-qty-error").Text(), qtyMsg) {
 		t.Fatalf("plain bad add: %d", res.StatusCode)
 	}
-	if q := cartQuantities(t, d); !equalMaps(q, want) {
+	if q := cartQuantities(t, d); !maps.Equal(q, want) {
 		t.Errorf("cart after a plain add: %v, want %v", q, want)
 	}
 
 	// Changing a line's quantity (the cart's own form) replaces it.
 	res = env.PostForm(t, c, "/customers/"+apptest.ContosoID+"/cart", url.Values{"offer_id": {ws}, "quantity": {"7"}, "replace": {"1"}}, htmx()...)
 	want[ws] = "7"
-	if q := cartQuantities(t, doc(t, res.Body)); !equalMaps(q, want) {
+	if q := cartQuantities(t, doc(t, res.Body)); !maps.Equal(q, want) {
 		t.Errorf("cart after setting 7: %v, want %v", q, want)
 	}
 	// A refused line quantity is explained at the line, and the field shows what the cart keeps,
@@ -397,7 +398,7 @@ func TestCart(t *testing.T) {
 		if msg := testid(d, "cart-qty-error").Text(); !strings.Contains(msg, "The cart keeps 7.") {
 			t.Errorf("line quantity %q: the line says %q", bad, msg)
 		}
-		if q := cartQuantities(t, d); !equalMaps(q, want) {
+		if q := cartQuantities(t, d); !maps.Equal(q, want) {
 			t.Errorf("line quantity %q: the field shows %v, want %v", bad, q, want)
 		}
 		if g := testid(d, "total-gross").Text(); g != total7 {
@@ -408,7 +409,7 @@ func TestCart(t *testing.T) {
 	// Remove.
 	res = env.PostForm(t, c, "/customers/"+apptest.ContosoID+"/cart/remove", url.Values{"offer_id": {ws}}, htmx()...)
 	delete(want, ws)
-	if d := doc(t, res.Body); res.StatusCode != http.StatusOK || strings.Contains(res.Body, "<html") || !equalMaps(cartQuantities(t, d), want) {
+	if d := doc(t, res.Body); res.StatusCode != http.StatusOK || strings.Contains(res.Body, "<html") || !maps.Equal(cartQuantities(t, d), want) {
 		t.Fatalf("remove: %d, cart %v", res.StatusCode, cartQuantities(t, d))
 	}
 	res = env.PostForm(t, c, "/customers/"+apptest.ContosoID+"/cart/remove", url.Values{"offer_id": {sql}})
@@ -424,18 +425,6 @@ func TestCart(t *testing.T) {
 	if d := doc(t, env.Get(t, other, page).Body); testid(d, "cart-line").Length() != 0 {
 		t.Error("another agent sees the sales agent's cart")
 	}
-}
-
-func equalMaps(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // Review, then Buy twice with one key (a double click, the back button): one order (R9).

@@ -35,7 +35,7 @@ func TestSignInTimingDoesNotRevealAccounts(t *testing.T) {
 				t.Fatal(err)
 			}
 			if list == &inactive {
-				if _, err := svc.SetUserActive(ctx, actorFor(t, env, globalAdmin), u.ID, false); err != nil {
+				if _, err := svc.SetUserActive(ctx, env.Actor(t, apptest.GlobalAdmin), u.ID, false); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -133,9 +133,7 @@ func TestSignInLockoutCannotDenyTheUser(t *testing.T) {
 // instance runs it; a conditional delete) removes the sessions idle past the idle timeout and
 // those older than the absolute one, and keeps the live ones.
 func TestExpiredSessionsSwept(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
+	env, ctx, svc := apptest.StartService(t)
 	count := func() int {
 		t.Helper()
 		var n int
@@ -153,9 +151,9 @@ func TestExpiredSessionsSwept(t *testing.T) {
 		}
 		return token
 	}
-	idle := signIn(adminAgent)  // will sit idle
-	busy := signIn(globalAdmin) // used every 20 minutes
-	old := signIn(salesAgent)   // used every 20 minutes, past the 12-hour limit at the end
+	idle := signIn(apptest.AdminAgent)  // will sit idle
+	busy := signIn(apptest.GlobalAdmin) // used every 20 minutes
+	old := signIn(apptest.SalesAgent)   // used every 20 minutes, past the 12-hour limit at the end
 	if n := count(); n != base+3 {
 		t.Fatalf("%d sessions, want %d", n, base+3)
 	}

@@ -99,7 +99,7 @@ func TestMonthlyBilling(t *testing.T) {
 	if again := blRun(t, env); again.Charged != 0 || len(again.Issued) != 0 {
 		t.Fatalf("a second run: %+v", again)
 	}
-	inv, _, err := env.App.Service.Invoice(ctx, actorFor(t, env, globalAdmin), cxHUFNov)
+	inv, _, err := env.App.Service.Invoice(ctx, env.Actor(t, apptest.GlobalAdmin), cxHUFNov)
 	if err != nil || inv.Status != desk.InvoiceIssued {
 		t.Fatalf("November: %+v %v", inv, err)
 	}
@@ -116,7 +116,7 @@ func TestMonthlyCancellation(t *testing.T) {
 	env.Clock.Advance(30 * 24 * time.Hour) // 25 December, 10:00
 	blRun(t, env)
 	env.Clock.Advance(2 * 24 * time.Hour) // 27 December
-	_, cs, err := env.App.Service.Cancel(ctx, actorFor(t, env, adminAgent), desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}})
+	_, cs, err := env.App.Service.Cancel(ctx, env.Actor(t, apptest.AdminAgent), desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestDemoMonthlyBilling(t *testing.T) {
 func TestBillingAndCustomerWebhooks(t *testing.T) {
 	env := apptest.StartWith(t, func(c *app.Config) { c.WebhookAllowPrivate, c.PublicURL = true, "https://desk.partner.example" })
 	ctx := context.Background()
-	ga := actorFor(t, env, globalAdmin)
+	ga := env.Actor(t, apptest.GlobalAdmin)
 	if _, _, err := env.App.Service.RegisterWebhook(ctx, ga, service.WebhookInput{URL: "http://127.0.0.1:9/hook",
 		Events: []string{desk.WebhookInvoiceReady, desk.WebhookCustomerCreated, desk.WebhookOrderCreated}}); err != nil {
 		t.Fatal(err)
@@ -223,7 +223,7 @@ func TestBillingAndCustomerWebhooks(t *testing.T) {
 		t.Fatalf("customer-created: %+v", got)
 	}
 	// A refused order (R10) writes no event.
-	_, _, err = env.App.Service.PlaceOrder(ctx, actorFor(t, env, salesAgent), apptest.ContosoID, "bl-refused", []desk.CartLine{{OfferID: "NO:SUCH:OFFER", Quantity: 1}})
+	_, _, err = env.App.Service.PlaceOrder(ctx, env.Actor(t, apptest.SalesAgent), apptest.ContosoID, "bl-refused", []desk.CartLine{{OfferID: "NO:SUCH:OFFER", Quantity: 1}})
 	if err == nil || len(outbox(desk.WebhookOrderCreated)) != 0 {
 		t.Fatalf("a refused order: %v, %d events", err, len(outbox(desk.WebhookOrderCreated)))
 	}

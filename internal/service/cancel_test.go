@@ -41,7 +41,7 @@ var cxSeq int
 func cxPlace(t *testing.T, env *apptest.Env, customerID string, lines ...desk.CartLine) desk.Order {
 	t.Helper()
 	cxSeq++
-	o, created, err := env.App.Service.PlaceOrder(context.Background(), actorFor(t, env, salesAgent), customerID, fmt.Sprintf("cx-%s-%d", t.Name(), cxSeq), lines)
+	o, created, err := env.App.Service.PlaceOrder(context.Background(), env.Actor(t, apptest.SalesAgent), customerID, fmt.Sprintf("cx-%s-%d", t.Name(), cxSeq), lines)
 	if err != nil || !created {
 		t.Fatalf("place order: created=%v %v", created, err)
 	}
@@ -51,13 +51,13 @@ func cxPlace(t *testing.T, env *apptest.Env, customerID string, lines ...desk.Ca
 // cxLine is a cart line of the demo offer whose title contains match, with that term.
 func cxLine(t *testing.T, match, term string, qty int) desk.CartLine {
 	t.Helper()
-	return desk.CartLine{OfferID: offerID(t, match, term), Quantity: qty, Term: term}
+	return desk.CartLine{OfferID: apptest.OfferID(t, match, term), Quantity: qty, Term: term}
 }
 
 // cxOrder reloads an order (as the Global admin).
 func cxOrder(t *testing.T, env *apptest.Env, customerID, orderID string) desk.Order {
 	t.Helper()
-	_, o, err := env.App.Service.Order(context.Background(), actorFor(t, env, globalAdmin), customerID, orderID)
+	_, o, err := env.App.Service.Order(context.Background(), env.Actor(t, apptest.GlobalAdmin), customerID, orderID)
 	if err != nil {
 		t.Fatalf("order %s: %v", orderID, err)
 	}
@@ -67,7 +67,7 @@ func cxOrder(t *testing.T, env *apptest.Env, customerID, orderID string) desk.Or
 // cxItem returns the Software tab's item of an entitlement (as the admin agent).
 func cxItem(t *testing.T, env *apptest.Env, customerID, entID string) desk.SoftwareItem {
 	t.Helper()
-	_, items, err := env.App.Service.Software(context.Background(), actorFor(t, env, adminAgent), customerID)
+	_, items, err := env.App.Service.Software(context.Background(), env.Actor(t, apptest.AdminAgent), customerID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func cxItem(t *testing.T, env *apptest.Env, customerID, entID string) desk.Softw
 // cxLines returns an invoice's lines of an order of one kind ("" when the invoice does not exist).
 func cxLines(t *testing.T, env *apptest.Env, invoiceID, orderID, kind string) []desk.InvoiceLine {
 	t.Helper()
-	_, lines, err := env.App.Service.Invoice(context.Background(), actorFor(t, env, globalAdmin), invoiceID)
+	_, lines, err := env.App.Service.Invoice(context.Background(), env.Actor(t, apptest.GlobalAdmin), invoiceID)
 	if desk.ErrorCode(err) == desk.ENOTFOUND {
 		return nil
 	}
@@ -103,7 +103,7 @@ func cxLines(t *testing.T, env *apptest.Env, invoiceID, orderID, kind string) []
 func cxUpdates(t *testing.T, env *apptest.Env, orderID string) int {
 	t.Helper()
 	n := 0
-	for _, e := range events(t, env, desk.OpUpdateOrder) {
+	for _, e := range env.EventsSinceEpoch(t, desk.OpUpdateOrder, 500) {
 		if e.OrderID == orderID {
 			n++
 		}
@@ -136,7 +136,7 @@ func cxUnchanged(t *testing.T, env *apptest.Env, customerID, orderID string, lin
 	if n := cxUpdates(t, env, orderID); n != 0 {
 		t.Errorf("order %s: %d update_order events", orderID, n)
 	}
-	invs, err := env.App.Service.Invoices(context.Background(), actorFor(t, env, globalAdmin))
+	invs, err := env.App.Service.Invoices(context.Background(), env.Actor(t, apptest.GlobalAdmin))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func cxUnchanged(t *testing.T, env *apptest.Env, customerID, orderID string, lin
 // cxDemoOrder returns a demo order of a customer with a line whose title contains match.
 func cxDemoOrder(t *testing.T, env *apptest.Env, customerID, match string) desk.Order {
 	t.Helper()
-	_, page, err := env.App.Service.Orders(context.Background(), actorFor(t, env, globalAdmin), customerID, "", 200)
+	_, page, err := env.App.Service.Orders(context.Background(), env.Actor(t, apptest.GlobalAdmin), customerID, "", 200)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func cxWant(t *testing.T, what string, err error, code, key string) {
 func TestCancelExactlyOnceUnderConcurrency(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := context.Background()
-	admin := actorFor(t, env, adminAgent)
+	admin := env.Actor(t, apptest.AdminAgent)
 	o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
 
 	const n = 50
@@ -236,10 +236,8 @@ func TestCancelExactlyOnceUnderConcurrency(t *testing.T) {
 
 // R12: a purchase placed at T can be cancelled at T + 30 × 24 h exactly, not a millisecond later.
 func TestCancelWindowEdges(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	admin := actorFor(t, env, adminAgent)
+	env, ctx, svc := apptest.StartService(t)
+	admin := env.Actor(t, apptest.AdminAgent)
 	placed := env.Clock.Now()
 	a := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
 	b := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
@@ -291,7 +289,7 @@ func TestCancelDaysLeftAtDeadline(t *testing.T) {
 	}{{0, 30}, {time.Second, 30}, {cxDayLen, 29}, {cxWindow - cxDayLen, 1}, {cxWindow - time.Millisecond, 1}, {cxWindow, 1}} {
 		env.Clock.Advance(o.CreatedAt.Add(tt.advance).Sub(env.Clock.Now()))
 		it := cxItem(t, env, apptest.ContosoID, ent)
-		d, err := env.App.Service.CancelDialog(ctx, actorFor(t, env, adminAgent), apptest.ContosoID, ent, "")
+		d, err := env.App.Service.CancelDialog(ctx, env.Actor(t, apptest.AdminAgent), apptest.ContosoID, ent, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -304,10 +302,8 @@ func TestCancelDaysLeftAtDeadline(t *testing.T) {
 
 // R12 with the demo data: Contoso's 29-day-old order can be cancelled, its 31-day-old one not.
 func TestCancelDemoOrdersAroundTheWindow(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	admin := actorFor(t, env, adminAgent)
+	env, ctx, svc := apptest.StartService(t)
+	admin := env.Actor(t, apptest.AdminAgent)
 	dc := purchase(t, env, apptest.ContosoID, cxDC29)
 	old := purchase(t, env, apptest.ContosoID, cxSQL31)
 	if age := apptest.Epoch.Sub(dc.CreatedAt); age < 29*cxDayLen || age >= 30*cxDayLen {
@@ -344,7 +340,7 @@ func TestCancelWindowPerKind(t *testing.T) {
 	})
 	ctx := context.Background()
 	svc := env.App.Service
-	admin := actorFor(t, env, adminAgent)
+	admin := env.Actor(t, apptest.AdminAgent)
 	placed := env.Clock.Now()
 	sub := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxSQLStd, desk.TermP1Y, 1))
 	perp := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
@@ -378,7 +374,7 @@ func TestCancelWindowPerKind(t *testing.T) {
 func TestCancelNeverCancellable(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := context.Background()
-	admin := actorFor(t, env, adminAgent)
+	admin := env.Actor(t, apptest.AdminAgent)
 	o := cxDemoOrder(t, env, apptest.FabrikamID, cxSUSE)
 	if age := apptest.Epoch.Sub(o.CreatedAt); age < 29*cxDayLen || age >= 30*cxDayLen {
 		t.Fatalf("the SUSE order is %v old, want 29 days (inside the window)", age)
@@ -400,7 +396,7 @@ func TestCancelNeverCancellable(t *testing.T) {
 func TestCancelNeedsAcknowledgement(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := context.Background()
-	admin := actorFor(t, env, adminAgent)
+	admin := env.Actor(t, apptest.AdminAgent)
 	o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
 	_, _, err := env.App.Service.CancelEntitlement(ctx, admin, apptest.ContosoID, o.ID, o.Lines[0].EntitlementID, false, "")
 	cxWant(t, "cancel without the acknowledgement", err, desk.EINVALID, "err.ack_required")
@@ -414,14 +410,12 @@ func TestCancelNeedsAcknowledgement(t *testing.T) {
 
 // R3: only Admin agents and Global admins cancel; everyone else is refused and nothing changes.
 func TestCancelRoles(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
+	env, ctx, svc := apptest.StartService(t)
 	o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
 	ent := o.Lines[0].EntitlementID
-	for _, who := range []string{salesAgent, cxHelpdsk, cxBilling, cxRefs, contosoGA, fabrikamGA} {
+	for _, who := range []string{apptest.SalesAgent, cxHelpdsk, cxBilling, cxRefs, apptest.ContosoAdmin, fabrikamGA} {
 		t.Run(who, func(t *testing.T) {
-			a := actorFor(t, env, who)
+			a := env.Actor(t, who)
 			_, err := svc.CancelDialog(ctx, a, apptest.ContosoID, ent, "")
 			cxWant(t, "CancelDialog", err, desk.EFORBIDDEN, errMessage(err))
 			_, _, err = svc.CancelEntitlement(ctx, a, apptest.ContosoID, o.ID, ent, true, "")
@@ -435,11 +429,11 @@ func TestCancelRoles(t *testing.T) {
 	}
 	cxUnchanged(t, env, apptest.ContosoID, o.ID, 0)
 	// The Global admin may.
-	if _, _, err := svc.CancelEntitlement(ctx, actorFor(t, env, globalAdmin), apptest.ContosoID, o.ID, ent, true, ""); err != nil {
+	if _, _, err := svc.CancelEntitlement(ctx, env.Actor(t, apptest.GlobalAdmin), apptest.ContosoID, o.ID, ent, true, ""); err != nil {
 		t.Fatalf("Global admin: %v", err)
 	}
-	evs := events(t, env, desk.OpUpdateOrder)
-	if len(evs) == 0 || evs[0].OrderID != o.ID || evs[0].ActorEmail != globalAdmin || evs[0].CustomerID != apptest.ContosoID {
+	evs := env.EventsSinceEpoch(t, desk.OpUpdateOrder, 500)
+	if len(evs) == 0 || evs[0].OrderID != o.ID || evs[0].ActorEmail != apptest.GlobalAdmin || evs[0].CustomerID != apptest.ContosoID {
 		t.Errorf("update_order event: %+v", evs[:min(1, len(evs))])
 	}
 }
@@ -447,10 +441,8 @@ func TestCancelRoles(t *testing.T) {
 // R18, R19: a cancelled line's keys and links stop working at once, the purchase stays listed as
 // cancelled without keys; the order is cancelled only when every line is.
 func TestCancelRevokesAndKeepsListed(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	admin := actorFor(t, env, adminAgent)
+	env, ctx, svc := apptest.StartService(t)
+	admin := env.Actor(t, apptest.AdminAgent)
 	o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1), cxLine(t, cxOffice, desk.TermNone, 1))
 	ws, office := o.Lines[0].EntitlementID, o.Lines[1].EntitlementID
 	if _, err := svc.RevealKey(ctx, admin, apptest.ContosoID, ws, "2022"); err != nil {
@@ -512,11 +504,9 @@ func TestCancelRevokesAndKeepsListed(t *testing.T) {
 // or once downloaded, a cancellation needs a support request (ENEEDSUPPORT) — unless a Global
 // admin overrides the rule with a reason, which the update_order event records.
 func TestCancelNeedsSupport(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	admin := actorFor(t, env, adminAgent)
-	global := actorFor(t, env, globalAdmin)
+	env, ctx, svc := apptest.StartService(t)
+	admin := env.Actor(t, apptest.AdminAgent)
+	global := env.Actor(t, apptest.GlobalAdmin)
 
 	t.Run("amount", func(t *testing.T) {
 		o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxSQLEnt, desk.TermNone, 2))
@@ -555,12 +545,12 @@ func TestCancelNeedsSupport(t *testing.T) {
 			t.Errorf("credit %d, want the full %d", cs[0].Credit.Gross, o.Lines[0].Amounts.Gross)
 		}
 		var ev desk.Event
-		for _, e := range events(t, env, desk.OpUpdateOrder) {
+		for _, e := range env.EventsSinceEpoch(t, desk.OpUpdateOrder, 500) {
 			if e.OrderID == o.ID {
 				ev = e
 			}
 		}
-		if d := desk.ParseDetail(ev.Operation, ev.Detail); d.Kind != desk.DetailCancelOverride || d.Title != "SR-000001 approved the refund" || ev.ActorEmail != globalAdmin {
+		if d := desk.ParseDetail(ev.Operation, ev.Detail); d.Kind != desk.DetailCancelOverride || d.Title != "SR-000001 approved the refund" || ev.ActorEmail != apptest.GlobalAdmin {
 			t.Errorf("the override's event: %+v (%+v)", ev, d)
 		}
 	})
@@ -611,10 +601,8 @@ func TestCancelNeedsSupport(t *testing.T) {
 // 10-day-old one-year subscription (prorated); both credits are on the HUF invoice of the month
 // of the cancellation, negative, and the invoice adds up.
 func TestCancelCreditsOnInvoice(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	admin := actorFor(t, env, adminAgent)
+	env, ctx, svc := apptest.StartService(t)
+	admin := env.Actor(t, apptest.AdminAgent)
 	placed := env.Clock.Now() // 2026-11-25 10:00 UTC
 	perp := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
 	sub := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxSQLStd, desk.TermP1Y, 1))
@@ -654,7 +642,7 @@ func TestCancelCreditsOnInvoice(t *testing.T) {
 	if cp.CancelledAt.Format("2006-01") != "2026-12" {
 		t.Fatalf("cancelled at %v", cp.CancelledAt)
 	}
-	inv, lines, err := svc.Invoice(ctx, actorFor(t, env, globalAdmin), cxHUFDec)
+	inv, lines, err := svc.Invoice(ctx, env.Actor(t, apptest.GlobalAdmin), cxHUFDec)
 	if err != nil {
 		t.Fatalf("invoice %s: %v", cxHUFDec, err)
 	}
@@ -702,7 +690,7 @@ func TestCancelCreditsOnInvoice(t *testing.T) {
 	if inv.Status != desk.InvoiceOpen {
 		t.Errorf("invoice %s status %s, want open", cxHUFDec, inv.Status)
 	}
-	invs, err := svc.Invoices(ctx, actorFor(t, env, cxBilling))
+	invs, err := svc.Invoices(ctx, env.Actor(t, cxBilling))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -734,7 +722,7 @@ func TestCancelCreditTaxIncluded(t *testing.T) {
 	if o.Currency != "AUD" || !l.TaxIncluded || l.Tax == 0 || l.Net+l.Tax != l.Gross {
 		t.Fatalf("AU line %+v %s", l, o.Currency)
 	}
-	_, c, err := env.App.Service.CancelEntitlement(ctx, actorFor(t, env, adminAgent), wingtip, o.ID, o.Lines[0].EntitlementID, true, "")
+	_, c, err := env.App.Service.CancelEntitlement(ctx, env.Actor(t, apptest.AdminAgent), wingtip, o.ID, o.Lines[0].EntitlementID, true, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -749,10 +737,8 @@ func TestCancelCreditTaxIncluded(t *testing.T) {
 
 // Cancelling what does not exist, or another tenant's order, is not found (R5).
 func TestCancelNotFound(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	admin := actorFor(t, env, adminAgent)
+	env, ctx, svc := apptest.StartService(t)
+	admin := env.Actor(t, apptest.AdminAgent)
 	o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
 	for name, req := range map[string]desk.CancelRequest{
 		"no such order":                   {CustomerID: apptest.ContosoID, OrderID: cxUnknown, Lines: []int{0}},
@@ -783,10 +769,8 @@ func TestCancelNotFound(t *testing.T) {
 // PostgreSQL (READ COMMITTED) the two ran side by side before: the cancellation decided from a
 // plain read of the purchase and the download checked the state before it marked it.
 func TestDownloadRacesCancellation(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	admin := actorFor(t, env, adminAgent)
+	env, ctx, svc := apptest.StartService(t)
+	admin := env.Actor(t, apptest.AdminAgent)
 	rounds := 40
 	if testing.Short() {
 		rounds = 10
@@ -837,12 +821,10 @@ func TestDownloadRacesCancellation(t *testing.T) {
 // read "new", and the log said "new → in_progress" and "new → resolved". Now the change only
 // applies to the status it read: the second is ECONFLICT, and the recorded changes chain.
 func TestSupportStatusChangesChain(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	ga := actorFor(t, env, globalAdmin)
+	env, ctx, svc := apptest.StartService(t)
+	ga := env.Actor(t, apptest.GlobalAdmin)
 	for round := 0; round < 10; round++ {
-		q, err := svc.FileSupportRequest(ctx, actorFor(t, env, adminAgent), desk.SupportRequest{ProblemType: desk.ProblemRefund, Impact: "low",
+		q, err := svc.FileSupportRequest(ctx, env.Actor(t, apptest.AdminAgent), desk.SupportRequest{ProblemType: desk.ProblemRefund, Impact: "low",
 			Title: fmt.Sprint("Refund ", round), Description: "Please refund", ContactName: "A", ContactEmail: "a@partner.example"}, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -857,7 +839,7 @@ func TestSupportStatusChangesChain(t *testing.T) {
 		close(start)
 		wg.Wait()
 		var changes []desk.Detail
-		for _, e := range events(t, env, desk.OpUpdateSupport) {
+		for _, e := range env.EventsSinceEpoch(t, desk.OpUpdateSupport, 500) {
 			if d := desk.ParseDetail(e.Operation, e.Detail); d.Ref == q.Ref() {
 				changes = append([]desk.Detail{d}, changes...) // oldest first
 			}

@@ -10,24 +10,6 @@ import (
 	"partnerdesk/internal/desk"
 )
 
-func offerID(t *testing.T, match, term string) string {
-	t.Helper()
-	o, ok := demo.ResolveOffer(demo.Catalog(), match, term)
-	if !ok {
-		t.Fatalf("no demo offer %q %s", match, term)
-	}
-	return o.ID
-}
-
-func actorFor(t *testing.T, env *apptest.Env, email string) desk.Actor {
-	t.Helper()
-	u, _, err := env.App.Store.FindUserByEmail(context.Background(), email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return desk.Actor{User: u, IP: "127.0.0.1"}
-}
-
 func orderCount(t *testing.T, env *apptest.Env, a desk.Actor, customerID string) int {
 	t.Helper()
 	_, p, err := env.App.Service.Orders(context.Background(), a, customerID, "", 200)
@@ -40,9 +22,9 @@ func orderCount(t *testing.T, env *apptest.Env, a desk.Actor, customerID string)
 func TestPlaceOrderHungary(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := context.Background()
-	sales := actorFor(t, env, "salesagent@partner.example")
-	sql3y := offerID(t, "SQL Server Standard - 2 Core License Pack - 3 year", desk.TermP3Y)
-	ws := offerID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
+	sales := env.Actor(t, apptest.SalesAgent)
+	sql3y := apptest.OfferID(t, "SQL Server Standard - 2 Core License Pack - 3 year", desk.TermP3Y)
+	ws := apptest.OfferID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
 	o, created, err := env.App.Service.PlaceOrder(ctx, sales, apptest.ContosoID, "k1", []desk.CartLine{
 		{OfferID: sql3y, Quantity: 2, Term: desk.TermP3Y}, {OfferID: ws, Quantity: 8},
 	})
@@ -77,7 +59,7 @@ func TestPlaceOrderHungary(t *testing.T) {
 		t.Fatalf("history: %+v", page.Items[0])
 	}
 	evs, _ := env.App.Service.RecentEvents(ctx, desk.OpCreateOrder, 1)
-	if len(evs) != 1 || evs[0].OrderID != o.ID || evs[0].CustomerID != apptest.ContosoID || evs[0].ActorEmail != "salesagent@partner.example" {
+	if len(evs) != 1 || evs[0].OrderID != o.ID || evs[0].CustomerID != apptest.ContosoID || evs[0].ActorEmail != apptest.SalesAgent {
 		t.Fatalf("create_order event: %+v", evs)
 	}
 }
@@ -85,8 +67,8 @@ func TestPlaceOrderHungary(t *testing.T) {
 // R6: an Australian customer's order says tax included and takes the GST out of the price.
 func TestPlaceOrderAustraliaTaxIncluded(t *testing.T) {
 	env := apptest.Start(t)
-	a := actorFor(t, env, "adminagent@partner.example")
-	ws := offerID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
+	a := env.Actor(t, apptest.AdminAgent)
+	ws := apptest.OfferID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
 	o, _, err := env.App.Service.PlaceOrder(context.Background(), a, demo.TenantID("wingtiptoys"), "k", []desk.CartLine{{OfferID: ws, Quantity: 3}})
 	if err != nil {
 		t.Fatal(err)
@@ -101,9 +83,9 @@ func TestPlaceOrderAustraliaTaxIncluded(t *testing.T) {
 func TestPlaceOrderIdempotentUnderConcurrency(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := context.Background()
-	a := actorFor(t, env, "salesagent@partner.example")
+	a := env.Actor(t, apptest.SalesAgent)
 	before := orderCount(t, env, a, apptest.FabrikamID)
-	ws := offerID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
+	ws := apptest.OfferID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
 	const n = 24
 	ids := make([]string, n)
 	createdCount := 0
@@ -148,10 +130,10 @@ func TestPlaceOrderIdempotentUnderConcurrency(t *testing.T) {
 func TestPlaceOrderRefusals(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := context.Background()
-	a := actorFor(t, env, "salesagent@partner.example")
-	ws := offerID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
-	sql1y := offerID(t, "SQL Server Standard - 2 Core License Pack - 1 year", desk.TermP1Y)
-	vm := offerID(t, "Standard_D2s_v5", desk.TermP1Y)
+	a := env.Actor(t, apptest.SalesAgent)
+	ws := apptest.OfferID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
+	sql1y := apptest.OfferID(t, "SQL Server Standard - 2 Core License Pack - 1 year", desk.TermP1Y)
+	vm := apptest.OfferID(t, "Standard_D2s_v5", desk.TermP1Y)
 	kosovo := demo.TenantID("prosewarekosovo")
 	for _, tt := range []struct {
 		name     string
@@ -204,7 +186,7 @@ func asErr(err error, target **desk.Error) bool {
 func TestCatalogForMarket(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := context.Background()
-	a := actorFor(t, env, "salesagent@partner.example")
+	a := env.Actor(t, apptest.SalesAgent)
 	for _, tt := range []struct {
 		customer     string
 		reservations bool
@@ -233,11 +215,9 @@ func TestCatalogForMarket(t *testing.T) {
 }
 
 func TestCartAndRoles(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	a := actorFor(t, env, "adminagent@partner.example")
-	ws := offerID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
+	env, ctx, svc := apptest.StartService(t)
+	a := env.Actor(t, apptest.AdminAgent)
+	ws := apptest.OfferID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
 	for i := 0; i < 2; i++ {
 		if err := svc.SetCartLine(ctx, a, apptest.ContosoID, desk.CartLine{OfferID: ws, Quantity: 3}, true); err != nil {
 			t.Fatal(err)
@@ -266,7 +246,7 @@ func TestCartAndRoles(t *testing.T) {
 		t.Fatalf("resubmission: %v %v %s", created, err, again.ID)
 	}
 	for _, who := range []string{"helpdesk@partner.example", "billing@partner.example", "referrals@partner.example", "admin@contoso.onmicrosoft.com"} {
-		_, _, err := svc.PlaceOrder(ctx, actorFor(t, env, who), apptest.ContosoID, "x", []desk.CartLine{{OfferID: ws, Quantity: 1}})
+		_, _, err := svc.PlaceOrder(ctx, env.Actor(t, who), apptest.ContosoID, "x", []desk.CartLine{{OfferID: ws, Quantity: 1}})
 		if desk.ErrorCode(err) != desk.EFORBIDDEN {
 			t.Errorf("%s placed an order: %v", who, err)
 		}

@@ -34,7 +34,7 @@ func TestWebhookDeliveryRefusesRebinding(t *testing.T) {
 		}
 	})
 	ctx := context.Background()
-	ga := actorFor(t, env, globalAdmin)
+	ga := env.Actor(t, apptest.GlobalAdmin)
 	if _, _, err := env.App.Service.RegisterWebhook(ctx, ga, service.WebhookInput{URL: "https://rebind.partner.example:" + port + "/partnerdesk/events",
 		Events: []string{desk.WebhookTestCreated}}); err != nil {
 		t.Fatalf("register while the host is public: %v", err)
