@@ -213,7 +213,7 @@ func huClient(t *testing.T, env *apptest.Env, email string) *http.Client {
 // huSoftware returns a customer's software purchases (as the Global admin sees them).
 func huSoftware(t *testing.T, env *apptest.Env, customerID string) []desk.SoftwareItem {
 	t.Helper()
-	_, items, err := env.App.Service.Software(context.Background(), cnActor(t, env, swUsers["global"]), customerID)
+	_, items, err := env.App.Service.Software(context.Background(), env.Actor(t, apptest.GlobalAdmin), customerID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func TestHungarianPages(t *testing.T) {
 	h := newHUChecker(t, env)
 	ctx := context.Background()
 	contoso := "/customers/" + apptest.ContosoID
-	ga := huClient(t, env, swUsers["global"])
+	ga := huClient(t, env, apptest.GlobalAdmin)
 	get := func(c *http.Client, path string, headers ...string) *goquery.Document {
 		t.Helper()
 		res := env.Get(t, c, path, headers...)
@@ -341,7 +341,7 @@ func TestHungarianPages(t *testing.T) {
 	if passed.ID != "" {
 		get(ga, contoso+"/software/"+passed.ID+"/cancel", htmx()...)
 	}
-	big := cnPlace(t, env, apptest.ContosoID, cnLine(t, "SQL Server 2022 Enterprise - 2 Core", desk.TermNone, 2))
+	big := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, "SQL Server 2022 Enterprise - 2 Core", desk.TermNone, 2))
 	get(ga, contoso+"/software/"+big.Lines[0].EntitlementID+"/cancel", htmx()...) // needs a support request
 	d = get(ga, base+"/cancel", htmx()...)
 	if support := testid(d, "support-link"); support.Length() > 0 {
@@ -350,8 +350,8 @@ func TestHungarianPages(t *testing.T) {
 	get(ga, base+"/cancel")
 	// Cancel a perpetual licence (full credit) and a subscription (prorated credit, R20).
 	for _, o := range []desk.Order{
-		cnPlace(t, env, apptest.ContosoID, cnLine(t, "Visio Professional 2024", desk.TermNone, 3)),
-		cnPlace(t, env, apptest.ContosoID, cnLine(t, "SQL Server Standard - 2 Core License Pack - 1 year", desk.TermP1Y, 1)),
+		env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, "Visio Professional 2024", desk.TermNone, 3)),
+		env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, "SQL Server Standard - 2 Core License Pack - 1 year", desk.TermP1Y, 1)),
 	} {
 		cbase := contoso + "/software/" + o.Lines[0].EntitlementID
 		get(ga, cbase+"/cancel", htmx()...)
@@ -369,7 +369,7 @@ func TestHungarianPages(t *testing.T) {
 	if !strings.Contains(d.Text(), "2026. november") {
 		t.Error("the billing list does not name the period 2026. november")
 	}
-	invs, err := env.App.Service.Invoices(ctx, cnActor(t, env, swUsers["global"]))
+	invs, err := env.App.Service.Invoices(ctx, env.Actor(t, apptest.GlobalAdmin))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -396,7 +396,7 @@ func TestHungarianPages(t *testing.T) {
 		"problem_type": {desk.ProblemRefund}, "impact": {"high"}, "title": {"Visszatérítés kérése"},
 		"customer_ref": {apptest.ContosoID}, "order_ref": {active.OrderID}, "refund_reason": {"Tévedésből vásárolták"},
 		"requested_amount": {"1234,50 EUR"}, "description": {"Kérjük, térítsék vissza a teljes rendelést."},
-		"contact_name": {"Gabriella Global"}, "contact_email": {swUsers["global"]},
+		"contact_name": {"Gabriella Global"}, "contact_email": {apptest.GlobalAdmin},
 	}, cnFile{"kép.png", cnPNG(t)})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("file a support request: %d", res.StatusCode)
@@ -429,14 +429,14 @@ func TestHungarianPages(t *testing.T) {
 		t.Errorf("import message %q", testid(d, "msg-success").Text())
 	}
 	get(ga, "/settings/tokens")
-	post(ga, "/settings/tokens", url.Values{"email": {swUsers["billing"]}, "name": {"Számlaexport"}, "days": {"30"}})
+	post(ga, "/settings/tokens", url.Values{"email": {apptest.BillingAdmin}, "name": {"Számlaexport"}, "days": {"30"}})
 	get(ga, "/settings/tokens") // lists it
-	tokens, err := env.App.Service.Tokens(ctx, cnActor(t, env, swUsers["global"]))
+	tokens, err := env.App.Service.Tokens(ctx, env.Actor(t, apptest.GlobalAdmin))
 	if err != nil || len(tokens) == 0 {
 		t.Fatalf("tokens: %v", err)
 	}
 	post(ga, "/settings/tokens/"+tokens[0].ID+"/revoke", nil)
-	post(ga, "/settings/tokens", url.Values{"email": {swUsers["billing"]}, "name": {""}, "days": {"999"}})
+	post(ga, "/settings/tokens", url.Values{"email": {apptest.BillingAdmin}, "name": {""}, "days": {"999"}})
 	get(ga, "/settings/api")
 	// Webhooks: a refused URL, a registration (a public address), a test event, a change, a rotation.
 	get(ga, "/settings/webhooks")
@@ -451,7 +451,7 @@ func TestHungarianPages(t *testing.T) {
 	get(ga, "/nincs-ilyen-oldal")
 
 	// The other partner roles.
-	billing := huClient(t, env, swUsers["billing"])
+	billing := huClient(t, env, apptest.BillingAdmin)
 	get(billing, "/")
 	d = get(billing, "/customers/new") // 403 naming the roles needed (R5)
 	if testid(d, "roles-needed").Length() != 1 {
@@ -460,17 +460,17 @@ func TestHungarianPages(t *testing.T) {
 	get(billing, contoso+"/orders")
 	get(billing, "/billing")
 	h.check("403 fragment", env.Get(t, billing, contoso+"/software", htmx()...))
-	helpdesk := huClient(t, env, swUsers["helpdesk"])
+	helpdesk := huClient(t, env, apptest.Helpdesk)
 	get(helpdesk, contoso+"/software")
-	sales := huClient(t, env, swUsers["sales"])
+	sales := huClient(t, env, apptest.SalesAgent)
 	get(sales, contoso+"/add-products")
-	referrals := huClient(t, env, swUsers["referrals"])
+	referrals := huClient(t, env, apptest.ReferralsAdmin)
 	get(referrals, "/")
 	// My account → Security (R22, R24): two-step verification set up (with a wrong code first),
 	// the code step of a sign-in (with a wrong code), new recovery codes, turned off, set up
 	// again and reset by the Global admin; the password change with its errors; the one-time
 	// password step; the admin center's Users page with its actions.
-	hd := huClient(t, env, swUsers["helpdesk"])
+	hd := huClient(t, env, apptest.Helpdesk)
 	enrol := func() string {
 		t.Helper()
 		d := get(hd, "/account/security")
@@ -487,7 +487,7 @@ func TestHungarianPages(t *testing.T) {
 	get(hd, "/account/security")
 	two := env.Client()
 	hu2 := []string{"Accept-Language", "hu"}
-	env.PostForm(t, two, "/signin", url.Values{"email": {swUsers["helpdesk"]}, "password": {demo.Password}}, hu2...)
+	env.PostForm(t, two, "/signin", url.Values{"email": {apptest.Helpdesk}, "password": {demo.Password}}, hu2...)
 	get(two, "/signin/mfa")
 	post(two, "/signin/mfa", url.Values{"code": {"000000"}})
 	post(two, "/signin/mfa", url.Values{"code": {""}})
@@ -499,8 +499,8 @@ func TestHungarianPages(t *testing.T) {
 	post(hd, "/account/security/mfa/disable", url.Values{"code": {env.TOTPCode(t, secret)}})
 	enrol()
 	get(ga, "/settings/users")
-	post(ga, "/settings/users/"+cnActor(t, env, swUsers["helpdesk"]).User.ID+"/mfa-reset", nil)
-	hd = huClient(t, env, swUsers["helpdesk"])
+	post(ga, "/settings/users/"+env.Actor(t, apptest.Helpdesk).User.ID+"/mfa-reset", nil)
+	hd = huClient(t, env, apptest.Helpdesk)
 	post(hd, "/account/security/password", url.Values{"current_password": {"rossz"}, "new_password": {"rövid"}})
 	post(hd, "/account/security/password", url.Values{"current_password": {demo.Password}, "new_password": {"hosszú-új-jelszó-2026"}})
 	post(hd, "/account/security/tokens", url.Values{"name": {""}, "days": {"0"}})
@@ -511,7 +511,7 @@ func TestHungarianPages(t *testing.T) {
 	env.PostForm(t, fresh, "/signin", url.Values{"email": {"szabo.peter@partner.example"}, "password": {otp}}, hu2...)
 	get(fresh, "/account/security", hu2...)
 	post(fresh, "/account/security/password", url.Values{"current_password": {otp}, "new_password": {"rövid"}}, hu2...)
-	custAdmin := huClient(t, env, swUsers["customer"])
+	custAdmin := huClient(t, env, apptest.ContosoAdmin)
 	get(custAdmin, "/account/security")
 	get(custAdmin, "/portal/users")
 	d = post(custAdmin, "/portal/users", url.Values{"email": {"toth.anna@contoso.onmicrosoft.com"}, "display_name": {"Tóth Anna"}, "role": {desk.RoleCustomerUser.Slug()}})
@@ -529,11 +529,11 @@ func TestHungarianPages(t *testing.T) {
 		post(custAdmin, "/portal/users/"+anna+"/"+a, nil)
 	}
 	post(custAdmin, "/portal/users/"+anna+"/remove", url.Values{"confirm": {"yes"}})
-	post(custAdmin, "/portal/users/"+cnActor(t, env, swUsers["customer"]).User.ID+"/deactivate", nil)
+	post(custAdmin, "/portal/users/"+env.Actor(t, apptest.ContosoAdmin).User.ID+"/deactivate", nil)
 	get(ga, contoso+"/account")
 
 	// A failed sign-in of an unknown account, a refused request and a sign-out, for the log.
-	env.PostForm(t, env.SignIn(t, swUsers["admin"]), "/signout", nil)
+	env.PostForm(t, env.SignIn(t, apptest.AdminAgent), "/signout", nil)
 	env.PostForm(t, env.Client(), "/signin", url.Values{"email": {"nincs@partner.example"}, "password": {"rossz-jelszo"}})
 	env.Get(t, referrals, "/settings/users")
 
@@ -567,7 +567,7 @@ func TestHungarianPages(t *testing.T) {
 	get(referrals, "/settings/activity?from=tegnap&to=2026-11-25&action=nincs", htmx()...)
 
 	// The customer's admin center: Global admin of the tenant, and a user without keys.
-	cust := huClient(t, env, swUsers["customer"])
+	cust := huClient(t, env, apptest.ContosoAdmin)
 	get(cust, "/")
 	get(cust, "/portal/products")
 	for _, it := range huSoftware(t, env, apptest.ContosoID) {

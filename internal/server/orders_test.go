@@ -25,22 +25,12 @@ var (
 	kosovoID  = demo.TenantID("prosewarekosovo")
 )
 
-// demoOffer returns the ID of the demo offer whose title contains match and whose term is term.
-func demoOffer(t *testing.T, match, term string) string {
-	t.Helper()
-	o, ok := demo.ResolveOffer(demo.Catalog(), match, term)
-	if !ok {
-		t.Fatalf("no demo offer %q %q", match, term)
-	}
-	return o.ID
-}
-
 // wsStd2 is the perpetual Windows Server 2022 Standard 2-core licence; sql3y a 3-year subscription.
 func wsStd2(t *testing.T) string {
-	return demoOffer(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
+	return apptest.OfferID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
 }
 func sql3y(t *testing.T) string {
-	return demoOffer(t, "SQL Server Standard - 2 Core License Pack - 3 year", desk.TermP3Y)
+	return apptest.OfferID(t, "SQL Server Standard - 2 Core License Pack - 3 year", desk.TermP3Y)
 }
 
 // reservationProducts returns the IDs of the demo catalog's Azure Reservation products and one of their offers.
@@ -329,7 +319,7 @@ func TestCart(t *testing.T) {
 		{"not a number", ws, "abc", qtyMsg, "offer-qty-error"},
 		{"empty", ws, "", qtyMsg, "offer-qty-error"},
 		{"over the maximum together", ws, "9999", "already holds 5 of this offer", "offer-qty-error"},
-		{"new line zero", demoOffer(t, "Windows Server 2022 Datacenter - 2 Core", desk.TermNone), "0", qtyMsg, "offer-qty-error"},
+		{"new line zero", apptest.OfferID(t, "Windows Server 2022 Datacenter - 2 Core", desk.TermNone), "0", qtyMsg, "offer-qty-error"},
 		{"unknown offer", "NOSUCHPRODUCT:0001:NOSUCHAVAIL", "1", "NOSUCHPRODUCT:0001:NOSUCHAVAIL", "msg-danger"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,7 +28,7 @@ func TestWebhooksPage(t *testing.T) {
 		}
 		return http.StatusOK
 	})
-	ga := env.SignIn(t, swUsers["global"])
+	ga := env.SignIn(t, apptest.GlobalAdmin)
 	deliver := func() {
 		t.Helper()
 		if _, err := env.App.Service.DeliverDue(ctx); err != nil {
@@ -173,7 +173,7 @@ func TestWebhooksPage(t *testing.T) {
 
 	// Other roles: 403 naming the Global admin (R5).
 	for _, who := range []string{"admin", "billing", "referrals"} {
-		c := env.SignIn(t, swUsers[who])
+		c := env.SignIn(t, apptest.Users[who])
 		res := env.Get(t, c, "/settings/webhooks")
 		isoCheck403(t, who+" GET /settings/webhooks", res, desk.PermManageWebhooks)
 		res = env.PostForm(t, c, "/settings/webhooks", url.Values{"url": {rcv.URL}, "events": {"order-created"}})

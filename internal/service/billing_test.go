@@ -39,7 +39,7 @@ func TestMonthlyBilling(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := context.Background()
 	bought := env.Clock.Now() // 25 November 2026, 10:00 UTC
-	o := cxPlace(t, env, apptest.ContosoID, cxLine(t, blWSSub, desk.TermP1Y, 10))
+	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, blWSSub, desk.TermP1Y, 10))
 	l := o.Lines[0]
 	if l.BillingCycle != desk.BillingMonthly || l.Term != desk.TermP1Y {
 		t.Fatalf("the line is %s %s, want monthly P1Y", l.BillingCycle, l.Term)
@@ -112,7 +112,7 @@ func TestMonthlyCancellation(t *testing.T) {
 		c.CancelWindows = map[desk.ProductKind]time.Duration{desk.KindServerSubscription: 60 * 24 * time.Hour}
 	})
 	ctx := context.Background()
-	o := cxPlace(t, env, apptest.ContosoID, cxLine(t, blWSSub, desk.TermP1Y, 10))
+	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, blWSSub, desk.TermP1Y, 10))
 	env.Clock.Advance(30 * 24 * time.Hour) // 25 December, 10:00
 	blRun(t, env)
 	env.Clock.Advance(2 * 24 * time.Hour) // 27 December
@@ -145,9 +145,9 @@ func TestMonthlyCancellation(t *testing.T) {
 // R25: annual billing charges the term up front; perpetual software is charged once.
 func TestUpFrontBilling(t *testing.T) {
 	env := apptest.Start(t)
-	line := cxLine(t, blWSSub, desk.TermP1Y, 2)
+	line := apptest.Line(t, blWSSub, desk.TermP1Y, 2)
 	line.BillingCycle = desk.BillingAnnual
-	o := cxPlace(t, env, apptest.ContosoID, line, cxLine(t, cxWSStd, desk.TermNone, 1))
+	o := env.PlaceOrder(t, apptest.ContosoID, line, apptest.Line(t, cxWSStd, desk.TermNone, 1))
 	for i, want := range []struct{ first, last string }{{"2026-11-25", "2027-11-24"}, {"2026-11-25", "2026-11-25"}} {
 		var ls []desk.InvoiceLine
 		for _, l := range cxLines(t, env, cxHUFNov, o.ID, desk.InvoiceCharge) {

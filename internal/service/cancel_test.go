@@ -35,25 +35,6 @@ const (
 	cxSQL31   = "SQL Server Enterprise - 2 Core License Pack" // Contoso, 31 days old (3 years)
 )
 
-var cxSeq int
-
-// cxPlace places a fresh order for a customer as the sales agent (at the test clock's now).
-func cxPlace(t *testing.T, env *apptest.Env, customerID string, lines ...desk.CartLine) desk.Order {
-	t.Helper()
-	cxSeq++
-	o, created, err := env.App.Service.PlaceOrder(context.Background(), env.Actor(t, apptest.SalesAgent), customerID, fmt.Sprintf("cx-%s-%d", t.Name(), cxSeq), lines)
-	if err != nil || !created {
-		t.Fatalf("place order: created=%v %v", created, err)
-	}
-	return o
-}
-
-// cxLine is a cart line of the demo offer whose title contains match, with that term.
-func cxLine(t *testing.T, match, term string, qty int) desk.CartLine {
-	t.Helper()
-	return desk.CartLine{OfferID: apptest.OfferID(t, match, term), Quantity: qty, Term: term}
-}
-
 // cxOrder reloads an order (as the Global admin).
 func cxOrder(t *testing.T, env *apptest.Env, customerID, orderID string) desk.Order {
 	t.Helper()
@@ -183,7 +164,7 @@ func TestCancelExactlyOnceUnderConcurrency(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := context.Background()
 	admin := env.Actor(t, apptest.AdminAgent)
-	o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
+	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
 
 	const n = 50
 	var wg sync.WaitGroup
@@ -239,8 +220,8 @@ func TestCancelWindowEdges(t *testing.T) {
 	env, ctx, svc := apptest.StartService(t)
 	admin := env.Actor(t, apptest.AdminAgent)
 	placed := env.Clock.Now()
-	a := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
-	b := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
+	a := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
+	b := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
 
 	env.Clock.Advance(cxWindow)
 	d, err := svc.CancelDialog(ctx, admin, apptest.ContosoID, b.Lines[0].EntitlementID, "")
@@ -281,7 +262,7 @@ func TestCancelWindowEdges(t *testing.T) {
 func TestCancelDaysLeftAtDeadline(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := context.Background()
-	o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
+	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
 	ent := o.Lines[0].EntitlementID
 	for _, tt := range []struct {
 		advance time.Duration
@@ -304,8 +285,8 @@ func TestCancelDaysLeftAtDeadline(t *testing.T) {
 func TestCancelDemoOrdersAroundTheWindow(t *testing.T) {
 	env, ctx, svc := apptest.StartService(t)
 	admin := env.Actor(t, apptest.AdminAgent)
-	dc := purchase(t, env, apptest.ContosoID, cxDC29)
-	old := purchase(t, env, apptest.ContosoID, cxSQL31)
+	dc := env.Purchase(t, apptest.ContosoID, cxDC29)
+	old := env.Purchase(t, apptest.ContosoID, cxSQL31)
 	if age := apptest.Epoch.Sub(dc.CreatedAt); age < 29*cxDayLen || age >= 30*cxDayLen {
 		t.Fatalf("the Datacenter purchase is %v old, want 29 days", age)
 	}
@@ -342,8 +323,8 @@ func TestCancelWindowPerKind(t *testing.T) {
 	svc := env.App.Service
 	admin := env.Actor(t, apptest.AdminAgent)
 	placed := env.Clock.Now()
-	sub := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxSQLStd, desk.TermP1Y, 1))
-	perp := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
+	sub := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxSQLStd, desk.TermP1Y, 1))
+	perp := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
 	if sub.Lines[0].Kind != desk.KindSoftwareSubscription || perp.Lines[0].Kind != desk.KindPerpetual {
 		t.Fatalf("kinds %s and %s", sub.Lines[0].Kind, perp.Lines[0].Kind)
 	}
@@ -397,7 +378,7 @@ func TestCancelNeedsAcknowledgement(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := context.Background()
 	admin := env.Actor(t, apptest.AdminAgent)
-	o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
+	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
 	_, _, err := env.App.Service.CancelEntitlement(ctx, admin, apptest.ContosoID, o.ID, o.Lines[0].EntitlementID, false, "")
 	cxWant(t, "cancel without the acknowledgement", err, desk.EINVALID, "err.ack_required")
 	_, _, err = env.App.Service.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}, FromDialog: true})
@@ -411,7 +392,7 @@ func TestCancelNeedsAcknowledgement(t *testing.T) {
 // R3: only Admin agents and Global admins cancel; everyone else is refused and nothing changes.
 func TestCancelRoles(t *testing.T) {
 	env, ctx, svc := apptest.StartService(t)
-	o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
+	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
 	ent := o.Lines[0].EntitlementID
 	for _, who := range []string{apptest.SalesAgent, cxHelpdsk, cxBilling, cxRefs, apptest.ContosoAdmin, fabrikamGA} {
 		t.Run(who, func(t *testing.T) {
@@ -443,7 +424,7 @@ func TestCancelRoles(t *testing.T) {
 func TestCancelRevokesAndKeepsListed(t *testing.T) {
 	env, ctx, svc := apptest.StartService(t)
 	admin := env.Actor(t, apptest.AdminAgent)
-	o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1), cxLine(t, cxOffice, desk.TermNone, 1))
+	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1), apptest.Line(t, cxOffice, desk.TermNone, 1))
 	ws, office := o.Lines[0].EntitlementID, o.Lines[1].EntitlementID
 	if _, err := svc.RevealKey(ctx, admin, apptest.ContosoID, ws, "2022"); err != nil {
 		t.Fatalf("key before cancelling: %v", err)
@@ -509,7 +490,7 @@ func TestCancelNeedsSupport(t *testing.T) {
 	global := env.Actor(t, apptest.GlobalAdmin)
 
 	t.Run("amount", func(t *testing.T) {
-		o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxSQLEnt, desk.TermNone, 2))
+		o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxSQLEnt, desk.TermNone, 2))
 		limit, _ := desk.FromUSD(10000, "HUF")
 		if o.Currency != "HUF" || o.Lines[0].Amounts.Gross <= limit {
 			t.Fatalf("2 × SQL Server Enterprise: %d %s, not above the limit %d", o.Lines[0].Amounts.Gross, o.Currency, limit)
@@ -556,7 +537,7 @@ func TestCancelNeedsSupport(t *testing.T) {
 	})
 
 	t.Run("downloaded", func(t *testing.T) {
-		o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
+		o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
 		ent := o.Lines[0].EntitlementID
 		// A copied (shared) link that nobody used is no download yet.
 		if _, err := svc.IssueLink(ctx, admin, apptest.ContosoID, ent, desk.EditionRef{Version: "2022", Language: "en-us", Bitness: "64-bit"}, true); err != nil {
@@ -604,8 +585,8 @@ func TestCancelCreditsOnInvoice(t *testing.T) {
 	env, ctx, svc := apptest.StartService(t)
 	admin := env.Actor(t, apptest.AdminAgent)
 	placed := env.Clock.Now() // 2026-11-25 10:00 UTC
-	perp := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
-	sub := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxSQLStd, desk.TermP1Y, 1))
+	perp := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
+	sub := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxSQLStd, desk.TermP1Y, 1))
 	env.Clock.Advance(10 * cxDayLen)
 	cancelled := env.Clock.Now() // 2026-12-05 10:00 UTC
 
@@ -717,7 +698,7 @@ func TestCancelCreditTaxIncluded(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := context.Background()
 	wingtip := demo.TenantID(cxWingtip)
-	o := cxPlace(t, env, wingtip, cxLine(t, cxWSStd, desk.TermNone, 3))
+	o := env.PlaceOrder(t, wingtip, apptest.Line(t, cxWSStd, desk.TermNone, 3))
 	l := o.Lines[0].Amounts
 	if o.Currency != "AUD" || !l.TaxIncluded || l.Tax == 0 || l.Net+l.Tax != l.Gross {
 		t.Fatalf("AU line %+v %s", l, o.Currency)
@@ -739,7 +720,7 @@ func TestCancelCreditTaxIncluded(t *testing.T) {
 func TestCancelNotFound(t *testing.T) {
 	env, ctx, svc := apptest.StartService(t)
 	admin := env.Actor(t, apptest.AdminAgent)
-	o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
+	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
 	for name, req := range map[string]desk.CancelRequest{
 		"no such order":                   {CustomerID: apptest.ContosoID, OrderID: cxUnknown, Lines: []int{0}},
 		"under another customer":          {CustomerID: apptest.FabrikamID, OrderID: o.ID, Lines: []int{0}},
@@ -777,7 +758,7 @@ func TestDownloadRacesCancellation(t *testing.T) {
 	}
 	delivered, cancelled := 0, 0
 	for i := 0; i < rounds; i++ {
-		o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
+		o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
 		link, err := svc.IssueLink(ctx, admin, apptest.ContosoID, o.Lines[0].EntitlementID, desk.EditionRef{Version: "2022", Language: "en-us", Bitness: "64-bit"}, true)
 		if err != nil {
 			t.Fatal(err)

@@ -40,22 +40,6 @@ func errMessage(err error) string {
 	return ""
 }
 
-// purchase returns a customer's software purchase whose offer title contains match.
-func purchase(t *testing.T, env *apptest.Env, customerID, match string) desk.SoftwareItem {
-	t.Helper()
-	_, items, err := env.App.Service.Software(context.Background(), env.Actor(t, apptest.AdminAgent), customerID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, it := range items {
-		if strings.Contains(it.OfferTitle, match) && it.Status == desk.StatusActive {
-			return it
-		}
-	}
-	t.Fatalf("customer %s has no active purchase %q", customerID, match)
-	return desk.SoftwareItem{}
-}
-
 // eventText joins every text field of an event, to look for what must never be logged.
 func eventText(e desk.Event) string {
 	return strings.Join([]string{e.ActorID, e.ActorEmail, e.ActorTenantID, e.CustomerID, e.CustomerName,
@@ -103,7 +87,7 @@ func productOfKind(t *testing.T, k desk.ProductKind) desk.Product {
 func TestRevealKey(t *testing.T) {
 	env, ctx, svc := apptest.StartService(t)
 	admin := env.Actor(t, apptest.AdminAgent)
-	ws := purchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
+	ws := env.Purchase(t, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
 	if !ws.HasKey("2022") {
 		t.Fatalf("the demo purchase has no 2022 key: %v", ws.KeyVersions)
 	}
@@ -214,7 +198,7 @@ func TestRevealKeyRateLimit(t *testing.T) {
 	ctx := context.Background()
 	svc := env.App.Service
 	admin := env.Actor(t, apptest.AdminAgent)
-	ws := purchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
+	ws := env.Purchase(t, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
 	for i := 0; i < 3; i++ {
 		if _, err := svc.RevealKey(ctx, admin, apptest.ContosoID, ws.ID, "2022"); err != nil {
 			t.Fatalf("reveal %d: %v", i+1, err)
@@ -244,8 +228,8 @@ func TestRevealKeyRateLimit(t *testing.T) {
 // R1, R4, R5: who may reveal which keys.
 func TestRevealKeyAccess(t *testing.T) {
 	env, ctx, svc := apptest.StartService(t)
-	ws := purchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
-	fab := purchase(t, env, apptest.FabrikamID, "SQL Server 2022 Enterprise - 2 Core")
+	ws := env.Purchase(t, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
+	fab := env.Purchase(t, apptest.FabrikamID, "SQL Server 2022 Enterprise - 2 Core")
 	adminKey, err := svc.RevealKey(ctx, env.Actor(t, apptest.AdminAgent), apptest.ContosoID, ws.ID, "2022")
 	if err != nil {
 		t.Fatal(err)
@@ -486,21 +470,11 @@ func TestImportKeysValidation(t *testing.T) {
 	}
 }
 
-// flip changes the character in the middle of s to another base64url character.
-func flip(s string) string {
-	i := len(s) / 2
-	c := byte('A')
-	if s[i] == 'A' {
-		c = 'B'
-	}
-	return s[:i] + string(c) + s[i+1:]
-}
-
 // Copied links: signed, valid LinkTTL (5 days), recorded when issued and when used (R11).
 func TestDownloadLinks(t *testing.T) {
 	env, ctx, svc := apptest.StartService(t)
 	admin := env.Actor(t, apptest.AdminAgent)
-	ws := purchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
+	ws := env.Purchase(t, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
 	ref := desk.EditionRef{Version: "2019", Language: "hu-hu", Bitness: "64-bit"}
 	ed, ok := ws.Product.Edition(ref)
 	if !ok {
@@ -557,8 +531,8 @@ func TestDownloadLinks(t *testing.T) {
 	// Tampered links are refused.
 	p64, sig64, _ := strings.Cut(token, ".")
 	for name, bad := range map[string]string{
-		"payload":   flip(p64) + "." + sig64,
-		"signature": p64 + "." + flip(sig64),
+		"payload":   apptest.Flip(p64) + "." + sig64,
+		"signature": p64 + "." + apptest.Flip(sig64),
 		"no dot":    p64 + sig64,
 		"empty":     "",
 		"garbage":   "not-a-link",
@@ -589,7 +563,7 @@ func TestDownloadLinks(t *testing.T) {
 func TestDirectDownloadLink(t *testing.T) {
 	env, ctx, svc := apptest.StartService(t)
 	admin := env.Actor(t, apptest.AdminAgent)
-	office := purchase(t, env, apptest.ContosoID, "Office LTSC Professional Plus 2024")
+	office := env.Purchase(t, apptest.ContosoID, "Office LTSC Professional Plus 2024")
 	ref := desk.EditionRef{Version: "2021", Language: "en-us", Bitness: "32-bit"}
 	link, err := svc.IssueLink(ctx, admin, apptest.ContosoID, office.ID, ref, false)
 	if err != nil {
@@ -618,7 +592,7 @@ func TestDirectDownloadLink(t *testing.T) {
 func TestIssueLinkUnknownEdition(t *testing.T) {
 	env, ctx, svc := apptest.StartService(t)
 	admin := env.Actor(t, apptest.AdminAgent)
-	ws := purchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
+	ws := env.Purchase(t, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
 	for _, ref := range []desk.EditionRef{
 		{Version: "2022", Language: "en-us", Bitness: "32-bit"}, // Windows Server has no 32-bit build
 		{Version: "1999", Language: "en-us", Bitness: "64-bit"},
@@ -642,7 +616,7 @@ func TestIssueLinkUnknownEdition(t *testing.T) {
 func TestCancelRevokesKeysAndLinks(t *testing.T) {
 	env, ctx, svc := apptest.StartService(t)
 	admin := env.Actor(t, apptest.AdminAgent)
-	ws := purchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
+	ws := env.Purchase(t, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
 	ref := desk.EditionRef{Version: "2022", Language: "en-us", Bitness: "64-bit"}
 	if _, err := svc.RevealKey(ctx, admin, apptest.ContosoID, ws.ID, "2022"); err != nil {
 		t.Fatal(err)

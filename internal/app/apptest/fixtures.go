@@ -6,8 +6,13 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"partnerdesk/internal/demo"
@@ -26,13 +31,11 @@ const (
 	ContosoAdmin   = "admin@contoso.onmicrosoft.com"
 )
 
-// Users returns the demo sign-ins per role, keyed by a short role name (a fresh map each call).
-func Users() map[string]string {
-	return map[string]string{
-		"global": GlobalAdmin, "admin": AdminAgent, "sales": SalesAgent,
-		"helpdesk": Helpdesk, "billing": BillingAdmin, "referrals": ReferralsAdmin,
-		"customer": ContosoAdmin,
-	}
+// Users are the demo sign-ins per role, keyed by a short role name (read only).
+var Users = map[string]string{
+	"global": GlobalAdmin, "admin": AdminAgent, "sales": SalesAgent,
+	"helpdesk": Helpdesk, "billing": BillingAdmin, "referrals": ReferralsAdmin,
+	"customer": ContosoAdmin,
 }
 
 // OfferID is the ID of the demo catalog's offer whose title contains match, for term.
@@ -151,4 +154,83 @@ func StartService(t testing.TB) (*Env, context.Context, *service.Service) {
 	t.Helper()
 	env := Start(t)
 	return env, context.Background(), env.App.Service
+}
+
+// Line is a cart line of the demo offer whose title contains match, with that term.
+func Line(t testing.TB, match, term string, qty int) desk.CartLine {
+	t.Helper()
+	return desk.CartLine{OfferID: OfferID(t, match, term), Quantity: qty, Term: term}
+}
+
+var orderSeq atomic.Int64
+
+// PlaceOrder places a fresh order for a customer as the sales agent, at the test clock's now, and
+// returns it (its lines carry their entitlement IDs).
+func (e *Env) PlaceOrder(t testing.TB, customerID string, lines ...desk.CartLine) desk.Order {
+	t.Helper()
+	key := fmt.Sprintf("t-%s-%d", t.Name(), orderSeq.Add(1))
+	o, created, err := e.App.Service.PlaceOrder(context.Background(), e.Actor(t, SalesAgent), customerID, key, lines)
+	if err != nil || !created {
+		t.Fatalf("place order: created=%v %v", created, err)
+	}
+	return o
+}
+
+// Purchase is a customer's active software purchase (as the admin agent sees it) whose offer title
+// contains match.
+func (e *Env) Purchase(t testing.TB, customerID, match string) desk.SoftwareItem {
+	t.Helper()
+	_, items, err := e.App.Service.Software(context.Background(), e.Actor(t, AdminAgent), customerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		if strings.Contains(it.OfferTitle, match) && it.Status == desk.StatusActive {
+			return it
+		}
+	}
+	t.Fatalf("customer %s has no active purchase %q", customerID, match)
+	return desk.SoftwareItem{}
+}
+
+// File is a file field of a multipart form.
+type File struct {
+	Field, Name string
+	Data        []byte
+}
+
+// PostMultipart posts a same-origin multipart form (as a browser would), with the fields and files.
+func (e *Env) PostMultipart(t testing.TB, c *http.Client, path string, fields url.Values, files ...File) *Response {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range fields {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	for _, f := range files {
+		fw, err := mw.CreateFormFile(f.Field, f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fw.Write(f.Data)
+	}
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, e.URL+path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", e.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return e.Do(t, c, req)
+}
+
+// Flip changes the character in the middle of s to another base64url character: a token or
+// signature tampered with.
+func Flip(s string) string {
+	i := len(s) / 2
+	c := byte('A')
+	if s[i] == 'A' {
+		c = 'B'
+	}
+	return s[:i] + string(c) + s[i+1:]
 }
