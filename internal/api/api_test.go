@@ -20,7 +20,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,12 +31,12 @@ import (
 
 // The demo's partner users, one per role (SPEC §1, §11).
 const (
-	globalAdmin = "globaladmin@partner.example"
-	adminAgent  = "adminagent@partner.example"
-	salesAgent  = "salesagent@partner.example"
-	helpdesk    = "helpdesk@partner.example"
-	billing     = "billing@partner.example"
-	referrals   = "referrals@partner.example"
+	globalAdmin = apptest.GlobalAdmin
+	adminAgent  = apptest.AdminAgent
+	salesAgent  = apptest.SalesAgent
+	helpdesk    = apptest.Helpdesk
+	billing     = apptest.BillingAdmin
+	referrals   = apptest.ReferralsAdmin
 )
 
 // Offers the tests buy (demo catalog titles) and the IDs nothing has.
@@ -58,16 +57,6 @@ var (
 	twoDecimals = regexp.MustCompile(`^-?[0-9]+\.[0-9]{2}$`)
 	whole       = regexp.MustCompile(`^-?[0-9]+$`)
 )
-
-// offerID is the demo offer whose title contains match, with that term.
-func offerID(t testing.TB, match, term string) string {
-	t.Helper()
-	o, ok := demo.ResolveOffer(demo.Catalog(), match, term)
-	if !ok {
-		t.Fatalf("no demo offer %q %q", match, term)
-	}
-	return o.ID
-}
 
 // newToken creates an API token for a demo user as the CLI would (no acting user).
 func newToken(t testing.TB, env *apptest.Env, email string, lifetime time.Duration) (desk.APIToken, string) {
@@ -183,6 +172,14 @@ func (r reply) object(t testing.TB) map[string]any {
 	if err := json.Unmarshal(r.body, &m); err != nil {
 		t.Fatalf("%s %s: not a JSON object: %v: %s", r.method, r.path, err, r.body)
 	}
+	return m
+}
+
+// collection is a list reply: a JSON object with totalCount and items (what names it in failures).
+func (r reply) collection(t testing.TB, what string) map[string]any {
+	t.Helper()
+	m := r.object(t)
+	hasKeys(t, what, m, "totalCount", "items")
 	return m
 }
 
@@ -504,8 +501,7 @@ func TestCustomers(t *testing.T) {
 
 	// One page: every customer, with Partner Center's field names.
 	r := c.get("/v1/customers?size=500").ok(t, http.StatusOK, nil)
-	m := r.object(t)
-	hasKeys(t, "customers", m, "totalCount", "items")
+	m := r.collection(t, "customers")
 	items := list(t, m, "items")
 	if len(items) < 30 || int(m["totalCount"].(float64)) != len(items) {
 		t.Fatalf("customers: totalCount %v, %d items; want about 30 demo customers, all on one page", m["totalCount"], len(items))
@@ -578,8 +574,7 @@ func TestOrders(t *testing.T) {
 
 	// List: Contoso's demo orders, newest first, with Partner Center's field names.
 	r := c.get("/v1/customers/"+apptest.ContosoID+"/orders").ok(t, http.StatusOK, nil)
-	m := r.object(t)
-	hasKeys(t, "orders", m, "totalCount", "items")
+	m := r.collection(t, "orders")
 	for i, it := range list(t, m, "items") {
 		om := it.(map[string]any)
 		what := fmt.Sprintf("orders.items[%d]", i)
@@ -619,7 +614,7 @@ func TestOrders(t *testing.T) {
 	}
 
 	// Create: 201, Location, the lines with their numbers, offers, names, quantities and terms.
-	ws, sql := offerID(t, wsStd, desk.TermNone), offerID(t, sqlStdSub, desk.TermP1Y)
+	ws, sql := apptest.OfferID(t, wsStd, desk.TermNone), apptest.OfferID(t, sqlStdSub, desk.TermP1Y)
 	r = c.call(http.MethodPost, "/v1/customers/"+apptest.ContosoID+"/orders",
 		`{"lineItems": [{"lineItemNumber": 0, "offerId": "`+ws+`", "quantity": 2}, {"lineItemNumber": 1, "offerId": "`+sql+`", "quantity": 1, "termDuration": "P1Y"}]}`,
 		"Idempotency-Key", "orders-create-1")
@@ -739,8 +734,7 @@ func TestProducts(t *testing.T) {
 		for view, types := range views {
 			what := mk.country + " " + view
 			r := c.get("/v1/products?country="+mk.country+"&targetView="+view).ok(t, http.StatusOK, nil)
-			m := r.object(t)
-			hasKeys(t, what, m, "totalCount", "items")
+			m := r.collection(t, what)
 			items := list(t, m, "items")
 			counts[view] = len(items)
 			if int(m["totalCount"].(float64)) != len(items) {
@@ -804,12 +798,11 @@ func TestEntitlementsKeysAndDownloadLinks(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t)
 	agent := as(t, env, adminAgent)
-	o := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, wsStd, desk.TermNone), 2, ""})
+	o := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, wsStd, desk.TermNone), 2, ""})
 
 	// Entitlements: Partner Center's field names, the reference order, the editions.
 	r := agent.get("/v1/customers/"+apptest.ContosoID+"/entitlements?entitlementType=software").ok(t, http.StatusOK, nil)
-	m := r.object(t)
-	hasKeys(t, "entitlements", m, "totalCount", "items")
+	m := r.collection(t, "entitlements")
 	items := list(t, m, "items")
 	if len(items) == 0 {
 		t.Fatal("Contoso has no software entitlements")
@@ -918,8 +911,7 @@ func TestInvoices(t *testing.T) {
 	env := apptest.Start(t)
 	c := as(t, env, billing)
 	r := c.get("/v1/invoices").ok(t, http.StatusOK, nil)
-	m := r.object(t)
-	hasKeys(t, "invoices", m, "totalCount", "items")
+	m := r.collection(t, "invoices")
 	var invs collection[invoice]
 	r.ok(t, http.StatusOK, &invs)
 	if len(invs.Items) == 0 {
@@ -948,8 +940,7 @@ func TestInvoices(t *testing.T) {
 	}
 	// Line items: charges positive, credits negative; the demo's cancelled Visio gives a credit.
 	r = c.get("/v1/invoices/"+hufNov+"/lineitems?size=500").ok(t, http.StatusOK, nil)
-	lm := r.object(t)
-	hasKeys(t, "lineitems", lm, "totalCount", "items")
+	lm := r.collection(t, "lineitems")
 	credits := 0
 	for i, it := range list(t, lm, "items") {
 		li := it.(map[string]any)
@@ -998,8 +989,7 @@ func TestAuditRecords(t *testing.T) {
 	from, to := day(env, -29), day(env, 0)
 
 	r := c.get("/v1/auditrecords?startDate="+from+"&endDate="+to).ok(t, http.StatusOK, nil)
-	m := r.object(t)
-	hasKeys(t, "auditrecords", m, "totalCount", "items")
+	m := r.collection(t, "auditrecords")
 	items := list(t, m, "items")
 	if len(items) == 0 {
 		t.Fatal("no audit records in the last 30 days of demo data")
@@ -1143,7 +1133,7 @@ func TestCancelErrorCodes(t *testing.T) {
 	}
 
 	// 800060: the second cancellation of the same order.
-	o := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, officeLTSC, desk.TermNone), 1, ""})
+	o := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, officeLTSC, desk.TermNone), 1, ""})
 	agent.call(http.MethodPatch, orderPath(apptest.ContosoID, o.ID), cancelBody(o, 0)).ok(t, http.StatusOK, nil)
 	agent.call(http.MethodPatch, orderPath(apptest.ContosoID, o.ID), cancelBody(o, 0)).wantError(t, http.StatusConflict, 800060)
 
@@ -1157,9 +1147,9 @@ func TestCancelErrorCodes(t *testing.T) {
 	for _, p := range []string{"/v1/customers/" + unknownID, "/v1/customers/" + unknownID + "/orders", "/v1/customers/" + unknownID + "/entitlements"} {
 		agent.get(p).wantError(t, http.StatusNotFound, 20000)
 	}
-	agent.call(http.MethodPost, "/v1/customers/"+unknownID+"/orders", orderBody(line{offerID(t, officeLTSC, desk.TermNone), 1, ""})).wantError(t, http.StatusNotFound, 20000)
+	agent.call(http.MethodPost, "/v1/customers/"+unknownID+"/orders", orderBody(line{apptest.OfferID(t, officeLTSC, desk.TermNone), 1, ""})).wantError(t, http.StatusNotFound, 20000)
 	// A PATCH that is not a cancellation, or names another order, is a 400 naming the field.
-	fresh := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, officeLTSC, desk.TermNone), 1, ""})
+	fresh := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, officeLTSC, desk.TermNone), 1, ""})
 	for _, bad := range []struct {
 		body  map[string]any
 		names string
@@ -1192,7 +1182,7 @@ func TestBadRequests(t *testing.T) {
 	post := func(customerID string, body any) reply {
 		return c.call(http.MethodPost, "/v1/customers/"+customerID+"/orders", body)
 	}
-	ws := offerID(t, wsStd, desk.TermNone)
+	ws := apptest.OfferID(t, wsStd, desk.TermNone)
 
 	// Malformed JSON: the description names the byte where it breaks.
 	malformed := `{"lineItems": [{"lineItemNumber": 0, "offerId": "` + ws + `", "quantity": 1,}]}`
@@ -1233,7 +1223,7 @@ func TestBadRequests(t *testing.T) {
 		}
 	}
 	// R7: an Azure Reservation for Kosovo names the market.
-	e = post(kosovoID, orderBody(line{offerID(t, d2sV5, desk.TermP1Y), 1, "P1Y"})).wantError(t, http.StatusBadRequest, 400)
+	e = post(kosovoID, orderBody(line{apptest.OfferID(t, d2sV5, desk.TermP1Y), 1, "P1Y"})).wantError(t, http.StatusBadRequest, 400)
 	if !strings.Contains(e.Description, "Kosovo") || !strings.Contains(e.Description, "Azure Reservations") {
 		t.Errorf("reservation for Kosovo: %q does not name the market", e.Description)
 	}
@@ -1334,11 +1324,11 @@ func TestRoleGates(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t)
 	agent := as(t, env, adminAgent)
-	o := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, wsStd, desk.TermNone), 1, ""})
+	o := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, wsStd, desk.TermNone), 1, ""})
 	ent := entitlementOf(t, agent, apptest.ContosoID, o.ID, 0)
 	ed := editionOf(t, ent, "2022")
 	hufInvoice := "INV-" + env.Clock.Now().Format("2006-01") + "-HUF"
-	ws := offerID(t, wsStd, desk.TermNone)
+	ws := apptest.OfferID(t, wsStd, desk.TermNone)
 
 	// Sales agent: reads customers and places orders; no keys, no links, no cancel (R1, R3).
 	sales := as(t, env, salesAgent)
@@ -1436,7 +1426,7 @@ func TestIdempotentCreate(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t)
 	c := as(t, env, salesAgent)
-	body := orderBody(line{offerID(t, wsStd, desk.TermNone), 3, ""})
+	body := orderBody(line{apptest.OfferID(t, wsStd, desk.TermNone), 3, ""})
 	path := "/v1/customers/" + apptest.ContosoID + "/orders"
 	before := len(allOrders(t, c, apptest.ContosoID))
 
@@ -1444,18 +1434,9 @@ func TestIdempotentCreate(t *testing.T) {
 	const n = 10
 	replies := make([]reply, n)
 	errs := make([]error, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			replies[i], errs[i] = send(env.URL, c.token, http.MethodPost, path, body, "Idempotency-Key", "retry-me-1")
-		}()
-	}
-	close(start)
-	wg.Wait()
+	apptest.Together(n, func(i int) {
+		replies[i], errs[i] = send(env.URL, c.token, http.MethodPost, path, body, "Idempotency-Key", "retry-me-1")
+	})
 	ids := map[string]int{}
 	replayed := 0
 	for i, r := range replies {
@@ -1520,7 +1501,7 @@ func TestCancelCreditsOnce(t *testing.T) {
 	env := apptest.Start(t)
 	agent := as(t, env, adminAgent)
 	bill := as(t, env, billing)
-	ws, office := offerID(t, wsStd, desk.TermNone), offerID(t, officeLTSC, desk.TermNone)
+	ws, office := apptest.OfferID(t, wsStd, desk.TermNone), apptest.OfferID(t, officeLTSC, desk.TermNone)
 	o := placeOrder(t, agent, apptest.ContosoID, line{ws, 2, ""}, line{office, 1, ""})
 	ent := entitlementOf(t, agent, apptest.ContosoID, o.ID, 0)
 	ed := editionOf(t, ent, "2022")
@@ -1630,22 +1611,13 @@ func TestConcurrentCancel(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t)
 	agent := as(t, env, adminAgent)
-	o := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, officeLTSC, desk.TermNone), 1, ""})
+	o := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, officeLTSC, desk.TermNone), 1, ""})
 	const n = 8
 	replies := make([]reply, n)
 	errs := make([]error, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			replies[i], errs[i] = send(env.URL, agent.token, http.MethodPatch, orderPath(apptest.ContosoID, o.ID), cancelBody(o, 0))
-		}()
-	}
-	close(start)
-	wg.Wait()
+	apptest.Together(n, func(i int) {
+		replies[i], errs[i] = send(env.URL, agent.token, http.MethodPatch, orderPath(apptest.ContosoID, o.ID), cancelBody(o, 0))
+	})
 	oks := 0
 	for i, r := range replies {
 		if errs[i] != nil {
@@ -1710,7 +1682,7 @@ func TestKeyRevealLimit(t *testing.T) {
 	t.Parallel()
 	env := apptest.StartWith(t, func(cfg *app.Config) { cfg.RevealBurst, cfg.RevealEvery = 2, time.Minute })
 	agent := as(t, env, adminAgent)
-	o := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, wsStd, desk.TermNone), 1, ""})
+	o := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, wsStd, desk.TermNone), 1, ""})
 	ent := entitlementOf(t, agent, apptest.ContosoID, o.ID, 0)
 	for range 2 {
 		agent.get(keyPath(apptest.ContosoID, ent.ID, "2022")).ok(t, http.StatusOK, nil)

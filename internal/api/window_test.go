@@ -19,8 +19,8 @@ func TestCancelWindowConfiguredInAPI(t *testing.T) {
 		c.CancelWindows = map[desk.ProductKind]time.Duration{desk.KindSoftwareSubscription: 7 * 24 * time.Hour}
 	})
 	agent := as(t, env, adminAgent)
-	sub := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, sqlStdSub, desk.TermP1Y), 1, desk.TermP1Y})
-	perp := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, wsStd, desk.TermNone), 1, ""})
+	sub := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, sqlStdSub, desk.TermP1Y), 1, desk.TermP1Y})
+	perp := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, wsStd, desk.TermNone), 1, ""})
 	env.Clock.Advance(8 * 24 * time.Hour)
 	agent = as(t, env, adminAgent)
 	e := agent.call(http.MethodPatch, orderPath(apptest.ContosoID, sub.ID), cancelBody(sub, 0)).wantError(t, http.StatusBadRequest, 900117)

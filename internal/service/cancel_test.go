@@ -167,31 +167,22 @@ func TestCancelExactlyOnceUnderConcurrency(t *testing.T) {
 	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
 
 	const n = 50
-	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ok, conflicts := 0, 0
 	var other []error
-	start := make(chan struct{})
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			_, cs, err := env.App.Service.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}})
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil && len(cs) == 1:
-				ok++
-			case desk.ErrorCode(err) == desk.ECONFLICT && errMessage(err) == "err.already_cancelled":
-				conflicts++
-			default:
-				other = append(other, fmt.Errorf("%d cancellations, %w", len(cs), err))
-			}
-		}()
-	}
-	close(start)
-	wg.Wait()
+	apptest.Together(n, func(int) {
+		_, cs, err := env.App.Service.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}})
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case err == nil && len(cs) == 1:
+			ok++
+		case desk.ErrorCode(err) == desk.ECONFLICT && errMessage(err) == "err.already_cancelled":
+			conflicts++
+		default:
+			other = append(other, fmt.Errorf("%d cancellations, %w", len(cs), err))
+		}
+	})
 	if ok != 1 || conflicts != n-1 || len(other) != 0 {
 		t.Fatalf("%d succeeded, %d got ECONFLICT err.already_cancelled, others: %v; want 1 and %d", ok, conflicts, other, n-1)
 	}
