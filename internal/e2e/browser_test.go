@@ -3,14 +3,17 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
 	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/demo"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 )
 
@@ -166,4 +169,66 @@ func repoRoot(t *testing.T) string {
 			t.Fatalf("no go.mod above %s", dir)
 		}
 	}
+}
+
+// download waits for the browser to finish saving name in dir (Chromium renames the file when it
+// is complete) and returns it: size bytes (0: any non-empty file) whose SHA-256 is sha ("": not
+// checked), as the page said.
+func download(t *testing.T, ctx context.Context, dir, name string, size int64, sha string) []byte {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	deadline := time.Now().Add(stepTimeout)
+	for {
+		b, err := os.ReadFile(path)
+		if err == nil && len(b) > 0 && (size == 0 || int64(len(b)) == size) {
+			if sha != "" && apptest.SHA256(b) != sha {
+				t.Fatalf("downloaded file SHA-256 %s; the page says %s", apptest.SHA256(b), sha)
+			}
+			return b
+		}
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			entries, _ := os.ReadDir(dir)
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			screenshot(t, ctx, failName(t))
+			t.Fatalf("no %s (%d bytes, 0: any) in the download directory after %s; it holds %v", name, size, stepTimeout, names)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// downloadsTo makes the browser save downloads, without asking, into a fresh directory it returns.
+func downloadsTo(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: new(true),
+	}); err != nil {
+		t.Fatalf("set the download directory: %v", err)
+	}
+	return dir
+}
+
+// startSignedIn starts PartnerDesk with the demo data and a browser signed in as email.
+func startSignedIn(t *testing.T, email string) (*apptest.Env, context.Context) {
+	t.Helper()
+	env, ctx := startSignedIn(t, email)
+	return env, ctx
+}
+
+// change sets the value of the element css selects and fires the change event a user's edit or
+// choice fires (htmx and app.js act on it).
+func change(t *testing.T, ctx context.Context, what, css, value string) {
+	t.Helper()
+	get(t, ctx, what, chromedp.Evaluate[bool](`(() => {
+		const el = document.querySelector(`+strconv.Quote(css)+`);
+		el.value = `+strconv.Quote(value)+`;
+		el.dispatchEvent(new Event('change', {bubbles: true}));
+		return true;
+	})()`))
 }

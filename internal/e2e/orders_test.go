@@ -46,7 +46,7 @@ func TestAddProductsReviewBuy(t *testing.T) {
 	}
 	customer := "/customers/" + apptest.ContosoID
 
-	signInDemo(t, ctx, env, "salesagent@partner.example")
+	signInDemo(t, ctx, env, apptest.SalesAgent)
 	run(t, ctx, "open Contoso's Add products page",
 		chromedp.Navigate(env.URL+customer+"/add-products"),
 		chromedp.WaitVisible(testID("cart-empty")),
@@ -83,12 +83,7 @@ func TestAddProductsReviewBuy(t *testing.T) {
 	}
 
 	// Change the first line's quantity in the cart: a change event makes htmx update the cart.
-	get(t, ctx, "set the first cart line to 3", chromedp.Evaluate[bool](`(() => {
-		const q = document.querySelector('[data-testid="cart-line"][data-offer-id="`+ws.ID+`"] [data-testid="cart-qty"]');
-		q.value = '3';
-		q.dispatchEvent(new Event('change', {bubbles: true}));
-		return true;
-	})()`))
+	change(t, ctx, "set the first cart line to 3", `[data-testid="cart-line"][data-offer-id="`+ws.ID+`"] [data-testid="cart-qty"]`, "3")
 	// If the change came before htmx had wired up the freshly swapped cart (a person cannot type
 	// that fast), send it again: setting the quantity to 3 twice is the same request.
 	get(t, ctx, "wait for the cart total to change", chromedp.Poll[bool](
@@ -127,12 +122,7 @@ func TestAddProductsReviewBuy(t *testing.T) {
 	// A quantity out of range (R10) is not silently kept by the browser: the server refuses it
 	// at the field, and the field shows what the cart keeps, in step with the total.
 	get(t, ctx, "wait for the cart to settle", chromedp.Poll[bool](`!document.querySelector('.htmx-settling, .htmx-added, .htmx-request')`, chromedp.WithPollingInterval(pollInterval)))
-	get(t, ctx, "set the first cart line to 99999", chromedp.Evaluate[bool](`(() => {
-		const q = document.querySelector('[data-testid="cart-line"][data-offer-id="`+ws.ID+`"] [data-testid="cart-qty"]');
-		q.value = '99999';
-		q.dispatchEvent(new Event('change', {bubbles: true}));
-		return true;
-	})()`))
+	change(t, ctx, "set the first cart line to 99999", `[data-testid="cart-line"][data-offer-id="`+ws.ID+`"] [data-testid="cart-qty"]`, "99999")
 	run(t, ctx, "wait for the error at the line", chromedp.WaitVisible(chromedp.CSS(`[data-testid="cart-line"][data-offer-id="`+ws.ID+`"] [data-testid="cart-qty-error"]`)))
 	if msg := text(t, ctx, "cart-qty-error"); !strings.Contains(msg, "1 to 10,000") || !strings.Contains(msg, "keeps 3") {
 		t.Errorf("the line's error reads %q", msg)

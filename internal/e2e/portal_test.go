@@ -2,20 +2,15 @@ package e2e
 
 import (
 	"context"
-	"errors"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/desk"
 
-	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 )
 
@@ -23,7 +18,7 @@ import (
 func ptItems(t *testing.T, env *apptest.Env, customerID string) []desk.SoftwareItem {
 	t.Helper()
 	ctx := context.Background()
-	u, _, err := env.App.Store.FindUserByEmail(ctx, "adminagent@partner.example")
+	u, _, err := env.App.Store.FindUserByEmail(ctx, apptest.AdminAgent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,12 +67,7 @@ func ptChoose(t *testing.T, ctx context.Context, pick, value string) {
 func TestCustomerPortalKeysAndDownload(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := newBrowser(t)
-	downloads := t.TempDir()
-	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads, EventsEnabled: new(true),
-	}); err != nil {
-		t.Fatalf("set the download directory: %v", err)
-	}
+	downloads := downloadsTo(t, ctx)
 
 	var it desk.SoftwareItem
 	contosoTitles := map[string]bool{}
@@ -103,7 +93,7 @@ func TestCustomerPortalKeysAndDownload(t *testing.T) {
 		t.Fatal("Fabrikam has no purchase of its own")
 	}
 
-	signInDemo(t, ctx, env, "admin@contoso.onmicrosoft.com")
+	signInDemo(t, ctx, env, apptest.ContosoAdmin)
 	if u := location(t, ctx); u.Path != "/portal" {
 		t.Fatalf("after sign-in the customer admin is on %s, want /portal", u.Path)
 	}
@@ -188,10 +178,10 @@ func TestCustomerPortalKeysAndDownload(t *testing.T) {
 		chromedp.WaitNotPresent(pane),
 	)
 	evs, _ := env.App.Service.RecentEvents(context.Background(), desk.OpGetSoftwareKey, 1)
-	if len(evs) != 1 || evs[0].ActorEmail != "admin@contoso.onmicrosoft.com" || evs[0].ActorTenantID != apptest.ContosoID || evs[0].Detail != "version "+version {
+	if len(evs) != 1 || evs[0].ActorEmail != apptest.ContosoAdmin || evs[0].ActorTenantID != apptest.ContosoID || evs[0].Detail != "version "+version {
 		t.Errorf("get_software_key event: %+v", evs)
 	}
-	u, _, err := env.App.Store.FindUserByEmail(context.Background(), "adminagent@partner.example")
+	u, _, err := env.App.Store.FindUserByEmail(context.Background(), apptest.AdminAgent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,34 +191,9 @@ func TestCustomerPortalKeysAndDownload(t *testing.T) {
 
 	// Download: the browser saves the chosen edition's file.
 	run(t, ctx, "click Download", chromedp.Click(testID("download")))
-	path := filepath.Join(downloads, ed.FileName)
-	deadline := time.Now().Add(stepTimeout)
-	var got []byte
-	for {
-		b, err := os.ReadFile(path)
-		if err == nil && int64(len(b)) == ed.Size {
-			got = b
-			break
-		}
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			t.Fatal(err)
-		}
-		if time.Now().After(deadline) {
-			entries, _ := os.ReadDir(downloads)
-			var names []string
-			for _, e := range entries {
-				names = append(names, e.Name())
-			}
-			screenshot(t, ctx, failName(t))
-			t.Fatalf("no %s (%d bytes) in the download directory after %s; it holds %v", ed.FileName, ed.Size, stepTimeout, names)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if swSHA(got) != pageSHA {
-		t.Fatalf("downloaded file SHA-256 %s; the page says %s", swSHA(got), pageSHA)
-	}
+	download(t, ctx, downloads, ed.FileName, ed.Size, pageSHA)
 	dl, _ := env.App.Service.RecentEvents(context.Background(), desk.OpDownload, 1)
-	if len(dl) != 1 || dl[0].ActorEmail != "admin@contoso.onmicrosoft.com" || dl[0].ActorTenantID != apptest.ContosoID || !strings.Contains(dl[0].Detail, ed.FileName) {
+	if len(dl) != 1 || dl[0].ActorEmail != apptest.ContosoAdmin || dl[0].ActorTenantID != apptest.ContosoID || !strings.Contains(dl[0].Detail, ed.FileName) {
 		t.Errorf("download_software event: %+v", dl)
 	}
 

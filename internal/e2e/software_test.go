@@ -2,13 +2,8 @@ package e2e
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -39,7 +34,7 @@ func swIn(entID, id string) chromedp.CSS {
 func swPurchase(t *testing.T, env *apptest.Env, match string) (string, desk.Product) {
 	t.Helper()
 	ctx := context.Background()
-	u, _, err := env.App.Store.FindUserByEmail(ctx, "adminagent@partner.example")
+	u, _, err := env.App.Store.FindUserByEmail(ctx, apptest.AdminAgent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,11 +103,6 @@ func grantClipboard(t *testing.T, ctx context.Context) {
 	}
 }
 
-func swSHA(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
-}
-
 // An Admin agent picks editions in the cascading selects, gets a key from the modal (focus,
 // copy, Escape), copies a download link that works signed out, and downloads the file.
 func TestSoftwareKeysAndDownloads(t *testing.T) {
@@ -120,16 +110,11 @@ func TestSoftwareKeysAndDownloads(t *testing.T) {
 	ctx := newBrowser(t)
 	office, officeP := swPurchase(t, env, "Office LTSC Professional Plus 2024")
 	ws, wsP := swPurchase(t, env, "Windows Server 2022 Standard - 2 Core")
-	downloads := t.TempDir()
-	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads, EventsEnabled: new(true),
-	}); err != nil {
-		t.Fatalf("set the download directory: %v", err)
-	}
+	downloads := downloadsTo(t, ctx)
 
 	grantClipboard(t, ctx)
 
-	signInDemo(t, ctx, env, "adminagent@partner.example")
+	signInDemo(t, ctx, env, apptest.AdminAgent)
 	run(t, ctx, "open Contoso's Software tab",
 		chromedp.Navigate(env.URL+"/customers/"+apptest.ContosoID+"/software"),
 		chromedp.WaitVisible(testID("software-table")),
@@ -209,7 +194,7 @@ func TestSoftwareKeysAndDownloads(t *testing.T) {
 	if !regexp.MustCompile(`^[A-Z0-9]{5}(-[A-Z0-9]{5}){4}$`).MatchString(key) {
 		t.Fatalf("the dialog shows %q, not a product key", key)
 	}
-	u, _, err := env.App.Store.FindUserByEmail(context.Background(), "adminagent@partner.example")
+	u, _, err := env.App.Store.FindUserByEmail(context.Background(), apptest.AdminAgent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,45 +254,20 @@ func TestSoftwareKeysAndDownloads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.StatusCode != http.StatusOK || swSHA(body) != pageSHA {
-		t.Fatalf("GET the copied link signed out: %d, SHA-256 %s; the page says %s", res.StatusCode, swSHA(body), pageSHA)
+	if res.StatusCode != http.StatusOK || apptest.SHA256(body) != pageSHA {
+		t.Fatalf("GET the copied link signed out: %d, SHA-256 %s; the page says %s", res.StatusCode, apptest.SHA256(body), pageSHA)
 	}
 	evs, _ := env.App.Service.RecentEvents(context.Background(), desk.OpSharedDownload, 5)
-	if len(evs) != 1 || evs[0].ActorEmail != "adminagent@partner.example" {
+	if len(evs) != 1 || evs[0].ActorEmail != apptest.AdminAgent {
 		t.Errorf("download_software_shared_link events: %+v", evs)
 	}
 	screenshot(t, ctx, "software-copy-link")
 
 	// Download: the browser saves the file.
 	run(t, ctx, "click Download", chromedp.Click(swIn(ws, "download")))
-	path := filepath.Join(downloads, wsEd.FileName)
-	deadline := time.Now().Add(stepTimeout)
-	var got []byte
-	for {
-		b, err := os.ReadFile(path)
-		if err == nil && int64(len(b)) == wsEd.Size {
-			got = b
-			break
-		}
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			t.Fatal(err)
-		}
-		if time.Now().After(deadline) {
-			entries, _ := os.ReadDir(downloads)
-			var names []string
-			for _, e := range entries {
-				names = append(names, e.Name())
-			}
-			screenshot(t, ctx, failName(t))
-			t.Fatalf("no %s (%d bytes) in the download directory after %s; it holds %v", wsEd.FileName, wsEd.Size, stepTimeout, names)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if swSHA(got) != pageSHA {
-		t.Fatalf("downloaded file SHA-256 %s; the page says %s", swSHA(got), pageSHA)
-	}
+	download(t, ctx, downloads, wsEd.FileName, wsEd.Size, pageSHA)
 	dl, _ := env.App.Service.RecentEvents(context.Background(), desk.OpDownload, 5)
-	if len(dl) != 1 || dl[0].ActorEmail != "adminagent@partner.example" || !strings.Contains(dl[0].Detail, wsEd.FileName) {
+	if len(dl) != 1 || dl[0].ActorEmail != apptest.AdminAgent || !strings.Contains(dl[0].Detail, wsEd.FileName) {
 		t.Errorf("download_software events: %+v", dl)
 	}
 	// The page stayed where it was.

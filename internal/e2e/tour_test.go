@@ -30,13 +30,13 @@ type tourPage struct {
 }
 
 const (
-	tourGlobal    = "globaladmin@partner.example"
-	tourAgent     = "adminagent@partner.example"
-	tourSales     = "salesagent@partner.example"
-	tourHelpdesk  = "helpdesk@partner.example"
-	tourBilling   = "billing@partner.example"
-	tourReferrals = "referrals@partner.example"
-	tourCustomer  = "admin@contoso.onmicrosoft.com"
+	tourGlobal    = apptest.GlobalAdmin
+	tourAgent     = apptest.AdminAgent
+	tourSales     = apptest.SalesAgent
+	tourHelpdesk  = apptest.Helpdesk
+	tourBilling   = apptest.BillingAdmin
+	tourReferrals = apptest.ReferralsAdmin
+	tourCustomer  = apptest.ContosoAdmin
 )
 
 // tourData are the IDs the tour's paths need, made or found once per test.

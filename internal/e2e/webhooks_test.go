@@ -17,7 +17,7 @@ func TestWebhooksInBrowser(t *testing.T) {
 	env := apptest.StartWith(t, func(c *app.Config) { c.WebhookAllowPrivate = true })
 	rcv := apptest.NewReceiver(t)
 	ctx := newBrowser(t)
-	signInDemo(t, ctx, env, "globaladmin@partner.example")
+	signInDemo(t, ctx, env, apptest.GlobalAdmin)
 
 	run(t, ctx, "open Settings → Webhooks and register",
 		chromedp.Navigate(env.URL+"/settings/webhooks"),
