@@ -232,3 +232,39 @@ func change(t *testing.T, ctx context.Context, what, css, value string) {
 		return true;
 	})()`))
 }
+
+// fromProfileMenu opens the profile menu, chooses item and waits for the element then.
+func fromProfileMenu(t *testing.T, ctx context.Context, what, item, then string) {
+	t.Helper()
+	run(t, ctx, what,
+		chromedp.Click(testID("profile")),
+		chromedp.WaitVisible(testID(item)),
+		chromedp.Click(testID(item)),
+		chromedp.WaitVisible(testID(then)),
+	)
+}
+
+// signOut signs out through the profile menu.
+func signOut(t *testing.T, ctx context.Context) {
+	t.Helper()
+	fromProfileMenu(t, ctx, "sign out", "signout", "signin-form")
+}
+
+// clickTo clicks the button, waits for the element then, and checks that the browser is at path.
+func clickTo(t *testing.T, ctx context.Context, what, button, then, path string) {
+	t.Helper()
+	run(t, ctx, what, chromedp.Click(testID(button)), chromedp.WaitVisible(testID(then)))
+	if u := location(t, ctx); u.Path != path {
+		t.Fatalf("%s: the browser is at %s, want %s", what, u, path)
+	}
+}
+
+// copyKey clicks Copy in the open key dialog or pane and waits for the Copied announcement in its
+// live region (the clipboard itself may be refused to headless Chromium).
+func copyKey(t *testing.T, ctx context.Context) {
+	t.Helper()
+	run(t, ctx, "click Copy", chromedp.Click(chromedp.CSS(`dialog[open] [data-testid="copy-key"]`)))
+	get(t, ctx, "wait for the Copied announcement", chromedp.Poll[bool](
+		`(() => { const c = document.querySelector('dialog[open] [data-testid="copied"]'); return !!c && c.textContent.trim() === 'Copied'; })()`,
+		chromedp.WithPollingInterval(pollInterval)))
+}

@@ -50,13 +50,7 @@ func TestSignInSearchAndOpenCustomer(t *testing.T) {
 	if !slices.Equal(tiles, []string{"tile-customers", "tile-support", "tile-markets", "tile-api"}) {
 		t.Errorf("an Admin agent's Home offers %v", tiles)
 	}
-	run(t, ctx, "open Customers from Home",
-		chromedp.Click(testID("tile-customers")),
-		chromedp.WaitVisible(testID("customer-table")),
-	)
-	if u := location(t, ctx); u.Path != "/customers" {
-		t.Fatalf("the Customers tile opens %s, want /customers", u)
-	}
+	clickTo(t, ctx, "open Customers from Home", "tile-customers", "customer-table", "/customers")
 	if n := rowCount(t, ctx); n < 2 {
 		t.Fatalf("customer list shows %d rows, want the demo customers", n)
 	}
@@ -170,12 +164,7 @@ func TestSalesAgentForbiddenFromUsers(t *testing.T) {
 // Signing out through the profile menu ends the session.
 func TestSignOut(t *testing.T) {
 	env, ctx := startSignedIn(t, apptest.AdminAgent)
-	run(t, ctx, "sign out through the profile menu",
-		chromedp.Click(testID("profile")),
-		chromedp.WaitVisible(testID("signout")),
-		chromedp.Click(testID("signout")),
-		chromedp.WaitVisible(testID("signin-form")),
-	)
+	signOut(t, ctx)
 	if u := location(t, ctx); u.Path != "/signin" {
 		t.Fatalf("after sign-out the browser is on %s, want /signin", u)
 	}

@@ -35,28 +35,12 @@ func idTexts(t *testing.T, ctx context.Context, id string) []string {
 		`Array.from(document.querySelectorAll('[data-testid="`+id+`"]'), e => e.textContent.trim())`))
 }
 
-// idSignOut signs out through the profile menu.
-func idSignOut(t *testing.T, ctx context.Context) {
-	t.Helper()
-	run(t, ctx, "sign out",
-		chromedp.Click(testID("profile")),
-		chromedp.WaitVisible(testID("signout")),
-		chromedp.Click(testID("signout")),
-		chromedp.WaitVisible(testID("signin-form")),
-	)
-}
-
 // An Admin agent sets up an authenticator app from My account → Security (QR code and secret,
 // confirmed by a code, ten recovery codes shown once), then signs in with a code from the app,
 // and again with a recovery code.
 func TestEnrolAndSignInWithCodes(t *testing.T) {
 	env, ctx := startSignedIn(t, apptest.AdminAgent)
-	run(t, ctx, "open My account → Security",
-		chromedp.Click(testID("profile")),
-		chromedp.WaitVisible(testID("account-security")),
-		chromedp.Click(testID("account-security")),
-		chromedp.WaitVisible(testID("totp-qr")),
-	)
+	fromProfileMenu(t, ctx, "open My account → Security", "account-security", "totp-qr")
 	if n := get(t, ctx, "count the QR code's paths", chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="totp-qr"] svg path').length`)); n != 1 {
 		t.Fatalf("the QR code has %d paths", n)
 	}
@@ -78,7 +62,7 @@ func TestEnrolAndSignInWithCodes(t *testing.T) {
 		t.Errorf("the status reads %q", status)
 	}
 	screenshot(t, ctx, "mfa-recovery-codes")
-	idSignOut(t, ctx)
+	signOut(t, ctx)
 
 	// Sign in: the password, then the code (the confirming one is used: the next step's).
 	env.Clock.Advance(30 * time.Second)
@@ -96,7 +80,7 @@ func TestEnrolAndSignInWithCodes(t *testing.T) {
 	if u := location(t, ctx); strings.HasPrefix(u.Path, "/signin") || strings.HasPrefix(u.Path, "/account") {
 		t.Fatalf("after the code the browser is on %s", u.Path)
 	}
-	idSignOut(t, ctx)
+	signOut(t, ctx)
 
 	// A wrong code, then a recovery code.
 	signIn(t, ctx, env, apptest.AdminAgent, demo.Password)
@@ -178,7 +162,7 @@ func TestChangePasswordInBrowser(t *testing.T) {
 	if res := env.Get(t, other, "/customers"); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("the other session after the change: %d", res.StatusCode)
 	}
-	idSignOut(t, ctx)
+	signOut(t, ctx)
 	signIn(t, ctx, env, apptest.SalesAgent, fresh)
 	run(t, ctx, "signed in with the new password", chromedp.WaitVisible(testID("profile")))
 }

@@ -135,13 +135,7 @@ func TestAddProductsReviewBuy(t *testing.T) {
 	}
 	markerAlive(t, ctx, "the refused quantity")
 
-	run(t, ctx, "go to Review",
-		chromedp.Click(testID("review")),
-		chromedp.WaitVisible(testID("buy")),
-	)
-	if u := location(t, ctx); u.Path != customer+"/review" {
-		t.Fatalf("Review is at %s, want %s/review", u.Path, customer)
-	}
+	clickTo(t, ctx, "go to Review", "review", "buy", customer+"/review")
 	if n := get(t, ctx, "count the review lines", chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="review-line"]').length`)); n != 2 {
 		t.Fatalf("review shows %d lines, want 2", n)
 	}
@@ -170,13 +164,7 @@ func TestAddProductsReviewBuy(t *testing.T) {
 	}
 	screenshot(t, ctx, "orders-confirmation")
 
-	run(t, ctx, "click Done",
-		chromedp.Click(testID("done")),
-		chromedp.WaitVisible(testID("orders-table")),
-	)
-	if u := location(t, ctx); u.Path != customer+"/orders" {
-		t.Errorf("Done leads to %s, want %s/orders", u.Path, customer)
-	}
+	clickTo(t, ctx, "click Done", "done", "orders-table", customer+"/orders")
 	links := get(t, ctx, "read the order links", chromedp.Evaluate[[]string](
 		`Array.from(document.querySelectorAll('[data-testid="order-link"]'), a => a.textContent.trim())`))
 	if len(links) == 0 || links[0] != orderID {

@@ -169,10 +169,7 @@ func TestCustomerPortalKeysAndDownload(t *testing.T) {
 		t.Errorf("the pane does not name version %s", version)
 	}
 	screenshot(t, ctx, "portal-key-pane")
-	run(t, ctx, "click Copy", chromedp.Click(chromedp.CSS(`dialog[open] [data-testid="copy-key"]`)))
-	get(t, ctx, "wait for Copied", chromedp.Poll[bool](
-		`(() => { const c = document.querySelector('dialog[open] [data-testid="copied"]'); return !!c && c.textContent.trim() === 'Copied'; })()`,
-		chromedp.WithPollingInterval(pollInterval)))
+	copyKey(t, ctx)
 	run(t, ctx, "close the pane",
 		chromedp.Click(chromedp.CSS(`dialog[open] .pane-close`)),
 		chromedp.WaitNotPresent(pane),

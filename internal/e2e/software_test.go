@@ -204,10 +204,7 @@ func TestSoftwareKeysAndDownloads(t *testing.T) {
 	screenshot(t, ctx, "software-key-dialog")
 
 	// Copy: the live region announces it (the clipboard itself may be refused to headless Chromium).
-	run(t, ctx, "click Copy", chromedp.Click(chromedp.CSS(`dialog[open] [data-testid="copy-key"]`)))
-	get(t, ctx, "wait for the Copied announcement", chromedp.Poll[bool](
-		`(() => { const c = document.querySelector('dialog[open] [data-testid="copied"]'); return !!c && c.textContent.trim() === 'Copied'; })()`,
-		chromedp.WithPollingInterval(pollInterval)))
+	copyKey(t, ctx)
 
 	// Escape closes the dialog and gives the focus back to Get key.
 	run(t, ctx, "press Escape",

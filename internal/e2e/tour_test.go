@@ -359,17 +359,26 @@ func TestLayoutFitsPhoneAndDesktop(t *testing.T) {
 			t.Fatalf("set Accept-Language: %v", err)
 		}
 		current := "-"
-		for _, size := range []struct{ w, h int64 }{{390, 844}, {1366, 900}} {
-			setViewport(t, ctx, size.w, size.h)
-			at := "@" + strconv.FormatInt(size.w, 10) + "-" + lang
-			for _, p := range tourPages(d) {
-				tourAs(t, ctx, env, &current, p.User)
-				tourOpen(t, ctx, env, p)
-				checkLayout(t, ctx, p.Name+at)
-			}
-			tourDialogs(t, ctx, env, &current, func(name string) { checkDialog(t, ctx, name+at) })
-			tourStates(t, ctx, env, &current, func(name string) { checkLayout(t, ctx, name+at) })
+		check := func(name string) { checkLayout(t, ctx, name) }
+		tourAtSizes(t, ctx, env, d, &current, func(w int64) string { return "@" + strconv.FormatInt(w, 10) + "-" + lang },
+			check, func(name string) { checkDialog(t, ctx, name) }, check)
+	}
+}
+
+// tourAtSizes shows every page, dialog and state of the tour at a phone's size (390×844) and a
+// desktop's (1366×900), and hands each to page, dialog or state by its name with suffix(width).
+func tourAtSizes(t *testing.T, ctx context.Context, env *apptest.Env, d tourData, current *string, suffix func(w int64) string, page, dialog, state func(name string)) {
+	t.Helper()
+	for _, size := range []struct{ w, h int64 }{{390, 844}, {1366, 900}} {
+		setViewport(t, ctx, size.w, size.h)
+		s := suffix(size.w)
+		for _, p := range tourPages(d) {
+			tourAs(t, ctx, env, current, p.User)
+			tourOpen(t, ctx, env, p)
+			page(p.Name + s)
 		}
+		tourDialogs(t, ctx, env, current, func(name string) { dialog(name + s) })
+		tourStates(t, ctx, env, current, func(name string) { state(name + s) })
 	}
 }
 
@@ -409,18 +418,9 @@ func TestScreenshotTour(t *testing.T) {
 	n := 0
 	for _, scheme := range []string{"light", "dark"} {
 		setColorScheme(t, ctx, scheme)
-		for _, size := range []struct{ w, h int64 }{{390, 844}, {1366, 900}} {
-			setViewport(t, ctx, size.w, size.h)
-			suffix := "-" + strconv.FormatInt(size.w, 10) + "-" + scheme
-			for _, p := range tourPages(d) {
-				tourAs(t, ctx, env, &current, p.User)
-				tourOpen(t, ctx, env, p)
-				shoot(p.Name+suffix, true)
-				n++
-			}
-			tourDialogs(t, ctx, env, &current, func(name string) { shoot(name+suffix, false); n++ })
-			tourStates(t, ctx, env, &current, func(name string) { shoot(name+suffix, true); n++ })
-		}
+		whole := func(name string) { shoot(name, true); n++ }
+		tourAtSizes(t, ctx, env, d, &current, func(w int64) string { return "-" + strconv.FormatInt(w, 10) + "-" + scheme },
+			whole, func(name string) { shoot(name, false); n++ }, whole)
 	}
 	t.Logf("%d screenshots in %s", n, dir)
 }
