@@ -23,9 +23,7 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
-	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 )
 
@@ -49,8 +47,8 @@ const (
 )
 
 var (
-	kosovoID  = demo.TenantID("prosewarekosovo") // XK: no Azure Reservations (R7)
-	wingtipID = demo.TenantID("wingtiptoys")     // AU: prices include tax (R6)
+	kosovoID  = apptest.TenantID("prosewarekosovo") // XK: no Azure Reservations (R7)
+	wingtipID = apptest.TenantID("wingtiptoys")     // AU: prices include tax (R6)
 	// productKey is the real 25-character MAK format of SPEC §4.
 	productKey = regexp.MustCompile(`^[0-9A-Z]{5}(-[0-9A-Z]{5}){4}$`)
 	// twoDecimals and whole are the API's amounts: decimal strings in major units, never floats.
@@ -1646,7 +1644,7 @@ func TestConcurrentCancel(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
-	env := apptest.StartWith(t, func(cfg *app.Config) { cfg.APIRatePerSecond, cfg.APIBurst = 1, 3 })
+	env := apptest.StartWith(t, func(cfg *apptest.Config) { cfg.APIRatePerSecond, cfg.APIBurst = 1, 3 })
 	c := as(t, env, salesAgent)
 	start := time.Now()
 	for range 3 {
@@ -1680,7 +1678,7 @@ func TestRateLimit(t *testing.T) {
 // Retry-After header a client can wait for.
 func TestKeyRevealLimit(t *testing.T) {
 	t.Parallel()
-	env := apptest.StartWith(t, func(cfg *app.Config) { cfg.RevealBurst, cfg.RevealEvery = 2, time.Minute })
+	env := apptest.StartWith(t, func(cfg *apptest.Config) { cfg.RevealBurst, cfg.RevealEvery = 2, time.Minute })
 	agent := as(t, env, adminAgent)
 	o := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, wsStd, desk.TermNone), 1, ""})
 	ent := entitlementOf(t, agent, apptest.ContosoID, o.ID, 0)

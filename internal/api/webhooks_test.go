@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/desk"
 )
@@ -45,7 +44,7 @@ func deliver(t *testing.T, env *apptest.Env) int {
 // who may call it (Global admin).
 func TestWebhookRegistrationRefused(t *testing.T) {
 	t.Parallel()
-	env := apptest.StartWith(t, func(c *app.Config) {
+	env := apptest.StartWith(t, func(c *apptest.Config) {
 		c.WebhookLookup = func(_ context.Context, host string) ([]netip.Addr, error) {
 			switch host {
 			case "hooks.partner.example":
@@ -144,7 +143,7 @@ func (e *net404) Error() string { return "no such host " + e.host }
 // URLs that answer.
 func TestWebhookDeliveries(t *testing.T) {
 	t.Parallel()
-	env := apptest.StartWith(t, func(c *app.Config) { c.WebhookAllowPrivate, c.PublicURL = true, publicURL })
+	env := apptest.StartWith(t, func(c *apptest.Config) { c.WebhookAllowPrivate, c.PublicURL = true, publicURL })
 	rcv := apptest.NewReceiver(t)
 	ga := as(t, env, globalAdmin)
 	var r registration

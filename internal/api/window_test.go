@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/desk"
 )
@@ -15,7 +14,7 @@ import (
 // sentence does for its fixed one.
 func TestCancelWindowConfiguredInAPI(t *testing.T) {
 	t.Parallel()
-	env := apptest.StartWith(t, func(c *app.Config) {
+	env := apptest.StartWith(t, func(c *apptest.Config) {
 		c.CancelWindows = map[desk.ProductKind]time.Duration{desk.KindSoftwareSubscription: 7 * 24 * time.Hour}
 	})
 	agent := as(t, env, adminAgent)

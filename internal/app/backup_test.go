@@ -61,10 +61,7 @@ func TestBackupUnderLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	offer, ok := demo.ResolveOffer(demo.Catalog(), "Windows Server 2022 Standard - 2 Core", desk.TermNone)
-	if !ok {
-		t.Fatal("no Windows Server 2022 Standard offer in the demo catalog")
-	}
+	offer := apptest.Offer(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
 	product, err := svc.Product(ctx, offer.ProductID)
 	if err != nil {
 		t.Fatal(err)

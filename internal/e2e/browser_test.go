@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"partnerdesk/internal/app/apptest"
-	"partnerdesk/internal/demo"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
@@ -122,7 +121,7 @@ func signIn(t *testing.T, ctx context.Context, env *apptest.Env, email, password
 // signInDemo signs in with the demo password and waits for the shell (the profile button).
 func signInDemo(t *testing.T, ctx context.Context, env *apptest.Env, email string) {
 	t.Helper()
-	signIn(t, ctx, env, email, demo.Password)
+	signIn(t, ctx, env, email, apptest.Password)
 	run(t, ctx, "wait for the signed-in shell", chromedp.WaitVisible(testID("profile")))
 }
 

@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"partnerdesk/internal/app/apptest"
-	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 
 	"github.com/chromedp/chromedp"
@@ -33,10 +32,7 @@ func cxPlace(t *testing.T, env *apptest.Env) desk.Order {
 	if err != nil {
 		t.Fatal(err)
 	}
-	offer, ok := demo.ResolveOffer(demo.Catalog(), "Windows Server 2022 Standard - 2 Core", desk.TermNone)
-	if !ok {
-		t.Fatal("no Windows Server offer")
-	}
+	offer := apptest.Offer(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
 	o, _, err := env.App.Service.PlaceOrder(ctx, desk.Actor{User: u, IP: "127.0.0.1"}, apptest.ContosoID, "e2e-"+t.Name(), []desk.CartLine{{OfferID: offer.ID, Quantity: 1}})
 	if err != nil {
 		t.Fatal(err)

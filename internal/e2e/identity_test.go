@@ -9,9 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
-	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 	"partnerdesk/internal/oidctest"
 	"partnerdesk/internal/service"
@@ -66,7 +64,7 @@ func TestEnrolAndSignInWithCodes(t *testing.T) {
 
 	// Sign in: the password, then the code (the confirming one is used: the next step's).
 	env.Clock.Advance(30 * time.Second)
-	signIn(t, ctx, env, apptest.AdminAgent, demo.Password)
+	signIn(t, ctx, env, apptest.AdminAgent, apptest.Password)
 	run(t, ctx, "wait for the code step", chromedp.WaitVisible(testID("mfa-form")))
 	if u := location(t, ctx); u.Path != "/signin/mfa" {
 		t.Fatalf("after the password the browser is on %s", u.Path)
@@ -83,7 +81,7 @@ func TestEnrolAndSignInWithCodes(t *testing.T) {
 	signOut(t, ctx)
 
 	// A wrong code, then a recovery code.
-	signIn(t, ctx, env, apptest.AdminAgent, demo.Password)
+	signIn(t, ctx, env, apptest.AdminAgent, apptest.Password)
 	run(t, ctx, "a wrong code",
 		chromedp.WaitVisible(testID("mfa-form")),
 		idType(`input[name="code"]`, "000000"),
@@ -106,7 +104,7 @@ func TestEnrolAndSignInWithCodes(t *testing.T) {
 func TestSingleSignOnInBrowser(t *testing.T) {
 	var env *apptest.Env
 	p := oidctest.New(t, func() time.Time { return env.Clock.Now() })
-	env = apptest.StartWith(t, func(c *app.Config) {
+	env = apptest.StartWith(t, func(c *apptest.Config) {
 		c.SSO = service.SSOConfig{Issuer: p.Issuer(), ClientID: oidctest.ClientID, ClientSecret: oidctest.ClientSecret, TrustIdPMFA: true}
 	})
 	p.SetUser(oidctest.User{Subject: "oid-aa", Email: apptest.AdminAgent, EmailVerified: true, AMR: []string{"pwd", "mfa"}})
@@ -151,7 +149,7 @@ func TestChangePasswordInBrowser(t *testing.T) {
 	run(t, ctx, "change the password",
 		chromedp.Navigate(env.URL+"/account/security"),
 		chromedp.WaitVisible(testID("password-form")),
-		idType(`input[name="current_password"]`, demo.Password),
+		idType(`input[name="current_password"]`, apptest.Password),
 		idType(`input[name="new_password"]`, fresh),
 		chromedp.Click(testID("password-submit")),
 		chromedp.WaitVisible(testID("msg-success")),

@@ -39,11 +39,8 @@ func markerAlive(t *testing.T, ctx context.Context, after string) {
 func TestAddProductsReviewBuy(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := newBrowser(t)
-	ws, ok := demo.ResolveOffer(demo.Catalog(), "Windows Server 2022 Standard - 2 Core", desk.TermNone)
-	sql, ok2 := demo.ResolveOffer(demo.Catalog(), "SQL Server Standard - 2 Core License Pack - 3 year", desk.TermP3Y)
-	if !ok || !ok2 {
-		t.Fatal("demo offers not found")
-	}
+	ws := apptest.Offer(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
+	sql := apptest.Offer(t, "SQL Server Standard - 2 Core License Pack - 3 year", desk.TermP3Y)
 	customer := "/customers/" + apptest.ContosoID
 
 	signInDemo(t, ctx, env, apptest.SalesAgent)

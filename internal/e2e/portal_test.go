@@ -14,21 +14,6 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// ptItems lists a customer's software purchases as the admin agent sees them.
-func ptItems(t *testing.T, env *apptest.Env, customerID string) []desk.SoftwareItem {
-	t.Helper()
-	ctx := context.Background()
-	u, _, err := env.App.Store.FindUserByEmail(ctx, apptest.AdminAgent)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, items, err := env.App.Service.Software(ctx, desk.Actor{User: u}, customerID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return items
-}
-
 // ptPick is a select of the customer's Downloads & keys picker.
 func ptPick(pick string) chromedp.CSS {
 	return chromedp.CSS(`[data-testid="portal-kd"] [data-testid="` + pick + `"]`)
@@ -71,7 +56,7 @@ func TestCustomerPortalKeysAndDownload(t *testing.T) {
 
 	var it desk.SoftwareItem
 	contosoTitles := map[string]bool{}
-	contosoItems := ptItems(t, env, apptest.ContosoID)
+	contosoItems := env.Software(t, apptest.ContosoID)
 	for _, x := range contosoItems {
 		contosoTitles[x.OfferTitle] = true
 		if x.Status == desk.StatusActive && strings.Contains(x.OfferTitle, "Windows Server 2022 Standard - 2 Core") {
@@ -83,7 +68,7 @@ func TestCustomerPortalKeysAndDownload(t *testing.T) {
 	}
 	// Fabrikam's purchase, with a title that Contoso's pages could not show for another reason.
 	var fab desk.SoftwareItem
-	for _, x := range ptItems(t, env, apptest.FabrikamID) {
+	for _, x := range env.Software(t, apptest.FabrikamID) {
 		if x.Status == desk.StatusActive && !contosoTitles[x.OfferTitle] {
 			fab = x
 			break

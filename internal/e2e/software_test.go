@@ -33,22 +33,8 @@ func swIn(entID, id string) chromedp.CSS {
 // swPurchase returns a Contoso software purchase (entitlement ID and product) by offer title.
 func swPurchase(t *testing.T, env *apptest.Env, match string) (string, desk.Product) {
 	t.Helper()
-	ctx := context.Background()
-	u, _, err := env.App.Store.FindUserByEmail(ctx, apptest.AdminAgent)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, items, err := env.App.Service.Software(ctx, desk.Actor{User: u}, apptest.ContosoID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, it := range items {
-		if strings.Contains(it.OfferTitle, match) && it.Status == desk.StatusActive {
-			return it.ID, it.Product
-		}
-	}
-	t.Fatalf("Contoso has no active purchase %q", match)
-	return "", desk.Product{}
+	it := env.Purchase(t, apptest.ContosoID, match)
+	return it.ID, it.Product
 }
 
 // swOptions reads the option values of a purchase's picker select.

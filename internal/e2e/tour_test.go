@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"partnerdesk/internal/app/apptest"
-	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -72,15 +71,12 @@ func tourSetup(t *testing.T, env *apptest.Env) tourData {
 	if d.Order == "" || d.CancelledOrder == "" {
 		t.Fatalf("Contoso's orders lack a completed order with two lines or a cancelled one: %+v", page.Items)
 	}
-	for _, it := range ptItems(t, env, apptest.ContosoID) {
+	for _, it := range env.Software(t, apptest.ContosoID) {
 		if it.Status == desk.StatusActive && strings.Contains(it.OfferTitle, "Windows Server 2022 Standard") {
 			d.Entitlement = it.ID
 		}
 	}
-	ws, ok := demo.ResolveOffer(demo.Catalog(), "Windows Server 2022 Standard - 2 Core", desk.TermNone)
-	if !ok {
-		t.Fatal("no Windows Server offer")
-	}
+	ws := apptest.Offer(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
 	if err := env.App.Service.SetCartLine(ctx, user(tourSales), apptest.ContosoID, desk.CartLine{OfferID: ws.ID, Quantity: 2}, false); err != nil {
 		t.Fatal(err)
 	}
@@ -320,10 +316,7 @@ func tourStates(t *testing.T, ctx context.Context, env *apptest.Env, current *st
 	)
 	check("add-customer-errors")
 
-	ws, ok := demo.ResolveOffer(demo.Catalog(), "Windows Server 2022 Standard - 2 Core", desk.TermNone)
-	if !ok {
-		t.Fatal("no Windows Server offer")
-	}
+	ws := apptest.Offer(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
 	run(t, ctx, "add 0 to the cart",
 		chromedp.Navigate(env.URL+"/customers/"+apptest.ContosoID+"/add-products"),
 		chromedp.WaitVisible(offerRow(ws.ID, "add-to-cart")),

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"partnerdesk/internal/app/apptest"
-	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 
 	"github.com/PuerkitoBio/goquery"
@@ -310,7 +309,7 @@ func TestActivityFilters(t *testing.T) {
 	}{
 		{"customer name", actQuery(actWide, "customer", "contoso"), func(e desk.Event) bool { return e.CustomerID == apptest.ContosoID }},
 		{"customer name, other case", actQuery(actWide, "customer", "FABRIKAM"), func(e desk.Event) bool { return e.CustomerID == apptest.FabrikamID }},
-		{"customer domain", actQuery(actWide, "customer", "wingtiptoys.onmicrosoft.com"), func(e desk.Event) bool { return e.CustomerID == demo.TenantID("wingtiptoys") }},
+		{"customer domain", actQuery(actWide, "customer", "wingtiptoys.onmicrosoft.com"), func(e desk.Event) bool { return e.CustomerID == apptest.TenantID("wingtiptoys") }},
 		{"user", actQuery(actWide, "user", apptest.SalesAgent), func(e desk.Event) bool { return e.ActorEmail == apptest.SalesAgent }},
 		{"user, other case", actQuery(actWide, "user", "AdminAgent@Partner.Example"), func(e desk.Event) bool { return e.ActorEmail == apptest.AdminAgent }},
 		{"action", actQuery(actWide, "action", desk.OpUpdateOrder), func(e desk.Event) bool { return e.Operation == desk.OpUpdateOrder }},
@@ -598,7 +597,7 @@ func TestActivityRecordsWithoutSecrets(t *testing.T) {
 	}
 
 	// No secret anywhere: events, the page (every action), the export.
-	secrets := map[string]string{"product key": key, "password": demo.Password, "wrong password": wrong, "token": secret,
+	secrets := map[string]string{"product key": key, "password": apptest.Password, "wrong password": wrong, "token": secret,
 		"token without prefix": strings.TrimPrefix(secret, "pdk_"), "one-time password": otp, "download link token": linkToken}
 	if len(linkToken) < 20 {
 		t.Fatalf("link %q has no token", link.URL)
@@ -677,10 +676,7 @@ func TestActivityExportCSV(t *testing.T) {
 		ids[k] = actNewCustomer(t, env, ga, name, "csvtest"+k)
 	}
 	// An order for the formula customer, by the sales agent.
-	offer, ok := demo.ResolveOffer(demo.Catalog(), "Windows Server 2022 Standard - 2 Core", desk.TermNone)
-	if !ok {
-		t.Fatal("no Windows Server offer")
-	}
+	offer := apptest.Offer(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
 	order, _, err := env.App.Service.PlaceOrder(ctx, env.ActorAt(t, apptest.SalesAgent, "192.0.2.10"), ids["formula"], "csv-order", []desk.CartLine{{OfferID: offer.ID, Quantity: 2}})
 	if err != nil {
 		t.Fatalf("order: %v", err)

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/desk"
 )
@@ -19,7 +18,7 @@ import (
 // purchase is cancelled through a support request, not the dialog (SPEC §6).
 func TestPortalDownloadMarksOnlyWhenServed(t *testing.T) {
 	files := t.TempDir()
-	env := apptest.StartWith(t, func(c *app.Config) { c.FilesDir = files })
+	env := apptest.StartWith(t, func(c *apptest.Config) { c.FilesDir = files })
 	ctx := context.Background()
 	admin := env.Actor(t, apptest.AdminAgent)
 	cust := env.SignIn(t, apptest.ContosoAdmin)

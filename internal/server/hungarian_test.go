@@ -283,7 +283,7 @@ func TestHungarianPages(t *testing.T) {
 		get(ga, contoso+"/add-products?kind="+string(k))
 	}
 	get(ga, "/customers/"+kosovoID+"/add-products")
-	get(ga, "/customers/"+demo.TenantID("lucernepublishing")+"/add-products") // CHF, 8.1 % VAT
+	get(ga, "/customers/"+apptest.TenantID("lucernepublishing")+"/add-products") // CHF, 8.1 % VAT
 	h.check("cart add", cartAdd(t, env, ga, apptest.ContosoID, wsStd2(t), "2"))
 	h.check("cart add 0", cartAdd(t, env, ga, apptest.ContosoID, wsStd2(t), "0"))
 	d = get(ga, contoso+"/review")
@@ -293,7 +293,7 @@ func TestHungarianPages(t *testing.T) {
 	get(ga, "/customers/"+wingtipID+"/add-products") // AUD, tax included
 	cartAdd(t, env, ga, wingtipID, wsStd2(t), "1")
 	get(ga, "/customers/"+wingtipID+"/review")
-	lucerne := demo.TenantID("lucernepublishing")
+	lucerne := apptest.TenantID("lucernepublishing")
 	cartAdd(t, env, ga, lucerne, wsStd2(t), "1")
 	if d := get(ga, "/customers/"+lucerne+"/review"); !strings.Contains(testid(d, "totals").Text(), "Adó (8,1%)") {
 		t.Errorf("Swiss VAT is not written with a decimal comma: %q", testid(d, "totals").Text())
@@ -487,7 +487,7 @@ func TestHungarianPages(t *testing.T) {
 	get(hd, "/account/security")
 	two := env.Client()
 	hu2 := []string{"Accept-Language", "hu"}
-	env.PostForm(t, two, "/signin", url.Values{"email": {apptest.Helpdesk}, "password": {demo.Password}}, hu2...)
+	env.PostForm(t, two, "/signin", url.Values{"email": {apptest.Helpdesk}, "password": {apptest.Password}}, hu2...)
 	get(two, "/signin/mfa")
 	post(two, "/signin/mfa", url.Values{"code": {"000000"}})
 	post(two, "/signin/mfa", url.Values{"code": {""}})
@@ -502,7 +502,7 @@ func TestHungarianPages(t *testing.T) {
 	post(ga, "/settings/users/"+env.Actor(t, apptest.Helpdesk).User.ID+"/mfa-reset", nil)
 	hd = huClient(t, env, apptest.Helpdesk)
 	post(hd, "/account/security/password", url.Values{"current_password": {"rossz"}, "new_password": {"rövid"}})
-	post(hd, "/account/security/password", url.Values{"current_password": {demo.Password}, "new_password": {"hosszú-új-jelszó-2026"}})
+	post(hd, "/account/security/password", url.Values{"current_password": {apptest.Password}, "new_password": {"hosszú-új-jelszó-2026"}})
 	post(hd, "/account/security/tokens", url.Values{"name": {""}, "days": {"0"}})
 	post(hd, "/account/security/tokens", url.Values{"name": {"Jelentések"}, "days": {"30"}})
 	d = post(ga, "/settings/users/"+newUser+"/password", nil)

@@ -12,9 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
-	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 	"partnerdesk/internal/oidctest"
 	"partnerdesk/internal/service"
@@ -100,7 +98,7 @@ func TestTwoStepVerification(t *testing.T) {
 	}
 
 	// The password alone gives a session without rights.
-	c, loc := idPassword(t, env, idAA, demo.Password)
+	c, loc := idPassword(t, env, idAA, apptest.Password)
 	if loc != "/signin/mfa" {
 		t.Fatalf("after the password: to %q, want /signin/mfa", loc)
 	}
@@ -137,7 +135,7 @@ func TestTwoStepVerification(t *testing.T) {
 		t.Errorf("sign_in event: %+v", evs)
 	}
 	// The same code in another browser, within its step: refused.
-	c2, _ := idPassword(t, env, idAA, demo.Password)
+	c2, _ := idPassword(t, env, idAA, apptest.Password)
 	if res := idCode(t, env, c2, code); res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("a code replayed in another browser: %d", res.StatusCode)
 	}
@@ -149,7 +147,7 @@ func TestTwoStepVerification(t *testing.T) {
 	if evs := env.RecentEvents(t, desk.OpSignIn, 1); len(evs) != 1 || evs[0].Detail != "method password+recovery-code" {
 		t.Errorf("sign_in event: %+v", evs)
 	}
-	c3, _ := idPassword(t, env, idAA, demo.Password)
+	c3, _ := idPassword(t, env, idAA, apptest.Password)
 	if res := idCode(t, env, c3, codes[3]); res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("a used recovery code: %d", res.StatusCode)
 	}
@@ -175,7 +173,7 @@ func TestTwoStepVerification(t *testing.T) {
 	}
 
 	// A sign-in waits at most ten minutes for its code.
-	c4, _ := idPassword(t, env, idAA, demo.Password)
+	c4, _ := idPassword(t, env, idAA, apptest.Password)
 	env.Clock.Advance(11 * time.Minute)
 	if res := env.Get(t, c4, "/signin/mfa"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/signin" {
 		t.Errorf("an expired code step: %d %s", res.StatusCode, res.Header.Get("Location"))
@@ -187,7 +185,7 @@ func TestTwoStepVerification(t *testing.T) {
 	if res := env.PostForm(t, aa, "/account/security/mfa/recovery-codes", url.Values{"code": {"123456"}}); res.StatusCode != http.StatusConflict {
 		t.Errorf("new recovery codes without two-step verification: %d", res.StatusCode)
 	}
-	c5, _ := idPassword(t, env, idAA, demo.Password)
+	c5, _ := idPassword(t, env, idAA, apptest.Password)
 	if res := idCode(t, env, c5, env.TOTPCode(t, secret)); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign in: %d", res.StatusCode)
 	}
@@ -196,7 +194,7 @@ func TestTwoStepVerification(t *testing.T) {
 	if n := testid(doc(t, res.Body), "recovery-code").Length(); res.StatusCode != http.StatusOK || n != 10 {
 		t.Errorf("new recovery codes: %d, %d codes", res.StatusCode, n)
 	}
-	c6, _ := idPassword(t, env, idAA, demo.Password)
+	c6, _ := idPassword(t, env, idAA, apptest.Password)
 	if res := idCode(t, env, c6, codes[5]); res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("an old recovery code after renewal: %d", res.StatusCode)
 	}
@@ -206,8 +204,8 @@ func TestTwoStepVerification(t *testing.T) {
 // set it up after the password; then the same session goes on with the user's rights. Roles
 // that need no second factor sign in at once.
 func TestRequireMFA(t *testing.T) {
-	env := apptest.StartWith(t, func(c *app.Config) { c.RequireMFA = true })
-	ga, loc := idPassword(t, env, idGA, demo.Password)
+	env := apptest.StartWith(t, func(c *apptest.Config) { c.RequireMFA = true })
+	ga, loc := idPassword(t, env, idGA, apptest.Password)
 	if loc != "/account/security" {
 		t.Fatalf("Global admin after the password: %q, want /account/security", loc)
 	}
@@ -234,14 +232,14 @@ func TestRequireMFA(t *testing.T) {
 		t.Errorf("sign-in after enrolling: %d events, %+v", len(evs)-before, evs[0])
 	}
 	// A customer Global admin too; a Sales agent signs in at once.
-	if _, loc := idPassword(t, env, idContoso, demo.Password); loc != "/account/security" {
+	if _, loc := idPassword(t, env, idContoso, apptest.Password); loc != "/account/security" {
 		t.Errorf("customer Global admin: %q", loc)
 	}
-	if _, loc := idPassword(t, env, idSales, demo.Password); loc != "/" {
+	if _, loc := idPassword(t, env, idSales, apptest.Password); loc != "/" {
 		t.Errorf("Sales agent: %q", loc)
 	}
 	// An Admin agent whose second factor an admin reset sets it up again.
-	aa, _ := idPassword(t, env, idAA, demo.Password)
+	aa, _ := idPassword(t, env, idAA, apptest.Password)
 	idEnrol(t, env, aa)
 	env.Clock.Advance(30 * time.Second)
 	if res := env.PostForm(t, ga, "/settings/users/"+env.User(t, idAA).ID+"/mfa-reset", nil); res.StatusCode != http.StatusSeeOther {
@@ -250,7 +248,7 @@ func TestRequireMFA(t *testing.T) {
 	if res := env.Get(t, aa, "/customers"); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("the reset did not end the Admin agent's session: %d", res.StatusCode)
 	}
-	if _, loc := idPassword(t, env, idAA, demo.Password); loc != "/account/security" {
+	if _, loc := idPassword(t, env, idAA, apptest.Password); loc != "/account/security" {
 		t.Errorf("Admin agent after the reset: %q", loc)
 	}
 	if evs := env.RecentEvents(t, desk.OpUpdateUser, 1); len(evs) != 1 || evs[0].Detail != desk.DetailUserMFAResetText(idAA) || evs[0].ActorEmail != idGA {
@@ -285,16 +283,16 @@ func TestChangePassword(t *testing.T) {
 	}{
 		{"no current password", "", fresh, "current_password"},
 		{"wrong current password", "not-my-password", fresh, "current_password"},
-		{"too short", demo.Password, "short", "new_password"},
-		{"the email", demo.Password, idSales, "new_password"},
-		{"the same", demo.Password, demo.Password, "new_password"},
+		{"too short", apptest.Password, "short", "new_password"},
+		{"the email", apptest.Password, idSales, "new_password"},
+		{"the same", apptest.Password, apptest.Password, "new_password"},
 	} {
 		res := env.PostForm(t, sales, "/account/security/password", url.Values{"current_password": {tt.current}, "new_password": {tt.next}})
 		if d := doc(t, res.Body); res.StatusCode != http.StatusUnprocessableEntity || d.Find("#"+tt.field+"-err").Length() != 1 {
 			t.Errorf("%s: %d, error on %s: %q", tt.name, res.StatusCode, tt.field, d.Find(".field-error").Text())
 		}
 	}
-	res := env.PostForm(t, sales, "/account/security/password", url.Values{"current_password": {demo.Password}, "new_password": {fresh}})
+	res := env.PostForm(t, sales, "/account/security/password", url.Values{"current_password": {apptest.Password}, "new_password": {fresh}})
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/account/security?done=password_changed" {
 		t.Fatalf("change: %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
@@ -307,7 +305,7 @@ func TestChangePassword(t *testing.T) {
 	if res := env.Get(t, env.Client(), "/v1/customers", "Authorization", "Bearer "+secret); res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("the API token after the change: %d, want revoked", res.StatusCode)
 	}
-	if res := env.PostForm(t, env.Client(), "/signin", url.Values{"email": {idSales}, "password": {demo.Password}}); res.StatusCode != http.StatusUnauthorized {
+	if res := env.PostForm(t, env.Client(), "/signin", url.Values{"email": {idSales}, "password": {apptest.Password}}); res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("the old password: %d", res.StatusCode)
 	}
 	if _, loc := idPassword(t, env, idSales, fresh); loc != "/" {
@@ -318,7 +316,7 @@ func TestChangePassword(t *testing.T) {
 		t.Errorf("change_password events: %+v", evs)
 	}
 	for _, e := range evs {
-		if strings.Contains(e.Detail, fresh) || strings.Contains(e.Detail, demo.Password) {
+		if strings.Contains(e.Detail, fresh) || strings.Contains(e.Detail, apptest.Password) {
 			t.Error("a password in the activity log")
 		}
 	}
@@ -578,7 +576,7 @@ func ssoEnv(t *testing.T, requireMFA bool) (*apptest.Env, *oidctest.Provider) {
 	// The provider keeps PartnerDesk's test clock, so token lifetimes agree.
 	var env *apptest.Env
 	p := oidctest.New(t, func() time.Time { return env.Clock.Now() })
-	env = apptest.StartWith(t, func(c *app.Config) {
+	env = apptest.StartWith(t, func(c *apptest.Config) {
 		c.RequireMFA = requireMFA
 		c.SSO = service.SSOConfig{Issuer: p.Issuer(), ClientID: oidctest.ClientID, ClientSecret: oidctest.ClientSecret, TrustIdPMFA: true}
 	})

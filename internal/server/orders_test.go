@@ -21,8 +21,8 @@ import (
 )
 
 var (
-	wingtipID = demo.TenantID("wingtiptoys")
-	kosovoID  = demo.TenantID("prosewarekosovo")
+	wingtipID = apptest.TenantID("wingtiptoys")
+	kosovoID  = apptest.TenantID("prosewarekosovo")
 )
 
 // wsStd2 is the perpetual Windows Server 2022 Standard 2-core licence; sql3y a 3-year subscription.

@@ -15,9 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
-	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 
 	"github.com/PuerkitoBio/goquery"
@@ -27,7 +25,7 @@ import (
 // startLogged starts PartnerDesk with its log captured.
 func startLogged(t *testing.T, format string) (*apptest.Env, *apptest.SyncBuffer) {
 	buf := &apptest.SyncBuffer{}
-	env := apptest.StartWith(t, func(c *app.Config) {
+	env := apptest.StartWith(t, func(c *apptest.Config) {
 		c.Logger = slog.New(slog.NewTextHandler(buf, nil))
 		if format == "json" {
 			c.Logger = slog.New(slog.NewJSONHandler(buf, nil))
@@ -166,10 +164,7 @@ func TestExportsNeutraliseFormulas(t *testing.T) {
 // demoOfferPair is a perpetual Windows Server offer (sold in every market).
 func demoOfferPair(t *testing.T) (string, string) {
 	t.Helper()
-	o, ok := demo.ResolveOffer(demo.Catalog(), "Windows Server 2022 Standard - 2 Core", desk.TermNone)
-	if !ok {
-		t.Fatal("no Windows Server offer")
-	}
+	o := apptest.Offer(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
 	return o.ID, o.Title
 }
 
@@ -478,7 +473,7 @@ func secDo(t *testing.T, env *apptest.Env, method, host, path string, form url.V
 // links are built on it and other Host names get 421.
 func TestSecureDeployment(t *testing.T) {
 	const host = "desk.example.com"
-	env := apptest.StartWith(t, func(c *app.Config) { c.SecureCookies, c.BaseURL = true, "https://DESK.example.com/" })
+	env := apptest.StartWith(t, func(c *apptest.Config) { c.SecureCookies, c.BaseURL = true, "https://DESK.example.com/" })
 
 	// Another Host: 421, for the portal, the API and a download link; /healthz answers any Host.
 	token, _, _ := secCopyLink(t, env)

@@ -25,22 +25,8 @@ var swKeyFormat = regexp.MustCompile(`^[A-Z0-9]{5}(-[A-Z0-9]{5}){4}$`)
 // the admin agent sees it) and returns its entitlement ID and product.
 func swPurchase(t *testing.T, env *apptest.Env, customerID, match string) (string, desk.Product) {
 	t.Helper()
-	ctx := context.Background()
-	u, _, err := env.App.Store.FindUserByEmail(ctx, apptest.AdminAgent)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, items, err := env.App.Service.Software(ctx, desk.Actor{User: u}, customerID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, it := range items {
-		if strings.Contains(it.OfferTitle, match) && it.Status == desk.StatusActive {
-			return it.ID, it.Product
-		}
-	}
-	t.Fatalf("no active purchase %q for %s", match, customerID)
-	return "", desk.Product{}
+	it := env.Purchase(t, customerID, match)
+	return it.ID, it.Product
 }
 
 // swRow selects a purchase's tbody on the Software tab.

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/desk"
 
@@ -19,7 +18,7 @@ import (
 // log (time, event, attempt, status code, latency, error) and Redeliver, rotate the secret,
 // delete; in English and in Hungarian. Only a Global admin may (R1–R5).
 func TestWebhooksPage(t *testing.T) {
-	env := apptest.StartWith(t, func(c *app.Config) { c.WebhookAllowPrivate = true })
+	env := apptest.StartWith(t, func(c *apptest.Config) { c.WebhookAllowPrivate = true })
 	ctx := context.Background()
 	rcv := apptest.NewReceiver(t)
 	rcv.Answer(func(n int, _ apptest.Delivery) int {

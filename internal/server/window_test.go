@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/desk"
 )
@@ -16,7 +15,7 @@ import (
 // termination fee applies inside it; once it has passed, the dialog and the refusal name that
 // window, never a fixed 30 days. Both languages.
 func TestCancelDialogStatesConfiguredWindow(t *testing.T) {
-	env := apptest.StartWith(t, func(c *app.Config) {
+	env := apptest.StartWith(t, func(c *apptest.Config) {
 		c.CancelWindows = map[desk.ProductKind]time.Duration{desk.KindSoftwareSubscription: 7 * 24 * time.Hour, desk.KindPerpetual: 36 * time.Hour}
 	})
 	sub := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, "SQL Server Standard - 2 Core License Pack - 1 year", desk.TermP1Y, 1))

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/desk"
 	"partnerdesk/internal/service"
@@ -108,7 +107,7 @@ func TestMonthlyBilling(t *testing.T) {
 // R25, R20 through the use case: a monthly line cancelled in its second month gets the unused
 // days of that month back, on the invoice of the cancellation, and no later month is charged.
 func TestMonthlyCancellation(t *testing.T) {
-	env := apptest.StartWith(t, func(c *app.Config) {
+	env := apptest.StartWith(t, func(c *apptest.Config) {
 		c.CancelWindows = map[desk.ProductKind]time.Duration{desk.KindServerSubscription: 60 * 24 * time.Hour}
 	})
 	ctx := context.Background()
@@ -187,7 +186,7 @@ func TestDemoMonthlyBilling(t *testing.T) {
 // R21: an invoice-ready event when a month's invoice is issued (once), a customer-created event
 // with the customer's API URL; a refused change writes no event.
 func TestBillingAndCustomerWebhooks(t *testing.T) {
-	env := apptest.StartWith(t, func(c *app.Config) { c.WebhookAllowPrivate, c.PublicURL = true, "https://desk.partner.example" })
+	env := apptest.StartWith(t, func(c *apptest.Config) { c.WebhookAllowPrivate, c.PublicURL = true, "https://desk.partner.example" })
 	ctx := context.Background()
 	ga := env.Actor(t, apptest.GlobalAdmin)
 	if _, _, err := env.App.Service.RegisterWebhook(ctx, ga, service.WebhookInput{URL: "http://127.0.0.1:9/hook",

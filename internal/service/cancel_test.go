@@ -8,9 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
-	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 )
 
@@ -307,7 +305,7 @@ func TestCancelDemoOrdersAroundTheWindow(t *testing.T) {
 
 // R12: the window is configuration per product kind.
 func TestCancelWindowPerKind(t *testing.T) {
-	env := apptest.StartWith(t, func(c *app.Config) {
+	env := apptest.StartWith(t, func(c *apptest.Config) {
 		c.CancelWindows = map[desk.ProductKind]time.Duration{desk.KindSoftwareSubscription: 7 * cxDayLen}
 	})
 	ctx := context.Background()
@@ -688,7 +686,7 @@ func TestCancelCreditsOnInvoice(t *testing.T) {
 func TestCancelCreditTaxIncluded(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := context.Background()
-	wingtip := demo.TenantID(cxWingtip)
+	wingtip := apptest.TenantID(cxWingtip)
 	o := env.PlaceOrder(t, wingtip, apptest.Line(t, cxWSStd, desk.TermNone, 3))
 	l := o.Lines[0].Amounts
 	if o.Currency != "AUD" || !l.TaxIncluded || l.Tax == 0 || l.Net+l.Tax != l.Gross {

@@ -69,7 +69,7 @@ func TestPlaceOrderAustraliaTaxIncluded(t *testing.T) {
 	env := apptest.Start(t)
 	a := env.Actor(t, apptest.AdminAgent)
 	ws := apptest.OfferID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
-	o, _, err := env.App.Service.PlaceOrder(context.Background(), a, demo.TenantID("wingtiptoys"), "k", []desk.CartLine{{OfferID: ws, Quantity: 3}})
+	o, _, err := env.App.Service.PlaceOrder(context.Background(), a, apptest.TenantID("wingtiptoys"), "k", []desk.CartLine{{OfferID: ws, Quantity: 3}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestPlaceOrderRefusals(t *testing.T) {
 	ws := apptest.OfferID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
 	sql1y := apptest.OfferID(t, "SQL Server Standard - 2 Core License Pack - 1 year", desk.TermP1Y)
 	vm := apptest.OfferID(t, "Standard_D2s_v5", desk.TermP1Y)
-	kosovo := demo.TenantID("prosewarekosovo")
+	kosovo := apptest.TenantID("prosewarekosovo")
 	for _, tt := range []struct {
 		name     string
 		customer string
@@ -190,7 +190,7 @@ func TestCatalogForMarket(t *testing.T) {
 	for _, tt := range []struct {
 		customer     string
 		reservations bool
-	}{{demo.TenantID("prosewarekosovo"), false}, {demo.TenantID("litware"), false}, {demo.TenantID("cohowinery"), false}, {apptest.ContosoID, true}} {
+	}{{apptest.TenantID("prosewarekosovo"), false}, {apptest.TenantID("litware"), false}, {apptest.TenantID("cohowinery"), false}, {apptest.ContosoID, true}} {
 		_, products, err := env.App.Service.CatalogForCustomer(ctx, a, tt.customer, "", "")
 		if err != nil {
 			t.Fatal(err)

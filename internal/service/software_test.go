@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
@@ -194,7 +193,7 @@ func TestRevealKey(t *testing.T) {
 
 // Reveals are rate-limited per user: a burst, then one per RevealEvery.
 func TestRevealKeyRateLimit(t *testing.T) {
-	env := apptest.StartWith(t, func(c *app.Config) { c.RevealBurst = 3; c.RevealEvery = time.Minute })
+	env := apptest.StartWith(t, func(c *apptest.Config) { c.RevealBurst = 3; c.RevealEvery = time.Minute })
 	ctx := context.Background()
 	svc := env.App.Service
 	admin := env.Actor(t, apptest.AdminAgent)

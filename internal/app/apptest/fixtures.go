@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"partnerdesk/internal/app"
 	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 	"partnerdesk/internal/service"
@@ -38,14 +39,30 @@ var Users = map[string]string{
 	"customer": ContosoAdmin,
 }
 
-// OfferID is the ID of the demo catalog's offer whose title contains match, for term.
-func OfferID(t testing.TB, match, term string) string {
+// Config is the application's configuration, as StartWith's tweak sees it.
+type Config = app.Config
+
+// Password is every demo user's password.
+const Password = demo.Password
+
+// TenantID is the demo tenant ID of the customer whose primary domain starts with domainPrefix
+// (e.g. "contoso").
+func TenantID(domainPrefix string) string { return demo.TenantID(domainPrefix) }
+
+// Offer is the demo catalog's offer whose title contains match, for term.
+func Offer(t testing.TB, match, term string) desk.Offer {
 	t.Helper()
 	o, ok := demo.ResolveOffer(demo.Catalog(), match, term)
 	if !ok {
 		t.Fatalf("no demo offer %q %q", match, term)
 	}
-	return o.ID
+	return o
+}
+
+// OfferID is the ID of the demo catalog's offer whose title contains match, for term.
+func OfferID(t testing.TB, match, term string) string {
+	t.Helper()
+	return Offer(t, match, term).ID
 }
 
 // User is the stored user with this email.
@@ -176,15 +193,21 @@ func (e *Env) PlaceOrder(t testing.TB, customerID string, lines ...desk.CartLine
 	return o
 }
 
-// Purchase is a customer's active software purchase (as the admin agent sees it) whose offer title
-// contains match.
-func (e *Env) Purchase(t testing.TB, customerID, match string) desk.SoftwareItem {
+// Software lists a customer's software purchases as the admin agent sees them.
+func (e *Env) Software(t testing.TB, customerID string) []desk.SoftwareItem {
 	t.Helper()
 	_, items, err := e.App.Service.Software(context.Background(), e.Actor(t, AdminAgent), customerID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, it := range items {
+	return items
+}
+
+// Purchase is a customer's active software purchase (as the admin agent sees it) whose offer title
+// contains match.
+func (e *Env) Purchase(t testing.TB, customerID, match string) desk.SoftwareItem {
+	t.Helper()
+	for _, it := range e.Software(t, customerID) {
 		if strings.Contains(it.OfferTitle, match) && it.Status == desk.StatusActive {
 			return it
 		}
