@@ -35,8 +35,7 @@ func blDay(s string) time.Time {
 // starts — once per month whatever runs the billing, and its cancellation credits the unused
 // days of the month charged (R20), nothing later.
 func TestMonthlyBilling(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
+	env, ctx, svc := apptest.StartService(t)
 	bought := env.Clock.Now() // 25 November 2026, 10:00 UTC
 	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, blWSSub, desk.TermP1Y, 10))
 	l := o.Lines[0]
@@ -98,7 +97,7 @@ func TestMonthlyBilling(t *testing.T) {
 	if again := blRun(t, env); again.Charged != 0 || len(again.Issued) != 0 {
 		t.Fatalf("a second run: %+v", again)
 	}
-	inv, _, err := env.App.Service.Invoice(ctx, env.Actor(t, apptest.GlobalAdmin), cxHUFNov)
+	inv, _, err := svc.Invoice(ctx, env.Actor(t, apptest.GlobalAdmin), cxHUFNov)
 	if err != nil || inv.Status != desk.InvoiceIssued {
 		t.Fatalf("November: %+v %v", inv, err)
 	}

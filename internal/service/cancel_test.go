@@ -149,6 +149,12 @@ func cxDemoOrder(t *testing.T, env *apptest.Env, customerID, match string) desk.
 	return desk.Order{}
 }
 
+// cxCancelFirst cancels the first line of a Contoso order as actor, acknowledged, without an
+// override.
+func cxCancelFirst(env *apptest.Env, actor desk.Actor, o desk.Order) (desk.Order, desk.Cancellation, error) {
+	return env.App.Service.CancelEntitlement(context.Background(), actor, apptest.ContosoID, o.ID, o.Lines[0].EntitlementID, true, "")
+}
+
 func cxWant(t *testing.T, what string, err error, code, key string) {
 	t.Helper()
 	if desk.ErrorCode(err) != code || errMessage(err) != key {
@@ -159,8 +165,7 @@ func cxWant(t *testing.T, what string, err error, code, key string) {
 // R15: fifty concurrent cancellations of one line give one cancellation, one credit, one event;
 // every other request is told the purchase is already cancelled.
 func TestCancelExactlyOnceUnderConcurrency(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
+	env, ctx, svc := apptest.StartService(t)
 	admin := env.Actor(t, apptest.AdminAgent)
 	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
 
@@ -169,7 +174,7 @@ func TestCancelExactlyOnceUnderConcurrency(t *testing.T) {
 	ok, conflicts := 0, 0
 	var other []error
 	apptest.Together(n, func(int) {
-		_, cs, err := env.App.Service.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}})
+		_, cs, err := svc.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}})
 		mu.Lock()
 		defer mu.Unlock()
 		switch {
@@ -197,7 +202,7 @@ func TestCancelExactlyOnceUnderConcurrency(t *testing.T) {
 		t.Errorf("order after cancellation: status %s, quantity %d", got.Status, got.Lines[0].Quantity)
 	}
 	// A later repeat is refused the same way and changes nothing.
-	_, _, err := env.App.Service.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}, FromDialog: true, Acknowledged: true})
+	_, _, err := svc.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}, FromDialog: true, Acknowledged: true})
 	cxWant(t, "a repeated cancellation", err, desk.ECONFLICT, "err.already_cancelled")
 	if c := cxCancellations(t, env, o.ID, 0); c != 1 {
 		t.Errorf("%d cancellation rows after a repeat", c)
@@ -221,14 +226,14 @@ func TestCancelWindowEdges(t *testing.T) {
 		t.Errorf("dialog at the deadline: order %s state %s deadline %v; want %s cancellable until %v",
 			d.Selected.OrderID, d.Selected.State, d.Selected.Deadline, b.ID, placed.Add(cxWindow))
 	}
-	if _, c, err := svc.CancelEntitlement(ctx, admin, apptest.ContosoID, a.ID, a.Lines[0].EntitlementID, true, ""); err != nil {
+	if _, c, err := cxCancelFirst(env, admin, a); err != nil {
 		t.Fatalf("cancel at exactly T + 30 days: %v", err)
 	} else if !c.CancelledAt.Equal(placed.Add(cxWindow)) {
 		t.Errorf("cancelled at %v, want the clock's %v", c.CancelledAt, placed.Add(cxWindow))
 	}
 
 	env.Clock.Advance(time.Millisecond)
-	_, _, err = svc.CancelEntitlement(ctx, admin, apptest.ContosoID, b.ID, b.Lines[0].EntitlementID, true, "")
+	_, _, err = cxCancelFirst(env, admin, b)
 	cxWant(t, "dialog cancel at T + 30 days + 1 ms", err, desk.EWINDOWCLOSED, "err.window_passed")
 	_, _, err = svc.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: b.ID, Lines: []int{0}})
 	cxWant(t, "API cancel at T + 30 days + 1 ms", err, desk.EWINDOWCLOSED, "err.window_passed")
@@ -249,8 +254,7 @@ func TestCancelWindowEdges(t *testing.T) {
 // left" (which the Software tab shows as "window passed"): DaysLeft rounds up until the very
 // end of the window, and the deadline instant is still inside it (R12).
 func TestCancelDaysLeftAtDeadline(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
+	env, ctx, svc := apptest.StartService(t)
 	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
 	ent := o.Lines[0].EntitlementID
 	for _, tt := range []struct {
@@ -259,7 +263,7 @@ func TestCancelDaysLeftAtDeadline(t *testing.T) {
 	}{{0, 30}, {time.Second, 30}, {cxDayLen, 29}, {cxWindow - cxDayLen, 1}, {cxWindow - time.Millisecond, 1}, {cxWindow, 1}} {
 		env.Clock.Advance(o.CreatedAt.Add(tt.advance).Sub(env.Clock.Now()))
 		it := cxItem(t, env, apptest.ContosoID, ent)
-		d, err := env.App.Service.CancelDialog(ctx, env.Actor(t, apptest.AdminAgent), apptest.ContosoID, ent, "")
+		d, err := svc.CancelDialog(ctx, env.Actor(t, apptest.AdminAgent), apptest.ContosoID, ent, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -332,18 +336,17 @@ func TestCancelWindowPerKind(t *testing.T) {
 	if d.Selected.State != desk.CancelWindowPassed || !d.Selected.Deadline.Equal(placed.Add(7*cxDayLen)) {
 		t.Errorf("10-day-old subscription in the dialog: %s until %v", d.Selected.State, d.Selected.Deadline)
 	}
-	_, _, err = svc.CancelEntitlement(ctx, admin, apptest.ContosoID, sub.ID, sub.Lines[0].EntitlementID, true, "")
+	_, _, err = cxCancelFirst(env, admin, sub)
 	cxWant(t, "cancel a 10-day-old software subscription (7-day window)", err, desk.EWINDOWCLOSED, "err.window_passed")
 	cxUnchanged(t, env, apptest.ContosoID, sub.ID, 0)
-	if _, _, err := svc.CancelEntitlement(ctx, admin, apptest.ContosoID, perp.ID, perp.Lines[0].EntitlementID, true, ""); err != nil {
+	if _, _, err := cxCancelFirst(env, admin, perp); err != nil {
 		t.Errorf("cancel a 10-day-old perpetual purchase (30-day window): %v", err)
 	}
 }
 
 // R13: the SUSE plan can never be cancelled, through the API or the dialog's rules.
 func TestCancelNeverCancellable(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
+	env, ctx, svc := apptest.StartService(t)
 	admin := env.Actor(t, apptest.AdminAgent)
 	o := cxDemoOrder(t, env, apptest.FabrikamID, cxSUSE)
 	if age := apptest.Epoch.Sub(o.CreatedAt); age < 29*cxDayLen || age >= 30*cxDayLen {
@@ -353,7 +356,7 @@ func TestCancelNeverCancellable(t *testing.T) {
 		{CustomerID: apptest.FabrikamID, OrderID: o.ID, Lines: []int{0}},
 		{CustomerID: apptest.FabrikamID, OrderID: o.ID, Lines: []int{0}, FromDialog: true, Acknowledged: true},
 	} {
-		_, cs, err := env.App.Service.Cancel(ctx, admin, req)
+		_, cs, err := svc.Cancel(ctx, admin, req)
 		cxWant(t, fmt.Sprintf("cancel the SUSE plan (dialog=%v)", req.FromDialog), err, desk.ENOTCANCEL, "err.never_cancellable")
 		if len(cs) != 0 {
 			t.Errorf("a refusal returned cancellations %+v", cs)
@@ -364,16 +367,15 @@ func TestCancelNeverCancellable(t *testing.T) {
 
 // R14: the server refuses a dialog cancellation without the acknowledgement.
 func TestCancelNeedsAcknowledgement(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
+	env, ctx, svc := apptest.StartService(t)
 	admin := env.Actor(t, apptest.AdminAgent)
 	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
-	_, _, err := env.App.Service.CancelEntitlement(ctx, admin, apptest.ContosoID, o.ID, o.Lines[0].EntitlementID, false, "")
+	_, _, err := svc.CancelEntitlement(ctx, admin, apptest.ContosoID, o.ID, o.Lines[0].EntitlementID, false, "")
 	cxWant(t, "cancel without the acknowledgement", err, desk.EINVALID, "err.ack_required")
-	_, _, err = env.App.Service.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}, FromDialog: true})
+	_, _, err = svc.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}, FromDialog: true})
 	cxWant(t, "dialog Cancel without the acknowledgement", err, desk.EINVALID, "err.ack_required")
 	cxUnchanged(t, env, apptest.ContosoID, o.ID, 0)
-	if _, _, err := env.App.Service.CancelEntitlement(ctx, admin, apptest.ContosoID, o.ID, o.Lines[0].EntitlementID, true, ""); err != nil {
+	if _, _, err := cxCancelFirst(env, admin, o); err != nil {
 		t.Fatalf("with the acknowledgement: %v", err)
 	}
 }
@@ -579,11 +581,11 @@ func TestCancelCreditsOnInvoice(t *testing.T) {
 	env.Clock.Advance(10 * cxDayLen)
 	cancelled := env.Clock.Now() // 2026-12-05 10:00 UTC
 
-	_, cp, err := svc.CancelEntitlement(ctx, admin, apptest.ContosoID, perp.ID, perp.Lines[0].EntitlementID, true, "")
+	_, cp, err := cxCancelFirst(env, admin, perp)
 	if err != nil {
 		t.Fatalf("cancel the perpetual purchase: %v", err)
 	}
-	_, csub, err := svc.CancelEntitlement(ctx, admin, apptest.ContosoID, sub.ID, sub.Lines[0].EntitlementID, true, "")
+	_, csub, err := cxCancelFirst(env, admin, sub)
 	if err != nil {
 		t.Fatalf("cancel the subscription: %v", err)
 	}
@@ -684,15 +686,14 @@ func TestCancelCreditsOnInvoice(t *testing.T) {
 // R20 in a market whose prices include tax (Wingtip Toys, AU): a cancelled perpetual line credits
 // net, tax and gross in full.
 func TestCancelCreditTaxIncluded(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
+	env, ctx, svc := apptest.StartService(t)
 	wingtip := apptest.TenantID(cxWingtip)
 	o := env.PlaceOrder(t, wingtip, apptest.Line(t, cxWSStd, desk.TermNone, 3))
 	l := o.Lines[0].Amounts
 	if o.Currency != "AUD" || !l.TaxIncluded || l.Tax == 0 || l.Net+l.Tax != l.Gross {
 		t.Fatalf("AU line %+v %s", l, o.Currency)
 	}
-	_, c, err := env.App.Service.CancelEntitlement(ctx, env.Actor(t, apptest.AdminAgent), wingtip, o.ID, o.Lines[0].EntitlementID, true, "")
+	_, c, err := svc.CancelEntitlement(ctx, env.Actor(t, apptest.AdminAgent), wingtip, o.ID, o.Lines[0].EntitlementID, true, "")
 	if err != nil {
 		t.Fatal(err)
 	}

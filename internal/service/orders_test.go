@@ -20,12 +20,11 @@ func orderCount(t *testing.T, env *apptest.Env, a desk.Actor, customerID string)
 }
 
 func TestPlaceOrderHungary(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
+	env, ctx, svc := apptest.StartService(t)
 	sales := env.Actor(t, apptest.SalesAgent)
 	sql3y := apptest.OfferID(t, "SQL Server Standard - 2 Core License Pack - 3 year", desk.TermP3Y)
 	ws := apptest.OfferID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
-	o, created, err := env.App.Service.PlaceOrder(ctx, sales, apptest.ContosoID, "k1", []desk.CartLine{
+	o, created, err := svc.PlaceOrder(ctx, sales, apptest.ContosoID, "k1", []desk.CartLine{
 		{OfferID: sql3y, Quantity: 2, Term: desk.TermP3Y}, {OfferID: ws, Quantity: 8},
 	})
 	if err != nil || !created {
@@ -40,7 +39,7 @@ func TestPlaceOrderHungary(t *testing.T) {
 		t.Fatalf("HUF prices are whole hundreds of forints: %d", o.Amounts.Net)
 	}
 	// Both lines are software: both got an entitlement, visible on the Software tab.
-	_, ents, err := env.App.Service.Entitlements(ctx, sales, apptest.ContosoID)
+	_, ents, err := svc.Entitlements(ctx, sales, apptest.ContosoID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,11 +53,11 @@ func TestPlaceOrderHungary(t *testing.T) {
 		t.Fatalf("entitlements for the order: %d", found)
 	}
 	// The order is in the history, newest first, and in the activity log.
-	_, page, _ := env.App.Service.Orders(ctx, sales, apptest.ContosoID, "", 10)
+	_, page, _ := svc.Orders(ctx, sales, apptest.ContosoID, "", 10)
 	if page.Items[0].ID != o.ID || len(page.Items[0].Lines) != 2 {
 		t.Fatalf("history: %+v", page.Items[0])
 	}
-	evs, _ := env.App.Service.RecentEvents(ctx, desk.OpCreateOrder, 1)
+	evs, _ := svc.RecentEvents(ctx, desk.OpCreateOrder, 1)
 	if len(evs) != 1 || evs[0].OrderID != o.ID || evs[0].CustomerID != apptest.ContosoID || evs[0].ActorEmail != apptest.SalesAgent {
 		t.Fatalf("create_order event: %+v", evs)
 	}
@@ -81,8 +80,7 @@ func TestPlaceOrderAustraliaTaxIncluded(t *testing.T) {
 
 // R9: concurrent submissions with one key create exactly one order.
 func TestPlaceOrderIdempotentUnderConcurrency(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
+	env, ctx, svc := apptest.StartService(t)
 	a := env.Actor(t, apptest.SalesAgent)
 	before := orderCount(t, env, a, apptest.FabrikamID)
 	ws := apptest.OfferID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
@@ -95,7 +93,7 @@ func TestPlaceOrderIdempotentUnderConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			o, created, err := env.App.Service.PlaceOrder(ctx, a, apptest.FabrikamID, "double-click", []desk.CartLine{{OfferID: ws, Quantity: 1}})
+			o, created, err := svc.PlaceOrder(ctx, a, apptest.FabrikamID, "double-click", []desk.CartLine{{OfferID: ws, Quantity: 1}})
 			if err != nil {
 				t.Error(err)
 				return
@@ -121,15 +119,14 @@ func TestPlaceOrderIdempotentUnderConcurrency(t *testing.T) {
 		t.Fatalf("orders %d → %d", before, got)
 	}
 	// The same key for another customer is another order.
-	if _, created, _ := env.App.Service.PlaceOrder(ctx, a, apptest.ContosoID, "double-click", []desk.CartLine{{OfferID: ws, Quantity: 1}}); !created {
+	if _, created, _ := svc.PlaceOrder(ctx, a, apptest.ContosoID, "double-click", []desk.CartLine{{OfferID: ws, Quantity: 1}}); !created {
 		t.Fatal("key shared across customers")
 	}
 }
 
 // R10: every refusal is a clear EINVALID and creates nothing; R7 names the market.
 func TestPlaceOrderRefusals(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
+	env, ctx, svc := apptest.StartService(t)
 	a := env.Actor(t, apptest.SalesAgent)
 	ws := apptest.OfferID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
 	sql1y := apptest.OfferID(t, "SQL Server Standard - 2 Core License Pack - 1 year", desk.TermP1Y)
@@ -159,7 +156,7 @@ func TestPlaceOrderRefusals(t *testing.T) {
 			if key == "" {
 				key = "k-" + tt.name
 			}
-			_, _, err := env.App.Service.PlaceOrder(ctx, a, tt.customer, key, tt.lines)
+			_, _, err := svc.PlaceOrder(ctx, a, tt.customer, key, tt.lines)
 			var de *desk.Error
 			if desk.ErrorCode(err) != desk.EINVALID || !asErr(err, &de) || de.Message != tt.wantKey {
 				t.Fatalf("got %v, want EINVALID %s", err, tt.wantKey)
@@ -184,14 +181,13 @@ func asErr(err error, target **desk.Error) bool {
 
 // R7: a Kosovo customer is never offered an Azure Reservation; a Hungarian one is.
 func TestCatalogForMarket(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
+	env, ctx, svc := apptest.StartService(t)
 	a := env.Actor(t, apptest.SalesAgent)
 	for _, tt := range []struct {
 		customer     string
 		reservations bool
 	}{{apptest.TenantID("prosewarekosovo"), false}, {apptest.TenantID("litware"), false}, {apptest.TenantID("cohowinery"), false}, {apptest.ContosoID, true}} {
-		_, products, err := env.App.Service.CatalogForCustomer(ctx, a, tt.customer, "", "")
+		_, products, err := svc.CatalogForCustomer(ctx, a, tt.customer, "", "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -208,7 +204,7 @@ func TestCatalogForMarket(t *testing.T) {
 			t.Errorf("customer %s: reservations offered = %v", tt.customer, has)
 		}
 	}
-	_, only, _ := env.App.Service.CatalogForCustomer(ctx, a, apptest.ContosoID, desk.KindAzureSoftwarePlan, "suse")
+	_, only, _ := svc.CatalogForCustomer(ctx, a, apptest.ContosoID, desk.KindAzureSoftwarePlan, "suse")
 	if len(only) != 2 {
 		t.Fatalf("kind + search filter: %d products", len(only))
 	}
