@@ -80,6 +80,14 @@ func as(t testing.TB, env *apptest.Env, email string) *caller {
 	return &caller{t: t, env: env, token: secret}
 }
 
+// startAs starts PartnerDesk for one test and returns it with a caller holding a fresh token of
+// the demo user email.
+func startAs(t testing.TB, email string) (*apptest.Env, *caller) {
+	t.Helper()
+	env := apptest.Start(t)
+	return env, as(t, env, email)
+}
+
 // reply is an API response with its body read.
 type reply struct {
 	method, path string
@@ -494,8 +502,7 @@ func day(env *apptest.Env, offsetDays int) string {
 
 func TestCustomers(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	c := as(t, env, salesAgent)
+	_, c := startAs(t, salesAgent)
 
 	// One page: every customer, with Partner Center's field names.
 	r := c.get("/v1/customers?size=500").ok(t, http.StatusOK, nil)
@@ -567,8 +574,7 @@ func TestCustomers(t *testing.T) {
 
 func TestOrders(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	c := as(t, env, salesAgent)
+	_, c := startAs(t, salesAgent)
 
 	// List: Contoso's demo orders, newest first, with Partner Center's field names.
 	r := c.get("/v1/customers/"+apptest.ContosoID+"/orders").ok(t, http.StatusOK, nil)
@@ -683,8 +689,7 @@ func TestOrders(t *testing.T) {
 // (not silently taken as "from the start", which would make a client re-read pages).
 func TestBadContinuationToken(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	ga := as(t, env, globalAdmin)
+	env, ga := startAs(t, globalAdmin)
 	inv := "INV-" + env.Clock.Now().Format("2006-01") + "-HUF"
 	for _, p := range []string{
 		"/v1/customers",
@@ -709,8 +714,7 @@ func TestBadContinuationToken(t *testing.T) {
 
 func TestProducts(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	c := as(t, env, salesAgent)
+	_, c := startAs(t, salesAgent)
 	type market struct {
 		country, currency string
 		amount            *regexp.Regexp
@@ -794,8 +798,7 @@ func TestProducts(t *testing.T) {
 
 func TestEntitlementsKeysAndDownloadLinks(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	agent := as(t, env, adminAgent)
+	env, agent := startAs(t, adminAgent)
 	o := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, wsStd, desk.TermNone), 2, ""})
 
 	// Entitlements: Partner Center's field names, the reference order, the editions.
@@ -906,8 +909,7 @@ func TestEntitlementsKeysAndDownloadLinks(t *testing.T) {
 
 func TestInvoices(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	c := as(t, env, billing)
+	env, c := startAs(t, billing)
 	r := c.get("/v1/invoices").ok(t, http.StatusOK, nil)
 	m := r.collection(t, "invoices")
 	var invs collection[invoice]
@@ -982,8 +984,7 @@ func TestInvoices(t *testing.T) {
 
 func TestAuditRecords(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	c := as(t, env, referrals)
+	env, c := startAs(t, referrals)
 	from, to := day(env, -29), day(env, 0)
 
 	r := c.get("/v1/auditrecords?startDate="+from+"&endDate="+to).ok(t, http.StatusOK, nil)
@@ -1110,8 +1111,7 @@ func findOrder(t testing.TB, c *caller, customerID, title string) order {
 
 func TestCancelErrorCodes(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	agent := as(t, env, adminAgent)
+	env, agent := startAs(t, adminAgent)
 
 	// 900117: the demo's 31-day-old SQL Server Enterprise 3-year order (R12).
 	old := findOrder(t, agent, apptest.ContosoID, "SQL Server Enterprise - 2 Core License Pack")
@@ -1173,8 +1173,7 @@ func TestCancelErrorCodes(t *testing.T) {
 
 func TestBadRequests(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	c := as(t, env, salesAgent)
+	env, c := startAs(t, salesAgent)
 	ordersOf := func(id string) int { return len(allOrders(t, c, id)) }
 	before, kosovoBefore := ordersOf(apptest.ContosoID), ordersOf(kosovoID)
 	post := func(customerID string, body any) reply {
@@ -1320,8 +1319,7 @@ func wantForbidden(t testing.TB, r reply, roles ...string) {
 
 func TestRoleGates(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	agent := as(t, env, adminAgent)
+	env, agent := startAs(t, adminAgent)
 	o := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, wsStd, desk.TermNone), 1, ""})
 	ent := entitlementOf(t, agent, apptest.ContosoID, o.ID, 0)
 	ed := editionOf(t, ent, "2022")
@@ -1422,8 +1420,7 @@ func TestCustomerUserGetsNoToken(t *testing.T) {
 
 func TestIdempotentCreate(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	c := as(t, env, salesAgent)
+	env, c := startAs(t, salesAgent)
 	body := orderBody(line{apptest.OfferID(t, wsStd, desk.TermNone), 3, ""})
 	path := "/v1/customers/" + apptest.ContosoID + "/orders"
 	before := len(allOrders(t, c, apptest.ContosoID))
@@ -1496,8 +1493,7 @@ func TestIdempotentCreate(t *testing.T) {
 
 func TestCancelCreditsOnce(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	agent := as(t, env, adminAgent)
+	env, agent := startAs(t, adminAgent)
 	bill := as(t, env, billing)
 	ws, office := apptest.OfferID(t, wsStd, desk.TermNone), apptest.OfferID(t, officeLTSC, desk.TermNone)
 	o := placeOrder(t, agent, apptest.ContosoID, line{ws, 2, ""}, line{office, 1, ""})
@@ -1607,8 +1603,7 @@ func TestCancelCreditsOnce(t *testing.T) {
 // R15 through the API: concurrent PATCHes cancel once; the others get 409 800060; one credit.
 func TestConcurrentCancel(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	agent := as(t, env, adminAgent)
+	env, agent := startAs(t, adminAgent)
 	o := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, officeLTSC, desk.TermNone), 1, ""})
 	const n = 8
 	replies := make([]reply, n)

@@ -15,8 +15,7 @@ import (
 // recorded with its reason.
 func TestCancelNeedsSupportThroughAPI(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	agent := as(t, env, adminAgent)
+	env, agent := startAs(t, adminAgent)
 	global := as(t, env, globalAdmin)
 
 	// Downloaded: a shared link fetched once.
@@ -91,8 +90,7 @@ func TestCancelNeedsSupportThroughAPI(t *testing.T) {
 // used to order 9,999.
 func TestDuplicateJSONNamesOrderNothing(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	sales := as(t, env, salesAgent)
+	_, sales := startAs(t, salesAgent)
 	before := len(allOrders(t, sales, apptest.ContosoID))
 	offer := apptest.OfferID(t, officeLTSC, desk.TermNone)
 	for _, body := range []string{
@@ -117,8 +115,7 @@ func TestDuplicateJSONNamesOrderNothing(t *testing.T) {
 // another request and places its own order; the same request again still replays (R9).
 func TestIdempotencyKeyBoundToRequestAndToken(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	sales := as(t, env, salesAgent)
+	env, sales := startAs(t, salesAgent)
 	path := "/v1/customers/" + apptest.ContosoID + "/orders"
 	offer := apptest.OfferID(t, officeLTSC, desk.TermNone)
 	before := len(allOrders(t, sales, apptest.ContosoID))

@@ -33,8 +33,7 @@ func TestCancelWindowConfiguredInAPI(t *testing.T) {
 // R25 in the API: invoice line items say which month a charge covers.
 func TestInvoiceLineServicePeriods(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	b := as(t, env, billing)
+	_, b := startAs(t, billing)
 	type line struct {
 		Description        string `json:"description"`
 		Kind               string `json:"kind"`

@@ -220,6 +220,22 @@ func huSoftware(t *testing.T, env *apptest.Env, customerID string) []desk.Softwa
 	return items
 }
 
+// huListedUser is the ID of the user with this email in the list rows (data-testid row) of d, read
+// from the row's password form (its action is base + ID + "/password").
+func huListedUser(t *testing.T, d *goquery.Document, row, email, base string) string {
+	t.Helper()
+	var id string
+	testid(d, row).Each(func(_ int, s *goquery.Selection) {
+		if s.AttrOr("data-email", "") == email {
+			id = strings.TrimSuffix(strings.TrimPrefix(s.Find(`form[action$="/password"]`).AttrOr("action", ""), base), "/password")
+		}
+	})
+	if id == "" {
+		t.Fatalf("%s is not listed", email)
+	}
+	return id
+}
+
 // Every page and fragment of PartnerDesk, rendered in Hungarian for the roles that see it, is
 // Hungarian: no English UI word from the English catalog, no Go formatting error, no raw
 // catalog key, no key missing in hu (SPEC §10).
@@ -408,15 +424,7 @@ func TestHungarianPages(t *testing.T) {
 	// Settings: users, key pools, API tokens, the API page.
 	get(ga, "/settings/users")
 	d = post(ga, "/settings/users", url.Values{"display_name": {"Szabó Péter"}, "email": {"szabo.peter@partner.example"}, "role": {"sales-agent"}})
-	var newUser string
-	testid(d, "user-row").Each(func(_ int, s *goquery.Selection) {
-		if s.AttrOr("data-email", "") == "szabo.peter@partner.example" {
-			newUser = strings.TrimSuffix(strings.TrimPrefix(s.Find(`form[action$="/password"]`).AttrOr("action", ""), "/settings/users/"), "/password")
-		}
-	})
-	if newUser == "" {
-		t.Fatal("the new user is not listed")
-	}
+	newUser := huListedUser(t, d, "user-row", "szabo.peter@partner.example", "/settings/users/")
 	post(ga, "/settings/users/"+newUser+"/roles", url.Values{"role": {"sales-agent", "helpdesk-agent"}})
 	post(ga, "/settings/users/"+newUser+"/password", nil)
 	post(ga, "/settings/users/"+newUser+"/deactivate", nil)
@@ -516,15 +524,7 @@ func TestHungarianPages(t *testing.T) {
 	get(custAdmin, "/portal/users")
 	d = post(custAdmin, "/portal/users", url.Values{"email": {"toth.anna@contoso.onmicrosoft.com"}, "display_name": {"Tóth Anna"}, "role": {desk.RoleCustomerUser.Slug()}})
 	post(custAdmin, "/portal/users", url.Values{"email": {"rossz"}, "display_name": {""}})
-	var anna string
-	testid(d, "customer-user").Each(func(_ int, s *goquery.Selection) {
-		if s.AttrOr("data-email", "") == "toth.anna@contoso.onmicrosoft.com" {
-			anna = strings.TrimSuffix(strings.TrimPrefix(s.Find(`form[action$="/password"]`).AttrOr("action", ""), "/portal/users/"), "/password")
-		}
-	})
-	if anna == "" {
-		t.Fatal("the invited user is not on the Users page")
-	}
+	anna := huListedUser(t, d, "customer-user", "toth.anna@contoso.onmicrosoft.com", "/portal/users/")
 	for _, a := range []string{"deactivate", "activate", "password", "mfa-reset", "remove"} {
 		post(custAdmin, "/portal/users/"+anna+"/"+a, nil)
 	}
