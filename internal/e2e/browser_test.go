@@ -216,7 +216,9 @@ func downloadsTo(t *testing.T, ctx context.Context) string {
 // startSignedIn starts PartnerDesk with the demo data and a browser signed in as email.
 func startSignedIn(t *testing.T, email string) (*apptest.Env, context.Context) {
 	t.Helper()
-	env, ctx := startSignedIn(t, email)
+	env := apptest.Start(t)
+	ctx := newBrowser(t)
+	signInDemo(t, ctx, env, email)
 	return env, ctx
 }
 
