@@ -20,24 +20,21 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
-	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 )
 
 // The demo's partner users, one per role (SPEC §1, §11).
 const (
-	globalAdmin = "globaladmin@partner.example"
-	adminAgent  = "adminagent@partner.example"
-	salesAgent  = "salesagent@partner.example"
-	helpdesk    = "helpdesk@partner.example"
-	billing     = "billing@partner.example"
-	referrals   = "referrals@partner.example"
+	globalAdmin = apptest.GlobalAdmin
+	adminAgent  = apptest.AdminAgent
+	salesAgent  = apptest.SalesAgent
+	helpdesk    = apptest.Helpdesk
+	billing     = apptest.BillingAdmin
+	referrals   = apptest.ReferralsAdmin
 )
 
 // Offers the tests buy (demo catalog titles) and the IDs nothing has.
@@ -50,24 +47,14 @@ const (
 )
 
 var (
-	kosovoID  = demo.TenantID("prosewarekosovo") // XK: no Azure Reservations (R7)
-	wingtipID = demo.TenantID("wingtiptoys")     // AU: prices include tax (R6)
+	kosovoID  = apptest.TenantID("prosewarekosovo") // XK: no Azure Reservations (R7)
+	wingtipID = apptest.TenantID("wingtiptoys")     // AU: prices include tax (R6)
 	// productKey is the real 25-character MAK format of SPEC §4.
 	productKey = regexp.MustCompile(`^[0-9A-Z]{5}(-[0-9A-Z]{5}){4}$`)
 	// twoDecimals and whole are the API's amounts: decimal strings in major units, never floats.
 	twoDecimals = regexp.MustCompile(`^-?[0-9]+\.[0-9]{2}$`)
 	whole       = regexp.MustCompile(`^-?[0-9]+$`)
 )
-
-// offerID is the demo offer whose title contains match, with that term.
-func offerID(t testing.TB, match, term string) string {
-	t.Helper()
-	o, ok := demo.ResolveOffer(demo.Catalog(), match, term)
-	if !ok {
-		t.Fatalf("no demo offer %q %q", match, term)
-	}
-	return o.ID
-}
 
 // newToken creates an API token for a demo user as the CLI would (no acting user).
 func newToken(t testing.TB, env *apptest.Env, email string, lifetime time.Duration) (desk.APIToken, string) {
@@ -91,6 +78,14 @@ func as(t testing.TB, env *apptest.Env, email string) *caller {
 	t.Helper()
 	_, secret := newToken(t, env, email, 30*24*time.Hour)
 	return &caller{t: t, env: env, token: secret}
+}
+
+// startAs starts PartnerDesk for one test and returns it with a caller holding a fresh token of
+// the demo user email.
+func startAs(t testing.TB, email string) (*apptest.Env, *caller) {
+	t.Helper()
+	env := apptest.Start(t)
+	return env, as(t, env, email)
 }
 
 // reply is an API response with its body read.
@@ -183,6 +178,14 @@ func (r reply) object(t testing.TB) map[string]any {
 	if err := json.Unmarshal(r.body, &m); err != nil {
 		t.Fatalf("%s %s: not a JSON object: %v: %s", r.method, r.path, err, r.body)
 	}
+	return m
+}
+
+// collection is a list reply: a JSON object with totalCount and items (what names it in failures).
+func (r reply) collection(t testing.TB, what string) map[string]any {
+	t.Helper()
+	m := r.object(t)
+	hasKeys(t, what, m, "totalCount", "items")
 	return m
 }
 
@@ -499,13 +502,11 @@ func day(env *apptest.Env, offsetDays int) string {
 
 func TestCustomers(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	c := as(t, env, salesAgent)
+	_, c := startAs(t, salesAgent)
 
 	// One page: every customer, with Partner Center's field names.
 	r := c.get("/v1/customers?size=500").ok(t, http.StatusOK, nil)
-	m := r.object(t)
-	hasKeys(t, "customers", m, "totalCount", "items")
+	m := r.collection(t, "customers")
 	items := list(t, m, "items")
 	if len(items) < 30 || int(m["totalCount"].(float64)) != len(items) {
 		t.Fatalf("customers: totalCount %v, %d items; want about 30 demo customers, all on one page", m["totalCount"], len(items))
@@ -573,13 +574,11 @@ func TestCustomers(t *testing.T) {
 
 func TestOrders(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	c := as(t, env, salesAgent)
+	_, c := startAs(t, salesAgent)
 
 	// List: Contoso's demo orders, newest first, with Partner Center's field names.
 	r := c.get("/v1/customers/"+apptest.ContosoID+"/orders").ok(t, http.StatusOK, nil)
-	m := r.object(t)
-	hasKeys(t, "orders", m, "totalCount", "items")
+	m := r.collection(t, "orders")
 	for i, it := range list(t, m, "items") {
 		om := it.(map[string]any)
 		what := fmt.Sprintf("orders.items[%d]", i)
@@ -619,7 +618,7 @@ func TestOrders(t *testing.T) {
 	}
 
 	// Create: 201, Location, the lines with their numbers, offers, names, quantities and terms.
-	ws, sql := offerID(t, wsStd, desk.TermNone), offerID(t, sqlStdSub, desk.TermP1Y)
+	ws, sql := apptest.OfferID(t, wsStd, desk.TermNone), apptest.OfferID(t, sqlStdSub, desk.TermP1Y)
 	r = c.call(http.MethodPost, "/v1/customers/"+apptest.ContosoID+"/orders",
 		`{"lineItems": [{"lineItemNumber": 0, "offerId": "`+ws+`", "quantity": 2}, {"lineItemNumber": 1, "offerId": "`+sql+`", "quantity": 1, "termDuration": "P1Y"}]}`,
 		"Idempotency-Key", "orders-create-1")
@@ -690,8 +689,7 @@ func TestOrders(t *testing.T) {
 // (not silently taken as "from the start", which would make a client re-read pages).
 func TestBadContinuationToken(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	ga := as(t, env, globalAdmin)
+	env, ga := startAs(t, globalAdmin)
 	inv := "INV-" + env.Clock.Now().Format("2006-01") + "-HUF"
 	for _, p := range []string{
 		"/v1/customers",
@@ -716,8 +714,7 @@ func TestBadContinuationToken(t *testing.T) {
 
 func TestProducts(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	c := as(t, env, salesAgent)
+	_, c := startAs(t, salesAgent)
 	type market struct {
 		country, currency string
 		amount            *regexp.Regexp
@@ -739,8 +736,7 @@ func TestProducts(t *testing.T) {
 		for view, types := range views {
 			what := mk.country + " " + view
 			r := c.get("/v1/products?country="+mk.country+"&targetView="+view).ok(t, http.StatusOK, nil)
-			m := r.object(t)
-			hasKeys(t, what, m, "totalCount", "items")
+			m := r.collection(t, what)
 			items := list(t, m, "items")
 			counts[view] = len(items)
 			if int(m["totalCount"].(float64)) != len(items) {
@@ -802,14 +798,12 @@ func TestProducts(t *testing.T) {
 
 func TestEntitlementsKeysAndDownloadLinks(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	agent := as(t, env, adminAgent)
-	o := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, wsStd, desk.TermNone), 2, ""})
+	env, agent := startAs(t, adminAgent)
+	o := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, wsStd, desk.TermNone), 2, ""})
 
 	// Entitlements: Partner Center's field names, the reference order, the editions.
 	r := agent.get("/v1/customers/"+apptest.ContosoID+"/entitlements?entitlementType=software").ok(t, http.StatusOK, nil)
-	m := r.object(t)
-	hasKeys(t, "entitlements", m, "totalCount", "items")
+	m := r.collection(t, "entitlements")
 	items := list(t, m, "items")
 	if len(items) == 0 {
 		t.Fatal("Contoso has no software entitlements")
@@ -915,11 +909,9 @@ func TestEntitlementsKeysAndDownloadLinks(t *testing.T) {
 
 func TestInvoices(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	c := as(t, env, billing)
+	env, c := startAs(t, billing)
 	r := c.get("/v1/invoices").ok(t, http.StatusOK, nil)
-	m := r.object(t)
-	hasKeys(t, "invoices", m, "totalCount", "items")
+	m := r.collection(t, "invoices")
 	var invs collection[invoice]
 	r.ok(t, http.StatusOK, &invs)
 	if len(invs.Items) == 0 {
@@ -948,8 +940,7 @@ func TestInvoices(t *testing.T) {
 	}
 	// Line items: charges positive, credits negative; the demo's cancelled Visio gives a credit.
 	r = c.get("/v1/invoices/"+hufNov+"/lineitems?size=500").ok(t, http.StatusOK, nil)
-	lm := r.object(t)
-	hasKeys(t, "lineitems", lm, "totalCount", "items")
+	lm := r.collection(t, "lineitems")
 	credits := 0
 	for i, it := range list(t, lm, "items") {
 		li := it.(map[string]any)
@@ -993,13 +984,11 @@ func TestInvoices(t *testing.T) {
 
 func TestAuditRecords(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	c := as(t, env, referrals)
+	env, c := startAs(t, referrals)
 	from, to := day(env, -29), day(env, 0)
 
 	r := c.get("/v1/auditrecords?startDate="+from+"&endDate="+to).ok(t, http.StatusOK, nil)
-	m := r.object(t)
-	hasKeys(t, "auditrecords", m, "totalCount", "items")
+	m := r.collection(t, "auditrecords")
 	items := list(t, m, "items")
 	if len(items) == 0 {
 		t.Fatal("no audit records in the last 30 days of demo data")
@@ -1122,8 +1111,7 @@ func findOrder(t testing.TB, c *caller, customerID, title string) order {
 
 func TestCancelErrorCodes(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	agent := as(t, env, adminAgent)
+	env, agent := startAs(t, adminAgent)
 
 	// 900117: the demo's 31-day-old SQL Server Enterprise 3-year order (R12).
 	old := findOrder(t, agent, apptest.ContosoID, "SQL Server Enterprise - 2 Core License Pack")
@@ -1143,7 +1131,7 @@ func TestCancelErrorCodes(t *testing.T) {
 	}
 
 	// 800060: the second cancellation of the same order.
-	o := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, officeLTSC, desk.TermNone), 1, ""})
+	o := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, officeLTSC, desk.TermNone), 1, ""})
 	agent.call(http.MethodPatch, orderPath(apptest.ContosoID, o.ID), cancelBody(o, 0)).ok(t, http.StatusOK, nil)
 	agent.call(http.MethodPatch, orderPath(apptest.ContosoID, o.ID), cancelBody(o, 0)).wantError(t, http.StatusConflict, 800060)
 
@@ -1157,9 +1145,9 @@ func TestCancelErrorCodes(t *testing.T) {
 	for _, p := range []string{"/v1/customers/" + unknownID, "/v1/customers/" + unknownID + "/orders", "/v1/customers/" + unknownID + "/entitlements"} {
 		agent.get(p).wantError(t, http.StatusNotFound, 20000)
 	}
-	agent.call(http.MethodPost, "/v1/customers/"+unknownID+"/orders", orderBody(line{offerID(t, officeLTSC, desk.TermNone), 1, ""})).wantError(t, http.StatusNotFound, 20000)
+	agent.call(http.MethodPost, "/v1/customers/"+unknownID+"/orders", orderBody(line{apptest.OfferID(t, officeLTSC, desk.TermNone), 1, ""})).wantError(t, http.StatusNotFound, 20000)
 	// A PATCH that is not a cancellation, or names another order, is a 400 naming the field.
-	fresh := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, officeLTSC, desk.TermNone), 1, ""})
+	fresh := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, officeLTSC, desk.TermNone), 1, ""})
 	for _, bad := range []struct {
 		body  map[string]any
 		names string
@@ -1185,14 +1173,13 @@ func TestCancelErrorCodes(t *testing.T) {
 
 func TestBadRequests(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	c := as(t, env, salesAgent)
+	env, c := startAs(t, salesAgent)
 	ordersOf := func(id string) int { return len(allOrders(t, c, id)) }
 	before, kosovoBefore := ordersOf(apptest.ContosoID), ordersOf(kosovoID)
 	post := func(customerID string, body any) reply {
 		return c.call(http.MethodPost, "/v1/customers/"+customerID+"/orders", body)
 	}
-	ws := offerID(t, wsStd, desk.TermNone)
+	ws := apptest.OfferID(t, wsStd, desk.TermNone)
 
 	// Malformed JSON: the description names the byte where it breaks.
 	malformed := `{"lineItems": [{"lineItemNumber": 0, "offerId": "` + ws + `", "quantity": 1,}]}`
@@ -1233,7 +1220,7 @@ func TestBadRequests(t *testing.T) {
 		}
 	}
 	// R7: an Azure Reservation for Kosovo names the market.
-	e = post(kosovoID, orderBody(line{offerID(t, d2sV5, desk.TermP1Y), 1, "P1Y"})).wantError(t, http.StatusBadRequest, 400)
+	e = post(kosovoID, orderBody(line{apptest.OfferID(t, d2sV5, desk.TermP1Y), 1, "P1Y"})).wantError(t, http.StatusBadRequest, 400)
 	if !strings.Contains(e.Description, "Kosovo") || !strings.Contains(e.Description, "Azure Reservations") {
 		t.Errorf("reservation for Kosovo: %q does not name the market", e.Description)
 	}
@@ -1332,13 +1319,12 @@ func wantForbidden(t testing.TB, r reply, roles ...string) {
 
 func TestRoleGates(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	agent := as(t, env, adminAgent)
-	o := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, wsStd, desk.TermNone), 1, ""})
+	env, agent := startAs(t, adminAgent)
+	o := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, wsStd, desk.TermNone), 1, ""})
 	ent := entitlementOf(t, agent, apptest.ContosoID, o.ID, 0)
 	ed := editionOf(t, ent, "2022")
 	hufInvoice := "INV-" + env.Clock.Now().Format("2006-01") + "-HUF"
-	ws := offerID(t, wsStd, desk.TermNone)
+	ws := apptest.OfferID(t, wsStd, desk.TermNone)
 
 	// Sales agent: reads customers and places orders; no keys, no links, no cancel (R1, R3).
 	sales := as(t, env, salesAgent)
@@ -1434,9 +1420,8 @@ func TestCustomerUserGetsNoToken(t *testing.T) {
 
 func TestIdempotentCreate(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	c := as(t, env, salesAgent)
-	body := orderBody(line{offerID(t, wsStd, desk.TermNone), 3, ""})
+	env, c := startAs(t, salesAgent)
+	body := orderBody(line{apptest.OfferID(t, wsStd, desk.TermNone), 3, ""})
 	path := "/v1/customers/" + apptest.ContosoID + "/orders"
 	before := len(allOrders(t, c, apptest.ContosoID))
 
@@ -1444,18 +1429,9 @@ func TestIdempotentCreate(t *testing.T) {
 	const n = 10
 	replies := make([]reply, n)
 	errs := make([]error, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			replies[i], errs[i] = send(env.URL, c.token, http.MethodPost, path, body, "Idempotency-Key", "retry-me-1")
-		}()
-	}
-	close(start)
-	wg.Wait()
+	apptest.Together(n, func(i int) {
+		replies[i], errs[i] = send(env.URL, c.token, http.MethodPost, path, body, "Idempotency-Key", "retry-me-1")
+	})
 	ids := map[string]int{}
 	replayed := 0
 	for i, r := range replies {
@@ -1517,10 +1493,9 @@ func TestIdempotentCreate(t *testing.T) {
 
 func TestCancelCreditsOnce(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	agent := as(t, env, adminAgent)
+	env, agent := startAs(t, adminAgent)
 	bill := as(t, env, billing)
-	ws, office := offerID(t, wsStd, desk.TermNone), offerID(t, officeLTSC, desk.TermNone)
+	ws, office := apptest.OfferID(t, wsStd, desk.TermNone), apptest.OfferID(t, officeLTSC, desk.TermNone)
 	o := placeOrder(t, agent, apptest.ContosoID, line{ws, 2, ""}, line{office, 1, ""})
 	ent := entitlementOf(t, agent, apptest.ContosoID, o.ID, 0)
 	ed := editionOf(t, ent, "2022")
@@ -1628,24 +1603,14 @@ func TestCancelCreditsOnce(t *testing.T) {
 // R15 through the API: concurrent PATCHes cancel once; the others get 409 800060; one credit.
 func TestConcurrentCancel(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	agent := as(t, env, adminAgent)
-	o := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, officeLTSC, desk.TermNone), 1, ""})
+	env, agent := startAs(t, adminAgent)
+	o := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, officeLTSC, desk.TermNone), 1, ""})
 	const n = 8
 	replies := make([]reply, n)
 	errs := make([]error, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			replies[i], errs[i] = send(env.URL, agent.token, http.MethodPatch, orderPath(apptest.ContosoID, o.ID), cancelBody(o, 0))
-		}()
-	}
-	close(start)
-	wg.Wait()
+	apptest.Together(n, func(i int) {
+		replies[i], errs[i] = send(env.URL, agent.token, http.MethodPatch, orderPath(apptest.ContosoID, o.ID), cancelBody(o, 0))
+	})
 	oks := 0
 	for i, r := range replies {
 		if errs[i] != nil {
@@ -1674,7 +1639,7 @@ func TestConcurrentCancel(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
-	env := apptest.StartWith(t, func(cfg *app.Config) { cfg.APIRatePerSecond, cfg.APIBurst = 1, 3 })
+	env := apptest.StartWith(t, func(cfg *apptest.Config) { cfg.APIRatePerSecond, cfg.APIBurst = 1, 3 })
 	c := as(t, env, salesAgent)
 	start := time.Now()
 	for range 3 {
@@ -1708,9 +1673,9 @@ func TestRateLimit(t *testing.T) {
 // Retry-After header a client can wait for.
 func TestKeyRevealLimit(t *testing.T) {
 	t.Parallel()
-	env := apptest.StartWith(t, func(cfg *app.Config) { cfg.RevealBurst, cfg.RevealEvery = 2, time.Minute })
+	env := apptest.StartWith(t, func(cfg *apptest.Config) { cfg.RevealBurst, cfg.RevealEvery = 2, time.Minute })
 	agent := as(t, env, adminAgent)
-	o := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, wsStd, desk.TermNone), 1, ""})
+	o := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, wsStd, desk.TermNone), 1, ""})
 	ent := entitlementOf(t, agent, apptest.ContosoID, o.ID, 0)
 	for range 2 {
 		agent.get(keyPath(apptest.ContosoID, ent.ID, "2022")).ok(t, http.StatusOK, nil)

@@ -52,10 +52,7 @@ func TestGeneratedClient(t *testing.T) {
 	if err != nil {
 		t.Skip("no go command on PATH")
 	}
-	_, _, raw, err := loadContract()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, raw := contractDoc(t)
 
 	// Generate the client as `oapi-codegen -generate types,client -package partnerdesk` does:
 	// its own loader reads the document from a file.
@@ -123,7 +120,7 @@ func TestGeneratedClient(t *testing.T) {
 	inv := "INV-" + env.Clock.Now().UTC().Format("2006-01") + "-HUF"
 	run := exec.Command(filepath.Join(dir, "walk"))
 	run.Env = append(os.Environ(), "PD_URL="+contractProxy(t, env.URL), "PD_TOKEN="+token, "PD_BILLING_TOKEN="+billingToken,
-		"CONTOSO="+apptest.ContosoID, "OFFER="+offerID(t, wsStd, desk.TermNone), "INVOICE="+inv, "KEY=generated-client-1")
+		"CONTOSO="+apptest.ContosoID, "OFFER="+apptest.OfferID(t, wsStd, desk.TermNone), "INVOICE="+inv, "KEY=generated-client-1")
 	var stdout, stderr bytes.Buffer
 	run.Stdout, run.Stderr = &stdout, &stderr
 	if err := run.Run(); err != nil {

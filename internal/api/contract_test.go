@@ -54,6 +54,16 @@ var validationOptions = []openapi3.ValidationOption{
 	openapi3.EnableSchemaFormatValidation(), openapi3.EnableSchemaPatternValidation(), openapi3.EnableExamplesValidation(),
 }
 
+// contractDoc is the served document, parsed, and its raw bytes; a failure to load it fails the test.
+func contractDoc(t testing.TB) (*openapi3.T, []byte) {
+	t.Helper()
+	doc, _, raw, err := loadContract()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc, raw
+}
+
 // loadContract returns the document served by the API, loaded and validated by kin-openapi.
 func loadContract() (*openapi3.T, routers.Router, []byte, error) {
 	contract.once.Do(func() {

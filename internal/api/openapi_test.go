@@ -99,9 +99,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	env := apptest.Start(t)
 
 	// kin-openapi loads and validates the document the server serves (formats, patterns, refs).
-	if _, _, _, err := loadContract(); err != nil {
-		t.Fatal(err)
-	}
+	contractDoc(t)
 
 	// No token needed; valid JSON; the OpenAPI version every tool reads.
 	r, err := send(env.URL, "", http.MethodGet, "/v1/openapi.json", nil)
@@ -359,12 +357,9 @@ func TestOpenAPIDocument(t *testing.T) {
 func TestOpenAPIRolesAgree(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t)
-	doc, _, _, err := loadContract()
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc, _ := contractDoc(t)
 	agent := as(t, env, adminAgent)
-	o := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, wsStd, desk.TermNone), 1, ""})
+	o := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, wsStd, desk.TermNone), 1, ""})
 	ent := entitlementOf(t, agent, apptest.ContosoID, o.ID, 0)
 	ed := editionOf(t, ent, "2022")
 	inv := "INV-" + env.Clock.Now().Format("2006-01") + "-HUF"
@@ -374,7 +369,7 @@ func TestOpenAPIRolesAgree(t *testing.T) {
 		"getCustomer":   func(c *caller, _ string) reply { return c.get(contoso) },
 		"listOrders":    func(c *caller, _ string) reply { return c.get(contoso + "/orders?size=1") },
 		"createOrder": func(c *caller, role string) reply {
-			return c.call(http.MethodPost, contoso+"/orders", orderBody(line{offerID(t, officeLTSC, desk.TermNone), 1, ""}), "Idempotency-Key", "roles-"+role)
+			return c.call(http.MethodPost, contoso+"/orders", orderBody(line{apptest.OfferID(t, officeLTSC, desk.TermNone), 1, ""}), "Idempotency-Key", "roles-"+role)
 		},
 		"getOrder": func(c *caller, _ string) reply { return c.get(orderPath(apptest.ContosoID, o.ID)) },
 		"cancelOrder": func(c *caller, _ string) reply {
@@ -456,10 +451,7 @@ func TestOpenAPILint(t *testing.T) {
 			t.Skip("Spectral is not installed: make test installs it (npm ci in internal/api/testdata/lint)")
 		}
 	}
-	_, _, raw, err := loadContract()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, raw := contractDoc(t)
 	file := filepath.Join(t.TempDir(), "openapi.json")
 	if err := os.WriteFile(file, raw, 0o644); err != nil {
 		t.Fatal(err)
@@ -493,10 +485,7 @@ func TestOpenAPILint(t *testing.T) {
 func TestAPIPage(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t)
-	doc, _, _, err := loadContract()
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc, _ := contractDoc(t)
 	web := env.SignIn(t, billing)
 	for _, lang := range []string{"en", "hu"} {
 		env.PostForm(t, web, "/settings/language", url.Values{"locale": {lang}})

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -16,12 +15,11 @@ import (
 // recorded with its reason.
 func TestCancelNeedsSupportThroughAPI(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	agent := as(t, env, adminAgent)
+	env, agent := startAs(t, adminAgent)
 	global := as(t, env, globalAdmin)
 
 	// Downloaded: a shared link fetched once.
-	o := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, wsStd, desk.TermNone), 1, ""})
+	o := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, wsStd, desk.TermNone), 1, ""})
 	ent := entitlementOf(t, agent, apptest.ContosoID, o.ID, 0)
 	var link struct {
 		URL string `json:"url"`
@@ -37,7 +35,7 @@ func TestCancelNeedsSupportThroughAPI(t *testing.T) {
 		t.Errorf("800062: %+v", e)
 	}
 	// Above the amount limit: two SQL Server Enterprise licences for Contoso (HUF).
-	big := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, "SQL Server 2022 Enterprise - 2 Core", desk.TermNone), 2, ""})
+	big := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, "SQL Server 2022 Enterprise - 2 Core", desk.TermNone), 2, ""})
 	e = agent.call(http.MethodPatch, orderPath(apptest.ContosoID, big.ID), cancelBody(big, 0)).wantError(t, http.StatusBadRequest, 800062)
 	if !strings.Contains(e.Description, "10,000 US dollars") {
 		t.Errorf("800062 above the limit: %q", e.Description)
@@ -50,7 +48,7 @@ func TestCancelNeedsSupportThroughAPI(t *testing.T) {
 		t.Errorf("403 of an Admin agent's override: %+v", e)
 	}
 	denied := false
-	for _, ev := range recentEvents(t, env, desk.OpPermissionDenied) {
+	for _, ev := range env.RecentEvents(t, desk.OpPermissionDenied, 200) {
 		denied = denied || strings.HasPrefix(ev.Detail, string(desk.PermOverrideCancelPolicy)+" ")
 	}
 	if !denied {
@@ -77,7 +75,7 @@ func TestCancelNeedsSupportThroughAPI(t *testing.T) {
 		t.Fatalf("after the override: %+v", done)
 	}
 	found := false
-	for _, ev := range recentEvents(t, env, desk.OpUpdateOrder) {
+	for _, ev := range env.RecentEvents(t, desk.OpUpdateOrder, 200) {
 		if ev.OrderID == big.ID {
 			d := desk.ParseDetail(ev.Operation, ev.Detail)
 			found = d.Kind == desk.DetailCancelOverride && d.Title == "SR-000042 approved the refund" && ev.ActorEmail == globalAdmin
@@ -88,24 +86,13 @@ func TestCancelNeedsSupportThroughAPI(t *testing.T) {
 	}
 }
 
-// recentEvents returns the newest events of an operation.
-func recentEvents(t *testing.T, env *apptest.Env, op string) []desk.Event {
-	t.Helper()
-	evs, err := env.App.Service.RecentEvents(context.Background(), op, 200)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return evs
-}
-
 // A body with a name twice, or in two cases, orders nothing: `"quantity":1,"Quantity":9999`
 // used to order 9,999.
 func TestDuplicateJSONNamesOrderNothing(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	sales := as(t, env, salesAgent)
+	_, sales := startAs(t, salesAgent)
 	before := len(allOrders(t, sales, apptest.ContosoID))
-	offer := offerID(t, officeLTSC, desk.TermNone)
+	offer := apptest.OfferID(t, officeLTSC, desk.TermNone)
 	for _, body := range []string{
 		`{"lineItems":[{"lineItemNumber":0,"offerId":"` + offer + `","quantity":1,"Quantity":9999}]}`,
 		`{"lineItems":[{"lineItemNumber":0,"offerId":"` + offer + `","quantity":1,"quantity":9999}]}`,
@@ -128,16 +115,15 @@ func TestDuplicateJSONNamesOrderNothing(t *testing.T) {
 // another request and places its own order; the same request again still replays (R9).
 func TestIdempotencyKeyBoundToRequestAndToken(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	sales := as(t, env, salesAgent)
+	env, sales := startAs(t, salesAgent)
 	path := "/v1/customers/" + apptest.ContosoID + "/orders"
-	offer := offerID(t, officeLTSC, desk.TermNone)
+	offer := apptest.OfferID(t, officeLTSC, desk.TermNone)
 	before := len(allOrders(t, sales, apptest.ContosoID))
 	var first, again order
 	sales.call(http.MethodPost, path, orderBody(line{offer, 1, ""}), "Idempotency-Key", "bound-1").ok(t, http.StatusCreated, &first)
 	for name, body := range map[string]map[string]any{
 		"another quantity": orderBody(line{offer, 9999, ""}),
-		"another offer":    orderBody(line{offerID(t, wsStd, desk.TermNone), 1, ""}),
+		"another offer":    orderBody(line{apptest.OfferID(t, wsStd, desk.TermNone), 1, ""}),
 		"another line":     orderBody(line{offer, 1, ""}, line{offer, 1, ""}),
 	} {
 		e := sales.call(http.MethodPost, path, body, "Idempotency-Key", "bound-1").wantError(t, http.StatusUnprocessableEntity, 422)

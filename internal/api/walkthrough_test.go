@@ -129,7 +129,7 @@ func TestCurlWalkthrough(t *testing.T) {
 	}
 
 	// 2. Place an order with an Idempotency-Key; the retry returns the same order.
-	body := fmt.Sprintf(`{"lineItems":[{"lineItemNumber":0,"offerId":"%s","quantity":2}]}`, offerID(t, wsStd, desk.TermNone))
+	body := fmt.Sprintf(`{"lineItems":[{"lineItemNumber":0,"offerId":"%s","quantity":2}]}`, apptest.OfferID(t, wsStd, desk.TermNone))
 	post := []string{"-i", "-X", "POST", "-H", auth, "-H", "Content-Type: application/json", "-H", "Idempotency-Key: walkthrough-0001", "-d", body, base + "/v1/customers/" + contoso + "/orders"}
 	var placed, retried order
 	first := curl(t, base, secrets, post...)

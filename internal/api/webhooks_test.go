@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/desk"
 )
@@ -45,7 +44,7 @@ func deliver(t *testing.T, env *apptest.Env) int {
 // who may call it (Global admin).
 func TestWebhookRegistrationRefused(t *testing.T) {
 	t.Parallel()
-	env := apptest.StartWith(t, func(c *app.Config) {
+	env := apptest.StartWith(t, func(c *apptest.Config) {
 		c.WebhookLookup = func(_ context.Context, host string) ([]netip.Addr, error) {
 			switch host {
 			case "hooks.partner.example":
@@ -144,7 +143,7 @@ func (e *net404) Error() string { return "no such host " + e.host }
 // URLs that answer.
 func TestWebhookDeliveries(t *testing.T) {
 	t.Parallel()
-	env := apptest.StartWith(t, func(c *app.Config) { c.WebhookAllowPrivate, c.PublicURL = true, publicURL })
+	env := apptest.StartWith(t, func(c *apptest.Config) { c.WebhookAllowPrivate, c.PublicURL = true, publicURL })
 	rcv := apptest.NewReceiver(t)
 	ga := as(t, env, globalAdmin)
 	var r registration
@@ -218,7 +217,7 @@ func TestWebhookDeliveries(t *testing.T) {
 	// An order placed and cancelled through the API: order-created, then order-updated, each
 	// naming the order's API URL and its audit record, which a Global admin can read.
 	agent := as(t, env, adminAgent)
-	o := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, wsStd, desk.TermNone), 1, ""})
+	o := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, wsStd, desk.TermNone), 1, ""})
 	agent.call(http.MethodPatch, orderPath(apptest.ContosoID, o.ID), cancelBody(o, 0)).ok(t, http.StatusOK, nil)
 	deliver(t, env)
 	for _, want := range []struct{ event, op string }{{desk.WebhookOrderCreated, desk.OpCreateOrder}, {desk.WebhookOrderUpdated, desk.OpUpdateOrder}} {
@@ -235,7 +234,7 @@ func TestWebhookDeliveries(t *testing.T) {
 		agent.get(path).wantError(t, http.StatusForbidden, 403) // R2: the activity log is not the admin agent's
 	}
 	// Key and link events name the entitlement.
-	o2 := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, wsStd, desk.TermNone), 1, ""})
+	o2 := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, wsStd, desk.TermNone), 1, ""})
 	ent := entitlementOf(t, agent, apptest.ContosoID, o2.ID, 0).ID
 	var key struct{ ProductKey string }
 	agent.get("/v1/customers/"+apptest.ContosoID+"/entitlements/"+ent+"/key?version=2022").ok(t, http.StatusOK, &key)
@@ -320,7 +319,7 @@ func TestWebhookDeliveries(t *testing.T) {
 	ga.get("/v1/webhooks/registration").wantError(t, http.StatusNotFound, 20000)
 	ga.call(http.MethodPost, "/v1/webhooks/registration/validationEvents", nil).wantError(t, http.StatusNotFound, 20000)
 	n = len(rcv.Deliveries())
-	placeOrder(t, agent, apptest.ContosoID, line{offerID(t, wsStd, desk.TermNone), 1, ""})
+	placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, wsStd, desk.TermNone), 1, ""})
 	deliver(t, env)
 	if len(rcv.Deliveries()) != n {
 		t.Error("an event was sent after the registration was deleted")

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/desk"
 )
@@ -15,12 +14,12 @@ import (
 // sentence does for its fixed one.
 func TestCancelWindowConfiguredInAPI(t *testing.T) {
 	t.Parallel()
-	env := apptest.StartWith(t, func(c *app.Config) {
+	env := apptest.StartWith(t, func(c *apptest.Config) {
 		c.CancelWindows = map[desk.ProductKind]time.Duration{desk.KindSoftwareSubscription: 7 * 24 * time.Hour}
 	})
 	agent := as(t, env, adminAgent)
-	sub := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, sqlStdSub, desk.TermP1Y), 1, desk.TermP1Y})
-	perp := placeOrder(t, agent, apptest.ContosoID, line{offerID(t, wsStd, desk.TermNone), 1, ""})
+	sub := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, sqlStdSub, desk.TermP1Y), 1, desk.TermP1Y})
+	perp := placeOrder(t, agent, apptest.ContosoID, line{apptest.OfferID(t, wsStd, desk.TermNone), 1, ""})
 	env.Clock.Advance(8 * 24 * time.Hour)
 	agent = as(t, env, adminAgent)
 	e := agent.call(http.MethodPatch, orderPath(apptest.ContosoID, sub.ID), cancelBody(sub, 0)).wantError(t, http.StatusBadRequest, 900117)
@@ -34,8 +33,7 @@ func TestCancelWindowConfiguredInAPI(t *testing.T) {
 // R25 in the API: invoice line items say which month a charge covers.
 func TestInvoiceLineServicePeriods(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t)
-	b := as(t, env, billing)
+	_, b := startAs(t, billing)
 	type line struct {
 		Description        string `json:"description"`
 		Kind               string `json:"kind"`

@@ -1,14 +1,12 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,19 +14,6 @@ import (
 	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/desk"
 )
-
-// lockedBuffer is a log destination the background work writes while the test reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 // tamper runs statements on the database with the activity log's append-only triggers off.
 func tamper(t *testing.T, env *apptest.Env, stmts ...string) {
@@ -50,7 +35,7 @@ func tamper(t *testing.T, env *apptest.Env, stmts ...string) {
 // verify compares the database with every checkpoint: the newest events removed and the chain
 // head set back is found, from the file or from the log alone.
 func TestAuditCheckpointsShowTruncation(t *testing.T) {
-	logs := &lockedBuffer{}
+	logs := &apptest.SyncBuffer{}
 	env := apptest.StartWith(t, func(c *app.Config) {
 		c.CheckpointEvery = 50 * time.Millisecond
 		c.Logger = slog.New(slog.NewJSONHandler(logs, nil))

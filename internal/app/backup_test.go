@@ -3,7 +3,6 @@ package app_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"fmt"
 	"os"
@@ -20,24 +19,6 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 )
-
-// backupKey returns a random product key in the MAK format.
-func backupKey(t *testing.T) string {
-	t.Helper()
-	const alphabet = "BCDFGHJKMPQRTVWXY2346789"
-	b := make([]byte, 25)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	var s strings.Builder
-	for i, c := range b {
-		if i > 0 && i%5 == 0 {
-			s.WriteByte('-')
-		}
-		s.WriteByte(alphabet[int(c)%len(alphabet)])
-	}
-	return s.String()
-}
 
 func countOrders(t *testing.T, path string) int {
 	t.Helper()
@@ -80,10 +61,7 @@ func TestBackupUnderLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	offer, ok := demo.ResolveOffer(demo.Catalog(), "Windows Server 2022 Standard - 2 Core", desk.TermNone)
-	if !ok {
-		t.Fatal("no Windows Server 2022 Standard offer in the demo catalog")
-	}
+	offer := apptest.Offer(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
 	product, err := svc.Product(ctx, offer.ProductID)
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +71,7 @@ func TestBackupUnderLoad(t *testing.T) {
 	var csv strings.Builder
 	for _, v := range versions {
 		for range 400 {
-			csv.WriteString(product.ID + "," + v + "," + backupKey(t) + "\n")
+			csv.WriteString(product.ID + "," + v + "," + apptest.NewProductKey(t) + "\n")
 		}
 	}
 	if res, err := svc.ImportKeys(ctx, ga, strings.NewReader(csv.String())); err != nil || len(res.Errors) > 0 {
@@ -111,6 +89,12 @@ func TestBackupUnderLoad(t *testing.T) {
 		loadErr   error
 		customers = []string{demo.TenantID("contoso"), demo.TenantID("fabrikam"), demo.TenantID("northwindtraders")}
 	)
+	// fail records a worker's error (the last one wins) for the test to report.
+	fail := func(err error) {
+		mu.Lock()
+		loadErr = err
+		mu.Unlock()
+	}
 	for w := range 3 {
 		wg.Add(1)
 		go func() {
@@ -128,9 +112,7 @@ func TestBackupUnderLoad(t *testing.T) {
 					err = desk.Errorf(desk.EINTERNAL, "order %s has no entitlement", o.ID)
 				}
 				if err != nil {
-					mu.Lock()
-					loadErr = err
-					mu.Unlock()
+					fail(err)
 					return
 				}
 				mu.Lock()
@@ -139,9 +121,7 @@ func TestBackupUnderLoad(t *testing.T) {
 				v := versions[n%len(versions)]
 				key, err := svc.RevealKey(ctx, agent, cust, o.Lines[0].EntitlementID, v)
 				if err != nil {
-					mu.Lock()
-					loadErr = err
-					mu.Unlock()
+					fail(err)
 					return
 				}
 				mu.Lock()

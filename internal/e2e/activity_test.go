@@ -3,10 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/csv"
-	"errors"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,7 +13,6 @@ import (
 	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/desk"
 
-	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 )
 
@@ -26,29 +22,18 @@ func alRows(t *testing.T, ctx context.Context) int {
 	return get(t, ctx, "count the activity rows", chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="activity-row"]').length`))
 }
 
-// alDownload waits for a complete file in dir (Chromium renames it when done) and returns it.
-func alDownload(t *testing.T, ctx context.Context, dir, name string) []byte {
+// alSetRange types a date range into the filter without applying it, and marks the results
+// (data-MARK) so that the test can tell when they are replaced.
+func alSetRange(t *testing.T, ctx context.Context, what, from, to, mark string) {
 	t.Helper()
-	path := filepath.Join(dir, name)
-	deadline := time.Now().Add(stepTimeout)
-	for {
-		b, err := os.ReadFile(path)
-		if err == nil && len(b) > 0 {
-			return b
-		}
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			t.Fatal(err)
-		}
-		if time.Now().After(deadline) {
-			entries, _ := os.ReadDir(dir)
-			var names []string
-			for _, e := range entries {
-				names = append(names, e.Name())
-			}
-			screenshot(t, ctx, failName(t))
-			t.Fatalf("no %s in the download directory after %s; it holds %v", name, stepTimeout, names)
-		}
-		time.Sleep(50 * time.Millisecond)
+	if !get(t, ctx, what, chromedp.Evaluate[bool](`(() => {
+		const f = document.querySelector('[data-testid="activity-from"]'), t = document.querySelector('[data-testid="activity-to"]');
+		if (!f || !t) return false;
+		f.value = `+strconv.Quote(from)+`; t.value = `+strconv.Quote(to)+`;
+		document.getElementById('activity-results').dataset[`+strconv.Quote(mark)+`] = '1';
+		return true;
+	})()`)) {
+		t.Fatal("no date inputs")
 	}
 }
 
@@ -58,12 +43,7 @@ func alDownload(t *testing.T, ctx context.Context, dir, name string) []byte {
 func TestActivityLogFilterChartExport(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := newBrowser(t)
-	downloads := t.TempDir()
-	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads, EventsEnabled: new(true),
-	}); err != nil {
-		t.Fatalf("set the download directory: %v", err)
-	}
+	downloads := downloadsTo(t, ctx)
 	const from, to = "2026-10-01", "2026-11-25"
 	// The reference: the demo's key views in the range (fewer than a page).
 	var want []desk.Event
@@ -77,7 +57,7 @@ func TestActivityLogFilterChartExport(t *testing.T) {
 		t.Fatalf("the demo has %d key views in %s..%s; the test needs 1..49", len(want), from, to)
 	}
 
-	signInDemo(t, ctx, env, "referrals@partner.example")
+	signInDemo(t, ctx, env, apptest.ReferralsAdmin)
 	run(t, ctx, "open Activity log from the gear menu",
 		chromedp.Click(testID("settings-menu")),
 		chromedp.WaitVisible(chromedp.CSS(`a.menu-item[href="/settings/activity"]`)),
@@ -98,15 +78,7 @@ func TestActivityLogFilterChartExport(t *testing.T) {
 		t.Fatalf("set window.__marker: got %d", v)
 	}
 	// Choose the range and apply it.
-	if !get(t, ctx, "set the date range", chromedp.Evaluate[bool](`(() => {
-		const f = document.querySelector('[data-testid="activity-from"]'), t = document.querySelector('[data-testid="activity-to"]');
-		if (!f || !t) return false;
-		f.value = '`+from+`'; t.value = '`+to+`';
-		document.getElementById('activity-results').dataset.stale = '1';
-		return true;
-	})()`)) {
-		t.Fatal("no date inputs")
-	}
+	alSetRange(t, ctx, "set the date range", from, to, "stale")
 	run(t, ctx, "apply the range", chromedp.Click(testID("activity-apply")))
 	get(t, ctx, "wait for the results of the range and the URL", chromedp.Poll[bool](`(() => {
 		const r = document.getElementById('activity-results'), q = new URLSearchParams(location.search);
@@ -187,7 +159,7 @@ func TestActivityLogFilterChartExport(t *testing.T) {
 		t.Errorf("the export link %q does not carry the filters", href)
 	}
 	run(t, ctx, "click Export", chromedp.Click(testID("activity-export")))
-	b := alDownload(t, ctx, downloads, "activity-"+from+"-"+to+".csv")
+	b := download(t, ctx, downloads, "activity-"+from+"-"+to+".csv", 0, "")
 	recs, err := csv.NewReader(strings.NewReader(string(b))).ReadAll()
 	if err != nil {
 		t.Fatalf("the download is not CSV: %v", err)
@@ -211,10 +183,7 @@ func TestActivityLogFilterChartExport(t *testing.T) {
 
 // An Admin agent may not open the activity log (R2): the 403 page names the roles that may.
 func TestActivityLogForbiddenForAdminAgent(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := newBrowser(t)
-
-	signInDemo(t, ctx, env, "adminagent@partner.example")
+	env, ctx := startSignedIn(t, apptest.AdminAgent)
 	if n := get(t, ctx, "look for Activity log in the gear menu", chromedp.Evaluate[int](`document.querySelectorAll('a.menu-item[href="/settings/activity"]').length`)); n != 0 {
 		t.Error("the gear menu offers the activity log to an Admin agent")
 	}
@@ -232,7 +201,7 @@ func TestActivityLogForbiddenForAdminAgent(t *testing.T) {
 	}
 	screenshot(t, ctx, "activity-forbidden")
 	evs, _ := env.App.Service.RecentEvents(context.Background(), desk.OpPermissionDenied, 1)
-	if len(evs) != 1 || evs[0].ActorEmail != "adminagent@partner.example" || !strings.Contains(evs[0].Detail, "/settings/activity") {
+	if len(evs) != 1 || evs[0].ActorEmail != apptest.AdminAgent || !strings.Contains(evs[0].Detail, "/settings/activity") {
 		t.Errorf("the denial is not recorded: %+v", evs)
 	}
 }
@@ -241,32 +210,19 @@ func TestActivityLogForbiddenForAdminAgent(t *testing.T) {
 // once, at the end date, in the page's language and without a leaked format verb; the chart and
 // the table of the last good range stay, and the refused range is not pushed into the history.
 func TestActivityLogInvalidRangeShowsError(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := newBrowser(t)
-
-	signInDemo(t, ctx, env, "globaladmin@partner.example")
+	env, ctx := startSignedIn(t, apptest.GlobalAdmin)
 	for _, lang := range []struct{ tag, msg string }{{"en", "must not be before"}, {"hu", "nem lehet korábbi"}} {
 		run(t, ctx, "open the activity log in "+lang.tag,
 			chromedp.Navigate(env.URL+"/settings/activity"),
 			chromedp.WaitVisible(testID("activity-chart")),
 		)
 		if get(t, ctx, "read the language", chromedp.Evaluate[string](`document.documentElement.lang`)) != lang.tag {
-			get(t, ctx, "choose "+lang.tag, chromedp.Evaluate[bool](`(() => {
-				const s = document.getElementById('lang-select'); s.value = '`+lang.tag+`';
-				s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`))
+			change(t, ctx, "choose "+lang.tag, "#lang-select", lang.tag)
 			run(t, ctx, "wait for "+lang.tag, chromedp.WaitReady(chromedp.CSS(`html[lang="`+lang.tag+`"]`)), chromedp.WaitVisible(testID("activity-chart")))
 		}
 		rows := alRows(t, ctx)
 		before := location(t, ctx).String()
-		if !get(t, ctx, "set a reversed range", chromedp.Evaluate[bool](`(() => {
-			const f = document.querySelector('[data-testid="activity-from"]'), t = document.querySelector('[data-testid="activity-to"]');
-			if (!f || !t) return false;
-			f.value = '2026-11-20'; t.value = '2026-11-10';
-			document.getElementById('activity-results').dataset.kept = '1';
-			return true;
-		})()`)) {
-			t.Fatal("no date inputs")
-		}
+		alSetRange(t, ctx, "set a reversed range", "2026-11-20", "2026-11-10", "kept")
 		run(t, ctx, "apply the range", chromedp.Click(testID("activity-apply")), chromedp.WaitVisible(testID("to-error")))
 		screenshot(t, ctx, "activity-invalid-range-"+lang.tag)
 		msg := text(t, ctx, "to-error")

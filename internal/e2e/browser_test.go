@@ -3,14 +3,16 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
 	"partnerdesk/internal/app/apptest"
-	"partnerdesk/internal/demo"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 )
 
@@ -119,7 +121,7 @@ func signIn(t *testing.T, ctx context.Context, env *apptest.Env, email, password
 // signInDemo signs in with the demo password and waits for the shell (the profile button).
 func signInDemo(t *testing.T, ctx context.Context, env *apptest.Env, email string) {
 	t.Helper()
-	signIn(t, ctx, env, email, demo.Password)
+	signIn(t, ctx, env, email, apptest.Password)
 	run(t, ctx, "wait for the signed-in shell", chromedp.WaitVisible(testID("profile")))
 }
 
@@ -166,4 +168,104 @@ func repoRoot(t *testing.T) string {
 			t.Fatalf("no go.mod above %s", dir)
 		}
 	}
+}
+
+// download waits for the browser to finish saving name in dir (Chromium renames the file when it
+// is complete) and returns it: size bytes (0: any non-empty file) whose SHA-256 is sha ("": not
+// checked), as the page said.
+func download(t *testing.T, ctx context.Context, dir, name string, size int64, sha string) []byte {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	deadline := time.Now().Add(stepTimeout)
+	for {
+		b, err := os.ReadFile(path)
+		if err == nil && len(b) > 0 && (size == 0 || int64(len(b)) == size) {
+			if sha != "" && apptest.SHA256(b) != sha {
+				t.Fatalf("downloaded file SHA-256 %s; the page says %s", apptest.SHA256(b), sha)
+			}
+			return b
+		}
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			entries, _ := os.ReadDir(dir)
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			screenshot(t, ctx, failName(t))
+			t.Fatalf("no %s (%d bytes, 0: any) in the download directory after %s; it holds %v", name, size, stepTimeout, names)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// downloadsTo makes the browser save downloads, without asking, into a fresh directory it returns.
+func downloadsTo(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: new(true),
+	}); err != nil {
+		t.Fatalf("set the download directory: %v", err)
+	}
+	return dir
+}
+
+// startSignedIn starts PartnerDesk with the demo data and a browser signed in as email.
+func startSignedIn(t *testing.T, email string) (*apptest.Env, context.Context) {
+	t.Helper()
+	env := apptest.Start(t)
+	ctx := newBrowser(t)
+	signInDemo(t, ctx, env, email)
+	return env, ctx
+}
+
+// change sets the value of the element css selects and fires the change event a user's edit or
+// choice fires (htmx and app.js act on it).
+func change(t *testing.T, ctx context.Context, what, css, value string) {
+	t.Helper()
+	get(t, ctx, what, chromedp.Evaluate[bool](`(() => {
+		const el = document.querySelector(`+strconv.Quote(css)+`);
+		el.value = `+strconv.Quote(value)+`;
+		el.dispatchEvent(new Event('change', {bubbles: true}));
+		return true;
+	})()`))
+}
+
+// fromProfileMenu opens the profile menu, chooses item and waits for the element then.
+func fromProfileMenu(t *testing.T, ctx context.Context, what, item, then string) {
+	t.Helper()
+	run(t, ctx, what,
+		chromedp.Click(testID("profile")),
+		chromedp.WaitVisible(testID(item)),
+		chromedp.Click(testID(item)),
+		chromedp.WaitVisible(testID(then)),
+	)
+}
+
+// signOut signs out through the profile menu.
+func signOut(t *testing.T, ctx context.Context) {
+	t.Helper()
+	fromProfileMenu(t, ctx, "sign out", "signout", "signin-form")
+}
+
+// clickTo clicks the button, waits for the element then, and checks that the browser is at path.
+func clickTo(t *testing.T, ctx context.Context, what, button, then, path string) {
+	t.Helper()
+	run(t, ctx, what, chromedp.Click(testID(button)), chromedp.WaitVisible(testID(then)))
+	if u := location(t, ctx); u.Path != path {
+		t.Fatalf("%s: the browser is at %s, want %s", what, u, path)
+	}
+}
+
+// copyKey clicks Copy in the open key dialog or pane and waits for the Copied announcement in its
+// live region (the clipboard itself may be refused to headless Chromium).
+func copyKey(t *testing.T, ctx context.Context) {
+	t.Helper()
+	run(t, ctx, "click Copy", chromedp.Click(chromedp.CSS(`dialog[open] [data-testid="copy-key"]`)))
+	get(t, ctx, "wait for the Copied announcement", chromedp.Poll[bool](
+		`(() => { const c = document.querySelector('dialog[open] [data-testid="copied"]'); return !!c && c.textContent.trim() === 'Copied'; })()`,
+		chromedp.WithPollingInterval(pollInterval)))
 }

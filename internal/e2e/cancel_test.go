@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"partnerdesk/internal/app/apptest"
-	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 
 	"github.com/chromedp/chromedp"
@@ -29,14 +28,11 @@ func cxIn(id string) chromedp.CSS { return chromedp.CSS(cxDialog + ` [data-testi
 func cxPlace(t *testing.T, env *apptest.Env) desk.Order {
 	t.Helper()
 	ctx := context.Background()
-	u, _, err := env.App.Store.FindUserByEmail(ctx, "salesagent@partner.example")
+	u, _, err := env.App.Store.FindUserByEmail(ctx, apptest.SalesAgent)
 	if err != nil {
 		t.Fatal(err)
 	}
-	offer, ok := demo.ResolveOffer(demo.Catalog(), "Windows Server 2022 Standard - 2 Core", desk.TermNone)
-	if !ok {
-		t.Fatal("no Windows Server offer")
-	}
+	offer := apptest.Offer(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
 	o, _, err := env.App.Service.PlaceOrder(ctx, desk.Actor{User: u, IP: "127.0.0.1"}, apptest.ContosoID, "e2e-"+t.Name(), []desk.CartLine{{OfferID: offer.ID, Quantity: 1}})
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +100,7 @@ func TestCancelPurchaseInDialog(t *testing.T) {
 	o := cxPlace(t, env)
 	ent := o.Lines[0].EntitlementID
 	ctx := newBrowser(t)
-	signInDemo(t, ctx, env, "adminagent@partner.example")
+	signInDemo(t, ctx, env, apptest.AdminAgent)
 	run(t, ctx, "open Contoso's Software tab",
 		chromedp.Navigate(env.URL+"/customers/"+apptest.ContosoID+"/software"),
 		chromedp.WaitVisible(swIn(ent, "cancel")),
@@ -210,7 +206,7 @@ func TestCancelWindowPassedInDialog(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := newBrowser(t)
-	signInDemo(t, ctx, env, "adminagent@partner.example")
+	signInDemo(t, ctx, env, apptest.AdminAgent)
 	run(t, ctx, "open Contoso's Software tab",
 		chromedp.Navigate(env.URL+"/customers/"+apptest.ContosoID+"/software"),
 		chromedp.WaitVisible(swIn(old, "days-left")),
@@ -278,7 +274,7 @@ func TestSupportRequestWithAttachment(t *testing.T) {
 	title := "Refund for a duplicate order"
 
 	ctx := newBrowser(t)
-	signInDemo(t, ctx, env, "adminagent@partner.example")
+	signInDemo(t, ctx, env, apptest.AdminAgent)
 	run(t, ctx, "fill Report a problem",
 		chromedp.Navigate(env.URL+"/support/new?order_ref=ORDER-E2E&customer_ref="+apptest.ContosoID),
 		chromedp.WaitVisible(testID("support-form")),

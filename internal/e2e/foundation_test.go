@@ -40,10 +40,7 @@ func rowCount(t *testing.T, ctx context.Context) int {
 // An admin agent signs in, sees the customer list, narrows it with the live search (no page
 // load, the URL follows) and opens Contoso.
 func TestSignInSearchAndOpenCustomer(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := newBrowser(t)
-
-	signInDemo(t, ctx, env, "adminagent@partner.example")
+	_, ctx := startSignedIn(t, apptest.AdminAgent)
 	// Sign-in lands on Home: a tile for each area the role can use.
 	run(t, ctx, "wait for Home", chromedp.WaitVisible(testID("home-links")))
 	if u := location(t, ctx); u.Path != "/" {
@@ -53,13 +50,7 @@ func TestSignInSearchAndOpenCustomer(t *testing.T) {
 	if !slices.Equal(tiles, []string{"tile-customers", "tile-support", "tile-markets", "tile-api"}) {
 		t.Errorf("an Admin agent's Home offers %v", tiles)
 	}
-	run(t, ctx, "open Customers from Home",
-		chromedp.Click(testID("tile-customers")),
-		chromedp.WaitVisible(testID("customer-table")),
-	)
-	if u := location(t, ctx); u.Path != "/customers" {
-		t.Fatalf("the Customers tile opens %s, want /customers", u)
-	}
+	clickTo(t, ctx, "open Customers from Home", "tile-customers", "customer-table", "/customers")
 	if n := rowCount(t, ctx); n < 2 {
 		t.Fatalf("customer list shows %d rows, want the demo customers", n)
 	}
@@ -108,10 +99,7 @@ func TestSignInSearchAndOpenCustomer(t *testing.T) {
 
 // Choosing Magyar in the language drop-down reloads the page in Hungarian.
 func TestSwitchLanguageToHungarian(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := newBrowser(t)
-
-	signInDemo(t, ctx, env, "adminagent@partner.example")
+	env, ctx := startSignedIn(t, apptest.AdminAgent)
 	run(t, ctx, "open the customer list in English",
 		chromedp.Navigate(env.URL+"/customers"),
 		chromedp.WaitVisible(chromedp.CSS(`#leftnav`)),
@@ -121,12 +109,7 @@ func TestSwitchLanguageToHungarian(t *testing.T) {
 		t.Fatalf("left navigation reads %q before the switch, want Customers", nav)
 	}
 	// Select Magyar as a user does: the value changes and a change event bubbles to app.js.
-	get(t, ctx, "choose hu in #lang-select", chromedp.Evaluate[bool](`(() => {
-		const s = document.getElementById('lang-select');
-		s.value = 'hu';
-		s.dispatchEvent(new Event('change', {bubbles: true}));
-		return true;
-	})()`))
+	change(t, ctx, "choose hu in #lang-select", "#lang-select", "hu")
 	run(t, ctx, "wait for the Hungarian page",
 		chromedp.WaitReady(chromedp.CSS(`html[lang="hu"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#leftnav`)),
@@ -149,7 +132,7 @@ func TestWrongPasswordShowsError(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := newBrowser(t)
 
-	signIn(t, ctx, env, "adminagent@partner.example", "not-the-password")
+	signIn(t, ctx, env, apptest.AdminAgent, "not-the-password")
 	run(t, ctx, "wait for the error message bar", chromedp.WaitVisible(testID("msg-danger")))
 	if msg := text(t, ctx, "msg-danger"); msg != "The email or password is not correct." {
 		t.Errorf("error message reads %q", msg)
@@ -166,10 +149,7 @@ func TestWrongPasswordShowsError(t *testing.T) {
 
 // A sales agent may not manage users: the 403 page names the role that may.
 func TestSalesAgentForbiddenFromUsers(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := newBrowser(t)
-
-	signInDemo(t, ctx, env, "salesagent@partner.example")
+	env, ctx := startSignedIn(t, apptest.SalesAgent)
 	res := get(t, ctx, "open /settings/users", chromedp.NavigateResponse(env.URL+"/settings/users"))
 	if res.Status != http.StatusForbidden {
 		t.Errorf("GET /settings/users as a sales agent: status %d, want 403", res.Status)
@@ -183,16 +163,8 @@ func TestSalesAgentForbiddenFromUsers(t *testing.T) {
 
 // Signing out through the profile menu ends the session.
 func TestSignOut(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := newBrowser(t)
-
-	signInDemo(t, ctx, env, "adminagent@partner.example")
-	run(t, ctx, "sign out through the profile menu",
-		chromedp.Click(testID("profile")),
-		chromedp.WaitVisible(testID("signout")),
-		chromedp.Click(testID("signout")),
-		chromedp.WaitVisible(testID("signin-form")),
-	)
+	env, ctx := startSignedIn(t, apptest.AdminAgent)
+	signOut(t, ctx)
 	if u := location(t, ctx); u.Path != "/signin" {
 		t.Fatalf("after sign-out the browser is on %s, want /signin", u)
 	}

@@ -9,9 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
-	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 	"partnerdesk/internal/oidctest"
 	"partnerdesk/internal/service"
@@ -35,30 +33,12 @@ func idTexts(t *testing.T, ctx context.Context, id string) []string {
 		`Array.from(document.querySelectorAll('[data-testid="`+id+`"]'), e => e.textContent.trim())`))
 }
 
-// idSignOut signs out through the profile menu.
-func idSignOut(t *testing.T, ctx context.Context) {
-	t.Helper()
-	run(t, ctx, "sign out",
-		chromedp.Click(testID("profile")),
-		chromedp.WaitVisible(testID("signout")),
-		chromedp.Click(testID("signout")),
-		chromedp.WaitVisible(testID("signin-form")),
-	)
-}
-
 // An Admin agent sets up an authenticator app from My account → Security (QR code and secret,
 // confirmed by a code, ten recovery codes shown once), then signs in with a code from the app,
 // and again with a recovery code.
 func TestEnrolAndSignInWithCodes(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := newBrowser(t)
-	signInDemo(t, ctx, env, "adminagent@partner.example")
-	run(t, ctx, "open My account → Security",
-		chromedp.Click(testID("profile")),
-		chromedp.WaitVisible(testID("account-security")),
-		chromedp.Click(testID("account-security")),
-		chromedp.WaitVisible(testID("totp-qr")),
-	)
+	env, ctx := startSignedIn(t, apptest.AdminAgent)
+	fromProfileMenu(t, ctx, "open My account → Security", "account-security", "totp-qr")
 	if n := get(t, ctx, "count the QR code's paths", chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="totp-qr"] svg path').length`)); n != 1 {
 		t.Fatalf("the QR code has %d paths", n)
 	}
@@ -80,11 +60,11 @@ func TestEnrolAndSignInWithCodes(t *testing.T) {
 		t.Errorf("the status reads %q", status)
 	}
 	screenshot(t, ctx, "mfa-recovery-codes")
-	idSignOut(t, ctx)
+	signOut(t, ctx)
 
 	// Sign in: the password, then the code (the confirming one is used: the next step's).
 	env.Clock.Advance(30 * time.Second)
-	signIn(t, ctx, env, "adminagent@partner.example", demo.Password)
+	signIn(t, ctx, env, apptest.AdminAgent, apptest.Password)
 	run(t, ctx, "wait for the code step", chromedp.WaitVisible(testID("mfa-form")))
 	if u := location(t, ctx); u.Path != "/signin/mfa" {
 		t.Fatalf("after the password the browser is on %s", u.Path)
@@ -98,10 +78,10 @@ func TestEnrolAndSignInWithCodes(t *testing.T) {
 	if u := location(t, ctx); strings.HasPrefix(u.Path, "/signin") || strings.HasPrefix(u.Path, "/account") {
 		t.Fatalf("after the code the browser is on %s", u.Path)
 	}
-	idSignOut(t, ctx)
+	signOut(t, ctx)
 
 	// A wrong code, then a recovery code.
-	signIn(t, ctx, env, "adminagent@partner.example", demo.Password)
+	signIn(t, ctx, env, apptest.AdminAgent, apptest.Password)
 	run(t, ctx, "a wrong code",
 		chromedp.WaitVisible(testID("mfa-form")),
 		idType(`input[name="code"]`, "000000"),
@@ -124,10 +104,10 @@ func TestEnrolAndSignInWithCodes(t *testing.T) {
 func TestSingleSignOnInBrowser(t *testing.T) {
 	var env *apptest.Env
 	p := oidctest.New(t, func() time.Time { return env.Clock.Now() })
-	env = apptest.StartWith(t, func(c *app.Config) {
+	env = apptest.StartWith(t, func(c *apptest.Config) {
 		c.SSO = service.SSOConfig{Issuer: p.Issuer(), ClientID: oidctest.ClientID, ClientSecret: oidctest.ClientSecret, TrustIdPMFA: true}
 	})
-	p.SetUser(oidctest.User{Subject: "oid-aa", Email: "adminagent@partner.example", EmailVerified: true, AMR: []string{"pwd", "mfa"}})
+	p.SetUser(oidctest.User{Subject: "oid-aa", Email: apptest.AdminAgent, EmailVerified: true, AMR: []string{"pwd", "mfa"}})
 	ctx := newBrowser(t)
 	run(t, ctx, "open the sign-in page and choose single sign-on",
 		chromedp.Navigate(env.URL+"/signin"),
@@ -138,7 +118,7 @@ func TestSingleSignOnInBrowser(t *testing.T) {
 	if u := location(t, ctx); u.Host == strings.TrimPrefix(env.URL, "http://") || u.Path != "/authorize" {
 		t.Fatalf("the browser is on %s, want the provider's sign-in", u)
 	}
-	if who := text(t, ctx, "idp-user"); who != "adminagent@partner.example" {
+	if who := text(t, ctx, "idp-user"); who != apptest.AdminAgent {
 		t.Fatalf("the provider signs in %q", who)
 	}
 	run(t, ctx, "sign in at the provider",
@@ -153,7 +133,7 @@ func TestSingleSignOnInBrowser(t *testing.T) {
 	}
 	screenshot(t, ctx, "sso-signed-in")
 	evs, err := env.App.Service.RecentEvents(context.Background(), desk.OpSignIn, 1)
-	if err != nil || len(evs) != 1 || evs[0].ActorEmail != "adminagent@partner.example" || evs[0].Detail != "method sso+idp-mfa" {
+	if err != nil || len(evs) != 1 || evs[0].ActorEmail != apptest.AdminAgent || evs[0].Detail != "method sso+idp-mfa" {
 		t.Errorf("the sign-in event: %+v %v", evs, err)
 	}
 }
@@ -162,14 +142,14 @@ func TestSingleSignOnInBrowser(t *testing.T) {
 // the new password signs in.
 func TestChangePasswordInBrowser(t *testing.T) {
 	env := apptest.Start(t)
-	other := env.SignIn(t, "salesagent@partner.example")
+	other := env.SignIn(t, apptest.SalesAgent)
 	ctx := newBrowser(t)
-	signInDemo(t, ctx, env, "salesagent@partner.example")
+	signInDemo(t, ctx, env, apptest.SalesAgent)
 	const fresh = "a-longer-password-of-mine"
 	run(t, ctx, "change the password",
 		chromedp.Navigate(env.URL+"/account/security"),
 		chromedp.WaitVisible(testID("password-form")),
-		idType(`input[name="current_password"]`, demo.Password),
+		idType(`input[name="current_password"]`, apptest.Password),
 		idType(`input[name="new_password"]`, fresh),
 		chromedp.Click(testID("password-submit")),
 		chromedp.WaitVisible(testID("msg-success")),
@@ -180,8 +160,8 @@ func TestChangePasswordInBrowser(t *testing.T) {
 	if res := env.Get(t, other, "/customers"); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("the other session after the change: %d", res.StatusCode)
 	}
-	idSignOut(t, ctx)
-	signIn(t, ctx, env, "salesagent@partner.example", fresh)
+	signOut(t, ctx)
+	signIn(t, ctx, env, apptest.SalesAgent, fresh)
 	run(t, ctx, "signed in with the new password", chromedp.WaitVisible(testID("profile")))
 }
 
@@ -190,7 +170,7 @@ func TestChangePasswordInBrowser(t *testing.T) {
 func TestCustomerUserDeactivationInBrowser(t *testing.T) {
 	env := apptest.Start(t)
 	ctx0 := context.Background()
-	ga, _, err := env.App.Store.FindUserByEmail(ctx0, "globaladmin@partner.example")
+	ga, _, err := env.App.Store.FindUserByEmail(ctx0, apptest.GlobalAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +189,7 @@ func TestCustomerUserDeactivationInBrowser(t *testing.T) {
 	}
 
 	ctx := newBrowser(t)
-	signInDemo(t, ctx, env, "globaladmin@partner.example")
+	signInDemo(t, ctx, env, apptest.GlobalAdmin)
 	row := `[data-testid="customer-user"][data-email="ivy@contoso.onmicrosoft.com"]`
 	run(t, ctx, "deactivate Ivy on Contoso's Account tab",
 		chromedp.Navigate(env.URL+"/customers/"+apptest.ContosoID+"/account"),

@@ -39,14 +39,11 @@ func markerAlive(t *testing.T, ctx context.Context, after string) {
 func TestAddProductsReviewBuy(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := newBrowser(t)
-	ws, ok := demo.ResolveOffer(demo.Catalog(), "Windows Server 2022 Standard - 2 Core", desk.TermNone)
-	sql, ok2 := demo.ResolveOffer(demo.Catalog(), "SQL Server Standard - 2 Core License Pack - 3 year", desk.TermP3Y)
-	if !ok || !ok2 {
-		t.Fatal("demo offers not found")
-	}
+	ws := apptest.Offer(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
+	sql := apptest.Offer(t, "SQL Server Standard - 2 Core License Pack - 3 year", desk.TermP3Y)
 	customer := "/customers/" + apptest.ContosoID
 
-	signInDemo(t, ctx, env, "salesagent@partner.example")
+	signInDemo(t, ctx, env, apptest.SalesAgent)
 	run(t, ctx, "open Contoso's Add products page",
 		chromedp.Navigate(env.URL+customer+"/add-products"),
 		chromedp.WaitVisible(testID("cart-empty")),
@@ -83,12 +80,7 @@ func TestAddProductsReviewBuy(t *testing.T) {
 	}
 
 	// Change the first line's quantity in the cart: a change event makes htmx update the cart.
-	get(t, ctx, "set the first cart line to 3", chromedp.Evaluate[bool](`(() => {
-		const q = document.querySelector('[data-testid="cart-line"][data-offer-id="`+ws.ID+`"] [data-testid="cart-qty"]');
-		q.value = '3';
-		q.dispatchEvent(new Event('change', {bubbles: true}));
-		return true;
-	})()`))
+	change(t, ctx, "set the first cart line to 3", `[data-testid="cart-line"][data-offer-id="`+ws.ID+`"] [data-testid="cart-qty"]`, "3")
 	// If the change came before htmx had wired up the freshly swapped cart (a person cannot type
 	// that fast), send it again: setting the quantity to 3 twice is the same request.
 	get(t, ctx, "wait for the cart total to change", chromedp.Poll[bool](
@@ -127,12 +119,7 @@ func TestAddProductsReviewBuy(t *testing.T) {
 	// A quantity out of range (R10) is not silently kept by the browser: the server refuses it
 	// at the field, and the field shows what the cart keeps, in step with the total.
 	get(t, ctx, "wait for the cart to settle", chromedp.Poll[bool](`!document.querySelector('.htmx-settling, .htmx-added, .htmx-request')`, chromedp.WithPollingInterval(pollInterval)))
-	get(t, ctx, "set the first cart line to 99999", chromedp.Evaluate[bool](`(() => {
-		const q = document.querySelector('[data-testid="cart-line"][data-offer-id="`+ws.ID+`"] [data-testid="cart-qty"]');
-		q.value = '99999';
-		q.dispatchEvent(new Event('change', {bubbles: true}));
-		return true;
-	})()`))
+	change(t, ctx, "set the first cart line to 99999", `[data-testid="cart-line"][data-offer-id="`+ws.ID+`"] [data-testid="cart-qty"]`, "99999")
 	run(t, ctx, "wait for the error at the line", chromedp.WaitVisible(chromedp.CSS(`[data-testid="cart-line"][data-offer-id="`+ws.ID+`"] [data-testid="cart-qty-error"]`)))
 	if msg := text(t, ctx, "cart-qty-error"); !strings.Contains(msg, "1 to 10,000") || !strings.Contains(msg, "keeps 3") {
 		t.Errorf("the line's error reads %q", msg)
@@ -145,13 +132,7 @@ func TestAddProductsReviewBuy(t *testing.T) {
 	}
 	markerAlive(t, ctx, "the refused quantity")
 
-	run(t, ctx, "go to Review",
-		chromedp.Click(testID("review")),
-		chromedp.WaitVisible(testID("buy")),
-	)
-	if u := location(t, ctx); u.Path != customer+"/review" {
-		t.Fatalf("Review is at %s, want %s/review", u.Path, customer)
-	}
+	clickTo(t, ctx, "go to Review", "review", "buy", customer+"/review")
 	if n := get(t, ctx, "count the review lines", chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="review-line"]').length`)); n != 2 {
 		t.Fatalf("review shows %d lines, want 2", n)
 	}
@@ -180,13 +161,7 @@ func TestAddProductsReviewBuy(t *testing.T) {
 	}
 	screenshot(t, ctx, "orders-confirmation")
 
-	run(t, ctx, "click Done",
-		chromedp.Click(testID("done")),
-		chromedp.WaitVisible(testID("orders-table")),
-	)
-	if u := location(t, ctx); u.Path != customer+"/orders" {
-		t.Errorf("Done leads to %s, want %s/orders", u.Path, customer)
-	}
+	clickTo(t, ctx, "click Done", "done", "orders-table", customer+"/orders")
 	links := get(t, ctx, "read the order links", chromedp.Evaluate[[]string](
 		`Array.from(document.querySelectorAll('[data-testid="order-link"]'), a => a.textContent.trim())`))
 	if len(links) == 0 || links[0] != orderID {

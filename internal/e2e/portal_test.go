@@ -2,37 +2,17 @@ package e2e
 
 import (
 	"context"
-	"errors"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/desk"
 
-	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 )
-
-// ptItems lists a customer's software purchases as the admin agent sees them.
-func ptItems(t *testing.T, env *apptest.Env, customerID string) []desk.SoftwareItem {
-	t.Helper()
-	ctx := context.Background()
-	u, _, err := env.App.Store.FindUserByEmail(ctx, "adminagent@partner.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, items, err := env.App.Service.Software(ctx, desk.Actor{User: u}, customerID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return items
-}
 
 // ptPick is a select of the customer's Downloads & keys picker.
 func ptPick(pick string) chromedp.CSS {
@@ -72,16 +52,11 @@ func ptChoose(t *testing.T, ctx context.Context, pick, value string) {
 func TestCustomerPortalKeysAndDownload(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := newBrowser(t)
-	downloads := t.TempDir()
-	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads, EventsEnabled: new(true),
-	}); err != nil {
-		t.Fatalf("set the download directory: %v", err)
-	}
+	downloads := downloadsTo(t, ctx)
 
 	var it desk.SoftwareItem
 	contosoTitles := map[string]bool{}
-	contosoItems := ptItems(t, env, apptest.ContosoID)
+	contosoItems := env.Software(t, apptest.ContosoID)
 	for _, x := range contosoItems {
 		contosoTitles[x.OfferTitle] = true
 		if x.Status == desk.StatusActive && strings.Contains(x.OfferTitle, "Windows Server 2022 Standard - 2 Core") {
@@ -93,7 +68,7 @@ func TestCustomerPortalKeysAndDownload(t *testing.T) {
 	}
 	// Fabrikam's purchase, with a title that Contoso's pages could not show for another reason.
 	var fab desk.SoftwareItem
-	for _, x := range ptItems(t, env, apptest.FabrikamID) {
+	for _, x := range env.Software(t, apptest.FabrikamID) {
 		if x.Status == desk.StatusActive && !contosoTitles[x.OfferTitle] {
 			fab = x
 			break
@@ -103,7 +78,7 @@ func TestCustomerPortalKeysAndDownload(t *testing.T) {
 		t.Fatal("Fabrikam has no purchase of its own")
 	}
 
-	signInDemo(t, ctx, env, "admin@contoso.onmicrosoft.com")
+	signInDemo(t, ctx, env, apptest.ContosoAdmin)
 	if u := location(t, ctx); u.Path != "/portal" {
 		t.Fatalf("after sign-in the customer admin is on %s, want /portal", u.Path)
 	}
@@ -179,19 +154,16 @@ func TestCustomerPortalKeysAndDownload(t *testing.T) {
 		t.Errorf("the pane does not name version %s", version)
 	}
 	screenshot(t, ctx, "portal-key-pane")
-	run(t, ctx, "click Copy", chromedp.Click(chromedp.CSS(`dialog[open] [data-testid="copy-key"]`)))
-	get(t, ctx, "wait for Copied", chromedp.Poll[bool](
-		`(() => { const c = document.querySelector('dialog[open] [data-testid="copied"]'); return !!c && c.textContent.trim() === 'Copied'; })()`,
-		chromedp.WithPollingInterval(pollInterval)))
+	copyKey(t, ctx)
 	run(t, ctx, "close the pane",
 		chromedp.Click(chromedp.CSS(`dialog[open] .pane-close`)),
 		chromedp.WaitNotPresent(pane),
 	)
 	evs, _ := env.App.Service.RecentEvents(context.Background(), desk.OpGetSoftwareKey, 1)
-	if len(evs) != 1 || evs[0].ActorEmail != "admin@contoso.onmicrosoft.com" || evs[0].ActorTenantID != apptest.ContosoID || evs[0].Detail != "version "+version {
+	if len(evs) != 1 || evs[0].ActorEmail != apptest.ContosoAdmin || evs[0].ActorTenantID != apptest.ContosoID || evs[0].Detail != "version "+version {
 		t.Errorf("get_software_key event: %+v", evs)
 	}
-	u, _, err := env.App.Store.FindUserByEmail(context.Background(), "adminagent@partner.example")
+	u, _, err := env.App.Store.FindUserByEmail(context.Background(), apptest.AdminAgent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,34 +173,9 @@ func TestCustomerPortalKeysAndDownload(t *testing.T) {
 
 	// Download: the browser saves the chosen edition's file.
 	run(t, ctx, "click Download", chromedp.Click(testID("download")))
-	path := filepath.Join(downloads, ed.FileName)
-	deadline := time.Now().Add(stepTimeout)
-	var got []byte
-	for {
-		b, err := os.ReadFile(path)
-		if err == nil && int64(len(b)) == ed.Size {
-			got = b
-			break
-		}
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			t.Fatal(err)
-		}
-		if time.Now().After(deadline) {
-			entries, _ := os.ReadDir(downloads)
-			var names []string
-			for _, e := range entries {
-				names = append(names, e.Name())
-			}
-			screenshot(t, ctx, failName(t))
-			t.Fatalf("no %s (%d bytes) in the download directory after %s; it holds %v", ed.FileName, ed.Size, stepTimeout, names)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if swSHA(got) != pageSHA {
-		t.Fatalf("downloaded file SHA-256 %s; the page says %s", swSHA(got), pageSHA)
-	}
+	download(t, ctx, downloads, ed.FileName, ed.Size, pageSHA)
 	dl, _ := env.App.Service.RecentEvents(context.Background(), desk.OpDownload, 1)
-	if len(dl) != 1 || dl[0].ActorEmail != "admin@contoso.onmicrosoft.com" || dl[0].ActorTenantID != apptest.ContosoID || !strings.Contains(dl[0].Detail, ed.FileName) {
+	if len(dl) != 1 || dl[0].ActorEmail != apptest.ContosoAdmin || dl[0].ActorTenantID != apptest.ContosoID || !strings.Contains(dl[0].Detail, ed.FileName) {
 		t.Errorf("download_software event: %+v", dl)
 	}
 

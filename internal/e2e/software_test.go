@@ -2,13 +2,8 @@ package e2e
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -38,22 +33,8 @@ func swIn(entID, id string) chromedp.CSS {
 // swPurchase returns a Contoso software purchase (entitlement ID and product) by offer title.
 func swPurchase(t *testing.T, env *apptest.Env, match string) (string, desk.Product) {
 	t.Helper()
-	ctx := context.Background()
-	u, _, err := env.App.Store.FindUserByEmail(ctx, "adminagent@partner.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, items, err := env.App.Service.Software(ctx, desk.Actor{User: u}, apptest.ContosoID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, it := range items {
-		if strings.Contains(it.OfferTitle, match) && it.Status == desk.StatusActive {
-			return it.ID, it.Product
-		}
-	}
-	t.Fatalf("Contoso has no active purchase %q", match)
-	return "", desk.Product{}
+	it := env.Purchase(t, apptest.ContosoID, match)
+	return it.ID, it.Product
 }
 
 // swOptions reads the option values of a purchase's picker select.
@@ -108,11 +89,6 @@ func grantClipboard(t *testing.T, ctx context.Context) {
 	}
 }
 
-func swSHA(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
-}
-
 // An Admin agent picks editions in the cascading selects, gets a key from the modal (focus,
 // copy, Escape), copies a download link that works signed out, and downloads the file.
 func TestSoftwareKeysAndDownloads(t *testing.T) {
@@ -120,16 +96,11 @@ func TestSoftwareKeysAndDownloads(t *testing.T) {
 	ctx := newBrowser(t)
 	office, officeP := swPurchase(t, env, "Office LTSC Professional Plus 2024")
 	ws, wsP := swPurchase(t, env, "Windows Server 2022 Standard - 2 Core")
-	downloads := t.TempDir()
-	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads, EventsEnabled: new(true),
-	}); err != nil {
-		t.Fatalf("set the download directory: %v", err)
-	}
+	downloads := downloadsTo(t, ctx)
 
 	grantClipboard(t, ctx)
 
-	signInDemo(t, ctx, env, "adminagent@partner.example")
+	signInDemo(t, ctx, env, apptest.AdminAgent)
 	run(t, ctx, "open Contoso's Software tab",
 		chromedp.Navigate(env.URL+"/customers/"+apptest.ContosoID+"/software"),
 		chromedp.WaitVisible(testID("software-table")),
@@ -209,7 +180,7 @@ func TestSoftwareKeysAndDownloads(t *testing.T) {
 	if !regexp.MustCompile(`^[A-Z0-9]{5}(-[A-Z0-9]{5}){4}$`).MatchString(key) {
 		t.Fatalf("the dialog shows %q, not a product key", key)
 	}
-	u, _, err := env.App.Store.FindUserByEmail(context.Background(), "adminagent@partner.example")
+	u, _, err := env.App.Store.FindUserByEmail(context.Background(), apptest.AdminAgent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,10 +190,7 @@ func TestSoftwareKeysAndDownloads(t *testing.T) {
 	screenshot(t, ctx, "software-key-dialog")
 
 	// Copy: the live region announces it (the clipboard itself may be refused to headless Chromium).
-	run(t, ctx, "click Copy", chromedp.Click(chromedp.CSS(`dialog[open] [data-testid="copy-key"]`)))
-	get(t, ctx, "wait for the Copied announcement", chromedp.Poll[bool](
-		`(() => { const c = document.querySelector('dialog[open] [data-testid="copied"]'); return !!c && c.textContent.trim() === 'Copied'; })()`,
-		chromedp.WithPollingInterval(pollInterval)))
+	copyKey(t, ctx)
 
 	// Escape closes the dialog and gives the focus back to Get key.
 	run(t, ctx, "press Escape",
@@ -269,45 +237,20 @@ func TestSoftwareKeysAndDownloads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.StatusCode != http.StatusOK || swSHA(body) != pageSHA {
-		t.Fatalf("GET the copied link signed out: %d, SHA-256 %s; the page says %s", res.StatusCode, swSHA(body), pageSHA)
+	if res.StatusCode != http.StatusOK || apptest.SHA256(body) != pageSHA {
+		t.Fatalf("GET the copied link signed out: %d, SHA-256 %s; the page says %s", res.StatusCode, apptest.SHA256(body), pageSHA)
 	}
 	evs, _ := env.App.Service.RecentEvents(context.Background(), desk.OpSharedDownload, 5)
-	if len(evs) != 1 || evs[0].ActorEmail != "adminagent@partner.example" {
+	if len(evs) != 1 || evs[0].ActorEmail != apptest.AdminAgent {
 		t.Errorf("download_software_shared_link events: %+v", evs)
 	}
 	screenshot(t, ctx, "software-copy-link")
 
 	// Download: the browser saves the file.
 	run(t, ctx, "click Download", chromedp.Click(swIn(ws, "download")))
-	path := filepath.Join(downloads, wsEd.FileName)
-	deadline := time.Now().Add(stepTimeout)
-	var got []byte
-	for {
-		b, err := os.ReadFile(path)
-		if err == nil && int64(len(b)) == wsEd.Size {
-			got = b
-			break
-		}
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			t.Fatal(err)
-		}
-		if time.Now().After(deadline) {
-			entries, _ := os.ReadDir(downloads)
-			var names []string
-			for _, e := range entries {
-				names = append(names, e.Name())
-			}
-			screenshot(t, ctx, failName(t))
-			t.Fatalf("no %s (%d bytes) in the download directory after %s; it holds %v", wsEd.FileName, wsEd.Size, stepTimeout, names)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if swSHA(got) != pageSHA {
-		t.Fatalf("downloaded file SHA-256 %s; the page says %s", swSHA(got), pageSHA)
-	}
+	download(t, ctx, downloads, wsEd.FileName, wsEd.Size, pageSHA)
 	dl, _ := env.App.Service.RecentEvents(context.Background(), desk.OpDownload, 5)
-	if len(dl) != 1 || dl[0].ActorEmail != "adminagent@partner.example" || !strings.Contains(dl[0].Detail, wsEd.FileName) {
+	if len(dl) != 1 || dl[0].ActorEmail != apptest.AdminAgent || !strings.Contains(dl[0].Detail, wsEd.FileName) {
 		t.Errorf("download_software events: %+v", dl)
 	}
 	// The page stayed where it was.

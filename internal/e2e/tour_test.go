@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"partnerdesk/internal/app/apptest"
-	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -30,13 +29,13 @@ type tourPage struct {
 }
 
 const (
-	tourGlobal    = "globaladmin@partner.example"
-	tourAgent     = "adminagent@partner.example"
-	tourSales     = "salesagent@partner.example"
-	tourHelpdesk  = "helpdesk@partner.example"
-	tourBilling   = "billing@partner.example"
-	tourReferrals = "referrals@partner.example"
-	tourCustomer  = "admin@contoso.onmicrosoft.com"
+	tourGlobal    = apptest.GlobalAdmin
+	tourAgent     = apptest.AdminAgent
+	tourSales     = apptest.SalesAgent
+	tourHelpdesk  = apptest.Helpdesk
+	tourBilling   = apptest.BillingAdmin
+	tourReferrals = apptest.ReferralsAdmin
+	tourCustomer  = apptest.ContosoAdmin
 )
 
 // tourData are the IDs the tour's paths need, made or found once per test.
@@ -72,15 +71,12 @@ func tourSetup(t *testing.T, env *apptest.Env) tourData {
 	if d.Order == "" || d.CancelledOrder == "" {
 		t.Fatalf("Contoso's orders lack a completed order with two lines or a cancelled one: %+v", page.Items)
 	}
-	for _, it := range ptItems(t, env, apptest.ContosoID) {
+	for _, it := range env.Software(t, apptest.ContosoID) {
 		if it.Status == desk.StatusActive && strings.Contains(it.OfferTitle, "Windows Server 2022 Standard") {
 			d.Entitlement = it.ID
 		}
 	}
-	ws, ok := demo.ResolveOffer(demo.Catalog(), "Windows Server 2022 Standard - 2 Core", desk.TermNone)
-	if !ok {
-		t.Fatal("no Windows Server offer")
-	}
+	ws := apptest.Offer(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
 	if err := env.App.Service.SetCartLine(ctx, user(tourSales), apptest.ContosoID, desk.CartLine{OfferID: ws.ID, Quantity: 2}, false); err != nil {
 		t.Fatal(err)
 	}
@@ -320,10 +316,7 @@ func tourStates(t *testing.T, ctx context.Context, env *apptest.Env, current *st
 	)
 	check("add-customer-errors")
 
-	ws, ok := demo.ResolveOffer(demo.Catalog(), "Windows Server 2022 Standard - 2 Core", desk.TermNone)
-	if !ok {
-		t.Fatal("no Windows Server offer")
-	}
+	ws := apptest.Offer(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
 	run(t, ctx, "add 0 to the cart",
 		chromedp.Navigate(env.URL+"/customers/"+apptest.ContosoID+"/add-products"),
 		chromedp.WaitVisible(offerRow(ws.ID, "add-to-cart")),
@@ -359,17 +352,26 @@ func TestLayoutFitsPhoneAndDesktop(t *testing.T) {
 			t.Fatalf("set Accept-Language: %v", err)
 		}
 		current := "-"
-		for _, size := range []struct{ w, h int64 }{{390, 844}, {1366, 900}} {
-			setViewport(t, ctx, size.w, size.h)
-			at := "@" + strconv.FormatInt(size.w, 10) + "-" + lang
-			for _, p := range tourPages(d) {
-				tourAs(t, ctx, env, &current, p.User)
-				tourOpen(t, ctx, env, p)
-				checkLayout(t, ctx, p.Name+at)
-			}
-			tourDialogs(t, ctx, env, &current, func(name string) { checkDialog(t, ctx, name+at) })
-			tourStates(t, ctx, env, &current, func(name string) { checkLayout(t, ctx, name+at) })
+		check := func(name string) { checkLayout(t, ctx, name) }
+		tourAtSizes(t, ctx, env, d, &current, func(w int64) string { return "@" + strconv.FormatInt(w, 10) + "-" + lang },
+			check, func(name string) { checkDialog(t, ctx, name) }, check)
+	}
+}
+
+// tourAtSizes shows every page, dialog and state of the tour at a phone's size (390×844) and a
+// desktop's (1366×900), and hands each to page, dialog or state by its name with suffix(width).
+func tourAtSizes(t *testing.T, ctx context.Context, env *apptest.Env, d tourData, current *string, suffix func(w int64) string, page, dialog, state func(name string)) {
+	t.Helper()
+	for _, size := range []struct{ w, h int64 }{{390, 844}, {1366, 900}} {
+		setViewport(t, ctx, size.w, size.h)
+		s := suffix(size.w)
+		for _, p := range tourPages(d) {
+			tourAs(t, ctx, env, current, p.User)
+			tourOpen(t, ctx, env, p)
+			page(p.Name + s)
 		}
+		tourDialogs(t, ctx, env, current, func(name string) { dialog(name + s) })
+		tourStates(t, ctx, env, current, func(name string) { state(name + s) })
 	}
 }
 
@@ -409,18 +411,9 @@ func TestScreenshotTour(t *testing.T) {
 	n := 0
 	for _, scheme := range []string{"light", "dark"} {
 		setColorScheme(t, ctx, scheme)
-		for _, size := range []struct{ w, h int64 }{{390, 844}, {1366, 900}} {
-			setViewport(t, ctx, size.w, size.h)
-			suffix := "-" + strconv.FormatInt(size.w, 10) + "-" + scheme
-			for _, p := range tourPages(d) {
-				tourAs(t, ctx, env, &current, p.User)
-				tourOpen(t, ctx, env, p)
-				shoot(p.Name+suffix, true)
-				n++
-			}
-			tourDialogs(t, ctx, env, &current, func(name string) { shoot(name+suffix, false); n++ })
-			tourStates(t, ctx, env, &current, func(name string) { shoot(name+suffix, true); n++ })
-		}
+		whole := func(name string) { shoot(name, true); n++ }
+		tourAtSizes(t, ctx, env, d, &current, func(w int64) string { return "-" + strconv.FormatInt(w, 10) + "-" + scheme },
+			whole, func(name string) { shoot(name, false); n++ }, whole)
 	}
 	t.Logf("%d screenshots in %s", n, dir)
 }

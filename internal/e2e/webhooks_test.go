@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
 
 	"github.com/chromedp/chromedp"
@@ -14,10 +13,10 @@ import (
 // A Global admin registers the webhook in the browser (the signing secret shown once), sends a
 // test event and sees its delivery in the log; Delete asks first, and a No keeps the webhook.
 func TestWebhooksInBrowser(t *testing.T) {
-	env := apptest.StartWith(t, func(c *app.Config) { c.WebhookAllowPrivate = true })
+	env := apptest.StartWith(t, func(c *apptest.Config) { c.WebhookAllowPrivate = true })
 	rcv := apptest.NewReceiver(t)
 	ctx := newBrowser(t)
-	signInDemo(t, ctx, env, "globaladmin@partner.example")
+	signInDemo(t, ctx, env, apptest.GlobalAdmin)
 
 	run(t, ctx, "open Settings → Webhooks and register",
 		chromedp.Navigate(env.URL+"/settings/webhooks"),

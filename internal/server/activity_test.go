@@ -14,18 +14,10 @@ import (
 	"time"
 
 	"partnerdesk/internal/app/apptest"
-	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 
 	"github.com/PuerkitoBio/goquery"
 )
-
-// actUsers are the demo sign-ins per role.
-var actUsers = map[string]string{
-	"global": "globaladmin@partner.example", "admin": "adminagent@partner.example", "sales": "salesagent@partner.example",
-	"helpdesk": "helpdesk@partner.example", "billing": "billing@partner.example", "referrals": "referrals@partner.example",
-	"customer": "admin@contoso.onmicrosoft.com",
-}
 
 // actWide is a range that holds every demo event (they all fall in the three months before
 // apptest.Epoch) and today.
@@ -119,15 +111,6 @@ func actAllEvents(t *testing.T, env *apptest.Env) []desk.Event {
 	return evs
 }
 
-func actActor(t *testing.T, env *apptest.Env, email, ip string) desk.Actor {
-	t.Helper()
-	u, _, err := env.App.Store.FindUserByEmail(context.Background(), email)
-	if err != nil {
-		t.Fatalf("find %s: %v", email, err)
-	}
-	return desk.Actor{User: u, IP: ip}
-}
-
 // actChart reads the chart: data-total and the per-day totals of its data table.
 func actChart(t *testing.T, d *goquery.Document) (total int, days []int) {
 	t.Helper()
@@ -158,23 +141,6 @@ func actSum(xs []int) int {
 	return n
 }
 
-// actTodays returns the events of an operation recorded by the test (the demo's all precede
-// apptest.Epoch), newest first.
-func actTodays(t *testing.T, env *apptest.Env, op string) []desk.Event {
-	t.Helper()
-	evs, err := env.App.Service.RecentEvents(context.Background(), op, 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []desk.Event
-	for _, e := range evs {
-		if !e.At.Before(apptest.Epoch) {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
 // actRowText is the text of a row with its whitespace collapsed.
 func actRowText(s *goquery.Selection) string { return strings.Join(strings.Fields(s.Text()), " ") }
 
@@ -184,13 +150,13 @@ func TestActivityLogPerRole(t *testing.T) {
 	env := apptest.Start(t)
 	for _, who := range []string{"global", "referrals", "admin", "sales", "helpdesk", "billing", "customer"} {
 		t.Run(who, func(t *testing.T) {
-			c := env.SignIn(t, actUsers[who])
+			c := env.SignIn(t, apptest.Users[who])
 			allowed := who == "global" || who == "referrals"
 			for _, path := range []string{"/settings/activity", "/settings/activity?from=2026-11-01&to=2026-11-25&action=get_software_key", "/settings/activity/export"} {
 				env.Clock.Advance(time.Minute) // each denial the first of its route and minute (the rest are counted)
-				before := actTodays(t, env, desk.OpPermissionDenied)
+				before := env.EventsSinceEpoch(t, desk.OpPermissionDenied, 1000)
 				res := env.Get(t, c, path)
-				after := actTodays(t, env, desk.OpPermissionDenied)
+				after := env.EventsSinceEpoch(t, desk.OpPermissionDenied, 1000)
 				if allowed {
 					if res.StatusCode != http.StatusOK {
 						t.Fatalf("GET %s: %d, want 200", path, res.StatusCode)
@@ -218,7 +184,7 @@ func TestActivityLogPerRole(t *testing.T) {
 				}
 				e := after[0]
 				p, _, _ := strings.Cut(path, "?")
-				if e.ActorEmail != actUsers[who] || !strings.Contains(e.Detail, p) || e.Status != "failed" || e.IP == "" {
+				if e.ActorEmail != apptest.Users[who] || !strings.Contains(e.Detail, p) || e.Status != "failed" || e.IP == "" {
 					t.Errorf("GET %s: denial recorded as %+v", path, e)
 				}
 			}
@@ -234,7 +200,7 @@ func TestActivityLogPerRole(t *testing.T) {
 		})
 	}
 	// The denials are in the log the Referrals admin reads.
-	ref := env.SignIn(t, actUsers["referrals"])
+	ref := env.SignIn(t, apptest.ReferralsAdmin)
 	_, d := actPage(t, env, ref, url.Values{"action": {desk.OpPermissionDenied}, "from": {"2026-11-25"}, "to": {"2026-11-25"}})
 	if n := testid(d, "activity-row").Length(); n != 5*3 {
 		t.Errorf("the log shows %d denials, want %d (5 roles × 3 paths)", n, 5*3)
@@ -245,7 +211,7 @@ func TestActivityLogPerRole(t *testing.T) {
 // the form (and no results); no dates → the last 30 days.
 func TestActivityRangeValidation(t *testing.T) {
 	env := apptest.Start(t)
-	c := env.SignIn(t, actUsers["global"])
+	c := env.SignIn(t, apptest.GlobalAdmin)
 	for _, tt := range []struct {
 		name     string
 		from, to string
@@ -334,7 +300,7 @@ func TestActivityRangeValidation(t *testing.T) {
 // (export, next page, presets) carry them, and an htmx request gets the same results.
 func TestActivityFilters(t *testing.T) {
 	env := apptest.Start(t)
-	c := env.SignIn(t, actUsers["global"])
+	c := env.SignIn(t, apptest.GlobalAdmin)
 	from, to := actWide.Get("from"), actWide.Get("to")
 	for _, tt := range []struct {
 		name  string
@@ -343,12 +309,12 @@ func TestActivityFilters(t *testing.T) {
 	}{
 		{"customer name", actQuery(actWide, "customer", "contoso"), func(e desk.Event) bool { return e.CustomerID == apptest.ContosoID }},
 		{"customer name, other case", actQuery(actWide, "customer", "FABRIKAM"), func(e desk.Event) bool { return e.CustomerID == apptest.FabrikamID }},
-		{"customer domain", actQuery(actWide, "customer", "wingtiptoys.onmicrosoft.com"), func(e desk.Event) bool { return e.CustomerID == demo.TenantID("wingtiptoys") }},
-		{"user", actQuery(actWide, "user", actUsers["sales"]), func(e desk.Event) bool { return e.ActorEmail == actUsers["sales"] }},
-		{"user, other case", actQuery(actWide, "user", "AdminAgent@Partner.Example"), func(e desk.Event) bool { return e.ActorEmail == actUsers["admin"] }},
+		{"customer domain", actQuery(actWide, "customer", "wingtiptoys.onmicrosoft.com"), func(e desk.Event) bool { return e.CustomerID == apptest.TenantID("wingtiptoys") }},
+		{"user", actQuery(actWide, "user", apptest.SalesAgent), func(e desk.Event) bool { return e.ActorEmail == apptest.SalesAgent }},
+		{"user, other case", actQuery(actWide, "user", "AdminAgent@Partner.Example"), func(e desk.Event) bool { return e.ActorEmail == apptest.AdminAgent }},
 		{"action", actQuery(actWide, "action", desk.OpUpdateOrder), func(e desk.Event) bool { return e.Operation == desk.OpUpdateOrder }},
-		{"all three", actQuery(actWide, "customer", "contoso", "user", actUsers["admin"], "action", desk.OpGetSoftwareKey), func(e desk.Event) bool {
-			return e.CustomerID == apptest.ContosoID && e.ActorEmail == actUsers["admin"] && e.Operation == desk.OpGetSoftwareKey
+		{"all three", actQuery(actWide, "customer", "contoso", "user", apptest.AdminAgent, "action", desk.OpGetSoftwareKey), func(e desk.Event) bool {
+			return e.CustomerID == apptest.ContosoID && e.ActorEmail == apptest.AdminAgent && e.Operation == desk.OpGetSoftwareKey
 		}},
 		{"nothing matches", actQuery(actWide, "customer", "no such customer"), func(desk.Event) bool { return false }},
 	} {
@@ -443,18 +409,18 @@ var actMarker = regexp.MustCompile(`paging-\d{3}`)
 // only, the filters kept, no row twice and none missing, even with new events arriving meanwhile.
 func TestActivityPagination(t *testing.T) {
 	env := apptest.Start(t)
-	c := env.SignIn(t, actUsers["referrals"])
+	c := env.SignIn(t, apptest.ReferralsAdmin)
 	const n = 137
 	var evs []desk.Event
 	for i := n - 1; i >= 0; i-- {
 		// Newest first they run paging-000, paging-001, …; pairs share a millisecond (the later
 		// appended, with the higher id, comes first).
 		at := apptest.Epoch.Add(-time.Duration(i/2) * 37 * time.Minute)
-		evs = append(evs, desk.Event{At: at, ActorEmail: actUsers["admin"], ActorRoles: desk.RolesOf(desk.RoleAdminAgent), Operation: desk.OpSignOut,
+		evs = append(evs, desk.Event{At: at, ActorEmail: apptest.AdminAgent, ActorRoles: desk.RolesOf(desk.RoleAdminAgent), Operation: desk.OpSignOut,
 			ResourceType: "session", Detail: fmt.Sprintf("paging-%03d", i), IP: "127.0.0.1"})
 	}
 	actAppend(t, env, evs...)
-	q := url.Values{"action": {desk.OpSignOut}, "user": {actUsers["admin"]}}
+	q := url.Values{"action": {desk.OpSignOut}, "user": {apptest.AdminAgent}}
 	res, d := actPage(t, env, c, q)
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("first page: %d", res.StatusCode)
@@ -488,15 +454,15 @@ func TestActivityPagination(t *testing.T) {
 		}
 		href, _ := next.Attr("href")
 		u, err := url.Parse(href)
-		if err != nil || u.Query().Get("action") != desk.OpSignOut || u.Query().Get("user") != actUsers["admin"] || u.Query().Get("after") == "" {
+		if err != nil || u.Query().Get("action") != desk.OpSignOut || u.Query().Get("user") != apptest.AdminAgent || u.Query().Get("after") == "" {
 			t.Fatalf("next link %q does not keep the filters", href)
 		}
 		if hx, _ := next.Attr("hx-get"); hx != href {
 			t.Errorf("next link hx-get %q, href %q", hx, href)
 		}
 		// New events arrive between pages (now, inside the range).
-		actAppend(t, env, desk.Event{At: env.Clock.Now(), ActorEmail: actUsers["admin"], Operation: desk.OpSignOut, ResourceType: "session", Detail: fmt.Sprintf("paging-%03d", 900+pages)})
-		env.SignIn(t, actUsers["admin"])
+		actAppend(t, env, desk.Event{At: env.Clock.Now(), ActorEmail: apptest.AdminAgent, Operation: desk.OpSignOut, ResourceType: "session", Detail: fmt.Sprintf("paging-%03d", 900+pages)})
+		env.SignIn(t, apptest.AdminAgent)
 		env.Clock.Advance(time.Second)
 		if res, d = actPage(t, env, c, u.Query()); res.StatusCode != http.StatusOK {
 			t.Fatalf("page %d: %d", pages+1, res.StatusCode)
@@ -530,7 +496,7 @@ func TestActivityRecordsWithoutSecrets(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := context.Background()
 	// A key reveal by the admin agent, from a known address.
-	agent := actActor(t, env, actUsers["admin"], "203.0.113.7")
+	agent := env.ActorAt(t, apptest.AdminAgent, "203.0.113.7")
 	_, items, err := env.App.Service.Software(ctx, agent, apptest.ContosoID)
 	if err != nil {
 		t.Fatal(err)
@@ -546,13 +512,13 @@ func TestActivityRecordsWithoutSecrets(t *testing.T) {
 		t.Fatalf("reveal: %q, %v", key, err)
 	}
 	// A sign-in with the password, and a failed one with another secret-looking password.
-	ga := env.SignIn(t, actUsers["global"])
+	ga := env.SignIn(t, apptest.GlobalAdmin)
 	wrong := "Wr0ng-But-Secret-Passw0rd"
-	if res := env.PostForm(t, env.Client(), "/signin", url.Values{"email": {actUsers["billing"]}, "password": {wrong}}); res.StatusCode != http.StatusUnauthorized {
+	if res := env.PostForm(t, env.Client(), "/signin", url.Values{"email": {apptest.BillingAdmin}, "password": {wrong}}); res.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("failed sign-in: %d", res.StatusCode)
 	}
 	// An API token.
-	tok, secret, err := env.App.Service.CreateToken(ctx, actActor(t, env, actUsers["admin"], "198.51.100.4"), "reporting", 24*time.Hour)
+	tok, secret, err := env.App.Service.CreateToken(ctx, env.ActorAt(t, apptest.AdminAgent, "198.51.100.4"), "reporting", 24*time.Hour)
 	if err != nil || secret == "" {
 		t.Fatalf("create token: %v", err)
 	}
@@ -587,7 +553,7 @@ func TestActivityRecordsWithoutSecrets(t *testing.T) {
 	}
 	row := testid(d, "activity-row").First()
 	txt := actRowText(row)
-	for _, want := range []string{"Contoso Ltd.", actUsers["admin"], "Admin agent", item.OfferTitle, item.OrderID, "203.0.113.7", partner, "Version " + version, "Succeeded"} {
+	for _, want := range []string{"Contoso Ltd.", apptest.AdminAgent, "Admin agent", item.OfferTitle, item.OrderID, "203.0.113.7", partner, "Version " + version, "Succeeded"} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("the reveal's row %q lacks %q", txt, want)
 		}
@@ -600,9 +566,9 @@ func TestActivityRecordsWithoutSecrets(t *testing.T) {
 		op   string
 		want []string
 	}{
-		{desk.OpSignIn, []string{actUsers["global"], "Global admin", "127.0.0.1", partner}},
-		{desk.OpSignInFailed, []string{actUsers["billing"], "Billing admin", "127.0.0.1", "failed"}},
-		{desk.OpCreateAPIToken, []string{actUsers["admin"], "Admin agent", "198.51.100.4", "reporting for " + actUsers["admin"]}},
+		{desk.OpSignIn, []string{apptest.GlobalAdmin, "Global admin", "127.0.0.1", partner}},
+		{desk.OpSignInFailed, []string{apptest.BillingAdmin, "Billing admin", "127.0.0.1", "failed"}},
+		{desk.OpCreateAPIToken, []string{apptest.AdminAgent, "Admin agent", "198.51.100.4", "reporting for " + apptest.AdminAgent}},
 	} {
 		_, d := actPage(t, env, ga, url.Values{"action": {tt.op}, "from": {"2026-11-25"}, "to": {"2026-11-25"}})
 		found := false
@@ -623,7 +589,7 @@ func TestActivityRecordsWithoutSecrets(t *testing.T) {
 		t.Fatal("the reveal is not in the export")
 	}
 	for col, want := range map[string]string{"customerId": apptest.ContosoID, "customerName": "Contoso Ltd.", "operationType": desk.OpGetSoftwareKey,
-		"userPrincipalName": actUsers["admin"], "roles": "admin-agent", "tenantId": partner, "product": item.OfferTitle, "orderId": item.OrderID,
+		"userPrincipalName": apptest.AdminAgent, "roles": "admin-agent", "tenantId": partner, "product": item.OfferTitle, "orderId": item.OrderID,
 		"ip": "203.0.113.7", "operationStatus": "succeeded", "dateTimeUtc": "2026-11-25T10:00:00.000Z"} {
 		if got := actCol(t, recs, 1, col); got != want {
 			t.Errorf("export %s = %q, want %q", col, got, want)
@@ -631,13 +597,13 @@ func TestActivityRecordsWithoutSecrets(t *testing.T) {
 	}
 
 	// No secret anywhere: events, the page (every action), the export.
-	secrets := map[string]string{"product key": key, "password": demo.Password, "wrong password": wrong, "token": secret,
+	secrets := map[string]string{"product key": key, "password": apptest.Password, "wrong password": wrong, "token": secret,
 		"token without prefix": strings.TrimPrefix(secret, "pdk_"), "one-time password": otp, "download link token": linkToken}
 	if len(linkToken) < 20 {
 		t.Fatalf("link %q has no token", link.URL)
 	}
 	// The shared link's download and the new user's sign-in are recorded (without the secrets).
-	if len(actTodays(t, env, desk.OpSharedDownload)) != 1 || len(actTodays(t, env, desk.OpGetDownloadLink)) != 1 || len(actTodays(t, env, desk.OpCreateUser)) != 1 {
+	if len(env.EventsSinceEpoch(t, desk.OpSharedDownload, 1000)) != 1 || len(env.EventsSinceEpoch(t, desk.OpGetDownloadLink, 1000)) != 1 || len(env.EventsSinceEpoch(t, desk.OpCreateUser, 1000)) != 1 {
 		t.Error("the link, its download or the new user is not in the log")
 	}
 	for _, e := range actAllEvents(t, env) {
@@ -660,7 +626,7 @@ func TestActivityRecordsWithoutSecrets(t *testing.T) {
 			t.Errorf("the export holds the %s", what)
 		}
 	}
-	if !strings.Contains(exp.Body, "reporting for "+actUsers["admin"]) && !strings.Contains(exp.Body, tok.Name) {
+	if !strings.Contains(exp.Body, "reporting for "+apptest.AdminAgent) && !strings.Contains(exp.Body, tok.Name) {
 		t.Error("the token creation is not in the export")
 	}
 }
@@ -696,7 +662,7 @@ func actNewCustomer(t *testing.T, env *apptest.Env, c *http.Client, name, domain
 func TestActivityExportCSV(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := context.Background()
-	ga := env.SignIn(t, actUsers["global"])
+	ga := env.SignIn(t, apptest.GlobalAdmin)
 	names := map[string]string{
 		"formula":  `=cmd|' /C calc'!A0`,
 		"plus":     `+SUM(1)`,
@@ -710,11 +676,8 @@ func TestActivityExportCSV(t *testing.T) {
 		ids[k] = actNewCustomer(t, env, ga, name, "csvtest"+k)
 	}
 	// An order for the formula customer, by the sales agent.
-	offer, ok := demo.ResolveOffer(demo.Catalog(), "Windows Server 2022 Standard - 2 Core", desk.TermNone)
-	if !ok {
-		t.Fatal("no Windows Server offer")
-	}
-	order, _, err := env.App.Service.PlaceOrder(ctx, actActor(t, env, actUsers["sales"], "192.0.2.10"), ids["formula"], "csv-order", []desk.CartLine{{OfferID: offer.ID, Quantity: 2}})
+	offer := apptest.Offer(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
+	order, _, err := env.App.Service.PlaceOrder(ctx, env.ActorAt(t, apptest.SalesAgent, "192.0.2.10"), ids["formula"], "csv-order", []desk.CartLine{{OfferID: offer.ID, Quantity: 2}})
 	if err != nil {
 		t.Fatalf("order: %v", err)
 	}
@@ -789,7 +752,7 @@ func TestActivityExportCSV(t *testing.T) {
 	// The order's row: product, order ID, user and IP.
 	_, ord := actCSV(t, env, ga, actQuery(actWide, "action", desk.OpCreateOrder, "customer", "cmd"))
 	if len(ord) != 2 || actCol(t, ord, 1, "orderId") != order.ID || !strings.Contains(actCol(t, ord, 1, "product"), offer.Title) ||
-		actCol(t, ord, 1, "userPrincipalName") != actUsers["sales"] || actCol(t, ord, 1, "ip") != "192.0.2.10" || actCol(t, ord, 1, "roles") != "sales-agent" {
+		actCol(t, ord, 1, "userPrincipalName") != apptest.SalesAgent || actCol(t, ord, 1, "ip") != "192.0.2.10" || actCol(t, ord, 1, "roles") != "sales-agent" {
 		t.Errorf("order export %v", ord)
 	}
 
@@ -799,7 +762,7 @@ func TestActivityExportCSV(t *testing.T) {
 		{"from": {"2026-10-27"}, "to": {"2026-11-25"}},
 		actQuery(actWide, "customer", "contoso"),
 		actQuery(actWide, "action", desk.OpCreateCustomer),
-		actQuery(actWide, "user", actUsers["admin"]),
+		actQuery(actWide, "user", apptest.AdminAgent),
 		{"from": {"2026-11-25"}, "to": {"2026-11-25"}},
 	} {
 		_, d := actPage(t, env, ga, q)
@@ -817,7 +780,7 @@ func TestActivityExportCSV(t *testing.T) {
 		t.Errorf("empty export %v", recs)
 	}
 	// The Referrals admin exports too.
-	if _, recs := actCSV(t, env, env.SignIn(t, actUsers["referrals"]), actQuery(actWide, "action", desk.OpCreateCustomer)); len(recs)-1 != len(names) {
+	if _, recs := actCSV(t, env, env.SignIn(t, apptest.ReferralsAdmin), actQuery(actWide, "action", desk.OpCreateCustomer)); len(recs)-1 != len(names) {
 		t.Errorf("referrals export: %d create_customer rows, want %d", len(recs)-1, len(names))
 	}
 }
@@ -827,17 +790,17 @@ func TestActivityExportCSV(t *testing.T) {
 func TestActivityAPIDenialRecorded(t *testing.T) {
 	env := apptest.Start(t)
 	for _, who := range []string{"admin", "sales", "billing"} {
-		_, secret, err := env.App.Service.CreateToken(context.Background(), actActor(t, env, actUsers[who], "127.0.0.1"), "r2-"+who, time.Hour)
+		_, secret, err := env.App.Service.CreateToken(context.Background(), env.Actor(t, apptest.Users[who]), "r2-"+who, time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
-		before := actTodays(t, env, desk.OpPermissionDenied)
+		before := env.EventsSinceEpoch(t, desk.OpPermissionDenied, 1000)
 		res := env.Get(t, env.Client(), "/v1/auditrecords", "Authorization", "Bearer "+secret)
 		if res.StatusCode != http.StatusForbidden {
 			t.Fatalf("%s GET /v1/auditrecords: %d, want 403", who, res.StatusCode)
 		}
-		after := actTodays(t, env, desk.OpPermissionDenied)
-		if len(after) != len(before)+1 || after[0].ActorEmail != actUsers[who] || !strings.Contains(after[0].Detail, "/v1/auditrecords") {
+		after := env.EventsSinceEpoch(t, desk.OpPermissionDenied, 1000)
+		if len(after) != len(before)+1 || after[0].ActorEmail != apptest.Users[who] || !strings.Contains(after[0].Detail, "/v1/auditrecords") {
 			t.Errorf("%s: the API's denial of /v1/auditrecords is not in the activity log (%d denials before, %d after)", who, len(before), len(after))
 		}
 	}

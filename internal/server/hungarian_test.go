@@ -213,11 +213,27 @@ func huClient(t *testing.T, env *apptest.Env, email string) *http.Client {
 // huSoftware returns a customer's software purchases (as the Global admin sees them).
 func huSoftware(t *testing.T, env *apptest.Env, customerID string) []desk.SoftwareItem {
 	t.Helper()
-	_, items, err := env.App.Service.Software(context.Background(), cnActor(t, env, swUsers["global"]), customerID)
+	_, items, err := env.App.Service.Software(context.Background(), env.Actor(t, apptest.GlobalAdmin), customerID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return items
+}
+
+// huListedUser is the ID of the user with this email in the list rows (data-testid row) of d, read
+// from the row's password form (its action is base + ID + "/password").
+func huListedUser(t *testing.T, d *goquery.Document, row, email, base string) string {
+	t.Helper()
+	var id string
+	testid(d, row).Each(func(_ int, s *goquery.Selection) {
+		if s.AttrOr("data-email", "") == email {
+			id = strings.TrimSuffix(strings.TrimPrefix(s.Find(`form[action$="/password"]`).AttrOr("action", ""), base), "/password")
+		}
+	})
+	if id == "" {
+		t.Fatalf("%s is not listed", email)
+	}
+	return id
 }
 
 // Every page and fragment of PartnerDesk, rendered in Hungarian for the roles that see it, is
@@ -228,7 +244,7 @@ func TestHungarianPages(t *testing.T) {
 	h := newHUChecker(t, env)
 	ctx := context.Background()
 	contoso := "/customers/" + apptest.ContosoID
-	ga := huClient(t, env, swUsers["global"])
+	ga := huClient(t, env, apptest.GlobalAdmin)
 	get := func(c *http.Client, path string, headers ...string) *goquery.Document {
 		t.Helper()
 		res := env.Get(t, c, path, headers...)
@@ -283,7 +299,7 @@ func TestHungarianPages(t *testing.T) {
 		get(ga, contoso+"/add-products?kind="+string(k))
 	}
 	get(ga, "/customers/"+kosovoID+"/add-products")
-	get(ga, "/customers/"+demo.TenantID("lucernepublishing")+"/add-products") // CHF, 8.1 % VAT
+	get(ga, "/customers/"+apptest.TenantID("lucernepublishing")+"/add-products") // CHF, 8.1 % VAT
 	h.check("cart add", cartAdd(t, env, ga, apptest.ContosoID, wsStd2(t), "2"))
 	h.check("cart add 0", cartAdd(t, env, ga, apptest.ContosoID, wsStd2(t), "0"))
 	d = get(ga, contoso+"/review")
@@ -293,7 +309,7 @@ func TestHungarianPages(t *testing.T) {
 	get(ga, "/customers/"+wingtipID+"/add-products") // AUD, tax included
 	cartAdd(t, env, ga, wingtipID, wsStd2(t), "1")
 	get(ga, "/customers/"+wingtipID+"/review")
-	lucerne := demo.TenantID("lucernepublishing")
+	lucerne := apptest.TenantID("lucernepublishing")
 	cartAdd(t, env, ga, lucerne, wsStd2(t), "1")
 	if d := get(ga, "/customers/"+lucerne+"/review"); !strings.Contains(testid(d, "totals").Text(), "Adó (8,1%)") {
 		t.Errorf("Swiss VAT is not written with a decimal comma: %q", testid(d, "totals").Text())
@@ -341,7 +357,7 @@ func TestHungarianPages(t *testing.T) {
 	if passed.ID != "" {
 		get(ga, contoso+"/software/"+passed.ID+"/cancel", htmx()...)
 	}
-	big := cnPlace(t, env, apptest.ContosoID, cnLine(t, "SQL Server 2022 Enterprise - 2 Core", desk.TermNone, 2))
+	big := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, "SQL Server 2022 Enterprise - 2 Core", desk.TermNone, 2))
 	get(ga, contoso+"/software/"+big.Lines[0].EntitlementID+"/cancel", htmx()...) // needs a support request
 	d = get(ga, base+"/cancel", htmx()...)
 	if support := testid(d, "support-link"); support.Length() > 0 {
@@ -350,8 +366,8 @@ func TestHungarianPages(t *testing.T) {
 	get(ga, base+"/cancel")
 	// Cancel a perpetual licence (full credit) and a subscription (prorated credit, R20).
 	for _, o := range []desk.Order{
-		cnPlace(t, env, apptest.ContosoID, cnLine(t, "Visio Professional 2024", desk.TermNone, 3)),
-		cnPlace(t, env, apptest.ContosoID, cnLine(t, "SQL Server Standard - 2 Core License Pack - 1 year", desk.TermP1Y, 1)),
+		env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, "Visio Professional 2024", desk.TermNone, 3)),
+		env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, "SQL Server Standard - 2 Core License Pack - 1 year", desk.TermP1Y, 1)),
 	} {
 		cbase := contoso + "/software/" + o.Lines[0].EntitlementID
 		get(ga, cbase+"/cancel", htmx()...)
@@ -369,7 +385,7 @@ func TestHungarianPages(t *testing.T) {
 	if !strings.Contains(d.Text(), "2026. november") {
 		t.Error("the billing list does not name the period 2026. november")
 	}
-	invs, err := env.App.Service.Invoices(ctx, cnActor(t, env, swUsers["global"]))
+	invs, err := env.App.Service.Invoices(ctx, env.Actor(t, apptest.GlobalAdmin))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -396,7 +412,7 @@ func TestHungarianPages(t *testing.T) {
 		"problem_type": {desk.ProblemRefund}, "impact": {"high"}, "title": {"Visszatérítés kérése"},
 		"customer_ref": {apptest.ContosoID}, "order_ref": {active.OrderID}, "refund_reason": {"Tévedésből vásárolták"},
 		"requested_amount": {"1234,50 EUR"}, "description": {"Kérjük, térítsék vissza a teljes rendelést."},
-		"contact_name": {"Gabriella Global"}, "contact_email": {swUsers["global"]},
+		"contact_name": {"Gabriella Global"}, "contact_email": {apptest.GlobalAdmin},
 	}, cnFile{"kép.png", cnPNG(t)})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("file a support request: %d", res.StatusCode)
@@ -408,15 +424,7 @@ func TestHungarianPages(t *testing.T) {
 	// Settings: users, key pools, API tokens, the API page.
 	get(ga, "/settings/users")
 	d = post(ga, "/settings/users", url.Values{"display_name": {"Szabó Péter"}, "email": {"szabo.peter@partner.example"}, "role": {"sales-agent"}})
-	var newUser string
-	testid(d, "user-row").Each(func(_ int, s *goquery.Selection) {
-		if s.AttrOr("data-email", "") == "szabo.peter@partner.example" {
-			newUser = strings.TrimSuffix(strings.TrimPrefix(s.Find(`form[action$="/password"]`).AttrOr("action", ""), "/settings/users/"), "/password")
-		}
-	})
-	if newUser == "" {
-		t.Fatal("the new user is not listed")
-	}
+	newUser := huListedUser(t, d, "user-row", "szabo.peter@partner.example", "/settings/users/")
 	post(ga, "/settings/users/"+newUser+"/roles", url.Values{"role": {"sales-agent", "helpdesk-agent"}})
 	post(ga, "/settings/users/"+newUser+"/password", nil)
 	post(ga, "/settings/users/"+newUser+"/deactivate", nil)
@@ -429,14 +437,14 @@ func TestHungarianPages(t *testing.T) {
 		t.Errorf("import message %q", testid(d, "msg-success").Text())
 	}
 	get(ga, "/settings/tokens")
-	post(ga, "/settings/tokens", url.Values{"email": {swUsers["billing"]}, "name": {"Számlaexport"}, "days": {"30"}})
+	post(ga, "/settings/tokens", url.Values{"email": {apptest.BillingAdmin}, "name": {"Számlaexport"}, "days": {"30"}})
 	get(ga, "/settings/tokens") // lists it
-	tokens, err := env.App.Service.Tokens(ctx, cnActor(t, env, swUsers["global"]))
+	tokens, err := env.App.Service.Tokens(ctx, env.Actor(t, apptest.GlobalAdmin))
 	if err != nil || len(tokens) == 0 {
 		t.Fatalf("tokens: %v", err)
 	}
 	post(ga, "/settings/tokens/"+tokens[0].ID+"/revoke", nil)
-	post(ga, "/settings/tokens", url.Values{"email": {swUsers["billing"]}, "name": {""}, "days": {"999"}})
+	post(ga, "/settings/tokens", url.Values{"email": {apptest.BillingAdmin}, "name": {""}, "days": {"999"}})
 	get(ga, "/settings/api")
 	// Webhooks: a refused URL, a registration (a public address), a test event, a change, a rotation.
 	get(ga, "/settings/webhooks")
@@ -451,7 +459,7 @@ func TestHungarianPages(t *testing.T) {
 	get(ga, "/nincs-ilyen-oldal")
 
 	// The other partner roles.
-	billing := huClient(t, env, swUsers["billing"])
+	billing := huClient(t, env, apptest.BillingAdmin)
 	get(billing, "/")
 	d = get(billing, "/customers/new") // 403 naming the roles needed (R5)
 	if testid(d, "roles-needed").Length() != 1 {
@@ -460,17 +468,17 @@ func TestHungarianPages(t *testing.T) {
 	get(billing, contoso+"/orders")
 	get(billing, "/billing")
 	h.check("403 fragment", env.Get(t, billing, contoso+"/software", htmx()...))
-	helpdesk := huClient(t, env, swUsers["helpdesk"])
+	helpdesk := huClient(t, env, apptest.Helpdesk)
 	get(helpdesk, contoso+"/software")
-	sales := huClient(t, env, swUsers["sales"])
+	sales := huClient(t, env, apptest.SalesAgent)
 	get(sales, contoso+"/add-products")
-	referrals := huClient(t, env, swUsers["referrals"])
+	referrals := huClient(t, env, apptest.ReferralsAdmin)
 	get(referrals, "/")
 	// My account → Security (R22, R24): two-step verification set up (with a wrong code first),
 	// the code step of a sign-in (with a wrong code), new recovery codes, turned off, set up
 	// again and reset by the Global admin; the password change with its errors; the one-time
 	// password step; the admin center's Users page with its actions.
-	hd := huClient(t, env, swUsers["helpdesk"])
+	hd := huClient(t, env, apptest.Helpdesk)
 	enrol := func() string {
 		t.Helper()
 		d := get(hd, "/account/security")
@@ -487,7 +495,7 @@ func TestHungarianPages(t *testing.T) {
 	get(hd, "/account/security")
 	two := env.Client()
 	hu2 := []string{"Accept-Language", "hu"}
-	env.PostForm(t, two, "/signin", url.Values{"email": {swUsers["helpdesk"]}, "password": {demo.Password}}, hu2...)
+	env.PostForm(t, two, "/signin", url.Values{"email": {apptest.Helpdesk}, "password": {apptest.Password}}, hu2...)
 	get(two, "/signin/mfa")
 	post(two, "/signin/mfa", url.Values{"code": {"000000"}})
 	post(two, "/signin/mfa", url.Values{"code": {""}})
@@ -499,10 +507,10 @@ func TestHungarianPages(t *testing.T) {
 	post(hd, "/account/security/mfa/disable", url.Values{"code": {env.TOTPCode(t, secret)}})
 	enrol()
 	get(ga, "/settings/users")
-	post(ga, "/settings/users/"+cnActor(t, env, swUsers["helpdesk"]).User.ID+"/mfa-reset", nil)
-	hd = huClient(t, env, swUsers["helpdesk"])
+	post(ga, "/settings/users/"+env.Actor(t, apptest.Helpdesk).User.ID+"/mfa-reset", nil)
+	hd = huClient(t, env, apptest.Helpdesk)
 	post(hd, "/account/security/password", url.Values{"current_password": {"rossz"}, "new_password": {"rövid"}})
-	post(hd, "/account/security/password", url.Values{"current_password": {demo.Password}, "new_password": {"hosszú-új-jelszó-2026"}})
+	post(hd, "/account/security/password", url.Values{"current_password": {apptest.Password}, "new_password": {"hosszú-új-jelszó-2026"}})
 	post(hd, "/account/security/tokens", url.Values{"name": {""}, "days": {"0"}})
 	post(hd, "/account/security/tokens", url.Values{"name": {"Jelentések"}, "days": {"30"}})
 	d = post(ga, "/settings/users/"+newUser+"/password", nil)
@@ -511,29 +519,21 @@ func TestHungarianPages(t *testing.T) {
 	env.PostForm(t, fresh, "/signin", url.Values{"email": {"szabo.peter@partner.example"}, "password": {otp}}, hu2...)
 	get(fresh, "/account/security", hu2...)
 	post(fresh, "/account/security/password", url.Values{"current_password": {otp}, "new_password": {"rövid"}}, hu2...)
-	custAdmin := huClient(t, env, swUsers["customer"])
+	custAdmin := huClient(t, env, apptest.ContosoAdmin)
 	get(custAdmin, "/account/security")
 	get(custAdmin, "/portal/users")
 	d = post(custAdmin, "/portal/users", url.Values{"email": {"toth.anna@contoso.onmicrosoft.com"}, "display_name": {"Tóth Anna"}, "role": {desk.RoleCustomerUser.Slug()}})
 	post(custAdmin, "/portal/users", url.Values{"email": {"rossz"}, "display_name": {""}})
-	var anna string
-	testid(d, "customer-user").Each(func(_ int, s *goquery.Selection) {
-		if s.AttrOr("data-email", "") == "toth.anna@contoso.onmicrosoft.com" {
-			anna = strings.TrimSuffix(strings.TrimPrefix(s.Find(`form[action$="/password"]`).AttrOr("action", ""), "/portal/users/"), "/password")
-		}
-	})
-	if anna == "" {
-		t.Fatal("the invited user is not on the Users page")
-	}
+	anna := huListedUser(t, d, "customer-user", "toth.anna@contoso.onmicrosoft.com", "/portal/users/")
 	for _, a := range []string{"deactivate", "activate", "password", "mfa-reset", "remove"} {
 		post(custAdmin, "/portal/users/"+anna+"/"+a, nil)
 	}
 	post(custAdmin, "/portal/users/"+anna+"/remove", url.Values{"confirm": {"yes"}})
-	post(custAdmin, "/portal/users/"+cnActor(t, env, swUsers["customer"]).User.ID+"/deactivate", nil)
+	post(custAdmin, "/portal/users/"+env.Actor(t, apptest.ContosoAdmin).User.ID+"/deactivate", nil)
 	get(ga, contoso+"/account")
 
 	// A failed sign-in of an unknown account, a refused request and a sign-out, for the log.
-	env.PostForm(t, env.SignIn(t, swUsers["admin"]), "/signout", nil)
+	env.PostForm(t, env.SignIn(t, apptest.AdminAgent), "/signout", nil)
 	env.PostForm(t, env.Client(), "/signin", url.Values{"email": {"nincs@partner.example"}, "password": {"rossz-jelszo"}})
 	env.Get(t, referrals, "/settings/users")
 
@@ -567,7 +567,7 @@ func TestHungarianPages(t *testing.T) {
 	get(referrals, "/settings/activity?from=tegnap&to=2026-11-25&action=nincs", htmx()...)
 
 	// The customer's admin center: Global admin of the tenant, and a user without keys.
-	cust := huClient(t, env, swUsers["customer"])
+	cust := huClient(t, env, apptest.ContosoAdmin)
 	get(cust, "/")
 	get(cust, "/portal/products")
 	for _, it := range huSoftware(t, env, apptest.ContosoID) {

@@ -12,9 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
-	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 	"partnerdesk/internal/oidctest"
 	"partnerdesk/internal/service"
@@ -73,24 +71,6 @@ func idCode(t *testing.T, env *apptest.Env, c *http.Client, code string) *apptes
 	return env.PostForm(t, c, "/signin/mfa", url.Values{"code": {code}})
 }
 
-func idEvents(t *testing.T, env *apptest.Env, op string, n int) []desk.Event {
-	t.Helper()
-	evs, err := env.App.Service.RecentEvents(context.Background(), op, n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return evs
-}
-
-func idUser(t *testing.T, env *apptest.Env, email string) desk.User {
-	t.Helper()
-	u, _, err := env.App.Store.FindUserByEmail(context.Background(), email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
-
 // R22: an Admin agent sets up an authenticator app; after the password, no session with rights
 // exists until a code is right; a code works once (not even again in its own step); recovery
 // codes work once; wrong codes are limited and logged.
@@ -103,7 +83,7 @@ func TestTwoStepVerification(t *testing.T) {
 			t.Errorf("recovery code %q", c)
 		}
 	}
-	if evs := idEvents(t, env, desk.OpMFAEnrol, 1); len(evs) != 1 || evs[0].ActorEmail != idAA {
+	if evs := env.RecentEvents(t, desk.OpMFAEnrol, 1); len(evs) != 1 || evs[0].ActorEmail != idAA {
 		t.Errorf("mfa_enrol event: %+v", evs)
 	}
 	// The codes are shown once: the page shows how many are left, not the codes.
@@ -112,13 +92,13 @@ func TestTwoStepVerification(t *testing.T) {
 		t.Errorf("the security page after enrolment: codes %d, %q", testid(d, "recovery-code").Length(), testid(d, "codes-left").Text())
 	}
 	// The secret is stored sealed, not as the base32 text.
-	sealed, err := env.App.Store.TOTPSecret(context.Background(), idUser(t, env, idAA).ID)
+	sealed, err := env.App.Store.TOTPSecret(context.Background(), env.User(t, idAA).ID)
 	if err != nil || len(sealed) < 28 || strings.Contains(string(sealed), secret) {
 		t.Errorf("stored secret: %d bytes, %v", len(sealed), err)
 	}
 
 	// The password alone gives a session without rights.
-	c, loc := idPassword(t, env, idAA, demo.Password)
+	c, loc := idPassword(t, env, idAA, apptest.Password)
 	if loc != "/signin/mfa" {
 		t.Fatalf("after the password: to %q, want /signin/mfa", loc)
 	}
@@ -139,7 +119,7 @@ func TestTwoStepVerification(t *testing.T) {
 	if res := idCode(t, env, c, confirming); res.StatusCode != http.StatusUnauthorized || !strings.Contains(res.Body, "already used") {
 		t.Errorf("the confirming code again: %d", res.StatusCode)
 	}
-	if evs := idEvents(t, env, desk.OpMFAFailed, 1); len(evs) != 1 || evs[0].Detail != string(desk.MFAReplayed) || evs[0].Status != "failed" || evs[0].ActorEmail != idAA {
+	if evs := env.RecentEvents(t, desk.OpMFAFailed, 1); len(evs) != 1 || evs[0].Detail != string(desk.MFAReplayed) || evs[0].Status != "failed" || evs[0].ActorEmail != idAA {
 		t.Errorf("mfa_failed event: %+v", evs)
 	}
 	env.Clock.Advance(30 * time.Second)
@@ -151,11 +131,11 @@ func TestTwoStepVerification(t *testing.T) {
 	if res := env.Get(t, c, "/customers"); res.StatusCode != http.StatusOK {
 		t.Errorf("signed in with a code: /customers %d", res.StatusCode)
 	}
-	if evs := idEvents(t, env, desk.OpSignIn, 1); len(evs) != 1 || evs[0].ActorEmail != idAA || evs[0].Detail != "method password+totp" {
+	if evs := env.RecentEvents(t, desk.OpSignIn, 1); len(evs) != 1 || evs[0].ActorEmail != idAA || evs[0].Detail != "method password+totp" {
 		t.Errorf("sign_in event: %+v", evs)
 	}
 	// The same code in another browser, within its step: refused.
-	c2, _ := idPassword(t, env, idAA, demo.Password)
+	c2, _ := idPassword(t, env, idAA, apptest.Password)
 	if res := idCode(t, env, c2, code); res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("a code replayed in another browser: %d", res.StatusCode)
 	}
@@ -164,10 +144,10 @@ func TestTwoStepVerification(t *testing.T) {
 	if res := idCode(t, env, c2, strings.ToUpper(strings.ReplaceAll(codes[3], "-", " "))); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
 		t.Errorf("a recovery code: %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
-	if evs := idEvents(t, env, desk.OpSignIn, 1); len(evs) != 1 || evs[0].Detail != "method password+recovery-code" {
+	if evs := env.RecentEvents(t, desk.OpSignIn, 1); len(evs) != 1 || evs[0].Detail != "method password+recovery-code" {
 		t.Errorf("sign_in event: %+v", evs)
 	}
-	c3, _ := idPassword(t, env, idAA, demo.Password)
+	c3, _ := idPassword(t, env, idAA, apptest.Password)
 	if res := idCode(t, env, c3, codes[3]); res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("a used recovery code: %d", res.StatusCode)
 	}
@@ -193,7 +173,7 @@ func TestTwoStepVerification(t *testing.T) {
 	}
 
 	// A sign-in waits at most ten minutes for its code.
-	c4, _ := idPassword(t, env, idAA, demo.Password)
+	c4, _ := idPassword(t, env, idAA, apptest.Password)
 	env.Clock.Advance(11 * time.Minute)
 	if res := env.Get(t, c4, "/signin/mfa"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/signin" {
 		t.Errorf("an expired code step: %d %s", res.StatusCode, res.Header.Get("Location"))
@@ -205,7 +185,7 @@ func TestTwoStepVerification(t *testing.T) {
 	if res := env.PostForm(t, aa, "/account/security/mfa/recovery-codes", url.Values{"code": {"123456"}}); res.StatusCode != http.StatusConflict {
 		t.Errorf("new recovery codes without two-step verification: %d", res.StatusCode)
 	}
-	c5, _ := idPassword(t, env, idAA, demo.Password)
+	c5, _ := idPassword(t, env, idAA, apptest.Password)
 	if res := idCode(t, env, c5, env.TOTPCode(t, secret)); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign in: %d", res.StatusCode)
 	}
@@ -214,7 +194,7 @@ func TestTwoStepVerification(t *testing.T) {
 	if n := testid(doc(t, res.Body), "recovery-code").Length(); res.StatusCode != http.StatusOK || n != 10 {
 		t.Errorf("new recovery codes: %d, %d codes", res.StatusCode, n)
 	}
-	c6, _ := idPassword(t, env, idAA, demo.Password)
+	c6, _ := idPassword(t, env, idAA, apptest.Password)
 	if res := idCode(t, env, c6, codes[5]); res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("an old recovery code after renewal: %d", res.StatusCode)
 	}
@@ -224,8 +204,8 @@ func TestTwoStepVerification(t *testing.T) {
 // set it up after the password; then the same session goes on with the user's rights. Roles
 // that need no second factor sign in at once.
 func TestRequireMFA(t *testing.T) {
-	env := apptest.StartWith(t, func(c *app.Config) { c.RequireMFA = true })
-	ga, loc := idPassword(t, env, idGA, demo.Password)
+	env := apptest.StartWith(t, func(c *apptest.Config) { c.RequireMFA = true })
+	ga, loc := idPassword(t, env, idGA, apptest.Password)
 	if loc != "/account/security" {
 		t.Fatalf("Global admin after the password: %q, want /account/security", loc)
 	}
@@ -243,35 +223,35 @@ func TestRequireMFA(t *testing.T) {
 	if testid(d, "msg-warning").Length() == 0 || testid(d, "password-section").Length() != 0 || testid(d, "profile").Length() != 0 {
 		t.Error("the enrolment step shows more than the set-up")
 	}
-	before := len(idEvents(t, env, desk.OpSignIn, 100))
+	before := len(env.RecentEvents(t, desk.OpSignIn, 100))
 	idEnrol(t, env, ga)
 	if res := env.Get(t, ga, "/customers"); res.StatusCode != http.StatusOK {
 		t.Errorf("after enrolling, /customers: %d", res.StatusCode)
 	}
-	if evs := idEvents(t, env, desk.OpSignIn, 100); len(evs) != before+1 || evs[0].Detail != "method password+totp" {
+	if evs := env.RecentEvents(t, desk.OpSignIn, 100); len(evs) != before+1 || evs[0].Detail != "method password+totp" {
 		t.Errorf("sign-in after enrolling: %d events, %+v", len(evs)-before, evs[0])
 	}
 	// A customer Global admin too; a Sales agent signs in at once.
-	if _, loc := idPassword(t, env, idContoso, demo.Password); loc != "/account/security" {
+	if _, loc := idPassword(t, env, idContoso, apptest.Password); loc != "/account/security" {
 		t.Errorf("customer Global admin: %q", loc)
 	}
-	if _, loc := idPassword(t, env, idSales, demo.Password); loc != "/" {
+	if _, loc := idPassword(t, env, idSales, apptest.Password); loc != "/" {
 		t.Errorf("Sales agent: %q", loc)
 	}
 	// An Admin agent whose second factor an admin reset sets it up again.
-	aa, _ := idPassword(t, env, idAA, demo.Password)
+	aa, _ := idPassword(t, env, idAA, apptest.Password)
 	idEnrol(t, env, aa)
 	env.Clock.Advance(30 * time.Second)
-	if res := env.PostForm(t, ga, "/settings/users/"+idUser(t, env, idAA).ID+"/mfa-reset", nil); res.StatusCode != http.StatusSeeOther {
+	if res := env.PostForm(t, ga, "/settings/users/"+env.User(t, idAA).ID+"/mfa-reset", nil); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("reset the Admin agent's second factor: %d", res.StatusCode)
 	}
 	if res := env.Get(t, aa, "/customers"); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("the reset did not end the Admin agent's session: %d", res.StatusCode)
 	}
-	if _, loc := idPassword(t, env, idAA, demo.Password); loc != "/account/security" {
+	if _, loc := idPassword(t, env, idAA, apptest.Password); loc != "/account/security" {
 		t.Errorf("Admin agent after the reset: %q", loc)
 	}
-	if evs := idEvents(t, env, desk.OpUpdateUser, 1); len(evs) != 1 || evs[0].Detail != desk.DetailUserMFAResetText(idAA) || evs[0].ActorEmail != idGA {
+	if evs := env.RecentEvents(t, desk.OpUpdateUser, 1); len(evs) != 1 || evs[0].Detail != desk.DetailUserMFAResetText(idAA) || evs[0].ActorEmail != idGA {
 		t.Errorf("reset event: %+v", evs)
 	}
 	// A required role cannot turn it off.
@@ -279,7 +259,7 @@ func TestRequireMFA(t *testing.T) {
 		t.Errorf("turning off a required second factor: %d", res.StatusCode)
 	}
 	// Nor reset their own.
-	if res := env.PostForm(t, ga, "/settings/users/"+idUser(t, env, idGA).ID+"/mfa-reset", nil); res.StatusCode != http.StatusConflict {
+	if res := env.PostForm(t, ga, "/settings/users/"+env.User(t, idGA).ID+"/mfa-reset", nil); res.StatusCode != http.StatusConflict {
 		t.Errorf("resetting one's own second factor: %d", res.StatusCode)
 	}
 }
@@ -291,7 +271,7 @@ func TestChangePassword(t *testing.T) {
 	ctx := context.Background()
 	sales := env.SignIn(t, idSales)
 	other := env.SignIn(t, idSales)
-	_, secret, err := env.App.Service.CreateToken(ctx, desk.Actor{User: idUser(t, env, idSales)}, "sync", time.Hour)
+	_, secret, err := env.App.Service.CreateToken(ctx, desk.Actor{User: env.User(t, idSales)}, "sync", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,16 +283,16 @@ func TestChangePassword(t *testing.T) {
 	}{
 		{"no current password", "", fresh, "current_password"},
 		{"wrong current password", "not-my-password", fresh, "current_password"},
-		{"too short", demo.Password, "short", "new_password"},
-		{"the email", demo.Password, idSales, "new_password"},
-		{"the same", demo.Password, demo.Password, "new_password"},
+		{"too short", apptest.Password, "short", "new_password"},
+		{"the email", apptest.Password, idSales, "new_password"},
+		{"the same", apptest.Password, apptest.Password, "new_password"},
 	} {
 		res := env.PostForm(t, sales, "/account/security/password", url.Values{"current_password": {tt.current}, "new_password": {tt.next}})
 		if d := doc(t, res.Body); res.StatusCode != http.StatusUnprocessableEntity || d.Find("#"+tt.field+"-err").Length() != 1 {
 			t.Errorf("%s: %d, error on %s: %q", tt.name, res.StatusCode, tt.field, d.Find(".field-error").Text())
 		}
 	}
-	res := env.PostForm(t, sales, "/account/security/password", url.Values{"current_password": {demo.Password}, "new_password": {fresh}})
+	res := env.PostForm(t, sales, "/account/security/password", url.Values{"current_password": {apptest.Password}, "new_password": {fresh}})
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/account/security?done=password_changed" {
 		t.Fatalf("change: %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
@@ -325,18 +305,18 @@ func TestChangePassword(t *testing.T) {
 	if res := env.Get(t, env.Client(), "/v1/customers", "Authorization", "Bearer "+secret); res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("the API token after the change: %d, want revoked", res.StatusCode)
 	}
-	if res := env.PostForm(t, env.Client(), "/signin", url.Values{"email": {idSales}, "password": {demo.Password}}); res.StatusCode != http.StatusUnauthorized {
+	if res := env.PostForm(t, env.Client(), "/signin", url.Values{"email": {idSales}, "password": {apptest.Password}}); res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("the old password: %d", res.StatusCode)
 	}
 	if _, loc := idPassword(t, env, idSales, fresh); loc != "/" {
 		t.Errorf("the new password: %q", loc)
 	}
-	evs := idEvents(t, env, desk.OpChangePassword, 3)
+	evs := env.RecentEvents(t, desk.OpChangePassword, 3)
 	if len(evs) < 2 || evs[0].Status != "succeeded" || evs[0].Detail != "1 API tokens revoked" || evs[1].Status != "failed" || evs[0].ActorEmail != idSales {
 		t.Errorf("change_password events: %+v", evs)
 	}
 	for _, e := range evs {
-		if strings.Contains(e.Detail, fresh) || strings.Contains(e.Detail, demo.Password) {
+		if strings.Contains(e.Detail, fresh) || strings.Contains(e.Detail, apptest.Password) {
 			t.Error("a password in the activity log")
 		}
 	}
@@ -349,7 +329,7 @@ func TestResetAndDeactivateRevokeTokens(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := context.Background()
 	ga := env.SignIn(t, idGA)
-	aa := idUser(t, env, idAA)
+	aa := env.User(t, idAA)
 	_, secret, err := env.App.Service.CreateToken(ctx, desk.Actor{User: aa}, "nightly", time.Hour)
 	if err != nil {
 		t.Fatal(err)
@@ -410,8 +390,8 @@ func TestCustomerUserLifecycle(t *testing.T) {
 	contoso := "/customers/" + apptest.ContosoID
 	_, otp := isoInvite(t, env, ga, apptest.ContosoID, "ivy@contoso.onmicrosoft.com", "Ivy User", desk.RoleCustomerUser.Slug())
 	ivy := isoFirstSignIn(t, env, "ivy@contoso.onmicrosoft.com", otp)
-	ivyID := idUser(t, env, "ivy@contoso.onmicrosoft.com").ID
-	fabID := idUser(t, env, idFabrikam).ID
+	ivyID := env.User(t, "ivy@contoso.onmicrosoft.com").ID
+	fabID := env.User(t, idFabrikam).ID
 
 	// The partner's Global admin, from Contoso's Account tab.
 	if res := env.PostForm(t, ga, contoso+"/users/"+ivyID+"/deactivate", nil); res.StatusCode != http.StatusSeeOther {
@@ -435,7 +415,7 @@ func TestCustomerUserLifecycle(t *testing.T) {
 	if res := env.PostForm(t, ga, contoso+"/users/"+fabID+"/deactivate", nil); res.StatusCode != http.StatusNotFound {
 		t.Errorf("Fabrikam's admin through Contoso's path: %d, want 404", res.StatusCode)
 	}
-	if !idUser(t, env, idFabrikam).Active {
+	if !env.User(t, idFabrikam).Active {
 		t.Fatal("Fabrikam's admin was deactivated")
 	}
 
@@ -457,11 +437,11 @@ func TestCustomerUserLifecycle(t *testing.T) {
 		if res := env.PostForm(t, cga, "/portal/users/"+fabID+"/"+action, url.Values{"confirm": {"yes"}}); res.StatusCode != http.StatusNotFound {
 			t.Errorf("Contoso's admin %s Fabrikam's admin: %d, want 404", action, res.StatusCode)
 		}
-		if res := env.PostForm(t, cga, "/portal/users/"+idUser(t, env, idContoso).ID+"/"+action, url.Values{"confirm": {"yes"}}); res.StatusCode != http.StatusConflict {
+		if res := env.PostForm(t, cga, "/portal/users/"+env.User(t, idContoso).ID+"/"+action, url.Values{"confirm": {"yes"}}); res.StatusCode != http.StatusConflict {
 			t.Errorf("Contoso's admin %s themselves: %d, want 409", action, res.StatusCode)
 		}
 	}
-	if u := idUser(t, env, idFabrikam); !u.Active {
+	if u := env.User(t, idFabrikam); !u.Active {
 		t.Error("Fabrikam's admin was changed")
 	}
 	// A user without the admin role may not manage users.
@@ -479,7 +459,7 @@ func TestCustomerUserLifecycle(t *testing.T) {
 	if _, _, err := env.App.Store.FindUserByEmail(context.Background(), "ivy@contoso.onmicrosoft.com"); desk.ErrorCode(err) != desk.ENOTFOUND {
 		t.Errorf("the removed user: %v", err)
 	}
-	evs := idEvents(t, env, "", 60)
+	evs := env.RecentEvents(t, "", 60)
 	want := map[string]string{
 		desk.OpDeleteUser: desk.DetailUserRemovedText("ivy@contoso.onmicrosoft.com"),
 	}
@@ -519,22 +499,22 @@ func TestTokenNamedInEvents(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(secret, "pdk_") {
 		t.Fatalf("own token: %d %q", res.StatusCode, secret)
 	}
-	toks, err := env.App.Service.MyTokens(context.Background(), desk.Actor{User: idUser(t, env, idAA)})
+	toks, err := env.App.Service.MyTokens(context.Background(), desk.Actor{User: env.User(t, idAA)})
 	if err != nil || len(toks) != 1 || toks[0].UserEmail != idAA {
 		t.Fatalf("the Admin agent's tokens: %+v %v", toks, err)
 	}
-	it := isoPurchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
+	it := env.Purchase(t, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
 	res = env.Get(t, env.Client(), "/v1/customers/"+apptest.ContosoID+"/entitlements/"+it.ID+"/key?version=2022", "Authorization", "Bearer "+secret)
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("API key: %d %s", res.StatusCode, res.Body)
 	}
-	evs := idEvents(t, env, desk.OpGetSoftwareKey, 1)
+	evs := env.RecentEvents(t, desk.OpGetSoftwareKey, 1)
 	if len(evs) != 1 || evs[0].APITokenID != toks[0].ID || evs[0].APITokenName != "Key sync" || evs[0].ActorEmail != idAA {
 		t.Fatalf("the key event: %+v", evs)
 	}
 	// The portal's own events name no token.
 	ga := env.SignIn(t, idGA)
-	if evs := idEvents(t, env, desk.OpSignIn, 1); evs[0].APITokenID != "" {
+	if evs := env.RecentEvents(t, desk.OpSignIn, 1); evs[0].APITokenID != "" {
 		t.Errorf("a portal sign-in names a token: %+v", evs[0])
 	}
 	q := url.Values{"action": {desk.OpGetSoftwareKey}, "from": {"2026-11-25"}, "to": {"2026-11-25"}}
@@ -546,7 +526,7 @@ func TestTokenNamedInEvents(t *testing.T) {
 	if len(recs) < 2 || actCol(t, recs, 1, "apiTokenId") != toks[0].ID || actCol(t, recs, 1, "apiTokenName") != "Key sync" {
 		t.Errorf("the export does not name the token: %v", recs)
 	}
-	_, gsecret, err := env.App.Service.CreateToken(context.Background(), desk.Actor{User: idUser(t, env, idGA)}, "audit", time.Hour)
+	_, gsecret, err := env.App.Service.CreateToken(context.Background(), desk.Actor{User: env.User(t, idGA)}, "audit", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -559,7 +539,7 @@ func TestTokenNamedInEvents(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("GA token: %d", res.StatusCode)
 	}
-	all, _ := env.App.Service.Tokens(context.Background(), desk.Actor{User: idUser(t, env, idGA)})
+	all, _ := env.App.Service.Tokens(context.Background(), desk.Actor{User: env.User(t, idGA)})
 	for _, tk := range all {
 		if tk.Name == "mine" && tk.UserEmail != idGA {
 			t.Errorf("the Global admin made a token for %s", tk.UserEmail)
@@ -574,14 +554,14 @@ func TestTokenNamedInEvents(t *testing.T) {
 		t.Errorf("revoking one's own token: %d", res.StatusCode)
 	}
 	// A refused API request names its token too.
-	stok, ssecret, err := env.App.Service.CreateToken(context.Background(), desk.Actor{User: idUser(t, env, idSales)}, "reports", time.Hour)
+	stok, ssecret, err := env.App.Service.CreateToken(context.Background(), desk.Actor{User: env.User(t, idSales)}, "reports", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res := env.Get(t, env.Client(), "/v1/auditrecords", "Authorization", "Bearer "+ssecret); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("the Sales agent's audit records: %d", res.StatusCode)
 	}
-	if evs := idEvents(t, env, desk.OpPermissionDenied, 1); len(evs) != 1 || evs[0].APITokenID != stok.ID || evs[0].APITokenName != "reports" {
+	if evs := env.RecentEvents(t, desk.OpPermissionDenied, 1); len(evs) != 1 || evs[0].APITokenID != stok.ID || evs[0].APITokenName != "reports" {
 		t.Errorf("the API denial: %+v", evs)
 	}
 	// Customer users have no tokens.
@@ -596,7 +576,7 @@ func ssoEnv(t *testing.T, requireMFA bool) (*apptest.Env, *oidctest.Provider) {
 	// The provider keeps PartnerDesk's test clock, so token lifetimes agree.
 	var env *apptest.Env
 	p := oidctest.New(t, func() time.Time { return env.Clock.Now() })
-	env = apptest.StartWith(t, func(c *app.Config) {
+	env = apptest.StartWith(t, func(c *apptest.Config) {
 		c.RequireMFA = requireMFA
 		c.SSO = service.SSOConfig{Issuer: p.Issuer(), ClientID: oidctest.ClientID, ClientSecret: oidctest.ClientSecret, TrustIdPMFA: true}
 	})
@@ -644,7 +624,7 @@ func TestSingleSignOn(t *testing.T) {
 	if res := env.Get(t, c, "/customers/new"); res.StatusCode != http.StatusForbidden {
 		t.Errorf("the billing admin's roles stay PartnerDesk's: /customers/new %d", res.StatusCode)
 	}
-	if evs := idEvents(t, env, desk.OpSignIn, 1); len(evs) != 1 || evs[0].ActorEmail != "billing@partner.example" || evs[0].Detail != "method sso" {
+	if evs := env.RecentEvents(t, desk.OpSignIn, 1); len(evs) != 1 || evs[0].ActorEmail != "billing@partner.example" || evs[0].Detail != "method sso" {
 		t.Errorf("sign_in event: %+v", evs)
 	}
 
@@ -653,7 +633,7 @@ func TestSingleSignOn(t *testing.T) {
 		if res.StatusCode != http.StatusUnauthorized || testid(doc(t, res.Body), "msg-danger").Length() != 1 {
 			t.Errorf("%s: %d, want 401 with a message", what, res.StatusCode)
 		}
-		if evs := idEvents(t, env, desk.OpSignInFailed, 1); len(evs) != 1 || !strings.HasPrefix(evs[0].Detail, desk.DetailSSOFailedText(reason, "")) {
+		if evs := env.RecentEvents(t, desk.OpSignInFailed, 1); len(evs) != 1 || !strings.HasPrefix(evs[0].Detail, desk.DetailSSOFailedText(reason, "")) {
 			t.Errorf("%s: event %+v, want reason %s", what, evs, reason)
 		}
 	}
@@ -698,12 +678,12 @@ func TestSingleSignOn(t *testing.T) {
 		}
 	}
 	p.SetFaults(oidctest.Faults{})
-	if evs := idEvents(t, env, desk.OpSignInFailed, 3); evs[2].Detail != desk.DetailSSOFailedText(desk.SSOUnknownAccount, "stranger@partner.example") {
+	if evs := env.RecentEvents(t, desk.OpSignInFailed, 3); evs[2].Detail != desk.DetailSSOFailedText(desk.SSOUnknownAccount, "stranger@partner.example") {
 		t.Errorf("the unknown email's event: %+v", evs[2])
 	}
 	// A deactivated user.
 	ga := env.SignIn(t, idGA)
-	env.PostForm(t, ga, "/settings/users/"+idUser(t, env, idSales).ID+"/deactivate", nil)
+	env.PostForm(t, ga, "/settings/users/"+env.User(t, idSales).ID+"/deactivate", nil)
 	p.SetUser(oidctest.User{Email: idSales, EmailVerified: true})
 	res, _ = ssoSignIn(t, env, p, env.Client())
 	refused("deactivated user", res, desk.SSOInactive)
@@ -766,7 +746,7 @@ func TestSingleSignOnMFAPolicy(t *testing.T) {
 	if res, _ := ssoSignIn(t, env, p, c); res.Header.Get("Location") != "/billing" {
 		t.Errorf("Global admin with the provider's MFA: %s", res.Header.Get("Location"))
 	}
-	if evs := idEvents(t, env, desk.OpSignIn, 1); evs[0].Detail != "method sso+idp-mfa" {
+	if evs := env.RecentEvents(t, desk.OpSignIn, 1); evs[0].Detail != "method sso+idp-mfa" {
 		t.Errorf("sign_in event: %+v", evs[0])
 	}
 }

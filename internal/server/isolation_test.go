@@ -38,16 +38,6 @@ var isoPartners = []struct{ name, email string }{
 	{"RA referrals-admin", "referrals@partner.example"},
 }
 
-// isoActor is a user as the service sees it, for setting up data and computing expectations.
-func isoActor(t *testing.T, env *apptest.Env, email string) desk.Actor {
-	t.Helper()
-	u, _, err := env.App.Store.FindUserByEmail(context.Background(), email)
-	if err != nil {
-		t.Fatalf("find %s: %v", email, err)
-	}
-	return desk.Actor{User: u, IP: "127.0.0.1"}
-}
-
 // isoSignIn signs in with a password (invited users have a one-time password, not the demo one).
 func isoSignIn(t *testing.T, env *apptest.Env, email, password string) (*http.Client, *apptest.Response) {
 	t.Helper()
@@ -98,23 +88,6 @@ func isoFirstSignIn(t *testing.T, env *apptest.Env, email, otp string) *http.Cli
 	return c
 }
 
-// isoPurchase returns a customer's active software purchase (as the admin agent sees it) whose
-// offer title contains match.
-func isoPurchase(t *testing.T, env *apptest.Env, customerID, match string) desk.SoftwareItem {
-	t.Helper()
-	_, items, err := env.App.Service.Software(context.Background(), isoActor(t, env, "adminagent@partner.example"), customerID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, it := range items {
-		if strings.Contains(it.OfferTitle, match) && it.Status == desk.StatusActive {
-			return it
-		}
-	}
-	t.Fatalf("no active purchase %q for %s", match, customerID)
-	return desk.SoftwareItem{}
-}
-
 // isoTenant holds one customer tenant's object IDs, found through the service as partner users.
 type isoTenant struct {
 	id       string
@@ -163,9 +136,9 @@ func (tn *isoTenant) form(r server.Route, n int) url.Values {
 func isoFixture(t *testing.T, env *apptest.Env) (contoso, fabrikam *isoTenant) {
 	t.Helper()
 	ctx := context.Background()
-	admin := isoActor(t, env, "adminagent@partner.example")
-	global := isoActor(t, env, "globaladmin@partner.example")
-	billing := isoActor(t, env, "billing@partner.example")
+	admin := env.Actor(t, "adminagent@partner.example")
+	global := env.Actor(t, "globaladmin@partner.example")
+	billing := env.Actor(t, "billing@partner.example")
 
 	target, _, err := env.App.Service.CreateUser(ctx, global, desk.NewUser{Email: "matrix.target@partner.example", DisplayName: "Matrix Target", Roles: desk.RolesOf(desk.RoleHelpdeskAgent)})
 	if err != nil {
@@ -181,7 +154,7 @@ func isoFixture(t *testing.T, env *apptest.Env) (contoso, fabrikam *isoTenant) {
 	}
 
 	mk := func(customerID, match string, ref desk.EditionRef) *isoTenant {
-		tn := &isoTenant{id: customerID, item: isoPurchase(t, env, customerID, match), ref: ref, userID: target.ID, apiToken: apiToken.ID}
+		tn := &isoTenant{id: customerID, item: env.Purchase(t, customerID, match), ref: ref, userID: target.ID, apiToken: apiToken.ID}
 		tn.order = tn.item.OrderID
 		var ok bool
 		if tn.edition, ok = tn.item.Product.Edition(ref); !ok {
@@ -384,12 +357,12 @@ func TestRouteRoleMatrix(t *testing.T) {
 
 	ids := []isoIdentity{{name: "-- signed-out", client: env.Client()}}
 	for _, p := range isoPartners {
-		ids = append(ids, isoIdentity{name: p.name, user: isoActor(t, env, p.email).User, client: env.SignIn(t, p.email)})
+		ids = append(ids, isoIdentity{name: p.name, user: env.Actor(t, p.email).User, client: env.SignIn(t, p.email)})
 	}
-	ids = append(ids, isoIdentity{name: "CG customer-global-admin", user: isoActor(t, env, isoContosoAdmin).User, client: env.SignIn(t, isoContosoAdmin)})
+	ids = append(ids, isoIdentity{name: "CG customer-global-admin", user: env.Actor(t, isoContosoAdmin).User, client: env.SignIn(t, isoContosoAdmin)})
 	const userEmail = "matrix.user@contoso.onmicrosoft.com"
 	uc := isoInviteUser(t, env, userEmail)
-	ids = append(ids, isoIdentity{name: "CU customer-user", user: isoActor(t, env, userEmail).User, client: uc})
+	ids = append(ids, isoIdentity{name: "CU customer-user", user: env.Actor(t, userEmail).User, client: uc})
 	if u := ids[len(ids)-1].user; u.CustomerID != apptest.ContosoID || u.Roles != desk.RolesOf(desk.RoleCustomerUser) {
 		t.Fatalf("the invited user: tenant %q roles %v", u.CustomerID, u.Roles.List())
 	}
@@ -509,7 +482,7 @@ func TestCustomerCannotSeeOtherTenant(t *testing.T) {
 	audited := func() int {
 		n := 0
 		for _, op := range []string{desk.OpGetSoftwareKey, desk.OpDownload, desk.OpGetDownloadLink} {
-			for _, e := range swEvents(t, env, op) {
+			for _, e := range env.EventsSinceEpoch(t, op, 500) {
 				if e.ActorEmail == isoContosoAdmin {
 					n++
 				}
@@ -603,7 +576,7 @@ func TestCustomerCannotSeeOtherTenant(t *testing.T) {
 func TestCustomerKeysAndAudit(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := context.Background()
-	it := isoPurchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
+	it := env.Purchase(t, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
 	ref := desk.EditionRef{Version: "2022", Language: "en-us", Bitness: "64-bit"}
 	ed, ok := it.Product.Edition(ref)
 	if !ok {
@@ -662,13 +635,13 @@ func TestCustomerKeysAndAudit(t *testing.T) {
 		t.Fatalf("download: %d %q", res.StatusCode, loc)
 	}
 	res = env.Get(t, c, loc)
-	if res.StatusCode != http.StatusOK || swSHA([]byte(res.Body)) != ed.SHA256 {
-		t.Fatalf("GET the download: %d, SHA-256 %s, want %s", res.StatusCode, swSHA([]byte(res.Body)), ed.SHA256)
+	if res.StatusCode != http.StatusOK || apptest.SHA256([]byte(res.Body)) != ed.SHA256 {
+		t.Fatalf("GET the download: %d, SHA-256 %s, want %s", res.StatusCode, apptest.SHA256([]byte(res.Body)), ed.SHA256)
 	}
 
 	// R11: who (user and tenant), which customer, product and order, from where.
 	for _, op := range []string{desk.OpGetSoftwareKey, desk.OpDownload} {
-		evs := swEvents(t, env, op)
+		evs := env.EventsSinceEpoch(t, op, 500)
 		if len(evs) == 0 {
 			t.Errorf("no %s event", op)
 			continue
@@ -682,18 +655,18 @@ func TestCustomerKeysAndAudit(t *testing.T) {
 			t.Errorf("%s event detail holds the key", op)
 		}
 	}
-	if n := len(swEvents(t, env, desk.OpGetSoftwareKey)); n != 2 {
+	if n := len(env.EventsSinceEpoch(t, desk.OpGetSoftwareKey, 500)); n != 2 {
 		t.Errorf("%d get_software_key events for two reveals", n)
 	}
 	// The pane's key is the purchase's key.
-	if want, err := env.App.Service.RevealKey(ctx, isoActor(t, env, "adminagent@partner.example"), apptest.ContosoID, it.ID, ref.Version); err != nil || want != key {
+	if want, err := env.App.Service.RevealKey(ctx, env.Actor(t, "adminagent@partner.example"), apptest.ContosoID, it.ID, ref.Version); err != nil || want != key {
 		t.Errorf("the pane shows %q; the purchase's key is %q (%v)", key, want, err)
 	}
 
 	// A customer user without the Global admin role (R4).
 	const userEmail = "nora.nonadmin@contoso.onmicrosoft.com"
 	uc := isoInviteUser(t, env, userEmail)
-	before := len(swEvents(t, env, desk.OpGetSoftwareKey)) + len(swEvents(t, env, desk.OpDownload))
+	before := len(env.EventsSinceEpoch(t, desk.OpGetSoftwareKey, 500)) + len(env.EventsSinceEpoch(t, desk.OpDownload, 500))
 	res = env.Get(t, uc, "/portal/products")
 	if d := doc(t, res.Body); res.StatusCode != http.StatusOK || testid(d, "portal-product").Length() != rows {
 		t.Errorf("customer user Your products: %d, %d rows, want %d", res.StatusCode, testid(d, "portal-product").Length(), rows)
@@ -729,7 +702,7 @@ func TestCustomerKeysAndAudit(t *testing.T) {
 			}
 		}
 	}
-	if after := len(swEvents(t, env, desk.OpGetSoftwareKey)) + len(swEvents(t, env, desk.OpDownload)); after != before {
+	if after := len(env.EventsSinceEpoch(t, desk.OpGetSoftwareKey, 500)) + len(env.EventsSinceEpoch(t, desk.OpDownload, 500)); after != before {
 		t.Errorf("refusals were recorded as reveals or downloads (%d → %d)", before, after)
 	}
 	if evs, _ := env.App.Service.RecentEvents(ctx, desk.OpPermissionDenied, 1); len(evs) != 1 || evs[0].ActorEmail != userEmail || evs[0].ActorTenantID != apptest.ContosoID {
@@ -820,7 +793,7 @@ func TestInviteCustomerUser(t *testing.T) {
 	const email = "ivy.invited@contoso.onmicrosoft.com"
 	users := func() []string {
 		t.Helper()
-		list, err := env.App.Service.CustomerUsers(context.Background(), isoActor(t, env, "globaladmin@partner.example"), apptest.ContosoID)
+		list, err := env.App.Service.CustomerUsers(context.Background(), env.Actor(t, "globaladmin@partner.example"), apptest.ContosoID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package server_test
 import (
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -20,26 +21,16 @@ import (
 )
 
 var (
-	wingtipID = demo.TenantID("wingtiptoys")
-	kosovoID  = demo.TenantID("prosewarekosovo")
+	wingtipID = apptest.TenantID("wingtiptoys")
+	kosovoID  = apptest.TenantID("prosewarekosovo")
 )
-
-// demoOffer returns the ID of the demo offer whose title contains match and whose term is term.
-func demoOffer(t *testing.T, match, term string) string {
-	t.Helper()
-	o, ok := demo.ResolveOffer(demo.Catalog(), match, term)
-	if !ok {
-		t.Fatalf("no demo offer %q %q", match, term)
-	}
-	return o.ID
-}
 
 // wsStd2 is the perpetual Windows Server 2022 Standard 2-core licence; sql3y a 3-year subscription.
 func wsStd2(t *testing.T) string {
-	return demoOffer(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
+	return apptest.OfferID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
 }
 func sql3y(t *testing.T) string {
-	return demoOffer(t, "SQL Server Standard - 2 Core License Pack - 3 year", desk.TermP3Y)
+	return apptest.OfferID(t, "SQL Server Standard - 2 Core License Pack - 3 year", desk.TermP3Y)
 }
 
 // reservationProducts returns the IDs of the demo catalog's Azure Reservation products and one of their offers.
@@ -328,7 +319,7 @@ func TestCart(t *testing.T) {
 		{"not a number", ws, "abc", qtyMsg, "offer-qty-error"},
 		{"empty", ws, "", qtyMsg, "offer-qty-error"},
 		{"over the maximum together", ws, "9999", "already holds 5 of this offer", "offer-qty-error"},
-		{"new line zero", demoOffer(t, "Windows Server 2022 Datacenter - 2 Core", desk.TermNone), "0", qtyMsg, "offer-qty-error"},
+		{"new line zero", apptest.OfferID(t, "Windows Server 2022 Datacenter - 2 Core", desk.TermNone), "0", qtyMsg, "offer-qty-error"},
 		{"unknown offer", "NOSUCHPRODUCT:0001:NOSUCHAVAIL", "1", "NOSUCHPRODUCT:0001:NOSUCHAVAIL", "msg-danger"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -346,11 +337,11 @@ func TestCart(t *testing.T) {
 					t.Errorf("the row's quantity field is not sent back (oob) with %q and aria-invalid: %.300s", tt.qty, res.Body)
 				}
 			}
-			if q := cartQuantities(t, d); !equalMaps(q, want) {
+			if q := cartQuantities(t, d); !maps.Equal(q, want) {
 				t.Errorf("cart in the answer: %v, want %v", q, want)
 			}
 			d = doc(t, env.Get(t, c, page).Body)
-			if q := cartQuantities(t, d); !equalMaps(q, want) {
+			if q := cartQuantities(t, d); !maps.Equal(q, want) {
 				t.Errorf("cart after the refusal: %v, want %v", q, want)
 			}
 			if g := testid(d, "total-gross").Text(); g != wantTotal {
@@ -378,14 +369,14 @@ func TestCart(t *testing.T) {
 	if res.StatusCode != http.StatusUnprocessableEntity || d.Find("html").Length() != 1 || !strings.Contains(testid(d, "offer-qty-error").Text(), qtyMsg) {
 		t.Fatalf("plain bad add: %d", res.StatusCode)
 	}
-	if q := cartQuantities(t, d); !equalMaps(q, want) {
+	if q := cartQuantities(t, d); !maps.Equal(q, want) {
 		t.Errorf("cart after a plain add: %v, want %v", q, want)
 	}
 
 	// Changing a line's quantity (the cart's own form) replaces it.
 	res = env.PostForm(t, c, "/customers/"+apptest.ContosoID+"/cart", url.Values{"offer_id": {ws}, "quantity": {"7"}, "replace": {"1"}}, htmx()...)
 	want[ws] = "7"
-	if q := cartQuantities(t, doc(t, res.Body)); !equalMaps(q, want) {
+	if q := cartQuantities(t, doc(t, res.Body)); !maps.Equal(q, want) {
 		t.Errorf("cart after setting 7: %v, want %v", q, want)
 	}
 	// A refused line quantity is explained at the line, and the field shows what the cart keeps,
@@ -397,7 +388,7 @@ func TestCart(t *testing.T) {
 		if msg := testid(d, "cart-qty-error").Text(); !strings.Contains(msg, "The cart keeps 7.") {
 			t.Errorf("line quantity %q: the line says %q", bad, msg)
 		}
-		if q := cartQuantities(t, d); !equalMaps(q, want) {
+		if q := cartQuantities(t, d); !maps.Equal(q, want) {
 			t.Errorf("line quantity %q: the field shows %v, want %v", bad, q, want)
 		}
 		if g := testid(d, "total-gross").Text(); g != total7 {
@@ -408,7 +399,7 @@ func TestCart(t *testing.T) {
 	// Remove.
 	res = env.PostForm(t, c, "/customers/"+apptest.ContosoID+"/cart/remove", url.Values{"offer_id": {ws}}, htmx()...)
 	delete(want, ws)
-	if d := doc(t, res.Body); res.StatusCode != http.StatusOK || strings.Contains(res.Body, "<html") || !equalMaps(cartQuantities(t, d), want) {
+	if d := doc(t, res.Body); res.StatusCode != http.StatusOK || strings.Contains(res.Body, "<html") || !maps.Equal(cartQuantities(t, d), want) {
 		t.Fatalf("remove: %d, cart %v", res.StatusCode, cartQuantities(t, d))
 	}
 	res = env.PostForm(t, c, "/customers/"+apptest.ContosoID+"/cart/remove", url.Values{"offer_id": {sql}})
@@ -424,18 +415,6 @@ func TestCart(t *testing.T) {
 	if d := doc(t, env.Get(t, other, page).Body); testid(d, "cart-line").Length() != 0 {
 		t.Error("another agent sees the sales agent's cart")
 	}
-}
-
-func equalMaps(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // Review, then Buy twice with one key (a double click, the back button): one order (R9).

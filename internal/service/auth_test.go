@@ -8,9 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
-	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 )
 
@@ -19,7 +17,7 @@ import (
 // of 3 between medians); before the fix an unknown email answered about 30 times faster at this cost.
 func TestSignInTimingDoesNotRevealAccounts(t *testing.T) {
 	const cost = 9
-	env := apptest.StartWith(t, func(c *app.Config) { c.BcryptCost = cost })
+	env := apptest.StartWith(t, func(c *apptest.Config) { c.BcryptCost = cost })
 	ctx := context.Background()
 	svc := env.App.Service
 	const rounds = 5
@@ -35,7 +33,7 @@ func TestSignInTimingDoesNotRevealAccounts(t *testing.T) {
 				t.Fatal(err)
 			}
 			if list == &inactive {
-				if _, err := svc.SetUserActive(ctx, actorFor(t, env, globalAdmin), u.ID, false); err != nil {
+				if _, err := svc.SetUserActive(ctx, env.Actor(t, apptest.GlobalAdmin), u.ID, false); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -75,7 +73,7 @@ func TestSignInTimingDoesNotRevealAccounts(t *testing.T) {
 func TestSignInLockoutCannotDenyTheUser(t *testing.T) {
 	var mu sync.Mutex
 	var slept []time.Duration
-	env := apptest.StartWith(t, func(c *app.Config) {
+	env := apptest.StartWith(t, func(c *apptest.Config) {
 		c.Sleep = func(_ context.Context, d time.Duration) error {
 			mu.Lock()
 			slept = append(slept, d)
@@ -109,7 +107,7 @@ func TestSignInLockoutCannotDenyTheUser(t *testing.T) {
 		t.Fatal("attempts on an account under attack were not slowed")
 	}
 	// The real user, from their own address, signs in — slowed, not refused.
-	if u, token, err := svc.SignIn(ctx, victim, demo.Password, "192.0.2.10"); err != nil || u.User.Email != victim || token == "" {
+	if u, token, err := svc.SignIn(ctx, victim, apptest.Password, "192.0.2.10"); err != nil || u.User.Email != victim || token == "" {
 		t.Fatalf("the real user during the attack: %v", err)
 	}
 	mu.Lock()
@@ -133,9 +131,7 @@ func TestSignInLockoutCannotDenyTheUser(t *testing.T) {
 // instance runs it; a conditional delete) removes the sessions idle past the idle timeout and
 // those older than the absolute one, and keeps the live ones.
 func TestExpiredSessionsSwept(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
+	env, ctx, svc := apptest.StartService(t)
 	count := func() int {
 		t.Helper()
 		var n int
@@ -147,15 +143,15 @@ func TestExpiredSessionsSwept(t *testing.T) {
 	base := count()
 	signIn := func(email string) string {
 		t.Helper()
-		_, token, err := svc.SignIn(ctx, email, demo.Password, "192.0.2.1")
+		_, token, err := svc.SignIn(ctx, email, apptest.Password, "192.0.2.1")
 		if err != nil {
 			t.Fatal(err)
 		}
 		return token
 	}
-	idle := signIn(adminAgent)  // will sit idle
-	busy := signIn(globalAdmin) // used every 20 minutes
-	old := signIn(salesAgent)   // used every 20 minutes, past the 12-hour limit at the end
+	idle := signIn(apptest.AdminAgent)  // will sit idle
+	busy := signIn(apptest.GlobalAdmin) // used every 20 minutes
+	old := signIn(apptest.SalesAgent)   // used every 20 minutes, past the 12-hour limit at the end
 	if n := count(); n != base+3 {
 		t.Fatalf("%d sessions, want %d", n, base+3)
 	}

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/desk"
 	"partnerdesk/internal/service"
@@ -36,10 +35,9 @@ func blDay(s string) time.Time {
 // starts — once per month whatever runs the billing, and its cancellation credits the unused
 // days of the month charged (R20), nothing later.
 func TestMonthlyBilling(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
+	env, ctx, svc := apptest.StartService(t)
 	bought := env.Clock.Now() // 25 November 2026, 10:00 UTC
-	o := cxPlace(t, env, apptest.ContosoID, cxLine(t, blWSSub, desk.TermP1Y, 10))
+	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, blWSSub, desk.TermP1Y, 10))
 	l := o.Lines[0]
 	if l.BillingCycle != desk.BillingMonthly || l.Term != desk.TermP1Y {
 		t.Fatalf("the line is %s %s, want monthly P1Y", l.BillingCycle, l.Term)
@@ -99,7 +97,7 @@ func TestMonthlyBilling(t *testing.T) {
 	if again := blRun(t, env); again.Charged != 0 || len(again.Issued) != 0 {
 		t.Fatalf("a second run: %+v", again)
 	}
-	inv, _, err := env.App.Service.Invoice(ctx, actorFor(t, env, globalAdmin), cxHUFNov)
+	inv, _, err := svc.Invoice(ctx, env.Actor(t, apptest.GlobalAdmin), cxHUFNov)
 	if err != nil || inv.Status != desk.InvoiceIssued {
 		t.Fatalf("November: %+v %v", inv, err)
 	}
@@ -108,15 +106,15 @@ func TestMonthlyBilling(t *testing.T) {
 // R25, R20 through the use case: a monthly line cancelled in its second month gets the unused
 // days of that month back, on the invoice of the cancellation, and no later month is charged.
 func TestMonthlyCancellation(t *testing.T) {
-	env := apptest.StartWith(t, func(c *app.Config) {
+	env := apptest.StartWith(t, func(c *apptest.Config) {
 		c.CancelWindows = map[desk.ProductKind]time.Duration{desk.KindServerSubscription: 60 * 24 * time.Hour}
 	})
 	ctx := context.Background()
-	o := cxPlace(t, env, apptest.ContosoID, cxLine(t, blWSSub, desk.TermP1Y, 10))
+	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, blWSSub, desk.TermP1Y, 10))
 	env.Clock.Advance(30 * 24 * time.Hour) // 25 December, 10:00
 	blRun(t, env)
 	env.Clock.Advance(2 * 24 * time.Hour) // 27 December
-	_, cs, err := env.App.Service.Cancel(ctx, actorFor(t, env, adminAgent), desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}})
+	_, cs, err := env.App.Service.Cancel(ctx, env.Actor(t, apptest.AdminAgent), desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,9 +143,9 @@ func TestMonthlyCancellation(t *testing.T) {
 // R25: annual billing charges the term up front; perpetual software is charged once.
 func TestUpFrontBilling(t *testing.T) {
 	env := apptest.Start(t)
-	line := cxLine(t, blWSSub, desk.TermP1Y, 2)
+	line := apptest.Line(t, blWSSub, desk.TermP1Y, 2)
 	line.BillingCycle = desk.BillingAnnual
-	o := cxPlace(t, env, apptest.ContosoID, line, cxLine(t, cxWSStd, desk.TermNone, 1))
+	o := env.PlaceOrder(t, apptest.ContosoID, line, apptest.Line(t, cxWSStd, desk.TermNone, 1))
 	for i, want := range []struct{ first, last string }{{"2026-11-25", "2027-11-24"}, {"2026-11-25", "2026-11-25"}} {
 		var ls []desk.InvoiceLine
 		for _, l := range cxLines(t, env, cxHUFNov, o.ID, desk.InvoiceCharge) {
@@ -187,9 +185,9 @@ func TestDemoMonthlyBilling(t *testing.T) {
 // R21: an invoice-ready event when a month's invoice is issued (once), a customer-created event
 // with the customer's API URL; a refused change writes no event.
 func TestBillingAndCustomerWebhooks(t *testing.T) {
-	env := apptest.StartWith(t, func(c *app.Config) { c.WebhookAllowPrivate, c.PublicURL = true, "https://desk.partner.example" })
+	env := apptest.StartWith(t, func(c *apptest.Config) { c.WebhookAllowPrivate, c.PublicURL = true, "https://desk.partner.example" })
 	ctx := context.Background()
-	ga := actorFor(t, env, globalAdmin)
+	ga := env.Actor(t, apptest.GlobalAdmin)
 	if _, _, err := env.App.Service.RegisterWebhook(ctx, ga, service.WebhookInput{URL: "http://127.0.0.1:9/hook",
 		Events: []string{desk.WebhookInvoiceReady, desk.WebhookCustomerCreated, desk.WebhookOrderCreated}}); err != nil {
 		t.Fatal(err)
@@ -223,7 +221,7 @@ func TestBillingAndCustomerWebhooks(t *testing.T) {
 		t.Fatalf("customer-created: %+v", got)
 	}
 	// A refused order (R10) writes no event.
-	_, _, err = env.App.Service.PlaceOrder(ctx, actorFor(t, env, salesAgent), apptest.ContosoID, "bl-refused", []desk.CartLine{{OfferID: "NO:SUCH:OFFER", Quantity: 1}})
+	_, _, err = env.App.Service.PlaceOrder(ctx, env.Actor(t, apptest.SalesAgent), apptest.ContosoID, "bl-refused", []desk.CartLine{{OfferID: "NO:SUCH:OFFER", Quantity: 1}})
 	if err == nil || len(outbox(desk.WebhookOrderCreated)) != 0 {
 		t.Fatalf("a refused order: %v, %d events", err, len(outbox(desk.WebhookOrderCreated)))
 	}

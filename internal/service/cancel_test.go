@@ -8,9 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
-	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
 )
 
@@ -35,29 +33,10 @@ const (
 	cxSQL31   = "SQL Server Enterprise - 2 Core License Pack" // Contoso, 31 days old (3 years)
 )
 
-var cxSeq int
-
-// cxPlace places a fresh order for a customer as the sales agent (at the test clock's now).
-func cxPlace(t *testing.T, env *apptest.Env, customerID string, lines ...desk.CartLine) desk.Order {
-	t.Helper()
-	cxSeq++
-	o, created, err := env.App.Service.PlaceOrder(context.Background(), actorFor(t, env, salesAgent), customerID, fmt.Sprintf("cx-%s-%d", t.Name(), cxSeq), lines)
-	if err != nil || !created {
-		t.Fatalf("place order: created=%v %v", created, err)
-	}
-	return o
-}
-
-// cxLine is a cart line of the demo offer whose title contains match, with that term.
-func cxLine(t *testing.T, match, term string, qty int) desk.CartLine {
-	t.Helper()
-	return desk.CartLine{OfferID: offerID(t, match, term), Quantity: qty, Term: term}
-}
-
 // cxOrder reloads an order (as the Global admin).
 func cxOrder(t *testing.T, env *apptest.Env, customerID, orderID string) desk.Order {
 	t.Helper()
-	_, o, err := env.App.Service.Order(context.Background(), actorFor(t, env, globalAdmin), customerID, orderID)
+	_, o, err := env.App.Service.Order(context.Background(), env.Actor(t, apptest.GlobalAdmin), customerID, orderID)
 	if err != nil {
 		t.Fatalf("order %s: %v", orderID, err)
 	}
@@ -67,7 +46,7 @@ func cxOrder(t *testing.T, env *apptest.Env, customerID, orderID string) desk.Or
 // cxItem returns the Software tab's item of an entitlement (as the admin agent).
 func cxItem(t *testing.T, env *apptest.Env, customerID, entID string) desk.SoftwareItem {
 	t.Helper()
-	_, items, err := env.App.Service.Software(context.Background(), actorFor(t, env, adminAgent), customerID)
+	_, items, err := env.App.Service.Software(context.Background(), env.Actor(t, apptest.AdminAgent), customerID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +62,7 @@ func cxItem(t *testing.T, env *apptest.Env, customerID, entID string) desk.Softw
 // cxLines returns an invoice's lines of an order of one kind ("" when the invoice does not exist).
 func cxLines(t *testing.T, env *apptest.Env, invoiceID, orderID, kind string) []desk.InvoiceLine {
 	t.Helper()
-	_, lines, err := env.App.Service.Invoice(context.Background(), actorFor(t, env, globalAdmin), invoiceID)
+	_, lines, err := env.App.Service.Invoice(context.Background(), env.Actor(t, apptest.GlobalAdmin), invoiceID)
 	if desk.ErrorCode(err) == desk.ENOTFOUND {
 		return nil
 	}
@@ -103,7 +82,7 @@ func cxLines(t *testing.T, env *apptest.Env, invoiceID, orderID, kind string) []
 func cxUpdates(t *testing.T, env *apptest.Env, orderID string) int {
 	t.Helper()
 	n := 0
-	for _, e := range events(t, env, desk.OpUpdateOrder) {
+	for _, e := range env.EventsSinceEpoch(t, desk.OpUpdateOrder, 500) {
 		if e.OrderID == orderID {
 			n++
 		}
@@ -136,7 +115,7 @@ func cxUnchanged(t *testing.T, env *apptest.Env, customerID, orderID string, lin
 	if n := cxUpdates(t, env, orderID); n != 0 {
 		t.Errorf("order %s: %d update_order events", orderID, n)
 	}
-	invs, err := env.App.Service.Invoices(context.Background(), actorFor(t, env, globalAdmin))
+	invs, err := env.App.Service.Invoices(context.Background(), env.Actor(t, apptest.GlobalAdmin))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +134,7 @@ func cxUnchanged(t *testing.T, env *apptest.Env, customerID, orderID string, lin
 // cxDemoOrder returns a demo order of a customer with a line whose title contains match.
 func cxDemoOrder(t *testing.T, env *apptest.Env, customerID, match string) desk.Order {
 	t.Helper()
-	_, page, err := env.App.Service.Orders(context.Background(), actorFor(t, env, globalAdmin), customerID, "", 200)
+	_, page, err := env.App.Service.Orders(context.Background(), env.Actor(t, apptest.GlobalAdmin), customerID, "", 200)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,6 +149,12 @@ func cxDemoOrder(t *testing.T, env *apptest.Env, customerID, match string) desk.
 	return desk.Order{}
 }
 
+// cxCancelFirst cancels the first line of a Contoso order as actor, acknowledged, without an
+// override.
+func cxCancelFirst(env *apptest.Env, actor desk.Actor, o desk.Order) (desk.Order, desk.Cancellation, error) {
+	return env.App.Service.CancelEntitlement(context.Background(), actor, apptest.ContosoID, o.ID, o.Lines[0].EntitlementID, true, "")
+}
+
 func cxWant(t *testing.T, what string, err error, code, key string) {
 	t.Helper()
 	if desk.ErrorCode(err) != code || errMessage(err) != key {
@@ -180,37 +165,27 @@ func cxWant(t *testing.T, what string, err error, code, key string) {
 // R15: fifty concurrent cancellations of one line give one cancellation, one credit, one event;
 // every other request is told the purchase is already cancelled.
 func TestCancelExactlyOnceUnderConcurrency(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	admin := actorFor(t, env, adminAgent)
-	o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
+	env, ctx, svc := apptest.StartService(t)
+	admin := env.Actor(t, apptest.AdminAgent)
+	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
 
 	const n = 50
-	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ok, conflicts := 0, 0
 	var other []error
-	start := make(chan struct{})
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			_, cs, err := env.App.Service.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}})
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil && len(cs) == 1:
-				ok++
-			case desk.ErrorCode(err) == desk.ECONFLICT && errMessage(err) == "err.already_cancelled":
-				conflicts++
-			default:
-				other = append(other, fmt.Errorf("%d cancellations, %w", len(cs), err))
-			}
-		}()
-	}
-	close(start)
-	wg.Wait()
+	apptest.Together(n, func(int) {
+		_, cs, err := svc.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}})
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case err == nil && len(cs) == 1:
+			ok++
+		case desk.ErrorCode(err) == desk.ECONFLICT && errMessage(err) == "err.already_cancelled":
+			conflicts++
+		default:
+			other = append(other, fmt.Errorf("%d cancellations, %w", len(cs), err))
+		}
+	})
 	if ok != 1 || conflicts != n-1 || len(other) != 0 {
 		t.Fatalf("%d succeeded, %d got ECONFLICT err.already_cancelled, others: %v; want 1 and %d", ok, conflicts, other, n-1)
 	}
@@ -227,7 +202,7 @@ func TestCancelExactlyOnceUnderConcurrency(t *testing.T) {
 		t.Errorf("order after cancellation: status %s, quantity %d", got.Status, got.Lines[0].Quantity)
 	}
 	// A later repeat is refused the same way and changes nothing.
-	_, _, err := env.App.Service.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}, FromDialog: true, Acknowledged: true})
+	_, _, err := svc.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}, FromDialog: true, Acknowledged: true})
 	cxWant(t, "a repeated cancellation", err, desk.ECONFLICT, "err.already_cancelled")
 	if c := cxCancellations(t, env, o.ID, 0); c != 1 {
 		t.Errorf("%d cancellation rows after a repeat", c)
@@ -236,13 +211,11 @@ func TestCancelExactlyOnceUnderConcurrency(t *testing.T) {
 
 // R12: a purchase placed at T can be cancelled at T + 30 × 24 h exactly, not a millisecond later.
 func TestCancelWindowEdges(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	admin := actorFor(t, env, adminAgent)
+	env, ctx, svc := apptest.StartService(t)
+	admin := env.Actor(t, apptest.AdminAgent)
 	placed := env.Clock.Now()
-	a := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
-	b := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
+	a := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
+	b := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
 
 	env.Clock.Advance(cxWindow)
 	d, err := svc.CancelDialog(ctx, admin, apptest.ContosoID, b.Lines[0].EntitlementID, "")
@@ -253,14 +226,14 @@ func TestCancelWindowEdges(t *testing.T) {
 		t.Errorf("dialog at the deadline: order %s state %s deadline %v; want %s cancellable until %v",
 			d.Selected.OrderID, d.Selected.State, d.Selected.Deadline, b.ID, placed.Add(cxWindow))
 	}
-	if _, c, err := svc.CancelEntitlement(ctx, admin, apptest.ContosoID, a.ID, a.Lines[0].EntitlementID, true, ""); err != nil {
+	if _, c, err := cxCancelFirst(env, admin, a); err != nil {
 		t.Fatalf("cancel at exactly T + 30 days: %v", err)
 	} else if !c.CancelledAt.Equal(placed.Add(cxWindow)) {
 		t.Errorf("cancelled at %v, want the clock's %v", c.CancelledAt, placed.Add(cxWindow))
 	}
 
 	env.Clock.Advance(time.Millisecond)
-	_, _, err = svc.CancelEntitlement(ctx, admin, apptest.ContosoID, b.ID, b.Lines[0].EntitlementID, true, "")
+	_, _, err = cxCancelFirst(env, admin, b)
 	cxWant(t, "dialog cancel at T + 30 days + 1 ms", err, desk.EWINDOWCLOSED, "err.window_passed")
 	_, _, err = svc.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: b.ID, Lines: []int{0}})
 	cxWant(t, "API cancel at T + 30 days + 1 ms", err, desk.EWINDOWCLOSED, "err.window_passed")
@@ -281,9 +254,8 @@ func TestCancelWindowEdges(t *testing.T) {
 // left" (which the Software tab shows as "window passed"): DaysLeft rounds up until the very
 // end of the window, and the deadline instant is still inside it (R12).
 func TestCancelDaysLeftAtDeadline(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
+	env, ctx, svc := apptest.StartService(t)
+	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
 	ent := o.Lines[0].EntitlementID
 	for _, tt := range []struct {
 		advance time.Duration
@@ -291,7 +263,7 @@ func TestCancelDaysLeftAtDeadline(t *testing.T) {
 	}{{0, 30}, {time.Second, 30}, {cxDayLen, 29}, {cxWindow - cxDayLen, 1}, {cxWindow - time.Millisecond, 1}, {cxWindow, 1}} {
 		env.Clock.Advance(o.CreatedAt.Add(tt.advance).Sub(env.Clock.Now()))
 		it := cxItem(t, env, apptest.ContosoID, ent)
-		d, err := env.App.Service.CancelDialog(ctx, actorFor(t, env, adminAgent), apptest.ContosoID, ent, "")
+		d, err := svc.CancelDialog(ctx, env.Actor(t, apptest.AdminAgent), apptest.ContosoID, ent, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -304,12 +276,10 @@ func TestCancelDaysLeftAtDeadline(t *testing.T) {
 
 // R12 with the demo data: Contoso's 29-day-old order can be cancelled, its 31-day-old one not.
 func TestCancelDemoOrdersAroundTheWindow(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	admin := actorFor(t, env, adminAgent)
-	dc := purchase(t, env, apptest.ContosoID, cxDC29)
-	old := purchase(t, env, apptest.ContosoID, cxSQL31)
+	env, ctx, svc := apptest.StartService(t)
+	admin := env.Actor(t, apptest.AdminAgent)
+	dc := env.Purchase(t, apptest.ContosoID, cxDC29)
+	old := env.Purchase(t, apptest.ContosoID, cxSQL31)
 	if age := apptest.Epoch.Sub(dc.CreatedAt); age < 29*cxDayLen || age >= 30*cxDayLen {
 		t.Fatalf("the Datacenter purchase is %v old, want 29 days", age)
 	}
@@ -339,15 +309,15 @@ func TestCancelDemoOrdersAroundTheWindow(t *testing.T) {
 
 // R12: the window is configuration per product kind.
 func TestCancelWindowPerKind(t *testing.T) {
-	env := apptest.StartWith(t, func(c *app.Config) {
+	env := apptest.StartWith(t, func(c *apptest.Config) {
 		c.CancelWindows = map[desk.ProductKind]time.Duration{desk.KindSoftwareSubscription: 7 * cxDayLen}
 	})
 	ctx := context.Background()
 	svc := env.App.Service
-	admin := actorFor(t, env, adminAgent)
+	admin := env.Actor(t, apptest.AdminAgent)
 	placed := env.Clock.Now()
-	sub := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxSQLStd, desk.TermP1Y, 1))
-	perp := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
+	sub := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxSQLStd, desk.TermP1Y, 1))
+	perp := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
 	if sub.Lines[0].Kind != desk.KindSoftwareSubscription || perp.Lines[0].Kind != desk.KindPerpetual {
 		t.Fatalf("kinds %s and %s", sub.Lines[0].Kind, perp.Lines[0].Kind)
 	}
@@ -366,19 +336,18 @@ func TestCancelWindowPerKind(t *testing.T) {
 	if d.Selected.State != desk.CancelWindowPassed || !d.Selected.Deadline.Equal(placed.Add(7*cxDayLen)) {
 		t.Errorf("10-day-old subscription in the dialog: %s until %v", d.Selected.State, d.Selected.Deadline)
 	}
-	_, _, err = svc.CancelEntitlement(ctx, admin, apptest.ContosoID, sub.ID, sub.Lines[0].EntitlementID, true, "")
+	_, _, err = cxCancelFirst(env, admin, sub)
 	cxWant(t, "cancel a 10-day-old software subscription (7-day window)", err, desk.EWINDOWCLOSED, "err.window_passed")
 	cxUnchanged(t, env, apptest.ContosoID, sub.ID, 0)
-	if _, _, err := svc.CancelEntitlement(ctx, admin, apptest.ContosoID, perp.ID, perp.Lines[0].EntitlementID, true, ""); err != nil {
+	if _, _, err := cxCancelFirst(env, admin, perp); err != nil {
 		t.Errorf("cancel a 10-day-old perpetual purchase (30-day window): %v", err)
 	}
 }
 
 // R13: the SUSE plan can never be cancelled, through the API or the dialog's rules.
 func TestCancelNeverCancellable(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	admin := actorFor(t, env, adminAgent)
+	env, ctx, svc := apptest.StartService(t)
+	admin := env.Actor(t, apptest.AdminAgent)
 	o := cxDemoOrder(t, env, apptest.FabrikamID, cxSUSE)
 	if age := apptest.Epoch.Sub(o.CreatedAt); age < 29*cxDayLen || age >= 30*cxDayLen {
 		t.Fatalf("the SUSE order is %v old, want 29 days (inside the window)", age)
@@ -387,7 +356,7 @@ func TestCancelNeverCancellable(t *testing.T) {
 		{CustomerID: apptest.FabrikamID, OrderID: o.ID, Lines: []int{0}},
 		{CustomerID: apptest.FabrikamID, OrderID: o.ID, Lines: []int{0}, FromDialog: true, Acknowledged: true},
 	} {
-		_, cs, err := env.App.Service.Cancel(ctx, admin, req)
+		_, cs, err := svc.Cancel(ctx, admin, req)
 		cxWant(t, fmt.Sprintf("cancel the SUSE plan (dialog=%v)", req.FromDialog), err, desk.ENOTCANCEL, "err.never_cancellable")
 		if len(cs) != 0 {
 			t.Errorf("a refusal returned cancellations %+v", cs)
@@ -398,30 +367,27 @@ func TestCancelNeverCancellable(t *testing.T) {
 
 // R14: the server refuses a dialog cancellation without the acknowledgement.
 func TestCancelNeedsAcknowledgement(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	admin := actorFor(t, env, adminAgent)
-	o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
-	_, _, err := env.App.Service.CancelEntitlement(ctx, admin, apptest.ContosoID, o.ID, o.Lines[0].EntitlementID, false, "")
+	env, ctx, svc := apptest.StartService(t)
+	admin := env.Actor(t, apptest.AdminAgent)
+	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
+	_, _, err := svc.CancelEntitlement(ctx, admin, apptest.ContosoID, o.ID, o.Lines[0].EntitlementID, false, "")
 	cxWant(t, "cancel without the acknowledgement", err, desk.EINVALID, "err.ack_required")
-	_, _, err = env.App.Service.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}, FromDialog: true})
+	_, _, err = svc.Cancel(ctx, admin, desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: o.ID, Lines: []int{0}, FromDialog: true})
 	cxWant(t, "dialog Cancel without the acknowledgement", err, desk.EINVALID, "err.ack_required")
 	cxUnchanged(t, env, apptest.ContosoID, o.ID, 0)
-	if _, _, err := env.App.Service.CancelEntitlement(ctx, admin, apptest.ContosoID, o.ID, o.Lines[0].EntitlementID, true, ""); err != nil {
+	if _, _, err := cxCancelFirst(env, admin, o); err != nil {
 		t.Fatalf("with the acknowledgement: %v", err)
 	}
 }
 
 // R3: only Admin agents and Global admins cancel; everyone else is refused and nothing changes.
 func TestCancelRoles(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
+	env, ctx, svc := apptest.StartService(t)
+	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
 	ent := o.Lines[0].EntitlementID
-	for _, who := range []string{salesAgent, cxHelpdsk, cxBilling, cxRefs, contosoGA, fabrikamGA} {
+	for _, who := range []string{apptest.SalesAgent, cxHelpdsk, cxBilling, cxRefs, apptest.ContosoAdmin, fabrikamGA} {
 		t.Run(who, func(t *testing.T) {
-			a := actorFor(t, env, who)
+			a := env.Actor(t, who)
 			_, err := svc.CancelDialog(ctx, a, apptest.ContosoID, ent, "")
 			cxWant(t, "CancelDialog", err, desk.EFORBIDDEN, errMessage(err))
 			_, _, err = svc.CancelEntitlement(ctx, a, apptest.ContosoID, o.ID, ent, true, "")
@@ -435,11 +401,11 @@ func TestCancelRoles(t *testing.T) {
 	}
 	cxUnchanged(t, env, apptest.ContosoID, o.ID, 0)
 	// The Global admin may.
-	if _, _, err := svc.CancelEntitlement(ctx, actorFor(t, env, globalAdmin), apptest.ContosoID, o.ID, ent, true, ""); err != nil {
+	if _, _, err := svc.CancelEntitlement(ctx, env.Actor(t, apptest.GlobalAdmin), apptest.ContosoID, o.ID, ent, true, ""); err != nil {
 		t.Fatalf("Global admin: %v", err)
 	}
-	evs := events(t, env, desk.OpUpdateOrder)
-	if len(evs) == 0 || evs[0].OrderID != o.ID || evs[0].ActorEmail != globalAdmin || evs[0].CustomerID != apptest.ContosoID {
+	evs := env.EventsSinceEpoch(t, desk.OpUpdateOrder, 500)
+	if len(evs) == 0 || evs[0].OrderID != o.ID || evs[0].ActorEmail != apptest.GlobalAdmin || evs[0].CustomerID != apptest.ContosoID {
 		t.Errorf("update_order event: %+v", evs[:min(1, len(evs))])
 	}
 }
@@ -447,11 +413,9 @@ func TestCancelRoles(t *testing.T) {
 // R18, R19: a cancelled line's keys and links stop working at once, the purchase stays listed as
 // cancelled without keys; the order is cancelled only when every line is.
 func TestCancelRevokesAndKeepsListed(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	admin := actorFor(t, env, adminAgent)
-	o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1), cxLine(t, cxOffice, desk.TermNone, 1))
+	env, ctx, svc := apptest.StartService(t)
+	admin := env.Actor(t, apptest.AdminAgent)
+	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1), apptest.Line(t, cxOffice, desk.TermNone, 1))
 	ws, office := o.Lines[0].EntitlementID, o.Lines[1].EntitlementID
 	if _, err := svc.RevealKey(ctx, admin, apptest.ContosoID, ws, "2022"); err != nil {
 		t.Fatalf("key before cancelling: %v", err)
@@ -512,14 +476,12 @@ func TestCancelRevokesAndKeepsListed(t *testing.T) {
 // or once downloaded, a cancellation needs a support request (ENEEDSUPPORT) — unless a Global
 // admin overrides the rule with a reason, which the update_order event records.
 func TestCancelNeedsSupport(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	admin := actorFor(t, env, adminAgent)
-	global := actorFor(t, env, globalAdmin)
+	env, ctx, svc := apptest.StartService(t)
+	admin := env.Actor(t, apptest.AdminAgent)
+	global := env.Actor(t, apptest.GlobalAdmin)
 
 	t.Run("amount", func(t *testing.T) {
-		o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxSQLEnt, desk.TermNone, 2))
+		o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxSQLEnt, desk.TermNone, 2))
 		limit, _ := desk.FromUSD(10000, "HUF")
 		if o.Currency != "HUF" || o.Lines[0].Amounts.Gross <= limit {
 			t.Fatalf("2 × SQL Server Enterprise: %d %s, not above the limit %d", o.Lines[0].Amounts.Gross, o.Currency, limit)
@@ -555,18 +517,18 @@ func TestCancelNeedsSupport(t *testing.T) {
 			t.Errorf("credit %d, want the full %d", cs[0].Credit.Gross, o.Lines[0].Amounts.Gross)
 		}
 		var ev desk.Event
-		for _, e := range events(t, env, desk.OpUpdateOrder) {
+		for _, e := range env.EventsSinceEpoch(t, desk.OpUpdateOrder, 500) {
 			if e.OrderID == o.ID {
 				ev = e
 			}
 		}
-		if d := desk.ParseDetail(ev.Operation, ev.Detail); d.Kind != desk.DetailCancelOverride || d.Title != "SR-000001 approved the refund" || ev.ActorEmail != globalAdmin {
+		if d := desk.ParseDetail(ev.Operation, ev.Detail); d.Kind != desk.DetailCancelOverride || d.Title != "SR-000001 approved the refund" || ev.ActorEmail != apptest.GlobalAdmin {
 			t.Errorf("the override's event: %+v (%+v)", ev, d)
 		}
 	})
 
 	t.Run("downloaded", func(t *testing.T) {
-		o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
+		o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
 		ent := o.Lines[0].EntitlementID
 		// A copied (shared) link that nobody used is no download yet.
 		if _, err := svc.IssueLink(ctx, admin, apptest.ContosoID, ent, desk.EditionRef{Version: "2022", Language: "en-us", Bitness: "64-bit"}, true); err != nil {
@@ -611,21 +573,19 @@ func TestCancelNeedsSupport(t *testing.T) {
 // 10-day-old one-year subscription (prorated); both credits are on the HUF invoice of the month
 // of the cancellation, negative, and the invoice adds up.
 func TestCancelCreditsOnInvoice(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	admin := actorFor(t, env, adminAgent)
+	env, ctx, svc := apptest.StartService(t)
+	admin := env.Actor(t, apptest.AdminAgent)
 	placed := env.Clock.Now() // 2026-11-25 10:00 UTC
-	perp := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
-	sub := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxSQLStd, desk.TermP1Y, 1))
+	perp := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
+	sub := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxSQLStd, desk.TermP1Y, 1))
 	env.Clock.Advance(10 * cxDayLen)
 	cancelled := env.Clock.Now() // 2026-12-05 10:00 UTC
 
-	_, cp, err := svc.CancelEntitlement(ctx, admin, apptest.ContosoID, perp.ID, perp.Lines[0].EntitlementID, true, "")
+	_, cp, err := cxCancelFirst(env, admin, perp)
 	if err != nil {
 		t.Fatalf("cancel the perpetual purchase: %v", err)
 	}
-	_, csub, err := svc.CancelEntitlement(ctx, admin, apptest.ContosoID, sub.ID, sub.Lines[0].EntitlementID, true, "")
+	_, csub, err := cxCancelFirst(env, admin, sub)
 	if err != nil {
 		t.Fatalf("cancel the subscription: %v", err)
 	}
@@ -654,7 +614,7 @@ func TestCancelCreditsOnInvoice(t *testing.T) {
 	if cp.CancelledAt.Format("2006-01") != "2026-12" {
 		t.Fatalf("cancelled at %v", cp.CancelledAt)
 	}
-	inv, lines, err := svc.Invoice(ctx, actorFor(t, env, globalAdmin), cxHUFDec)
+	inv, lines, err := svc.Invoice(ctx, env.Actor(t, apptest.GlobalAdmin), cxHUFDec)
 	if err != nil {
 		t.Fatalf("invoice %s: %v", cxHUFDec, err)
 	}
@@ -702,7 +662,7 @@ func TestCancelCreditsOnInvoice(t *testing.T) {
 	if inv.Status != desk.InvoiceOpen {
 		t.Errorf("invoice %s status %s, want open", cxHUFDec, inv.Status)
 	}
-	invs, err := svc.Invoices(ctx, actorFor(t, env, cxBilling))
+	invs, err := svc.Invoices(ctx, env.Actor(t, cxBilling))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -726,15 +686,14 @@ func TestCancelCreditsOnInvoice(t *testing.T) {
 // R20 in a market whose prices include tax (Wingtip Toys, AU): a cancelled perpetual line credits
 // net, tax and gross in full.
 func TestCancelCreditTaxIncluded(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	wingtip := demo.TenantID(cxWingtip)
-	o := cxPlace(t, env, wingtip, cxLine(t, cxWSStd, desk.TermNone, 3))
+	env, ctx, svc := apptest.StartService(t)
+	wingtip := apptest.TenantID(cxWingtip)
+	o := env.PlaceOrder(t, wingtip, apptest.Line(t, cxWSStd, desk.TermNone, 3))
 	l := o.Lines[0].Amounts
 	if o.Currency != "AUD" || !l.TaxIncluded || l.Tax == 0 || l.Net+l.Tax != l.Gross {
 		t.Fatalf("AU line %+v %s", l, o.Currency)
 	}
-	_, c, err := env.App.Service.CancelEntitlement(ctx, actorFor(t, env, adminAgent), wingtip, o.ID, o.Lines[0].EntitlementID, true, "")
+	_, c, err := svc.CancelEntitlement(ctx, env.Actor(t, apptest.AdminAgent), wingtip, o.ID, o.Lines[0].EntitlementID, true, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -749,11 +708,9 @@ func TestCancelCreditTaxIncluded(t *testing.T) {
 
 // Cancelling what does not exist, or another tenant's order, is not found (R5).
 func TestCancelNotFound(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	admin := actorFor(t, env, adminAgent)
-	o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
+	env, ctx, svc := apptest.StartService(t)
+	admin := env.Actor(t, apptest.AdminAgent)
+	o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
 	for name, req := range map[string]desk.CancelRequest{
 		"no such order":                   {CustomerID: apptest.ContosoID, OrderID: cxUnknown, Lines: []int{0}},
 		"under another customer":          {CustomerID: apptest.FabrikamID, OrderID: o.ID, Lines: []int{0}},
@@ -783,17 +740,15 @@ func TestCancelNotFound(t *testing.T) {
 // PostgreSQL (READ COMMITTED) the two ran side by side before: the cancellation decided from a
 // plain read of the purchase and the download checked the state before it marked it.
 func TestDownloadRacesCancellation(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	admin := actorFor(t, env, adminAgent)
+	env, ctx, svc := apptest.StartService(t)
+	admin := env.Actor(t, apptest.AdminAgent)
 	rounds := 40
 	if testing.Short() {
 		rounds = 10
 	}
 	delivered, cancelled := 0, 0
 	for i := 0; i < rounds; i++ {
-		o := cxPlace(t, env, apptest.ContosoID, cxLine(t, cxWSStd, desk.TermNone, 1))
+		o := env.PlaceOrder(t, apptest.ContosoID, apptest.Line(t, cxWSStd, desk.TermNone, 1))
 		link, err := svc.IssueLink(ctx, admin, apptest.ContosoID, o.Lines[0].EntitlementID, desk.EditionRef{Version: "2022", Language: "en-us", Bitness: "64-bit"}, true)
 		if err != nil {
 			t.Fatal(err)
@@ -837,12 +792,10 @@ func TestDownloadRacesCancellation(t *testing.T) {
 // read "new", and the log said "new → in_progress" and "new → resolved". Now the change only
 // applies to the status it read: the second is ECONFLICT, and the recorded changes chain.
 func TestSupportStatusChangesChain(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	ga := actorFor(t, env, globalAdmin)
+	env, ctx, svc := apptest.StartService(t)
+	ga := env.Actor(t, apptest.GlobalAdmin)
 	for round := 0; round < 10; round++ {
-		q, err := svc.FileSupportRequest(ctx, actorFor(t, env, adminAgent), desk.SupportRequest{ProblemType: desk.ProblemRefund, Impact: "low",
+		q, err := svc.FileSupportRequest(ctx, env.Actor(t, apptest.AdminAgent), desk.SupportRequest{ProblemType: desk.ProblemRefund, Impact: "low",
 			Title: fmt.Sprint("Refund ", round), Description: "Please refund", ContactName: "A", ContactEmail: "a@partner.example"}, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -857,7 +810,7 @@ func TestSupportStatusChangesChain(t *testing.T) {
 		close(start)
 		wg.Wait()
 		var changes []desk.Detail
-		for _, e := range events(t, env, desk.OpUpdateSupport) {
+		for _, e := range env.EventsSinceEpoch(t, desk.OpUpdateSupport, 500) {
 			if d := desk.ParseDetail(e.Operation, e.Detail); d.Ref == q.Ref() {
 				changes = append([]desk.Detail{d}, changes...) // oldest first
 			}

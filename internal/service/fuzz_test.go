@@ -16,16 +16,6 @@ import (
 	"partnerdesk/internal/service"
 )
 
-// fzActor is a demo user as an actor (testing.TB: usable from a fuzz target's setup).
-func fzActor(tb testing.TB, env *apptest.Env, email string) desk.Actor {
-	tb.Helper()
-	u, _, err := env.App.Store.FindUserByEmail(context.Background(), email)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return desk.Actor{User: u, IP: "127.0.0.1"}
-}
-
 // fzPoolTotal counts every key in every pool, free or assigned.
 func fzPoolTotal(t *testing.T, svc *service.Service, a desk.Actor) int {
 	t.Helper()
@@ -70,7 +60,7 @@ func fzImportRows(data []byte) (n int, ok bool) {
 func FuzzImportKeys(f *testing.F) {
 	env := apptest.Start(f)
 	svc := env.App.Service
-	ga := fzActor(f, env, "globaladmin@partner.example")
+	ga := env.Actor(f, apptest.GlobalAdmin)
 	var sw desk.Product
 	for _, p := range demo.Catalog() {
 		if p.Kind.IsSoftware() && len(p.Versions()) > 1 {
@@ -136,10 +126,10 @@ func FuzzImportKeys(f *testing.F) {
 func FuzzActivityFilter(f *testing.F) {
 	env := apptest.Start(f)
 	svc := env.App.Service
-	ga := fzActor(f, env, "globaladmin@partner.example")
+	ga := env.Actor(f, apptest.GlobalAdmin)
 	for _, s := range [][5]string{
 		{"2026-11-01", "2026-11-25", "", "", ""},
-		{"2026-11-25", "2026-11-25", "contoso", "adminagent@partner.example", desk.OpGetSoftwareKey},
+		{"2026-11-25", "2026-11-25", "contoso", apptest.AdminAgent, desk.OpGetSoftwareKey},
 		{" 2026-11-01 ", "2026-11-30 ", "co", "  AdminAgent@Partner.Example ", desk.OpCreateOrder},
 		{"2026-11-25", "2026-11-01", "", "", ""},
 		{"2025-11-25", "2026-11-25", "", "", ""},

@@ -10,24 +10,6 @@ import (
 	"partnerdesk/internal/desk"
 )
 
-func offerID(t *testing.T, match, term string) string {
-	t.Helper()
-	o, ok := demo.ResolveOffer(demo.Catalog(), match, term)
-	if !ok {
-		t.Fatalf("no demo offer %q %s", match, term)
-	}
-	return o.ID
-}
-
-func actorFor(t *testing.T, env *apptest.Env, email string) desk.Actor {
-	t.Helper()
-	u, _, err := env.App.Store.FindUserByEmail(context.Background(), email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return desk.Actor{User: u, IP: "127.0.0.1"}
-}
-
 func orderCount(t *testing.T, env *apptest.Env, a desk.Actor, customerID string) int {
 	t.Helper()
 	_, p, err := env.App.Service.Orders(context.Background(), a, customerID, "", 200)
@@ -38,12 +20,11 @@ func orderCount(t *testing.T, env *apptest.Env, a desk.Actor, customerID string)
 }
 
 func TestPlaceOrderHungary(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	sales := actorFor(t, env, "salesagent@partner.example")
-	sql3y := offerID(t, "SQL Server Standard - 2 Core License Pack - 3 year", desk.TermP3Y)
-	ws := offerID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
-	o, created, err := env.App.Service.PlaceOrder(ctx, sales, apptest.ContosoID, "k1", []desk.CartLine{
+	env, ctx, svc := apptest.StartService(t)
+	sales := env.Actor(t, apptest.SalesAgent)
+	sql3y := apptest.OfferID(t, "SQL Server Standard - 2 Core License Pack - 3 year", desk.TermP3Y)
+	ws := apptest.OfferID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
+	o, created, err := svc.PlaceOrder(ctx, sales, apptest.ContosoID, "k1", []desk.CartLine{
 		{OfferID: sql3y, Quantity: 2, Term: desk.TermP3Y}, {OfferID: ws, Quantity: 8},
 	})
 	if err != nil || !created {
@@ -58,7 +39,7 @@ func TestPlaceOrderHungary(t *testing.T) {
 		t.Fatalf("HUF prices are whole hundreds of forints: %d", o.Amounts.Net)
 	}
 	// Both lines are software: both got an entitlement, visible on the Software tab.
-	_, ents, err := env.App.Service.Entitlements(ctx, sales, apptest.ContosoID)
+	_, ents, err := svc.Entitlements(ctx, sales, apptest.ContosoID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,12 +53,12 @@ func TestPlaceOrderHungary(t *testing.T) {
 		t.Fatalf("entitlements for the order: %d", found)
 	}
 	// The order is in the history, newest first, and in the activity log.
-	_, page, _ := env.App.Service.Orders(ctx, sales, apptest.ContosoID, "", 10)
+	_, page, _ := svc.Orders(ctx, sales, apptest.ContosoID, "", 10)
 	if page.Items[0].ID != o.ID || len(page.Items[0].Lines) != 2 {
 		t.Fatalf("history: %+v", page.Items[0])
 	}
-	evs, _ := env.App.Service.RecentEvents(ctx, desk.OpCreateOrder, 1)
-	if len(evs) != 1 || evs[0].OrderID != o.ID || evs[0].CustomerID != apptest.ContosoID || evs[0].ActorEmail != "salesagent@partner.example" {
+	evs, _ := svc.RecentEvents(ctx, desk.OpCreateOrder, 1)
+	if len(evs) != 1 || evs[0].OrderID != o.ID || evs[0].CustomerID != apptest.ContosoID || evs[0].ActorEmail != apptest.SalesAgent {
 		t.Fatalf("create_order event: %+v", evs)
 	}
 }
@@ -85,9 +66,9 @@ func TestPlaceOrderHungary(t *testing.T) {
 // R6: an Australian customer's order says tax included and takes the GST out of the price.
 func TestPlaceOrderAustraliaTaxIncluded(t *testing.T) {
 	env := apptest.Start(t)
-	a := actorFor(t, env, "adminagent@partner.example")
-	ws := offerID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
-	o, _, err := env.App.Service.PlaceOrder(context.Background(), a, demo.TenantID("wingtiptoys"), "k", []desk.CartLine{{OfferID: ws, Quantity: 3}})
+	a := env.Actor(t, apptest.AdminAgent)
+	ws := apptest.OfferID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
+	o, _, err := env.App.Service.PlaceOrder(context.Background(), a, apptest.TenantID("wingtiptoys"), "k", []desk.CartLine{{OfferID: ws, Quantity: 3}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,11 +80,10 @@ func TestPlaceOrderAustraliaTaxIncluded(t *testing.T) {
 
 // R9: concurrent submissions with one key create exactly one order.
 func TestPlaceOrderIdempotentUnderConcurrency(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	a := actorFor(t, env, "salesagent@partner.example")
+	env, ctx, svc := apptest.StartService(t)
+	a := env.Actor(t, apptest.SalesAgent)
 	before := orderCount(t, env, a, apptest.FabrikamID)
-	ws := offerID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
+	ws := apptest.OfferID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
 	const n = 24
 	ids := make([]string, n)
 	createdCount := 0
@@ -113,7 +93,7 @@ func TestPlaceOrderIdempotentUnderConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			o, created, err := env.App.Service.PlaceOrder(ctx, a, apptest.FabrikamID, "double-click", []desk.CartLine{{OfferID: ws, Quantity: 1}})
+			o, created, err := svc.PlaceOrder(ctx, a, apptest.FabrikamID, "double-click", []desk.CartLine{{OfferID: ws, Quantity: 1}})
 			if err != nil {
 				t.Error(err)
 				return
@@ -139,20 +119,19 @@ func TestPlaceOrderIdempotentUnderConcurrency(t *testing.T) {
 		t.Fatalf("orders %d → %d", before, got)
 	}
 	// The same key for another customer is another order.
-	if _, created, _ := env.App.Service.PlaceOrder(ctx, a, apptest.ContosoID, "double-click", []desk.CartLine{{OfferID: ws, Quantity: 1}}); !created {
+	if _, created, _ := svc.PlaceOrder(ctx, a, apptest.ContosoID, "double-click", []desk.CartLine{{OfferID: ws, Quantity: 1}}); !created {
 		t.Fatal("key shared across customers")
 	}
 }
 
 // R10: every refusal is a clear EINVALID and creates nothing; R7 names the market.
 func TestPlaceOrderRefusals(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	a := actorFor(t, env, "salesagent@partner.example")
-	ws := offerID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
-	sql1y := offerID(t, "SQL Server Standard - 2 Core License Pack - 1 year", desk.TermP1Y)
-	vm := offerID(t, "Standard_D2s_v5", desk.TermP1Y)
-	kosovo := demo.TenantID("prosewarekosovo")
+	env, ctx, svc := apptest.StartService(t)
+	a := env.Actor(t, apptest.SalesAgent)
+	ws := apptest.OfferID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
+	sql1y := apptest.OfferID(t, "SQL Server Standard - 2 Core License Pack - 1 year", desk.TermP1Y)
+	vm := apptest.OfferID(t, "Standard_D2s_v5", desk.TermP1Y)
+	kosovo := apptest.TenantID("prosewarekosovo")
 	for _, tt := range []struct {
 		name     string
 		customer string
@@ -177,7 +156,7 @@ func TestPlaceOrderRefusals(t *testing.T) {
 			if key == "" {
 				key = "k-" + tt.name
 			}
-			_, _, err := env.App.Service.PlaceOrder(ctx, a, tt.customer, key, tt.lines)
+			_, _, err := svc.PlaceOrder(ctx, a, tt.customer, key, tt.lines)
 			var de *desk.Error
 			if desk.ErrorCode(err) != desk.EINVALID || !asErr(err, &de) || de.Message != tt.wantKey {
 				t.Fatalf("got %v, want EINVALID %s", err, tt.wantKey)
@@ -202,14 +181,13 @@ func asErr(err error, target **desk.Error) bool {
 
 // R7: a Kosovo customer is never offered an Azure Reservation; a Hungarian one is.
 func TestCatalogForMarket(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	a := actorFor(t, env, "salesagent@partner.example")
+	env, ctx, svc := apptest.StartService(t)
+	a := env.Actor(t, apptest.SalesAgent)
 	for _, tt := range []struct {
 		customer     string
 		reservations bool
-	}{{demo.TenantID("prosewarekosovo"), false}, {demo.TenantID("litware"), false}, {demo.TenantID("cohowinery"), false}, {apptest.ContosoID, true}} {
-		_, products, err := env.App.Service.CatalogForCustomer(ctx, a, tt.customer, "", "")
+	}{{apptest.TenantID("prosewarekosovo"), false}, {apptest.TenantID("litware"), false}, {apptest.TenantID("cohowinery"), false}, {apptest.ContosoID, true}} {
+		_, products, err := svc.CatalogForCustomer(ctx, a, tt.customer, "", "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -226,18 +204,16 @@ func TestCatalogForMarket(t *testing.T) {
 			t.Errorf("customer %s: reservations offered = %v", tt.customer, has)
 		}
 	}
-	_, only, _ := env.App.Service.CatalogForCustomer(ctx, a, apptest.ContosoID, desk.KindAzureSoftwarePlan, "suse")
+	_, only, _ := svc.CatalogForCustomer(ctx, a, apptest.ContosoID, desk.KindAzureSoftwarePlan, "suse")
 	if len(only) != 2 {
 		t.Fatalf("kind + search filter: %d products", len(only))
 	}
 }
 
 func TestCartAndRoles(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	a := actorFor(t, env, "adminagent@partner.example")
-	ws := offerID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
+	env, ctx, svc := apptest.StartService(t)
+	a := env.Actor(t, apptest.AdminAgent)
+	ws := apptest.OfferID(t, "Windows Server 2022 Standard - 2 Core", desk.TermNone)
 	for i := 0; i < 2; i++ {
 		if err := svc.SetCartLine(ctx, a, apptest.ContosoID, desk.CartLine{OfferID: ws, Quantity: 3}, true); err != nil {
 			t.Fatal(err)
@@ -266,7 +242,7 @@ func TestCartAndRoles(t *testing.T) {
 		t.Fatalf("resubmission: %v %v %s", created, err, again.ID)
 	}
 	for _, who := range []string{"helpdesk@partner.example", "billing@partner.example", "referrals@partner.example", "admin@contoso.onmicrosoft.com"} {
-		_, _, err := svc.PlaceOrder(ctx, actorFor(t, env, who), apptest.ContosoID, "x", []desk.CartLine{{OfferID: ws, Quantity: 1}})
+		_, _, err := svc.PlaceOrder(ctx, env.Actor(t, who), apptest.ContosoID, "x", []desk.CartLine{{OfferID: ws, Quantity: 1}})
 		if desk.ErrorCode(err) != desk.EFORBIDDEN {
 			t.Errorf("%s placed an order: %v", who, err)
 		}

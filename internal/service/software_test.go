@@ -3,12 +3,12 @@ package service_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/demo"
 	"partnerdesk/internal/desk"
@@ -26,13 +25,7 @@ import (
 	_ "modernc.org/sqlite"
 )
 
-const (
-	adminAgent  = "adminagent@partner.example"
-	globalAdmin = "globaladmin@partner.example"
-	salesAgent  = "salesagent@partner.example"
-	contosoGA   = "admin@contoso.onmicrosoft.com"
-	fabrikamGA  = "admin@fabrikam.onmicrosoft.com"
-)
+const fabrikamGA = "admin@fabrikam.onmicrosoft.com"
 
 // keyFormat is the MAK format of SPEC §4: XXXXX-XXXXX-XXXXX-XXXXX-XXXXX.
 var keyFormat = regexp.MustCompile(`^[A-Z0-9]{5}(-[A-Z0-9]{5}){4}$`)
@@ -46,68 +39,16 @@ func errMessage(err error) string {
 	return ""
 }
 
-// purchase returns a customer's software purchase whose offer title contains match.
-func purchase(t *testing.T, env *apptest.Env, customerID, match string) desk.SoftwareItem {
-	t.Helper()
-	_, items, err := env.App.Service.Software(context.Background(), actorFor(t, env, adminAgent), customerID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, it := range items {
-		if strings.Contains(it.OfferTitle, match) && it.Status == desk.StatusActive {
-			return it
-		}
-	}
-	t.Fatalf("customer %s has no active purchase %q", customerID, match)
-	return desk.SoftwareItem{}
-}
-
-// events returns the newest events of an operation (up to 500).
-// events returns the test's own events of an operation: those at or after apptest.Epoch (the
-// demo data's activity all happened before it).
-func events(t *testing.T, env *apptest.Env, op string) []desk.Event {
-	t.Helper()
-	evs, err := env.App.Service.RecentEvents(context.Background(), op, 500)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []desk.Event
-	for _, e := range evs {
-		if !e.At.Before(apptest.Epoch) {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
 // eventText joins every text field of an event, to look for what must never be logged.
 func eventText(e desk.Event) string {
 	return strings.Join([]string{e.ActorID, e.ActorEmail, e.ActorTenantID, e.CustomerID, e.CustomerName,
 		e.Operation, e.ResourceType, e.Status, e.Product, e.OrderID, e.Detail, e.IP}, "\x00")
 }
 
-// newKey returns a random key in the product key format (not one of the demo pools' keys).
-func newKey(t *testing.T) string {
-	t.Helper()
-	const alphabet = "BCDFGHJKMPQRTVWXY2346789"
-	b := make([]byte, 25)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	var s strings.Builder
-	for i, c := range b {
-		if i > 0 && i%5 == 0 {
-			s.WriteByte('-')
-		}
-		s.WriteByte(alphabet[int(c)%len(alphabet)])
-	}
-	return s.String()
-}
-
 // pools returns the pool counts keyed by "product/version".
 func pools(t *testing.T, env *apptest.Env) map[string]desk.PoolCount {
 	t.Helper()
-	list, err := env.App.Service.PoolCounts(context.Background(), actorFor(t, env, globalAdmin))
+	list, err := env.App.Service.PoolCounts(context.Background(), env.Actor(t, apptest.GlobalAdmin))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,15 +84,13 @@ func productOfKind(t *testing.T, k desk.ProductKind) desk.Product {
 // A key reveal returns the purchase's key in the MAK format, the same key every time, recorded once
 // per reveal (R11) without the key; the key is encrypted at rest.
 func TestRevealKey(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	admin := actorFor(t, env, adminAgent)
-	ws := purchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
+	env, ctx, svc := apptest.StartService(t)
+	admin := env.Actor(t, apptest.AdminAgent)
+	ws := env.Purchase(t, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
 	if !ws.HasKey("2022") {
 		t.Fatalf("the demo purchase has no 2022 key: %v", ws.KeyVersions)
 	}
-	before := len(events(t, env, desk.OpGetSoftwareKey))
+	before := len(env.EventsSinceEpoch(t, desk.OpGetSoftwareKey, 500))
 
 	key, err := svc.RevealKey(ctx, admin, apptest.ContosoID, ws.ID, "2022")
 	if err != nil {
@@ -175,14 +114,14 @@ func TestRevealKey(t *testing.T) {
 	}
 
 	// Exactly one event per successful reveal, naming customer, order and product, never the key.
-	evs := events(t, env, desk.OpGetSoftwareKey)
+	evs := env.EventsSinceEpoch(t, desk.OpGetSoftwareKey, 500)
 	if got := len(evs) - before; got != 3 {
 		t.Fatalf("%d get_software_key events for 3 reveals", got)
 	}
 	for _, e := range evs[:3] {
 		if e.CustomerID != apptest.ContosoID || e.CustomerName != "Contoso Ltd." || e.OrderID != ws.OrderID || e.OrderID == "" ||
 			e.Product != ws.OfferTitle || e.Product == "" ||
-			e.ActorEmail != adminAgent || e.IP != "127.0.0.1" || e.Status != "succeeded" {
+			e.ActorEmail != apptest.AdminAgent || e.IP != "127.0.0.1" || e.Status != "succeeded" {
 			t.Errorf("event does not name who, customer, order, product: %+v", e)
 		}
 		text := eventText(e)
@@ -254,11 +193,11 @@ func TestRevealKey(t *testing.T) {
 
 // Reveals are rate-limited per user: a burst, then one per RevealEvery.
 func TestRevealKeyRateLimit(t *testing.T) {
-	env := apptest.StartWith(t, func(c *app.Config) { c.RevealBurst = 3; c.RevealEvery = time.Minute })
+	env := apptest.StartWith(t, func(c *apptest.Config) { c.RevealBurst = 3; c.RevealEvery = time.Minute })
 	ctx := context.Background()
 	svc := env.App.Service
-	admin := actorFor(t, env, adminAgent)
-	ws := purchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
+	admin := env.Actor(t, apptest.AdminAgent)
+	ws := env.Purchase(t, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
 	for i := 0; i < 3; i++ {
 		if _, err := svc.RevealKey(ctx, admin, apptest.ContosoID, ws.ID, "2022"); err != nil {
 			t.Fatalf("reveal %d: %v", i+1, err)
@@ -268,11 +207,11 @@ func TestRevealKeyRateLimit(t *testing.T) {
 	if desk.ErrorCode(err) != desk.ERATELIMIT || errMessage(err) != "err.reveal_rate" {
 		t.Fatalf("4th reveal: %v, want ERATELIMIT err.reveal_rate", err)
 	}
-	if n := len(events(t, env, desk.OpGetSoftwareKey)); n != 3 {
+	if n := len(env.EventsSinceEpoch(t, desk.OpGetSoftwareKey, 500)); n != 3 {
 		t.Fatalf("%d get_software_key events after 3 reveals and a refusal", n)
 	}
 	// The limit is per user: the Global admin is not held back by the agent's reveals.
-	if _, err := svc.RevealKey(ctx, actorFor(t, env, globalAdmin), apptest.ContosoID, ws.ID, "2022"); err != nil {
+	if _, err := svc.RevealKey(ctx, env.Actor(t, apptest.GlobalAdmin), apptest.ContosoID, ws.ID, "2022"); err != nil {
 		t.Fatalf("another user limited too: %v", err)
 	}
 	// A minute later one more reveal works, and only one.
@@ -287,39 +226,37 @@ func TestRevealKeyRateLimit(t *testing.T) {
 
 // R1, R4, R5: who may reveal which keys.
 func TestRevealKeyAccess(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	ws := purchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
-	fab := purchase(t, env, apptest.FabrikamID, "SQL Server 2022 Enterprise - 2 Core")
-	adminKey, err := svc.RevealKey(ctx, actorFor(t, env, adminAgent), apptest.ContosoID, ws.ID, "2022")
+	env, ctx, svc := apptest.StartService(t)
+	ws := env.Purchase(t, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
+	fab := env.Purchase(t, apptest.FabrikamID, "SQL Server 2022 Enterprise - 2 Core")
+	adminKey, err := svc.RevealKey(ctx, env.Actor(t, apptest.AdminAgent), apptest.ContosoID, ws.ID, "2022")
 	if err != nil {
 		t.Fatal(err)
 	}
-	fabKey, err := svc.RevealKey(ctx, actorFor(t, env, globalAdmin), apptest.FabrikamID, fab.ID, "2022")
+	fabKey, err := svc.RevealKey(ctx, env.Actor(t, apptest.GlobalAdmin), apptest.FabrikamID, fab.ID, "2022")
 	if err != nil {
 		t.Fatalf("Global admin: %v", err)
 	}
-	before := len(events(t, env, desk.OpGetSoftwareKey))
+	before := len(env.EventsSinceEpoch(t, desk.OpGetSoftwareKey, 500))
 
 	for _, tt := range []struct {
 		name, who, customer, ent string
 		want                     []string
 	}{
-		{"another customer's purchase under Contoso's ID", adminAgent, apptest.ContosoID, fab.ID, []string{desk.ENOTFOUND}},
-		{"Contoso's purchase under Fabrikam's ID", adminAgent, apptest.FabrikamID, ws.ID, []string{desk.ENOTFOUND}},
-		{"no such purchase", adminAgent, apptest.ContosoID, "00000000-0000-4000-8000-000000000000", []string{desk.ENOTFOUND}},
-		{"no such customer", adminAgent, "00000000-0000-4000-8000-000000000000", ws.ID, []string{desk.ENOTFOUND}},
-		{"sales agent", salesAgent, apptest.ContosoID, ws.ID, []string{desk.EFORBIDDEN}},
+		{"another customer's purchase under Contoso's ID", apptest.AdminAgent, apptest.ContosoID, fab.ID, []string{desk.ENOTFOUND}},
+		{"Contoso's purchase under Fabrikam's ID", apptest.AdminAgent, apptest.FabrikamID, ws.ID, []string{desk.ENOTFOUND}},
+		{"no such purchase", apptest.AdminAgent, apptest.ContosoID, "00000000-0000-4000-8000-000000000000", []string{desk.ENOTFOUND}},
+		{"no such customer", apptest.AdminAgent, "00000000-0000-4000-8000-000000000000", ws.ID, []string{desk.ENOTFOUND}},
+		{"sales agent", apptest.SalesAgent, apptest.ContosoID, ws.ID, []string{desk.EFORBIDDEN}},
 		{"helpdesk agent", "helpdesk@partner.example", apptest.ContosoID, ws.ID, []string{desk.EFORBIDDEN}},
 		{"billing admin", "billing@partner.example", apptest.ContosoID, ws.ID, []string{desk.EFORBIDDEN}},
 		{"referrals admin", "referrals@partner.example", apptest.ContosoID, ws.ID, []string{desk.EFORBIDDEN}},
-		{"Contoso's admin, Fabrikam's purchase", contosoGA, apptest.FabrikamID, fab.ID, []string{desk.ENOTFOUND, desk.EFORBIDDEN}},
-		{"Contoso's admin, Fabrikam's purchase under Contoso's ID", contosoGA, apptest.ContosoID, fab.ID, []string{desk.ENOTFOUND, desk.EFORBIDDEN}},
+		{"Contoso's admin, Fabrikam's purchase", apptest.ContosoAdmin, apptest.FabrikamID, fab.ID, []string{desk.ENOTFOUND, desk.EFORBIDDEN}},
+		{"Contoso's admin, Fabrikam's purchase under Contoso's ID", apptest.ContosoAdmin, apptest.ContosoID, fab.ID, []string{desk.ENOTFOUND, desk.EFORBIDDEN}},
 		{"Fabrikam's admin, Contoso's purchase", fabrikamGA, apptest.ContosoID, ws.ID, []string{desk.ENOTFOUND, desk.EFORBIDDEN}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			key, err := svc.RevealKey(ctx, actorFor(t, env, tt.who), tt.customer, tt.ent, "2022")
+			key, err := svc.RevealKey(ctx, env.Actor(t, tt.who), tt.customer, tt.ent, "2022")
 			if !slices.Contains(tt.want, desk.ErrorCode(err)) {
 				t.Fatalf("got %q, %v; want one of %v", key, err, tt.want)
 			}
@@ -330,23 +267,23 @@ func TestRevealKeyAccess(t *testing.T) {
 				t.Fatal("the error holds a key")
 			}
 			// Nor may they issue download links.
-			_, err = svc.IssueLink(ctx, actorFor(t, env, tt.who), tt.customer, tt.ent, desk.EditionRef{Version: "2022", Language: "en-us", Bitness: "64-bit"}, true)
+			_, err = svc.IssueLink(ctx, env.Actor(t, tt.who), tt.customer, tt.ent, desk.EditionRef{Version: "2022", Language: "en-us", Bitness: "64-bit"}, true)
 			if !slices.Contains(tt.want, desk.ErrorCode(err)) {
 				t.Fatalf("IssueLink: %v; want one of %v", err, tt.want)
 			}
 		})
 	}
-	if n := len(events(t, env, desk.OpGetSoftwareKey)); n != before {
+	if n := len(env.EventsSinceEpoch(t, desk.OpGetSoftwareKey, 500)); n != before {
 		t.Fatalf("refused reveals were recorded as reveals: %d → %d", before, n)
 	}
 
 	// R4: Contoso's customer Global admin sees Contoso's key, the same the partner sees.
-	key, err := svc.RevealKey(ctx, actorFor(t, env, contosoGA), apptest.ContosoID, ws.ID, "2022")
+	key, err := svc.RevealKey(ctx, env.Actor(t, apptest.ContosoAdmin), apptest.ContosoID, ws.ID, "2022")
 	if err != nil || key != adminKey {
 		t.Fatalf("customer Global admin: %q %v, want %q", key, err, adminKey)
 	}
-	evs := events(t, env, desk.OpGetSoftwareKey)
-	if len(evs) != before+1 || evs[0].ActorEmail != contosoGA || evs[0].ActorTenantID != apptest.ContosoID || evs[0].CustomerID != apptest.ContosoID {
+	evs := env.EventsSinceEpoch(t, desk.OpGetSoftwareKey, 500)
+	if len(evs) != before+1 || evs[0].ActorEmail != apptest.ContosoAdmin || evs[0].ActorTenantID != apptest.ContosoID || evs[0].CustomerID != apptest.ContosoID {
 		t.Fatalf("the customer's reveal is not recorded with their tenant: %+v", evs[0])
 	}
 }
@@ -354,12 +291,10 @@ func TestRevealKeyAccess(t *testing.T) {
 // When a pool runs dry, a new purchase waits without a key; importing keys for its product and
 // version gives it one.
 func TestKeyPoolExhaustionAndImport(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	sales := actorFor(t, env, salesAgent)
-	admin := actorFor(t, env, adminAgent)
-	ga := actorFor(t, env, globalAdmin)
+	env, ctx, svc := apptest.StartService(t)
+	sales := env.Actor(t, apptest.SalesAgent)
+	admin := env.Actor(t, apptest.AdminAgent)
+	ga := env.Actor(t, apptest.GlobalAdmin)
 	p := catalogProduct(t, "DG7GMGF0F4M9") // Exchange Server 2019 Standard
 	var offer desk.Offer
 	for _, o := range p.Offers {
@@ -408,7 +343,7 @@ func TestKeyPoolExhaustionAndImport(t *testing.T) {
 	}
 
 	// Import one key for the current version: it goes to the waiting purchase.
-	imported := newKey(t)
+	imported := apptest.NewProductKey(t)
 	res, err := svc.ImportKeys(ctx, ga, strings.NewReader(p.ID+","+versions[0]+","+strings.ToLower(imported)+"\n"))
 	if err != nil || len(res.Errors) != 0 {
 		t.Fatalf("import: %+v %v", res, err)
@@ -427,31 +362,29 @@ func TestKeyPoolExhaustionAndImport(t *testing.T) {
 	if c := pools(t, env)[p.ID+"/"+versions[0]]; c.Free != 0 || c.Assigned != demo.KeysPerPool+1 {
 		t.Fatalf("pool after the import: %+v", c)
 	}
-	evs := events(t, env, desk.OpImportKeys)
-	if len(evs) != 1 || evs[0].ActorEmail != globalAdmin || strings.Contains(eventText(evs[0]), imported) {
+	evs := env.EventsSinceEpoch(t, desk.OpImportKeys, 500)
+	if len(evs) != 1 || evs[0].ActorEmail != apptest.GlobalAdmin || strings.Contains(eventText(evs[0]), imported) {
 		t.Fatalf("import event: %+v", evs)
 	}
 }
 
 // Every bad row rejects the whole file, naming its line; nothing is added.
 func TestImportKeysValidation(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	ga := actorFor(t, env, globalAdmin)
+	env, ctx, svc := apptest.StartService(t)
+	ga := env.Actor(t, apptest.GlobalAdmin)
 	ws := catalogProduct(t, "DG7GMGF0D5RK") // Windows Server 2022 Standard - 2 Core License Pack
 	res0 := productOfKind(t, desk.KindAzureReservation)
 	plan := productOfKind(t, desk.KindAzureSoftwarePlan)
 
 	// A key stored by an earlier import, and the first demo pool key.
-	stored := newKey(t)
+	stored := apptest.NewProductKey(t)
 	if r, err := svc.ImportKeys(ctx, ga, strings.NewReader(ws.ID+",2022,"+stored+"\n")); err != nil || r.Added != 1 {
 		t.Fatalf("setup import: %+v %v", r, err)
 	}
 	demoKey := demo.NewKeyGenerator().Next()
 
-	good := func() string { return ws.ID + ",2022," + newKey(t) }
-	dup := newKey(t)
+	good := func() string { return ws.ID + ",2022," + apptest.NewProductKey(t) }
+	dup := apptest.NewProductKey(t)
 	for _, tt := range []struct {
 		name    string
 		csv     string
@@ -460,10 +393,10 @@ func TestImportKeysValidation(t *testing.T) {
 	}{
 		{"bad format", good() + "\n" + ws.ID + ",2022,ABCDE-12345-FGHIJ\n", 2, "err.import_format"},
 		{"32 digits", good() + "\n" + ws.ID + ",2022,1234-5678-1234-5678-1234-5678-1234-5678\n", 2, "err.import_format"},
-		{"unknown product", good() + "\nNOPE00000000,2022," + newKey(t) + "\n", 2, "err.import_product"},
-		{"unknown version", good() + "\n" + good() + "\n" + ws.ID + ",1999," + newKey(t) + "\n", 3, "err.import_version"},
-		{"Azure Reservation product", res0.ID + ",2022," + newKey(t) + "\n" + good() + "\n", 1, "err.import_product"},
-		{"Azure software plan", good() + "\n" + plan.ID + ",2022," + newKey(t) + "\n", 2, "err.import_product"},
+		{"unknown product", good() + "\nNOPE00000000,2022," + apptest.NewProductKey(t) + "\n", 2, "err.import_product"},
+		{"unknown version", good() + "\n" + good() + "\n" + ws.ID + ",1999," + apptest.NewProductKey(t) + "\n", 3, "err.import_version"},
+		{"Azure Reservation product", res0.ID + ",2022," + apptest.NewProductKey(t) + "\n" + good() + "\n", 1, "err.import_product"},
+		{"Azure software plan", good() + "\n" + plan.ID + ",2022," + apptest.NewProductKey(t) + "\n", 2, "err.import_product"},
 		{"duplicate within the file", ws.ID + ",2022," + dup + "\n" + good() + "\n" + ws.ID + ",2019," + strings.ToLower(dup) + "\n", 3, "err.import_duplicate_file"},
 		{"key already imported", good() + "\n" + ws.ID + ",2019," + stored + "\n", 2, "err.import_duplicate_stored"},
 		{"demo pool key", good() + "\n" + good() + "\n" + ws.ID + ",2022," + demoKey + "\n", 3, "err.import_duplicate_stored"},
@@ -497,27 +430,27 @@ func TestImportKeysValidation(t *testing.T) {
 					}
 				}
 			}
-			if after := pools(t, env); !mapsEqual(before, after) {
+			if after := pools(t, env); !maps.Equal(before, after) {
 				t.Errorf("pools changed by a rejected file")
 			}
 		})
 	}
 	// Every bad row of one file is reported, not only the first.
-	res, _ := svc.ImportKeys(ctx, ga, strings.NewReader(good()+"\nNOPE,2022,"+newKey(t)+"\n"+ws.ID+",2022,bad\n"))
+	res, _ := svc.ImportKeys(ctx, ga, strings.NewReader(good()+"\nNOPE,2022,"+apptest.NewProductKey(t)+"\n"+ws.ID+",2022,bad\n"))
 	if len(res.Errors) != 2 || res.Errors[0].Line != 2 || res.Errors[1].Line != 3 {
 		t.Errorf("two bad rows: %+v", res.Errors)
 	}
 	// Only a Global admin imports.
-	if _, err := svc.ImportKeys(ctx, actorFor(t, env, adminAgent), strings.NewReader(good()+"\n")); desk.ErrorCode(err) != desk.EFORBIDDEN {
+	if _, err := svc.ImportKeys(ctx, env.Actor(t, apptest.AdminAgent), strings.NewReader(good()+"\n")); desk.ErrorCode(err) != desk.EFORBIDDEN {
 		t.Errorf("admin agent import: %v, want EFORBIDDEN", err)
 	}
-	if _, err := svc.PoolCounts(ctx, actorFor(t, env, adminAgent)); desk.ErrorCode(err) != desk.EFORBIDDEN {
+	if _, err := svc.PoolCounts(ctx, env.Actor(t, apptest.AdminAgent)); desk.ErrorCode(err) != desk.EFORBIDDEN {
 		t.Errorf("admin agent pool counts: %v, want EFORBIDDEN", err)
 	}
 
 	// A valid file with a header row imports every row (keys normalized, blank lines skipped).
 	before := pools(t, env)
-	keys := []string{newKey(t), newKey(t), newKey(t)}
+	keys := []string{apptest.NewProductKey(t), apptest.NewProductKey(t), apptest.NewProductKey(t)}
 	csv := "product,version,key\n" +
 		ws.ID + ",2022," + keys[0] + "\n" +
 		ws.ID + ", 2019 , " + strings.ToLower(keys[1]) + "\n" +
@@ -536,35 +469,11 @@ func TestImportKeysValidation(t *testing.T) {
 	}
 }
 
-func mapsEqual(a, b map[string]desk.PoolCount) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
-}
-
-// flip changes the character in the middle of s to another base64url character.
-func flip(s string) string {
-	i := len(s) / 2
-	c := byte('A')
-	if s[i] == 'A' {
-		c = 'B'
-	}
-	return s[:i] + string(c) + s[i+1:]
-}
-
 // Copied links: signed, valid LinkTTL (5 days), recorded when issued and when used (R11).
 func TestDownloadLinks(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	admin := actorFor(t, env, adminAgent)
-	ws := purchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
+	env, ctx, svc := apptest.StartService(t)
+	admin := env.Actor(t, apptest.AdminAgent)
+	ws := env.Purchase(t, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
 	ref := desk.EditionRef{Version: "2019", Language: "hu-hu", Bitness: "64-bit"}
 	ed, ok := ws.Product.Edition(ref)
 	if !ok {
@@ -585,8 +494,8 @@ func TestDownloadLinks(t *testing.T) {
 		t.Fatalf("link names %s %s %d, want the edition's %+v", link.FileName, link.SHA256, link.Size, ed)
 	}
 	token := strings.TrimPrefix(link.URL, "/dl/")
-	issued := events(t, env, desk.OpGetDownloadLink)
-	if len(issued) != 1 || issued[0].ActorEmail != adminAgent || issued[0].CustomerID != apptest.ContosoID || issued[0].OrderID != ws.OrderID ||
+	issued := env.EventsSinceEpoch(t, desk.OpGetDownloadLink, 500)
+	if len(issued) != 1 || issued[0].ActorEmail != apptest.AdminAgent || issued[0].CustomerID != apptest.ContosoID || issued[0].OrderID != ws.OrderID ||
 		!strings.Contains(issued[0].Detail, ed.FileName) || strings.Contains(eventText(issued[0]), token) {
 		t.Fatalf("get_software_download_link event: %+v", issued)
 	}
@@ -604,8 +513,8 @@ func TestDownloadLinks(t *testing.T) {
 	if hex.EncodeToString(sum[:]) != ed.SHA256 || int64(len(b)) != ed.Size || dl.Edition.FileName != ed.FileName {
 		t.Fatalf("the link serves %s (%d bytes), want %s (%s)", dl.Path, len(b), ed.FileName, ed.SHA256)
 	}
-	shared := events(t, env, desk.OpSharedDownload)
-	if len(shared) != 1 || shared[0].ActorEmail != adminAgent || !strings.Contains(shared[0].Detail, adminAgent) ||
+	shared := env.EventsSinceEpoch(t, desk.OpSharedDownload, 500)
+	if len(shared) != 1 || shared[0].ActorEmail != apptest.AdminAgent || !strings.Contains(shared[0].Detail, apptest.AdminAgent) ||
 		shared[0].IP != "203.0.113.7" || shared[0].CustomerID != apptest.ContosoID || shared[0].OrderID != ws.OrderID ||
 		strings.Contains(eventText(shared[0]), token) {
 		t.Fatalf("download_software_shared_link event: %+v", shared)
@@ -614,15 +523,15 @@ func TestDownloadLinks(t *testing.T) {
 	if _, err := svc.OpenDownload(ctx, token, "203.0.113.7", false); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(events(t, env, desk.OpSharedDownload)); n != 1 {
+	if n := len(env.EventsSinceEpoch(t, desk.OpSharedDownload, 500)); n != 1 {
 		t.Fatalf("%d shared-link download events after one download and one resumed range", n)
 	}
 
 	// Tampered links are refused.
 	p64, sig64, _ := strings.Cut(token, ".")
 	for name, bad := range map[string]string{
-		"payload":   flip(p64) + "." + sig64,
-		"signature": p64 + "." + flip(sig64),
+		"payload":   apptest.Flip(p64) + "." + sig64,
+		"signature": p64 + "." + apptest.Flip(sig64),
 		"no dot":    p64 + sig64,
 		"empty":     "",
 		"garbage":   "not-a-link",
@@ -643,7 +552,7 @@ func TestDownloadLinks(t *testing.T) {
 	if _, err := svc.OpenDownload(ctx, token, "203.0.113.7", true); desk.ErrorCode(err) != desk.EGONE || errMessage(err) != "err.link_expired" {
 		t.Fatalf("after expiry: %v, want EGONE err.link_expired", err)
 	}
-	if n := len(events(t, env, desk.OpSharedDownload)); n != 1 {
+	if n := len(env.EventsSinceEpoch(t, desk.OpSharedDownload, 500)); n != 1 {
 		t.Fatalf("%d shared-link download events, want 1 (one link, and the expired attempt is no download)", n)
 	}
 }
@@ -651,11 +560,9 @@ func TestDownloadLinks(t *testing.T) {
 // The user's own Download: a short-lived link, recorded as download_software when issued, and not
 // as a shared-link download when used.
 func TestDirectDownloadLink(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	admin := actorFor(t, env, adminAgent)
-	office := purchase(t, env, apptest.ContosoID, "Office LTSC Professional Plus 2024")
+	env, ctx, svc := apptest.StartService(t)
+	admin := env.Actor(t, apptest.AdminAgent)
+	office := env.Purchase(t, apptest.ContosoID, "Office LTSC Professional Plus 2024")
 	ref := desk.EditionRef{Version: "2021", Language: "en-us", Bitness: "32-bit"}
 	link, err := svc.IssueLink(ctx, admin, apptest.ContosoID, office.ID, ref, false)
 	if err != nil {
@@ -664,29 +571,27 @@ func TestDirectDownloadLink(t *testing.T) {
 	if !link.ExpiresAt.After(apptest.Epoch) || !link.ExpiresAt.Before(apptest.Epoch.Add(120*time.Hour)) {
 		t.Errorf("own download link expires %v: it should be short-lived", link.ExpiresAt)
 	}
-	evs := events(t, env, desk.OpDownload)
-	if len(evs) != 1 || evs[0].ActorEmail != adminAgent || evs[0].OrderID != office.OrderID {
+	evs := env.EventsSinceEpoch(t, desk.OpDownload, 500)
+	if len(evs) != 1 || evs[0].ActorEmail != apptest.AdminAgent || evs[0].OrderID != office.OrderID {
 		t.Fatalf("download_software event: %+v", evs)
 	}
-	if len(events(t, env, desk.OpGetDownloadLink)) != 0 {
+	if len(env.EventsSinceEpoch(t, desk.OpGetDownloadLink, 500)) != 0 {
 		t.Error("an own download was recorded as a copied link")
 	}
 	dl, err := svc.OpenDownload(ctx, strings.TrimPrefix(link.URL, "/dl/"), "127.0.0.1", true)
 	if err != nil || dl.Edition.Bitness != "32-bit" || dl.Edition.Version != "2021" {
 		t.Fatalf("open: %+v %v", dl.Edition, err)
 	}
-	if n := len(events(t, env, desk.OpSharedDownload)); n != 0 {
+	if n := len(env.EventsSinceEpoch(t, desk.OpSharedDownload, 500)); n != 0 {
 		t.Errorf("an own download recorded %d shared-link downloads", n)
 	}
 }
 
 // A link for an edition the product does not have is refused, and nothing is recorded.
 func TestIssueLinkUnknownEdition(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	admin := actorFor(t, env, adminAgent)
-	ws := purchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
+	env, ctx, svc := apptest.StartService(t)
+	admin := env.Actor(t, apptest.AdminAgent)
+	ws := env.Purchase(t, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
 	for _, ref := range []desk.EditionRef{
 		{Version: "2022", Language: "en-us", Bitness: "32-bit"}, // Windows Server has no 32-bit build
 		{Version: "1999", Language: "en-us", Bitness: "64-bit"},
@@ -700,7 +605,7 @@ func TestIssueLinkUnknownEdition(t *testing.T) {
 			}
 		}
 	}
-	if n := len(events(t, env, desk.OpGetDownloadLink)) + len(events(t, env, desk.OpDownload)); n != 0 {
+	if n := len(env.EventsSinceEpoch(t, desk.OpGetDownloadLink, 500)) + len(env.EventsSinceEpoch(t, desk.OpDownload, 500)); n != 0 {
 		t.Errorf("%d events for refused links", n)
 	}
 }
@@ -708,11 +613,9 @@ func TestIssueLinkUnknownEdition(t *testing.T) {
 // R18: cancelling a purchase revokes its keys and every link at once, shared or not; R19: the
 // purchase stays on the list, cancelled, without keys.
 func TestCancelRevokesKeysAndLinks(t *testing.T) {
-	env := apptest.Start(t)
-	ctx := context.Background()
-	svc := env.App.Service
-	admin := actorFor(t, env, adminAgent)
-	ws := purchase(t, env, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
+	env, ctx, svc := apptest.StartService(t)
+	admin := env.Actor(t, apptest.AdminAgent)
+	ws := env.Purchase(t, apptest.ContosoID, "Windows Server 2022 Standard - 2 Core")
 	ref := desk.EditionRef{Version: "2022", Language: "en-us", Bitness: "64-bit"}
 	if _, err := svc.RevealKey(ctx, admin, apptest.ContosoID, ws.ID, "2022"); err != nil {
 		t.Fatal(err)
@@ -727,12 +630,12 @@ func TestCancelRevokesKeysAndLinks(t *testing.T) {
 	}
 	// The user's own Download marks the purchase downloaded, which needs a support request: the
 	// Global admin cancels it with the override once support approved.
-	if _, _, err := svc.Cancel(ctx, actorFor(t, env, globalAdmin), desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: ws.OrderID,
+	if _, _, err := svc.Cancel(ctx, env.Actor(t, apptest.GlobalAdmin), desk.CancelRequest{CustomerID: apptest.ContosoID, OrderID: ws.OrderID,
 		Lines: []int{ws.LineNumber}, Acknowledged: true, OverrideReason: "support approved"}); err != nil {
 		t.Fatalf("cancel: %v", err)
 	}
-	for _, who := range []string{adminAgent, globalAdmin, contosoGA} {
-		a := actorFor(t, env, who)
+	for _, who := range []string{apptest.AdminAgent, apptest.GlobalAdmin, apptest.ContosoAdmin} {
+		a := env.Actor(t, who)
 		if key, err := svc.RevealKey(ctx, a, apptest.ContosoID, ws.ID, "2022"); desk.ErrorCode(err) != desk.EGONE || key != "" {
 			t.Errorf("%s: key after cancellation: %q %v, want EGONE", who, key, err)
 		}
@@ -746,7 +649,7 @@ func TestCancelRevokesKeysAndLinks(t *testing.T) {
 			t.Errorf("%s link after cancellation: %v, want EGONE err.link_revoked", name, err)
 		}
 	}
-	if n := len(events(t, env, desk.OpSharedDownload)); n != 0 {
+	if n := len(env.EventsSinceEpoch(t, desk.OpSharedDownload, 500)); n != 0 {
 		t.Errorf("%d downloads recorded through revoked links", n)
 	}
 	_, items, err := svc.Software(ctx, admin, apptest.ContosoID)

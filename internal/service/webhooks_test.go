@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"partnerdesk/internal/app"
 	"partnerdesk/internal/app/apptest"
 	"partnerdesk/internal/desk"
 	"partnerdesk/internal/service"
@@ -22,7 +21,7 @@ func TestWebhookDeliveryRefusesRebinding(t *testing.T) {
 	rcv := apptest.NewReceiver(t)
 	port := rcv.URL[strings.LastIndex(rcv.URL, ":")+1 : strings.Index(rcv.URL, "/partnerdesk")]
 	var lookups atomic.Int32
-	env := apptest.StartWith(t, func(c *app.Config) {
+	env := apptest.StartWith(t, func(c *apptest.Config) {
 		c.WebhookLookup = func(_ context.Context, host string) ([]netip.Addr, error) {
 			if host != "rebind.partner.example" {
 				return nil, errors.New("no such host")
@@ -34,7 +33,7 @@ func TestWebhookDeliveryRefusesRebinding(t *testing.T) {
 		}
 	})
 	ctx := context.Background()
-	ga := actorFor(t, env, globalAdmin)
+	ga := env.Actor(t, apptest.GlobalAdmin)
 	if _, _, err := env.App.Service.RegisterWebhook(ctx, ga, service.WebhookInput{URL: "https://rebind.partner.example:" + port + "/partnerdesk/events",
 		Events: []string{desk.WebhookTestCreated}}); err != nil {
 		t.Fatalf("register while the host is public: %v", err)

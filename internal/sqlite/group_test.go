@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"partnerdesk/internal/sqlstore"
 	"sync"
 	"testing"
+
+	"partnerdesk/internal/sqlstore"
 )
 
 // Group commit: concurrent transactions share commits, yet each is all-or-nothing on its own —

@@ -41,18 +41,8 @@ func testRaceTOTPStep(t *testing.T, h Harness) {
 	if won, err := b.ClaimTOTPStep(ctx, u.ID, 100); err != nil || won {
 		t.Fatalf("the confirming code's step again: %v %v", won, err)
 	}
-	var wins atomic.Int32
-	race(a, b, func(i int, st *sqlstore.Store) {
-		won, err := st.ClaimTOTPStep(ctx, u.ID, 101)
-		if err != nil {
-			t.Error(err)
-		}
-		if won {
-			wins.Add(1)
-		}
-	})
-	if wins.Load() != 1 {
-		t.Fatalf("%d requests took step 101, want 1", wins.Load())
+	if n := raceWins(t, a, b, func(st *sqlstore.Store) (bool, error) { return st.ClaimTOTPStep(ctx, u.ID, 101) }); n != 1 {
+		t.Fatalf("%d requests took step 101, want 1", n)
 	}
 	if won, _ := a.ClaimTOTPStep(ctx, u.ID, 100); won {
 		t.Fatal("an earlier step was taken after a later one")
@@ -90,18 +80,8 @@ func testRaceRecoveryCode(t *testing.T, h Harness) {
 	if err := a.ReplaceRecoveryCodes(ctx, u.ID, codes, raceAt); err != nil {
 		t.Fatal(err)
 	}
-	var wins atomic.Int32
-	race(a, b, func(i int, st *sqlstore.Store) {
-		won, err := st.UseRecoveryCode(ctx, u.ID, codes[1], raceAt)
-		if err != nil {
-			t.Error(err)
-		}
-		if won {
-			wins.Add(1)
-		}
-	})
-	if wins.Load() != 1 {
-		t.Fatalf("a recovery code worked %d times, want once", wins.Load())
+	if n := raceWins(t, a, b, func(st *sqlstore.Store) (bool, error) { return st.UseRecoveryCode(ctx, u.ID, codes[1], raceAt) }); n != 1 {
+		t.Fatalf("a recovery code worked %d times, want once", n)
 	}
 	if n, err := b.UnusedRecoveryCodes(ctx, u.ID); err != nil || n != 2 {
 		t.Fatalf("%d unused codes, %v; want 2", n, err)

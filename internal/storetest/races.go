@@ -17,10 +17,28 @@ const raceN = 24
 
 // race runs fn(i, store) on raceN goroutines at once, alternating between the two stores (two
 // instances' pools on one database), and waits for them.
-func race(a, b *sqlstore.Store, fn func(i int, st *sqlstore.Store)) {
+func race(a, b *sqlstore.Store, fn func(i int, st *sqlstore.Store)) { raceTimes(a, b, raceN, fn) }
+
+// raceWins races fn and counts the goroutines it reports a win for; an error fails the test.
+func raceWins(t *testing.T, a, b *sqlstore.Store, fn func(st *sqlstore.Store) (bool, error)) int32 {
+	var wins atomic.Int32
+	race(a, b, func(_ int, st *sqlstore.Store) {
+		won, err := fn(st)
+		if err != nil {
+			t.Error(err)
+		}
+		if won {
+			wins.Add(1)
+		}
+	})
+	return wins.Load()
+}
+
+// raceTimes is race with n goroutines.
+func raceTimes(a, b *sqlstore.Store, n int, fn func(i int, st *sqlstore.Store)) {
 	var wg sync.WaitGroup
 	start := make(chan struct{})
-	for i := 0; i < raceN; i++ {
+	for i := 0; i < n; i++ {
 		st := a
 		if i%2 == 1 {
 			st = b
@@ -309,22 +327,12 @@ func testRaceCancelEveryLine(t *testing.T, h Harness) {
 	const lines = 8
 	o := placeRaceOrder(t, a, c, p, "order-1", lines)
 	ctx := context.Background()
-	var wg sync.WaitGroup
-	for n := 0; n < lines; n++ {
-		st := a
-		if n%2 == 1 {
-			st = b
+	raceTimes(a, b, lines, func(n int, st *sqlstore.Store) {
+		if err := st.CancelLine(ctx, desk.Cancellation{ID: fmt.Sprintf("cx-%d", n), CustomerID: c.ID, OrderID: o.ID, LineNumber: n, CancelledAt: raceAt,
+			CancelledBy: "agent@partner.example", Currency: "HUF"}); err != nil {
+			t.Error(err)
 		}
-		wg.Add(1)
-		go func(n int) {
-			defer wg.Done()
-			if err := st.CancelLine(ctx, desk.Cancellation{ID: fmt.Sprintf("cx-%d", n), CustomerID: c.ID, OrderID: o.ID, LineNumber: n, CancelledAt: raceAt,
-				CancelledBy: "agent@partner.example", Currency: "HUF"}); err != nil {
-				t.Error(err)
-			}
-		}(n)
-	}
-	wg.Wait()
+	})
 	got, err := a.FindOrder(ctx, c.ID, o.ID)
 	if err != nil || got.Status != desk.OrderCancelled {
 		t.Fatalf("order status %q (%v) after every line was cancelled, want cancelled", got.Status, err)

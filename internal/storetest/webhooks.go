@@ -175,18 +175,10 @@ func testRaceChargeInstallment(t *testing.T, h Harness) {
 		return desk.InvoiceLine{Period: "2026-12", Currency: "HUF", CustomerID: c.ID, OrderID: o.ID, LineNumber: line, Kind: desk.InvoiceCharge,
 			Description: "month 2", Net: 10, Tax: 2, Gross: 12, CreatedAt: raceAt.AddDate(0, 1, 0), ServiceStart: raceAt.AddDate(0, 1, 0), ServiceEnd: raceAt.AddDate(0, 2, -1)}
 	}
-	var won atomic.Int32
-	race(a, b, func(i int, st *sqlstore.Store) {
-		ok, err := st.ChargeInstallment(ctx, charge(0), 1, raceAt.AddDate(0, 2, 0))
-		if err != nil {
-			t.Error(err)
-		}
-		if ok {
-			won.Add(1)
-		}
-	})
-	if won.Load() != 1 {
-		t.Fatalf("%d charges of one month won, want 1", won.Load())
+	if n := raceWins(t, a, b, func(st *sqlstore.Store) (bool, error) {
+		return st.ChargeInstallment(ctx, charge(0), 1, raceAt.AddDate(0, 2, 0))
+	}); n != 1 {
+		t.Fatalf("%d charges of one month won, want 1", n)
 	}
 	charges, err := a.OrderCharges(ctx, []string{o.ID})
 	if err != nil || len(charges[desk.ChargeKey(o.ID, 0)]) != 1 {
