@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"partnerdesk/internal/httperr"
 	"strings"
 
 	"partnerdesk/internal/desk"
@@ -70,7 +71,7 @@ func (s *Server) handleCancel(c echo.Context) error {
 			return verr
 		}
 		v2.Error, v2.OverrideReason = i18n.From(ctx).Err(err), reason
-		return s.renderCancel(c, v2, statusOf(desk.ErrorCode(err)))
+		return s.renderCancel(c, v2, httperr.StatusOf(err))
 	default:
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 
 	"partnerdesk/internal/desk"
+	"partnerdesk/internal/httperr"
 	"partnerdesk/internal/httplog"
 	"partnerdesk/internal/i18n"
 	"partnerdesk/internal/service"
@@ -484,7 +485,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(de.RetrySeconds()))
 		fallthrough
 	default:
-		status := statusOf(de.Code)
+		status := httperr.Status(de.Code)
 		s.renderError(c, web.ErrorView{Status: status, Title: loc.T("error.title." + statusKey(status)), Message: loc.Err(de)})
 	}
 }
@@ -525,28 +526,6 @@ func sameSiteReferer(c echo.Context) string {
 		return ""
 	}
 	return back
-}
-
-func statusOf(code string) int {
-	switch code {
-	case desk.EINVALID, desk.EWINDOWCLOSED, desk.ENOTCANCEL, desk.ENEEDSUPPORT:
-		return http.StatusBadRequest
-	case desk.ENOTFOUND:
-		return http.StatusNotFound
-	case desk.EFORBIDDEN:
-		return http.StatusForbidden
-	case desk.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case desk.ECONFLICT:
-		return http.StatusConflict
-	case desk.ERATELIMIT:
-		return http.StatusTooManyRequests
-	case desk.EGONE:
-		return http.StatusGone
-	case desk.EKEYREUSED:
-		return http.StatusUnprocessableEntity
-	}
-	return http.StatusInternalServerError
 }
 
 func statusKey(status int) string {

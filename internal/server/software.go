@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"partnerdesk/internal/httperr"
 	"strconv"
 	"strings"
 	"time"
@@ -136,7 +137,7 @@ func (s *Server) handleFile(c echo.Context) error {
 		if code != desk.EFORBIDDEN && code != desk.EGONE {
 			return err
 		}
-		status := statusOf(code)
+		status := httperr.Status(code)
 		return render(c, status, web.DownloadErrorPage(loc.T("error.title."+statusKey(status)), loc.Err(err), status))
 	}
 	f, err := os.Open(dl.Path)
