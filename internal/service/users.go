@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"partnerdesk/internal/desk"
@@ -20,18 +21,34 @@ func (s *Service) CreateUser(ctx context.Context, a desk.Actor, n desk.NewUser) 
 	if err := require(a, desk.PermManageUsers); err != nil {
 		return desk.User{}, "", err
 	}
+	n.CustomerID = ""
+	return s.createUser(ctx, a, n, "", desk.Customer{})
+}
+
+// createUser is the one create-user flow (Settings → Users, a customer's users, the command
+// line): it normalises and validates the new user, hashes the password (a generated one-time
+// password when password is "", which the first sign-in must change), and stores the user with
+// its event. An email in use is a field error on "email".
+func (s *Service) createUser(ctx context.Context, a desk.Actor, n desk.NewUser, password string, cust desk.Customer) (desk.User, string, error) {
 	n.Email = strings.ToLower(strings.TrimSpace(n.Email))
 	n.DisplayName = strings.TrimSpace(n.DisplayName)
-	n.CustomerID = ""
+	if n.DisplayName == "" && a.User.ID == "" {
+		n.DisplayName = n.Email
+	}
 	if err := n.Validate(); err != nil {
 		return desk.User{}, "", err
 	}
-	password := randomToken(12)
+	oneTime := password == ""
+	if oneTime {
+		password = randomToken(12)
+	} else if len(password) < 12 {
+		return desk.User{}, "", desk.FieldError("password", "err.password_short")
+	}
 	hash, err := s.HashPassword(password)
 	if err != nil {
 		return desk.User{}, "", err
 	}
-	u := desk.User{ID: newID(), Email: n.Email, DisplayName: n.DisplayName, Roles: n.Roles, Active: true, CreatedAt: s.now(), MustChangePassword: true}
+	u := desk.User{ID: newID(), Email: n.Email, DisplayName: n.DisplayName, CustomerID: n.CustomerID, Roles: n.Roles, Active: true, CreatedAt: s.now(), MustChangePassword: oneTime}
 	err = s.store.InTx(ctx, func(tx Store) error {
 		if err := tx.CreateUser(ctx, u, hash); err != nil {
 			if desk.ErrorCode(err) == desk.ECONFLICT {
@@ -39,10 +56,14 @@ func (s *Service) CreateUser(ctx context.Context, a desk.Actor, n desk.NewUser) 
 			}
 			return err
 		}
-		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpCreateUser, ResourceType: "user", Detail: desk.DetailUserCreatedText(u.Email, u.Roles)})
+		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpCreateUser, ResourceType: "user", CustomerID: cust.ID, CustomerName: cust.CompanyName,
+			Detail: desk.DetailUserCreatedText(u.Email, u.Roles)})
 	})
 	if err != nil {
 		return desk.User{}, "", err
+	}
+	if !oneTime {
+		password = ""
 	}
 	return u, password, nil
 }
@@ -174,28 +195,16 @@ func (s *Service) SetTheme(ctx context.Context, a desk.Actor, theme string) erro
 }
 
 // CreateUserCLI creates a user from the command line (`partnerdesk user create`), with no actor.
+// An email in use is ECONFLICT.
 func (s *Service) CreateUserCLI(ctx context.Context, n desk.NewUser, password string) (desk.User, error) {
-	n.Email = strings.ToLower(strings.TrimSpace(n.Email))
-	if n.DisplayName == "" {
-		n.DisplayName = n.Email
-	}
-	if err := n.Validate(); err != nil {
-		return desk.User{}, err
-	}
-	if len(password) < 12 {
+	if password == "" {
 		return desk.User{}, desk.FieldError("password", "err.password_short")
 	}
-	hash, err := s.HashPassword(password)
-	if err != nil {
-		return desk.User{}, err
+	u, _, err := s.createUser(ctx, desk.Actor{User: desk.User{Email: "cli"}}, n, password, desk.Customer{})
+	var ve *desk.ValidationError
+	if errors.As(err, &ve) && ve.Fields["email"] == "err.email_taken" {
+		return u, desk.KeyError(desk.ECONFLICT, "err.email_taken")
 	}
-	u := desk.User{ID: newID(), Email: n.Email, DisplayName: n.DisplayName, Roles: n.Roles, CustomerID: n.CustomerID, Active: true, CreatedAt: s.now()}
-	err = s.store.InTx(ctx, func(tx Store) error {
-		if err := tx.CreateUser(ctx, u, hash); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, desk.Actor{User: desk.User{Email: "cli"}}, desk.Event{Operation: desk.OpCreateUser, ResourceType: "user", Detail: desk.DetailUserCreatedText(u.Email, u.Roles)})
-	})
 	return u, err
 }
 
@@ -229,30 +238,6 @@ func (s *Service) InviteCustomerUser(ctx context.Context, a desk.Actor, customer
 	if err != nil {
 		return desk.User{}, "", err
 	}
-	n.Email = strings.ToLower(strings.TrimSpace(n.Email))
-	n.DisplayName = strings.TrimSpace(n.DisplayName)
 	n.CustomerID = cust.ID
-	if err := n.Validate(); err != nil {
-		return desk.User{}, "", err
-	}
-	password := randomToken(12)
-	hash, err := s.HashPassword(password)
-	if err != nil {
-		return desk.User{}, "", err
-	}
-	u := desk.User{ID: newID(), Email: n.Email, DisplayName: n.DisplayName, CustomerID: cust.ID, Roles: n.Roles, Active: true, CreatedAt: s.now(), MustChangePassword: true}
-	err = s.store.InTx(ctx, func(tx Store) error {
-		if err := tx.CreateUser(ctx, u, hash); err != nil {
-			if desk.ErrorCode(err) == desk.ECONFLICT {
-				return &desk.ValidationError{Fields: desk.FieldErrors{"email": "err.email_taken"}}
-			}
-			return err
-		}
-		return s.audit(ctx, tx, a, desk.Event{Operation: desk.OpCreateUser, ResourceType: "user", CustomerID: cust.ID, CustomerName: cust.CompanyName,
-			Detail: desk.DetailUserCreatedText(u.Email, u.Roles)})
-	})
-	if err != nil {
-		return desk.User{}, "", err
-	}
-	return u, password, nil
+	return s.createUser(ctx, a, n, "", cust)
 }
