@@ -176,15 +176,7 @@ func (s *Store) FindCustomers(ctx context.Context, f desk.CustomerFilter) (desk.
 	if err != nil {
 		return page, fmt.Errorf("find customers: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		c, err := scanListCustomer(rows)
-		if err != nil {
-			return page, fmt.Errorf("scan customer: %w", err)
-		}
-		page.Items = append(page.Items, c)
-	}
-	if err := rows.Err(); err != nil {
+	if page.Items, err = scanRows(rows, scanListCustomer); err != nil {
 		return page, fmt.Errorf("find customers: %w", err)
 	}
 	more := len(page.Items) > f.Limit

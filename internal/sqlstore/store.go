@@ -254,3 +254,38 @@ func Rebind(q string) string {
 	}
 	return b.String()
 }
+
+// scanAll reads every row of rows into a slice, scan filling one value (with rows.Scan), and
+// closes rows: the one row loop of the store.
+func scanAll[T any](rows *sql.Rows, scan func(*T) error) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// eachRow calls fn for every row of rows (fn reads it with rows.Scan) and closes rows: for
+// results that are not a slice (maps, counts).
+func eachRow(rows *sql.Rows, fn func() error) error {
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// scanRows reads every row of rows with a row scanner (scanEvent, scanUser …) and closes rows.
+func scanRows[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+	return scanAll(rows, func(v *T) (err error) {
+		*v, err = scan(rows)
+		return err
+	})
+}

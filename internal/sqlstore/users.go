@@ -75,16 +75,7 @@ func (s *Store) FindUsers(ctx context.Context, f desk.UserFilter) ([]desk.User, 
 	if err != nil {
 		return nil, fmt.Errorf("find users: %w", err)
 	}
-	defer rows.Close()
-	var out []desk.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan user: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return scanRows(rows, func(r scanner) (desk.User, error) { return scanUser(r) })
 }
 
 // CountActiveUsersWithRole counts active partner users holding r. Inside a transaction it locks
@@ -97,10 +88,8 @@ func (s *Store) CountActiveUsersWithRole(ctx context.Context, r desk.Role) (int,
 	}
 	defer rows.Close()
 	n := 0
-	for rows.Next() {
-		n++
-	}
-	return n, s.wrap(rows.Err(), "count users")
+	err = eachRow(rows, func() error { n++; return nil })
+	return n, s.wrap(err, "count users")
 }
 
 // UpdateUser saves a user's roles, display name, locale and active flag.
