@@ -10,25 +10,25 @@ import (
 	"partnerdesk/internal/desk"
 )
 
+// statuses holds the status of every domain error code but EINTERNAL.
+var statuses = map[string]int{
+	desk.EINVALID:      http.StatusBadRequest,
+	desk.EWINDOWCLOSED: http.StatusBadRequest,
+	desk.ENOTCANCEL:    http.StatusBadRequest,
+	desk.ENEEDSUPPORT:  http.StatusBadRequest,
+	desk.ENOTFOUND:     http.StatusNotFound,
+	desk.EFORBIDDEN:    http.StatusForbidden,
+	desk.EUNAUTHORIZED: http.StatusUnauthorized,
+	desk.ECONFLICT:     http.StatusConflict,
+	desk.ERATELIMIT:    http.StatusTooManyRequests,
+	desk.EGONE:         http.StatusGone,
+	desk.EKEYREUSED:    http.StatusUnprocessableEntity,
+}
+
 // Status returns the HTTP status of a domain error code; an unknown code (EINTERNAL) is 500.
 func Status(code string) int {
-	switch code {
-	case desk.EINVALID, desk.EWINDOWCLOSED, desk.ENOTCANCEL, desk.ENEEDSUPPORT:
-		return http.StatusBadRequest
-	case desk.ENOTFOUND:
-		return http.StatusNotFound
-	case desk.EFORBIDDEN:
-		return http.StatusForbidden
-	case desk.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case desk.ECONFLICT:
-		return http.StatusConflict
-	case desk.ERATELIMIT:
-		return http.StatusTooManyRequests
-	case desk.EGONE:
-		return http.StatusGone
-	case desk.EKEYREUSED:
-		return http.StatusUnprocessableEntity
+	if s, ok := statuses[code]; ok {
+		return s
 	}
 	return http.StatusInternalServerError
 }
