@@ -31,7 +31,6 @@ import (
 	"partnerdesk/internal/i18n"
 	"partnerdesk/internal/postgres"
 	"partnerdesk/internal/service"
-	"partnerdesk/internal/sqlite"
 
 	"golang.org/x/term"
 )
@@ -192,6 +191,7 @@ type config struct {
 	revealEvery, activityRange              time.Duration
 	apiRate                                 float64
 	cancelWindows                           map[desk.ProductKind]time.Duration
+	sqliteSynchronous                       string
 	// requireMFA is nil unless PARTNERDESK_REQUIRE_MFA is set: then on outside demo mode.
 	requireMFA *bool
 	sso        service.SSOConfig
@@ -298,7 +298,7 @@ func fromEnv(cfg *config) error {
 	switch v := strings.ToUpper(os.Getenv("PARTNERDESK_SQLITE_SYNCHRONOUS")); v {
 	case "", "FULL":
 	case "NORMAL":
-		sqlite.Synchronous = "NORMAL"
+		cfg.sqliteSynchronous = "NORMAL"
 	default:
 		return fmt.Errorf("PARTNERDESK_SQLITE_SYNCHRONOUS=%q must be FULL or NORMAL", v)
 	}
@@ -409,7 +409,7 @@ func (cfg config) publicBase() string {
 }
 
 func (cfg config) app(log *slog.Logger, demo bool) app.Config {
-	return app.Config{DataDir: cfg.dataDir, DatabaseURL: cfg.databaseURL, FilesDir: cfg.filesDir, Demo: demo, SessionSecret: cfg.sessionSecret, SecureCookies: cfg.secure, BaseURL: cfg.baseURL, Logger: log,
+	return app.Config{DataDir: cfg.dataDir, SQLiteSynchronous: cfg.sqliteSynchronous, DatabaseURL: cfg.databaseURL, FilesDir: cfg.filesDir, Demo: demo, SessionSecret: cfg.sessionSecret, SecureCookies: cfg.secure, BaseURL: cfg.baseURL, Logger: log,
 		KeyEncryptionKey: cfg.kek, LinkTTL: cfg.linkTTL, RevealBurst: cfg.revealBurst, RevealEvery: cfg.revealEvery,
 		APIRatePerSecond: cfg.apiRate, APIBurst: cfg.apiBurst, MaxActivityRange: cfg.activityRange, CancelWindows: cfg.cancelWindows,
 		PublicURL: cfg.publicBase(), WebhookAllowPrivate: cfg.webhookAllowPrivate, RequireMFA: cfg.mfaRequired(), SSO: cfg.sso}
@@ -565,7 +565,7 @@ func migrate(args []string, _ io.Reader, stdout, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := app.OpenStore(context.Background(), cfg.dataDir, cfg.databaseURL)
+	st, err := app.OpenStoreWith(context.Background(), app.Config{DataDir: cfg.dataDir, DatabaseURL: cfg.databaseURL, SQLiteSynchronous: cfg.sqliteSynchronous})
 	if err != nil {
 		return err
 	}

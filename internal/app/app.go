@@ -34,6 +34,9 @@ import (
 // Config is the application's configuration (see cmd/partnerdesk for flags and PARTNERDESK_* variables).
 type Config struct {
 	DataDir string
+	// SQLiteSynchronous is SQLite's synchronous setting, FULL ("" too) or NORMAL
+	// (PARTNERDESK_SQLITE_SYNCHRONOUS).
+	SQLiteSynchronous string
 	// DatabaseURL, a postgres:// URL, selects PostgreSQL; empty keeps SQLite in DataDir.
 	DatabaseURL string
 	// FilesDir holds the downloadable software files (default DataDir/artifacts; with several
@@ -142,6 +145,13 @@ func (d *DB) Backup(ctx context.Context, path string) error {
 // OpenStore opens the database — PostgreSQL when databaseURL is a postgres:// URL, else SQLite
 // in dataDir (created if needed) — and applies the migrations.
 func OpenStore(ctx context.Context, dataDir, databaseURL string) (*DB, error) {
+	return OpenStoreWith(ctx, Config{DataDir: dataDir, DatabaseURL: databaseURL})
+}
+
+// OpenStoreWith is OpenStore with the engine settings of cfg (DataDir, DatabaseURL,
+// SQLiteSynchronous).
+func OpenStoreWith(ctx context.Context, cfg Config) (*DB, error) {
+	dataDir, databaseURL := cfg.DataDir, cfg.DatabaseURL
 	if databaseURL != "" {
 		if !postgres.IsURL(databaseURL) {
 			return nil, errors.New("PARTNERDESK_DATABASE_URL / --database-url must be a postgres:// URL (or empty for SQLite in the data directory)")
@@ -159,7 +169,7 @@ func OpenStore(ctx context.Context, dataDir, databaseURL string) (*DB, error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", dataDir, err)
 	}
-	st, err := sqlite.Open(filepath.Join(dataDir, "partnerdesk.db"))
+	st, err := sqlite.OpenWith(filepath.Join(dataDir, "partnerdesk.db"), sqlite.Options{Synchronous: cfg.SQLiteSynchronous})
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +257,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
-	st, err := OpenStore(ctx, cfg.DataDir, cfg.DatabaseURL)
+	st, err := OpenStoreWith(ctx, cfg)
 	if err != nil {
 		if unlock != nil {
 			unlock()

@@ -190,15 +190,22 @@ func (e *engine) prepareTxStmts(ctx context.Context) {
 	}
 }
 
-// Synchronous is SQLite's synchronous setting: "FULL" (the default: a committed order or
-// cancellation survives a power cut) or "NORMAL" (WAL: survives a crash of the process; the last
-// commits may be lost on a power cut). Set it before Open.
-var Synchronous = "FULL"
+// Options are the engine's settings.
+type Options struct {
+	// Synchronous is SQLite's synchronous setting: "FULL" (the default, also for "": a committed
+	// order or cancellation survives a power cut) or "NORMAL" (WAL: survives a crash of the
+	// process; the last commits may be lost on a power cut).
+	Synchronous string
+}
 
 // DSN returns the connection string with the pragmas every pooled connection needs.
-func DSN(path string) string {
+func DSN(path string, o Options) string {
+	sync := o.Synchronous
+	if sync == "" {
+		sync = "FULL"
+	}
 	v := url.Values{}
-	for _, p := range []string{"busy_timeout(5000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(" + Synchronous + ")"} {
+	for _, p := range []string{"busy_timeout(5000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(" + sync + ")"} {
 		v.Add("_pragma", p)
 	}
 	v.Set("_txlock", "immediate")
@@ -208,7 +215,10 @@ func DSN(path string) string {
 // Open opens (creating if needed) the database file at path. The file is private (0600), and
 // so are the -wal and -shm files SQLite makes beside it (it gives them the database's mode);
 // the files of an older data directory are made private too.
-func Open(path string) (*Store, error) {
+func Open(path string) (*Store, error) { return OpenWith(path, Options{}) }
+
+// OpenWith is Open with the engine's settings.
+func OpenWith(path string, o Options) (*Store, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -219,7 +229,7 @@ func Open(path string) (*Store, error) {
 			return nil, fmt.Errorf("make %s private: %w", p, err)
 		}
 	}
-	wdb, err := sql.Open("sqlite", DSN(path))
+	wdb, err := sql.Open("sqlite", DSN(path, o))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -230,7 +240,7 @@ func Open(path string) (*Store, error) {
 		wdb.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	rdb, err := sql.Open("sqlite", DSN(path))
+	rdb, err := sql.Open("sqlite", DSN(path, o))
 	if err != nil {
 		wdb.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
