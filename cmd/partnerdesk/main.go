@@ -504,13 +504,13 @@ func serve(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	acfg := cfg.app(log, cfg.demo)
-	acfg.ExclusiveServe = true
+	acfg.ExclusiveServe, acfg.Workers = true, true
 	a, err := app.Open(ctx, acfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	a.Start() // the activity log's sealer and checkpoints, and the sweeps; Close ends them
+	a.Start() // all the background work (activity log, sweeps, webhooks, billing); Close ends it
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (PARTNERDESK_ADDR): %w", cfg.addr, err)
@@ -518,11 +518,6 @@ func serve(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	// net/http's own messages (TLS handshakes, broken connections) go to the same structured log.
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}
-	// The background work every instance shares through the database: webhook deliveries and
-	// the billing run.
-	workCtx, stopWork := context.WithCancel(context.Background())
-	defer stopWork()
-	workDone := a.StartWorkers(workCtx)
 	fmt.Fprintf(stdout, "PartnerDesk is running at http://%s/\n", ln.Addr())
 	if cfg.baseURL != "" {
 		fmt.Fprintf(stdout, "Public URL: %s/ (other Host names get 421)\n", strings.TrimSuffix(cfg.baseURL, "/"))
@@ -541,23 +536,16 @@ func serve(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
-		stopWork()
-		<-workDone
 		return err
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	err = srv.Shutdown(sctx)
-	// Deliveries under way finish (each within 10 s); events not delivered wait in the outbox for
-	// the next start, or for another instance.
-	stopWork()
-	select {
-	case <-workDone:
-	case <-sctx.Done():
-	}
-	return err
+	// Then the deferred Close stops the background work: deliveries under way finish (each
+	// within 10 s); events not delivered wait in the outbox for the next start, or for another
+	// instance.
+	return srv.Shutdown(sctx)
 }
 
 func migrate(args []string, _ io.Reader, stdout, _ io.Writer) error {
