@@ -239,7 +239,7 @@ func (a *API) handleError(err error, c echo.Context) {
 		return
 	}
 	loc := i18n.Get("en")
-	status, body := http.StatusInternalServerError, Error{Code: 500, Description: "An internal error occurred.", Data: []string{}}
+	status, body := http.StatusInternalServerError, Error{Code: 500, Description: loc.T("api.err.internal"), Data: []string{}}
 	var he *echo.HTTPError
 	var de *desk.Error
 	var ve *desk.ValidationError
@@ -274,7 +274,7 @@ func (a *API) handleError(err error, c echo.Context) {
 			for _, r := range de.Roles {
 				roles = append(roles, loc.T("role."+r.Slug()))
 			}
-			body.Description = "Your roles do not allow this. Role needed (one of): " + strings.Join(roles, ", ") + "."
+			body.Description = loc.T("api.err.forbidden", strings.Join(roles, ", "))
 			body.Data = roles
 		case desk.ENOTFOUND:
 			body.Code = CodeNotFound
@@ -289,19 +289,19 @@ func (a *API) handleError(err error, c echo.Context) {
 			// Partner Center's sentence, with the window configured for the product's kind (R26).
 			for _, arg := range de.Args {
 				if w, ok := arg.(desk.WindowArg); ok {
-					body.Description = "You have passed your " + loc.Window(time.Duration(w)) + " cancellation window. " + body.Description
+					body.Description = loc.T("api.err.window_passed", loc.Window(time.Duration(w)), body.Description)
 				}
 			}
 		case desk.ENOTCANCEL:
 			body.Code = CodeNotCancellable
 		case desk.ENEEDSUPPORT:
 			body.Code = CodeNeedsSupport
-			body.Description += " File a support request (Help → Report a problem in the portal); a Global admin who has the refund approved can cancel anyway with overrideReason."
+			body.Description = loc.T("api.err.needs_support", body.Description)
 			body.Data = []string{"overrideReason"}
 		case desk.EINVALID, desk.EUNAUTHORIZED, desk.EGONE:
 		default:
 			httplog.Error(a.log, c, "api internal error", err)
-			body.Description = "An internal error occurred."
+			body.Description = loc.T("api.err.internal")
 		}
 	default:
 		if errors.Is(err, context.Canceled) {

@@ -53,7 +53,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c desk.Customer) error {
 func (s *Store) FindCustomerByID(ctx context.Context, id string) (desk.Customer, error) {
 	c, err := scanCustomer(s.queryRow(ctx, `SELECT `+customerCols+` FROM customers WHERE id = ?`, id))
 	if err != nil {
-		return desk.Customer{}, notFound(err, "Customer %s not found.", id)
+		return desk.Customer{}, notFound(err, "err.customer_not_found")
 	}
 	return c, nil
 }

@@ -51,7 +51,7 @@ func (s *Store) FindOrderIDByKey(ctx context.Context, customerID, key string) (s
 	var id string
 	err := s.queryRow(ctx, `SELECT id FROM orders WHERE customer_id = ? AND idempotency_key = ?`, customerID, key).Scan(&id)
 	if err != nil {
-		return "", notFound(err, "Order not found.")
+		return "", notFound(err, "err.order_not_found")
 	}
 	return id, nil
 }
@@ -72,7 +72,7 @@ func scanOrder(r scanner) (desk.Order, error) {
 func (s *Store) FindOrder(ctx context.Context, customerID, id string) (desk.Order, error) {
 	o, err := scanOrder(s.queryRow(ctx, `SELECT `+orderCols+` FROM orders o WHERE o.customer_id = ? AND o.id = ?`, customerID, id))
 	if err != nil {
-		return desk.Order{}, notFound(err, "Order %s not found.", id)
+		return desk.Order{}, notFound(err, "err.order_not_found")
 	}
 	rows, err := s.query(ctx, `SELECT l.line_number, l.offer_id, l.product_id, l.kind, l.title, l.quantity, l.ordered, l.term, l.billing_cycle,
 		l.unit_price, l.net, l.tax, l.gross, l.status, coalesce(e.id, ''),

@@ -12,8 +12,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"partnerdesk/internal/desk"
 )
 
 // Querier runs statements: the engine's read pool, or a transaction. Queries use ? placeholders;
@@ -200,29 +198,6 @@ func flag(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-// wrap maps driver errors to domain errors: constraint violations become ECONFLICT naming the
-// column when the engine can tell it.
-func (s *Store) wrap(err error, what string) error {
-	if err == nil {
-		return nil
-	}
-	var de *desk.Error
-	if errors.As(err, &de) {
-		return err
-	}
-	if ok, field := s.eng.Conflict(err); ok {
-		return &desk.Error{Code: desk.ECONFLICT, Message: "err.conflict", Field: field}
-	}
-	return fmt.Errorf("%s: %w", what, err)
-}
-
-func notFound(err error, format string, args ...any) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return desk.Errorf(desk.ENOTFOUND, format, args...)
-	}
-	return fmt.Errorf(format+": %w", append(args, err)...)
 }
 
 func placeholders(n int) string {

@@ -87,7 +87,7 @@ func (s *Store) FindSupportRequest(ctx context.Context, id string) (desk.Support
 func (s *Store) SetSupportStatus(ctx context.Context, id, from, to string, now int64) error {
 	return s.write(ctx, func(tx *Store) error {
 		res, err := tx.exec(ctx, `UPDATE support_requests SET status = ?, updated_at = ? WHERE id = ? AND status = ?`, to, now, id, from)
-		if err := affectedOne(res, s.wrap(err, "set support status"), ""); desk.ErrorCode(err) == desk.ENOTFOUND {
+		if err := affectedOne(res, s.wrap(err, "set support status"), "err.support_not_found"); desk.ErrorCode(err) == desk.ENOTFOUND {
 			return desk.KeyError(desk.ECONFLICT, "err.support_changed")
 		} else if err != nil {
 			return err

@@ -45,7 +45,7 @@ func (s *Store) TokenUser(ctx context.Context, hash []byte) (desk.APIToken, desk
 		u.MFAEnrolledAt = fromMS(enrolled)
 	}
 	if err != nil {
-		return t, u, notFound(err, "Token not found.")
+		return t, u, notFound(err, "err.token_not_found")
 	}
 	return t, u, nil
 }
