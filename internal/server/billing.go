@@ -11,7 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-func (s *Server) handleBilling(c echo.Context) error {
+func (s *billingHandlers) handleBilling(c echo.Context) error {
 	invs, err := s.svc.Invoices(c.Request().Context(), actor(c))
 	if err != nil {
 		return err
@@ -20,7 +20,7 @@ func (s *Server) handleBilling(c echo.Context) error {
 	return render(c, http.StatusOK, web.BillingPage(p, invs))
 }
 
-func (s *Server) handleInvoice(c echo.Context) error {
+func (s *billingHandlers) handleInvoice(c echo.Context) error {
 	inv, lines, err := s.svc.Invoice(c.Request().Context(), actor(c), c.Param("invoice"))
 	if err != nil {
 		return err
@@ -31,7 +31,7 @@ func (s *Server) handleInvoice(c echo.Context) error {
 
 // handleInvoiceCSV exports an invoice's lines: amounts as decimal strings in major units, the
 // service period each line covers (R25), every text cell neutralised against formulas (csvexport).
-func (s *Server) handleInvoiceCSV(c echo.Context) error {
+func (s *billingHandlers) handleInvoiceCSV(c echo.Context) error {
 	inv, lines, err := s.svc.Invoice(c.Request().Context(), actor(c), c.Param("invoice"))
 	if err != nil {
 		return err

@@ -25,7 +25,7 @@ type userResult struct {
 }
 
 // runUserAction runs action on a customer's user as the request's actor.
-func (s *Server) runUserAction(c echo.Context, action, customerID, userID string) (userResult, error) {
+func (s *peopleHandlers) runUserAction(c echo.Context, action, customerID, userID string) (userResult, error) {
 	ctx, a := c.Request().Context(), actor(c)
 	var r userResult
 	var err error
@@ -62,7 +62,7 @@ func doneKey(action string) string {
 	return "user_updated"
 }
 
-func (s *Server) handlePartnerCustomerUser(action string) echo.HandlerFunc {
+func (s *peopleHandlers) handlePartnerCustomerUser(action string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id := c.Param("id")
 		r, err := s.runUserAction(c, action, id, c.Param("user"))
@@ -79,7 +79,7 @@ func (s *Server) handlePartnerCustomerUser(action string) echo.HandlerFunc {
 	}
 }
 
-func (s *Server) portalUsersPage(c echo.Context, v web.PortalUsersView, status int) error {
+func (s *peopleHandlers) portalUsersPage(c echo.Context, v web.PortalUsersView, status int) error {
 	ctx, a := c.Request().Context(), actor(c)
 	cust, err := s.svc.CustomerByID(ctx, a, a.User.CustomerID)
 	if err != nil {
@@ -92,15 +92,15 @@ func (s *Server) portalUsersPage(c echo.Context, v web.PortalUsersView, status i
 	return render(c, status, web.PortalUsersPage(p, cust, v))
 }
 
-func (s *Server) portalUsersCrumbs(c echo.Context) []web.Crumb {
+func (s *peopleHandlers) portalUsersCrumbs(c echo.Context) []web.Crumb {
 	return []web.Crumb{{Label: tr(c, "home.title"), Href: "/portal"}, {Label: tr(c, "portal.users")}}
 }
 
-func (s *Server) handlePortalUsers(c echo.Context) error {
+func (s *peopleHandlers) handlePortalUsers(c echo.Context) error {
 	return s.portalUsersPage(c, web.PortalUsersView{}, http.StatusOK)
 }
 
-func (s *Server) handlePortalInvite(c echo.Context) error {
+func (s *peopleHandlers) handlePortalInvite(c echo.Context) error {
 	var roles desk.Roles
 	if r, ok := desk.ParseRole(c.FormValue("role")); ok && !r.IsPartner() {
 		roles = desk.RolesOf(r)
@@ -117,7 +117,7 @@ func (s *Server) handlePortalInvite(c echo.Context) error {
 	return s.portalUsersPage(c, web.PortalUsersView{Secret: password, SecretFor: u.Email}, http.StatusOK)
 }
 
-func (s *Server) handlePortalUserAction(action string) echo.HandlerFunc {
+func (s *peopleHandlers) handlePortalUserAction(action string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r, err := s.runUserAction(c, action, currentUser(c).CustomerID, c.Param("user"))
 		if err != nil {
@@ -133,7 +133,7 @@ func (s *Server) handlePortalUserAction(action string) echo.HandlerFunc {
 	}
 }
 
-func (s *Server) handleUserMFAReset(c echo.Context) error {
+func (s *peopleHandlers) handleUserMFAReset(c echo.Context) error {
 	return s.userAction(c, func() error {
 		_, err := s.svc.ResetUserMFA(c.Request().Context(), actor(c), c.Param("id"))
 		return err

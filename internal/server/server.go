@@ -54,6 +54,8 @@ const PermSignedIn desk.Permission = "signed-in"
 
 // Server is the HTTP application.
 type Server struct {
+	areas // the handlers, by area (areas.go)
+
 	svc     *service.Service
 	cfg     Config
 	log     *slog.Logger
@@ -85,6 +87,7 @@ func New(svc *service.Service, cfg Config) *Server {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger, e: echo.New(), sessionCookie: "pd_session", langCookie: "pd_lang", themeCookie: "pd_theme"}
+	s.bind(s)
 	if cfg.Secure {
 		s.sessionCookie, s.langCookie, s.themeCookie = "__Host-pd_session", "__Host-pd_lang", "__Host-pd_theme"
 	}

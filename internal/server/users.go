@@ -9,7 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-func (s *Server) usersPage(c echo.Context, v web.UsersView) error {
+func (s *usersHandlers) usersPage(c echo.Context, v web.UsersView) error {
 	users, err := s.svc.Users(c.Request().Context(), actor(c))
 	if err != nil {
 		return err
@@ -26,7 +26,7 @@ func (s *Server) usersPage(c echo.Context, v web.UsersView) error {
 	return render(c, status, web.UsersPage(p, v))
 }
 
-func (s *Server) handleUsers(c echo.Context) error { return s.usersPage(c, web.UsersView{}) }
+func (s *usersHandlers) handleUsers(c echo.Context) error { return s.usersPage(c, web.UsersView{}) }
 
 func formRoles(c echo.Context) desk.Roles {
 	var rs desk.Roles
@@ -39,7 +39,7 @@ func formRoles(c echo.Context) desk.Roles {
 	return rs
 }
 
-func (s *Server) handleCreateUser(c echo.Context) error {
+func (s *usersHandlers) handleCreateUser(c echo.Context) error {
 	n := desk.NewUser{Email: c.FormValue("email"), DisplayName: c.FormValue("display_name"), Roles: formRoles(c)}
 	u, password, err := s.svc.CreateUser(c.Request().Context(), actor(c), n)
 	if ve, ok := err.(*desk.ValidationError); ok {
@@ -52,7 +52,7 @@ func (s *Server) handleCreateUser(c echo.Context) error {
 }
 
 // userAction runs a change on one user and shows the list again, with the refusal if any.
-func (s *Server) userAction(c echo.Context, fn func() error) error {
+func (s *usersHandlers) userAction(c echo.Context, fn func() error) error {
 	err := fn()
 	switch desk.ErrorCode(err) {
 	case "":
@@ -66,28 +66,28 @@ func (s *Server) userAction(c echo.Context, fn func() error) error {
 	return err
 }
 
-func (s *Server) handleUserRoles(c echo.Context) error {
+func (s *usersHandlers) handleUserRoles(c echo.Context) error {
 	return s.userAction(c, func() error {
 		_, err := s.svc.SetUserRoles(c.Request().Context(), actor(c), c.Param("id"), formRoles(c))
 		return err
 	})
 }
 
-func (s *Server) handleUserDeactivate(c echo.Context) error {
+func (s *usersHandlers) handleUserDeactivate(c echo.Context) error {
 	return s.userAction(c, func() error {
 		_, err := s.svc.SetUserActive(c.Request().Context(), actor(c), c.Param("id"), false)
 		return err
 	})
 }
 
-func (s *Server) handleUserActivate(c echo.Context) error {
+func (s *usersHandlers) handleUserActivate(c echo.Context) error {
 	return s.userAction(c, func() error {
 		_, err := s.svc.SetUserActive(c.Request().Context(), actor(c), c.Param("id"), true)
 		return err
 	})
 }
 
-func (s *Server) handleUserPassword(c echo.Context) error {
+func (s *usersHandlers) handleUserPassword(c echo.Context) error {
 	u, password, err := s.svc.ResetPassword(c.Request().Context(), actor(c), c.Param("id"))
 	if err != nil {
 		return err

@@ -14,7 +14,7 @@ import (
 
 // webhooksPage renders Settings → Webhooks (R21): the registration, the form (v's, or the
 // registration's), and a page of the delivery log.
-func (s *Server) webhooksPage(c echo.Context, v web.WebhooksView, status int) error {
+func (s *webhooksHandlers) webhooksPage(c echo.Context, v web.WebhooksView, status int) error {
 	ctx := c.Request().Context()
 	a := actor(c)
 	r, err := s.svc.Webhook(ctx, a)
@@ -40,13 +40,13 @@ func (s *Server) webhooksPage(c echo.Context, v web.WebhooksView, status int) er
 	return render(c, status, web.WebhooksPage(p, v))
 }
 
-func (s *Server) handleWebhooks(c echo.Context) error {
+func (s *webhooksHandlers) handleWebhooks(c echo.Context) error {
 	return s.webhooksPage(c, web.WebhooksView{}, http.StatusOK)
 }
 
 // handleSaveWebhook registers the webhook (its signing secret shown once) or saves its URL and
 // events.
-func (s *Server) handleSaveWebhook(c echo.Context) error {
+func (s *webhooksHandlers) handleSaveWebhook(c echo.Context) error {
 	ctx := c.Request().Context()
 	var v web.WebhooksView
 	v.Form.URL = strings.TrimSpace(c.FormValue("url"))
@@ -80,7 +80,7 @@ func (s *Server) handleSaveWebhook(c echo.Context) error {
 }
 
 // handleRotateWebhook makes a new signing secret, shown once; the previous one signs for 24 h more.
-func (s *Server) handleRotateWebhook(c echo.Context) error {
+func (s *webhooksHandlers) handleRotateWebhook(c echo.Context) error {
 	_, secret, err := s.svc.RotateWebhookSecret(c.Request().Context(), actor(c))
 	if err != nil {
 		return err
@@ -88,21 +88,21 @@ func (s *Server) handleRotateWebhook(c echo.Context) error {
 	return s.webhooksPage(c, web.WebhooksView{Secret: secret}, http.StatusOK)
 }
 
-func (s *Server) handleDeleteWebhook(c echo.Context) error {
+func (s *webhooksHandlers) handleDeleteWebhook(c echo.Context) error {
 	if err := s.svc.DeleteWebhook(c.Request().Context(), actor(c)); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/settings/webhooks?done=webhook_deleted")
 }
 
-func (s *Server) handleTestWebhook(c echo.Context) error {
+func (s *webhooksHandlers) handleTestWebhook(c echo.Context) error {
 	if _, err := s.svc.SendTestWebhook(c.Request().Context(), actor(c)); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/settings/webhooks?done=webhook_test_sent")
 }
 
-func (s *Server) handleRedeliverWebhook(c echo.Context) error {
+func (s *webhooksHandlers) handleRedeliverWebhook(c echo.Context) error {
 	if err := s.svc.RedeliverWebhook(c.Request().Context(), actor(c), c.FormValue("event")); err != nil {
 		return err
 	}

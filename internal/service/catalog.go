@@ -21,7 +21,7 @@ type offerRef struct {
 	offer   int
 }
 
-func (s *Service) loadCatalog(ctx context.Context) (*catalog, error) {
+func (s *catalogArea) loadCatalog(ctx context.Context) (*catalog, error) {
 	s.catalogMu.Lock()
 	defer s.catalogMu.Unlock()
 	if s.catalog != nil {
@@ -43,13 +43,13 @@ func (s *Service) loadCatalog(ctx context.Context) (*catalog, error) {
 
 // LoadCatalog reads the catalog into memory (at start: it never changes while PartnerDesk runs,
 // and a use case inside a transaction must not wait for another connection to read it).
-func (s *Service) LoadCatalog(ctx context.Context) error {
+func (s *catalogArea) LoadCatalog(ctx context.Context) error {
 	_, err := s.loadCatalog(ctx)
 	return err
 }
 
 // ResetCatalog drops the cached catalog (after products or prices change).
-func (s *Service) ResetCatalog() {
+func (s *catalogArea) ResetCatalog() {
 	s.catalogMu.Lock()
 	s.catalog = nil
 	s.catalogMu.Unlock()
@@ -70,7 +70,7 @@ func (c *catalog) offer(id, currency string) (desk.Product, desk.Offer, bool) {
 
 // MarketCatalog returns the products a market may buy (R7), each with the offers priced in the
 // market's currency, filtered by kind and a title or ID search.
-func (s *Service) MarketCatalog(ctx context.Context, f desk.CatalogFilter) ([]desk.Product, error) {
+func (s *catalogArea) MarketCatalog(ctx context.Context, f desk.CatalogFilter) ([]desk.Product, error) {
 	country, ok := desk.CountryByCode(f.Country)
 	if !ok {
 		return nil, desk.FieldError("country", "err.country")
@@ -110,7 +110,7 @@ func (s *Service) MarketCatalog(ctx context.Context, f desk.CatalogFilter) ([]de
 }
 
 // Product returns one catalog product (unpriced), or ENOTFOUND.
-func (s *Service) Product(ctx context.Context, id string) (desk.Product, error) {
+func (s *catalogArea) Product(ctx context.Context, id string) (desk.Product, error) {
 	c, err := s.loadCatalog(ctx)
 	if err != nil {
 		return desk.Product{}, err
@@ -124,7 +124,7 @@ func (s *Service) Product(ctx context.Context, id string) (desk.Product, error) 
 }
 
 // CatalogForCustomer is the Add products catalog: the customer's market, priced (R6, R7).
-func (s *Service) CatalogForCustomer(ctx context.Context, a desk.Actor, customerID string, kind desk.ProductKind, query string) (desk.Customer, []desk.Product, error) {
+func (s *catalogArea) CatalogForCustomer(ctx context.Context, a desk.Actor, customerID string, kind desk.ProductKind, query string) (desk.Customer, []desk.Product, error) {
 	if err := require(a, desk.PermPlaceOrder); err != nil {
 		return desk.Customer{}, nil, err
 	}
