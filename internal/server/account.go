@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -14,6 +15,24 @@ import (
 
 	"github.com/labstack/echo/v4"
 )
+
+// accountService is what the account handlers need of the service.
+type accountService interface {
+	BeginEnrolment(u desk.User) (service.Enrolment, error)
+	ChangePassword(ctx context.Context, sess desk.Session, sessionToken, current, next, ip string) (desk.Session, string, error)
+	ConfirmEnrolment(ctx context.Context, sess desk.Session, sessionToken, enrolToken, code, ip string) ([]string, string, error)
+	CreateToken(ctx context.Context, a desk.Actor, name string, lifetime time.Duration) (desk.APIToken, string, error)
+	CustomerByID(ctx context.Context, a desk.Actor, id string) (desk.Customer, error)
+	DisableMFA(ctx context.Context, a desk.Actor, code string) error
+	EnrolmentFromToken(u desk.User, token string) (service.Enrolment, error)
+	MFARequired(u desk.User) bool
+	MyTokens(ctx context.Context, a desk.Actor) ([]desk.APIToken, error)
+	Now() time.Time
+	RegenerateRecoveryCodes(ctx context.Context, a desk.Actor, code string) ([]string, error)
+	RevokeToken(ctx context.Context, a desk.Actor, id string) error
+	Tokens(ctx context.Context, a desk.Actor) ([]desk.APIToken, error)
+	UnusedRecoveryCodes(ctx context.Context, a desk.Actor) (int, error)
+}
 
 // My account → Security (/account/security): two-step verification (R22), the password (R24)
 // and a partner user's own API tokens. A session that must change its one-time password or set

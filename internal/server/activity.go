@@ -1,10 +1,12 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"partnerdesk/internal/csvexport"
 	"partnerdesk/internal/desk"
@@ -13,6 +15,15 @@ import (
 
 	"github.com/labstack/echo/v4"
 )
+
+// activityService is what the activity handlers need of the service.
+type activityService interface {
+	Activity(ctx context.Context, a desk.Actor, q service.ActivityQuery) (desk.ActivityFilter, desk.ActivityPage, []desk.DayCount, error)
+	ActivityFilter(ctx context.Context, q service.ActivityQuery) (desk.ActivityFilter, error)
+	ActivityUsers(ctx context.Context, a desk.Actor) ([]string, error)
+	ExportActivity(ctx context.Context, a desk.Actor, q service.ActivityQuery, fn func(desk.Event) error) error
+	Now() time.Time
+}
 
 // activityQuery reads the filters from the URL; a missing range is the last 30 days.
 func (s *activityHandlers) activityQuery(c echo.Context) service.ActivityQuery {

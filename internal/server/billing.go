@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -10,6 +11,12 @@ import (
 
 	"github.com/labstack/echo/v4"
 )
+
+// billingService is what the billing handlers need of the service.
+type billingService interface {
+	Invoice(ctx context.Context, a desk.Actor, id string) (desk.Invoice, []desk.InvoiceLine, error)
+	Invoices(ctx context.Context, a desk.Actor) ([]desk.Invoice, error)
+}
 
 func (s *billingHandlers) handleBilling(c echo.Context) error {
 	invs, err := s.svc.Invoices(c.Request().Context(), actor(c))

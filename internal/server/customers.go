@@ -1,9 +1,11 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"partnerdesk/internal/csvexport"
 	"partnerdesk/internal/desk"
@@ -11,6 +13,16 @@ import (
 
 	"github.com/labstack/echo/v4"
 )
+
+// customersService is what the customers handlers need of the service.
+type customersService interface {
+	CreateCustomer(ctx context.Context, a desk.Actor, n desk.NewCustomer) (desk.Customer, error)
+	CustomerByID(ctx context.Context, a desk.Actor, id string) (desk.Customer, error)
+	CustomerUsers(ctx context.Context, a desk.Actor, customerID string) ([]desk.User, error)
+	FindCustomers(ctx context.Context, a desk.Actor, f desk.CustomerFilter) (desk.CustomerPage, error)
+	InviteCustomerUser(ctx context.Context, a desk.Actor, customerID string, n desk.NewUser) (desk.User, string, error)
+	Now() time.Time
+}
 
 func (s *customersHandlers) customersCrumb(c echo.Context) web.Crumb {
 	return web.Crumb{Label: tr(c, "nav.customers"), Href: "/customers"}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -13,6 +14,15 @@ import (
 
 	"github.com/labstack/echo/v4"
 )
+
+// signinService is what the signin handlers need of the service.
+type signinService interface {
+	FinishSSO(ctx context.Context, redirectURL string, ans service.SSOAnswer, ip string) (desk.Session, string, string, error)
+	SSOEnabled() bool
+	SSOFormOrigin(ctx context.Context) string
+	StartSSO(ctx context.Context, redirectURL, next, ip string) (authURL, binding string, err error)
+	VerifySecondFactor(ctx context.Context, sessionToken, code, ip string) (desk.Session, string, error)
+}
 
 // The steps of a sign-in after the password: the code at /signin/mfa (R22) and single sign-on
 // with an OpenID Connect provider (R23).

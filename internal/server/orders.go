@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"net/http"
@@ -14,6 +15,20 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 )
+
+// ordersService is what the orders handlers need of the service.
+type ordersService interface {
+	CancelDialog(ctx context.Context, a desk.Actor, customerID, entitlementID, selectedOrder string) (desk.CancelDialog, error)
+	CancelEntitlement(ctx context.Context, a desk.Actor, customerID, orderID, entitlementID string, acknowledged bool, overrideReason string) (desk.Order, desk.Cancellation, error)
+	Cart(ctx context.Context, a desk.Actor, customerID string) (desk.Cart, error)
+	CatalogForCustomer(ctx context.Context, a desk.Actor, customerID string, kind desk.ProductKind, query string) (desk.Customer, []desk.Product, error)
+	CustomerByID(ctx context.Context, a desk.Actor, id string) (desk.Customer, error)
+	Order(ctx context.Context, a desk.Actor, customerID, orderID string) (desk.Customer, desk.Order, error)
+	Orders(ctx context.Context, a desk.Actor, customerID, after string, limit int) (desk.Customer, desk.OrderPage, error)
+	PlaceCartOrder(ctx context.Context, a desk.Actor, customerID, key string) (desk.Order, bool, error)
+	RemoveCartLine(ctx context.Context, a desk.Actor, customerID, offerID string) error
+	SetCartLine(ctx context.Context, a desk.Actor, customerID string, l desk.CartLine, add bool) error
+}
 
 // customerCrumbs is the trail of a customer's page. It links only pages the user may open: a
 // Billing admin (orders and invoices, no customer list) comes through Billing to the

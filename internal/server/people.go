@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -9,6 +10,18 @@ import (
 
 	"github.com/labstack/echo/v4"
 )
+
+// peopleService is what the people handlers need of the service.
+type peopleService interface {
+	CustomerByID(ctx context.Context, a desk.Actor, id string) (desk.Customer, error)
+	CustomerUsers(ctx context.Context, a desk.Actor, customerID string) ([]desk.User, error)
+	InviteCustomerUser(ctx context.Context, a desk.Actor, customerID string, n desk.NewUser) (desk.User, string, error)
+	RemoveCustomerUser(ctx context.Context, a desk.Actor, customerID, userID string, confirmed bool) (desk.User, error)
+	ResetCustomerUserMFA(ctx context.Context, a desk.Actor, customerID, userID string) (desk.User, error)
+	ResetCustomerUserPassword(ctx context.Context, a desk.Actor, customerID, userID string) (desk.User, string, error)
+	ResetUserMFA(ctx context.Context, a desk.Actor, userID string) (desk.User, error)
+	SetCustomerUserActive(ctx context.Context, a desk.Actor, customerID, userID string, active bool) (desk.User, error)
+}
 
 // Customer users' lifecycle (R24): from the customer's Account tab (the partner's Global admins)
 // and from the admin center's Users page (the tenant's own Global admin; their tenant only, R4).

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 
 	"partnerdesk/internal/desk"
@@ -9,6 +10,14 @@ import (
 
 	"github.com/labstack/echo/v4"
 )
+
+// portalService is what the portal handlers need of the service.
+type portalService interface {
+	IssueLink(ctx context.Context, a desk.Actor, customerID, entitlementID string, ref desk.EditionRef, shared bool) (desk.DownloadLink, error)
+	RevealKey(ctx context.Context, a desk.Actor, customerID, entitlementID, version string) (string, error)
+	Software(ctx context.Context, a desk.Actor, customerID string) (desk.Customer, []desk.SoftwareItem, error)
+	SoftwareItem(ctx context.Context, a desk.Actor, customerID, entitlementID string) (desk.Customer, desk.SoftwareItem, error)
+}
 
 // The customer admin area: a customer user's own tenant only (R4); another tenant's purchase ID
 // in a URL is simply not found (R5).

@@ -21,6 +21,19 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
+// softwareService is what the software handlers need of the service.
+type softwareService interface {
+	AzurePurchases(ctx context.Context, a desk.Actor, customerID string) ([]desk.AzurePurchase, error)
+	CheckDownload(ctx context.Context, token string) (service.Download, error)
+	Deliver(ctx context.Context, dl service.Download, ip string) error
+	ImportKeys(ctx context.Context, a desk.Actor, r io.Reader) (service.ImportResult, error)
+	IssueLink(ctx context.Context, a desk.Actor, customerID, entitlementID string, ref desk.EditionRef, shared bool) (desk.DownloadLink, error)
+	PoolCounts(ctx context.Context, a desk.Actor) ([]desk.PoolCount, error)
+	RevealKeyOf(ctx context.Context, a desk.Actor, customerID, entitlementID, version string) (string, desk.Entitlement, error)
+	Software(ctx context.Context, a desk.Actor, customerID string) (desk.Customer, []desk.SoftwareItem, error)
+	SoftwareItem(ctx context.Context, a desk.Actor, customerID, entitlementID string) (desk.Customer, desk.SoftwareItem, error)
+}
+
 func (s *softwareHandlers) softwarePage(c echo.Context) (desk.Customer, web.Page, []desk.SoftwareItem, error) {
 	cust, items, err := s.svc.Software(c.Request().Context(), actor(c), c.Param("id"))
 	if err != nil {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -12,6 +13,15 @@ import (
 
 	"github.com/labstack/echo/v4"
 )
+
+// supportService is what the support handlers need of the service.
+type supportService interface {
+	Attachment(ctx context.Context, a desk.Actor, requestID, attachmentID string) (desk.Attachment, []byte, error)
+	FileSupportRequest(ctx context.Context, a desk.Actor, q desk.SupportRequest, files []service.Upload) (desk.SupportRequest, error)
+	SetSupportStatus(ctx context.Context, a desk.Actor, id, status string) error
+	SupportRequest(ctx context.Context, a desk.Actor, id string) (desk.SupportRequest, error)
+	SupportRequests(ctx context.Context, a desk.Actor) ([]desk.SupportRequest, error)
+}
 
 func (s *supportHandlers) supportCrumb(c echo.Context) web.Crumb {
 	return web.Crumb{Label: tr(c, "support.title"), Href: "/support"}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 
 	"partnerdesk/internal/desk"
@@ -8,6 +9,15 @@ import (
 
 	"github.com/labstack/echo/v4"
 )
+
+// usersService is what the users handlers need of the service.
+type usersService interface {
+	CreateUser(ctx context.Context, a desk.Actor, n desk.NewUser) (desk.User, string, error)
+	ResetPassword(ctx context.Context, a desk.Actor, id string) (desk.User, string, error)
+	SetUserActive(ctx context.Context, a desk.Actor, id string, active bool) (desk.User, error)
+	SetUserRoles(ctx context.Context, a desk.Actor, id string, roles desk.Roles) (desk.User, error)
+	Users(ctx context.Context, a desk.Actor) ([]desk.User, error)
+}
 
 func (s *usersHandlers) usersPage(c echo.Context, v web.UsersView) error {
 	users, err := s.svc.Users(c.Request().Context(), actor(c))

@@ -1,9 +1,11 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"partnerdesk/internal/desk"
 	"partnerdesk/internal/service"
@@ -11,6 +13,19 @@ import (
 
 	"github.com/labstack/echo/v4"
 )
+
+// webhooksService is what the webhooks handlers need of the service.
+type webhooksService interface {
+	DeleteWebhook(ctx context.Context, a desk.Actor) error
+	Now() time.Time
+	RedeliverWebhook(ctx context.Context, a desk.Actor, id string) error
+	RegisterWebhook(ctx context.Context, a desk.Actor, in service.WebhookInput) (desk.WebhookRegistration, string, error)
+	RotateWebhookSecret(ctx context.Context, a desk.Actor) (desk.WebhookRegistration, string, error)
+	SendTestWebhook(ctx context.Context, a desk.Actor) (string, error)
+	UpdateWebhook(ctx context.Context, a desk.Actor, in service.WebhookInput, rotate bool) (desk.WebhookRegistration, string, error)
+	Webhook(ctx context.Context, a desk.Actor) (desk.WebhookRegistration, error)
+	WebhookLog(ctx context.Context, a desk.Actor, after string, limit int) (desk.WebhookPage, error)
+}
 
 // webhooksPage renders Settings → Webhooks (R21): the registration, the form (v's, or the
 // registration's), and a page of the delivery log.
