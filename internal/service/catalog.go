@@ -68,9 +68,18 @@ func (c *catalog) offer(id, currency string) (desk.Product, desk.Offer, bool) {
 	return p, o, priced
 }
 
-// MarketCatalog returns the products a market may buy (R7), each with the offers priced in the
+// MarketCatalog returns the products a market may buy (R7) to a partner user who may see
+// customers or place orders (the API's products listing; customer users may not, R4).
+func (s *catalogArea) MarketCatalog(ctx context.Context, a desk.Actor, f desk.CatalogFilter) ([]desk.Product, error) {
+	if !a.User.IsPartner() || !(a.User.Can(desk.PermViewCustomers) || a.User.Can(desk.PermPlaceOrder)) {
+		return nil, desk.Forbidden(desk.PermViewCustomers)
+	}
+	return s.marketCatalog(ctx, f)
+}
+
+// marketCatalog returns the products a market may buy (R7), each with the offers priced in the
 // market's currency, filtered by kind and a title or ID search.
-func (s *catalogArea) MarketCatalog(ctx context.Context, f desk.CatalogFilter) ([]desk.Product, error) {
+func (s *catalogArea) marketCatalog(ctx context.Context, f desk.CatalogFilter) ([]desk.Product, error) {
 	country, ok := desk.CountryByCode(f.Country)
 	if !ok {
 		return nil, desk.FieldError("country", "err.country")
@@ -132,6 +141,6 @@ func (s *catalogArea) CatalogForCustomer(ctx context.Context, a desk.Actor, cust
 	if err != nil {
 		return cust, nil, err
 	}
-	products, err := s.MarketCatalog(ctx, desk.CatalogFilter{Country: cust.Country, Kind: kind, Query: query})
+	products, err := s.marketCatalog(ctx, desk.CatalogFilter{Country: cust.Country, Kind: kind, Query: query})
 	return cust, products, err
 }
