@@ -26,7 +26,7 @@ func backupCmd(args []string, _ io.Reader, stdout, _ io.Writer) error {
 	if to == "" {
 		return usageError{"partnerdesk backup needs --to FILE, the backup file to write (partnerdesk backup --help lists its flags)."}
 	}
-	st, err := app.OpenStore(context.Background(), cfg.dataDir, cfg.databaseURL)
+	st, err := app.OpenStoreWith(context.Background(), app.Config{DataDir: cfg.dataDir, DatabaseURL: cfg.databaseURL, SQLiteSynchronous: cfg.sqliteSynchronous})
 	if err != nil {
 		return err
 	}

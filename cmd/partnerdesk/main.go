@@ -31,7 +31,6 @@ import (
 	"partnerdesk/internal/i18n"
 	"partnerdesk/internal/postgres"
 	"partnerdesk/internal/service"
-	"partnerdesk/internal/sqlite"
 
 	"golang.org/x/term"
 )
@@ -192,6 +191,7 @@ type config struct {
 	revealEvery, activityRange              time.Duration
 	apiRate                                 float64
 	cancelWindows                           map[desk.ProductKind]time.Duration
+	sqliteSynchronous                       string
 	// requireMFA is nil unless PARTNERDESK_REQUIRE_MFA is set: then on outside demo mode.
 	requireMFA *bool
 	sso        service.SSOConfig
@@ -298,7 +298,7 @@ func fromEnv(cfg *config) error {
 	switch v := strings.ToUpper(os.Getenv("PARTNERDESK_SQLITE_SYNCHRONOUS")); v {
 	case "", "FULL":
 	case "NORMAL":
-		sqlite.Synchronous = "NORMAL"
+		cfg.sqliteSynchronous = "NORMAL"
 	default:
 		return fmt.Errorf("PARTNERDESK_SQLITE_SYNCHRONOUS=%q must be FULL or NORMAL", v)
 	}
@@ -409,7 +409,7 @@ func (cfg config) publicBase() string {
 }
 
 func (cfg config) app(log *slog.Logger, demo bool) app.Config {
-	return app.Config{DataDir: cfg.dataDir, DatabaseURL: cfg.databaseURL, FilesDir: cfg.filesDir, Demo: demo, SessionSecret: cfg.sessionSecret, SecureCookies: cfg.secure, BaseURL: cfg.baseURL, Logger: log,
+	return app.Config{DataDir: cfg.dataDir, SQLiteSynchronous: cfg.sqliteSynchronous, DatabaseURL: cfg.databaseURL, FilesDir: cfg.filesDir, Demo: demo, SessionSecret: cfg.sessionSecret, SecureCookies: cfg.secure, BaseURL: cfg.baseURL, Logger: log,
 		KeyEncryptionKey: cfg.kek, LinkTTL: cfg.linkTTL, RevealBurst: cfg.revealBurst, RevealEvery: cfg.revealEvery,
 		APIRatePerSecond: cfg.apiRate, APIBurst: cfg.apiBurst, MaxActivityRange: cfg.activityRange, CancelWindows: cfg.cancelWindows,
 		PublicURL: cfg.publicBase(), WebhookAllowPrivate: cfg.webhookAllowPrivate, RequireMFA: cfg.mfaRequired(), SSO: cfg.sso}
@@ -504,13 +504,13 @@ func serve(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	acfg := cfg.app(log, cfg.demo)
-	acfg.ExclusiveServe = true
+	acfg.ExclusiveServe, acfg.Workers = true, true
 	a, err := app.Open(ctx, acfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	a.Start() // the activity log's sealer and checkpoints, and the sweeps; Close ends them
+	a.Start() // all the background work (activity log, sweeps, webhooks, billing); Close ends it
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (PARTNERDESK_ADDR): %w", cfg.addr, err)
@@ -518,11 +518,6 @@ func serve(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	// net/http's own messages (TLS handshakes, broken connections) go to the same structured log.
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}
-	// The background work every instance shares through the database: webhook deliveries and
-	// the billing run.
-	workCtx, stopWork := context.WithCancel(context.Background())
-	defer stopWork()
-	workDone := a.StartWorkers(workCtx)
 	fmt.Fprintf(stdout, "PartnerDesk is running at http://%s/\n", ln.Addr())
 	if cfg.baseURL != "" {
 		fmt.Fprintf(stdout, "Public URL: %s/ (other Host names get 421)\n", strings.TrimSuffix(cfg.baseURL, "/"))
@@ -541,23 +536,16 @@ func serve(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
-		stopWork()
-		<-workDone
 		return err
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	err = srv.Shutdown(sctx)
-	// Deliveries under way finish (each within 10 s); events not delivered wait in the outbox for
-	// the next start, or for another instance.
-	stopWork()
-	select {
-	case <-workDone:
-	case <-sctx.Done():
-	}
-	return err
+	// Then the deferred Close stops the background work: deliveries under way finish (each
+	// within 10 s); events not delivered wait in the outbox for the next start, or for another
+	// instance.
+	return srv.Shutdown(sctx)
 }
 
 func migrate(args []string, _ io.Reader, stdout, _ io.Writer) error {
@@ -565,7 +553,7 @@ func migrate(args []string, _ io.Reader, stdout, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := app.OpenStore(context.Background(), cfg.dataDir, cfg.databaseURL)
+	st, err := app.OpenStoreWith(context.Background(), app.Config{DataDir: cfg.dataDir, DatabaseURL: cfg.databaseURL, SQLiteSynchronous: cfg.sqliteSynchronous})
 	if err != nil {
 		return err
 	}

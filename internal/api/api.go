@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"partnerdesk/internal/desk"
+	"partnerdesk/internal/httperr"
 	"partnerdesk/internal/httplog"
 	"partnerdesk/internal/i18n"
 	"partnerdesk/internal/service"
@@ -238,7 +239,7 @@ func (a *API) handleError(err error, c echo.Context) {
 		return
 	}
 	loc := i18n.Get("en")
-	status, body := http.StatusInternalServerError, Error{Code: 500, Description: "An internal error occurred.", Data: []string{}}
+	status, body := http.StatusInternalServerError, Error{Code: 500, Description: loc.T("api.err.internal"), Data: []string{}}
 	var he *echo.HTTPError
 	var de *desk.Error
 	var ve *desk.ValidationError
@@ -264,49 +265,43 @@ func (a *API) handleError(err error, c echo.Context) {
 		}
 	case errors.As(err, &de):
 		body.Description = loc.Err(de)
+		status = httperr.Status(de.Code)
+		body.Code = status
 		switch de.Code {
-		case desk.EINVALID:
-			status, body.Code = http.StatusBadRequest, 400
-		case desk.EUNAUTHORIZED:
-			status, body.Code = http.StatusUnauthorized, 401
 		case desk.EFORBIDDEN:
-			status, body.Code = http.StatusForbidden, 403
 			a.recordDenied(c, de.Perm)
 			var roles []string
 			for _, r := range de.Roles {
 				roles = append(roles, loc.T("role."+r.Slug()))
 			}
-			body.Description = "Your roles do not allow this. Role needed (one of): " + strings.Join(roles, ", ") + "."
+			body.Description = loc.T("api.err.forbidden", strings.Join(roles, ", "))
 			body.Data = roles
 		case desk.ENOTFOUND:
-			status, body.Code = http.StatusNotFound, CodeNotFound
+			body.Code = CodeNotFound
 		case desk.ECONFLICT:
-			status, body.Code = http.StatusConflict, CodeInProgress
+			body.Code = CodeInProgress
 		case desk.ERATELIMIT:
-			status, body.Code = http.StatusTooManyRequests, 429
 			c.Response().Header().Set("Retry-After", strconv.Itoa(de.RetrySeconds()))
-		case desk.EGONE:
-			status, body.Code = http.StatusGone, 410
 		case desk.EKEYREUSED:
-			status, body.Code = http.StatusUnprocessableEntity, 422
 			body.Data = []string{"Idempotency-Key"}
 		case desk.EWINDOWCLOSED:
-			status, body.Code = http.StatusBadRequest, CodeWindowPassed
+			body.Code = CodeWindowPassed
 			// Partner Center's sentence, with the window configured for the product's kind (R26).
 			for _, arg := range de.Args {
 				if w, ok := arg.(desk.WindowArg); ok {
-					body.Description = "You have passed your " + loc.Window(time.Duration(w)) + " cancellation window. " + body.Description
+					body.Description = loc.T("api.err.window_passed", loc.Window(time.Duration(w)), body.Description)
 				}
 			}
 		case desk.ENOTCANCEL:
-			status, body.Code = http.StatusBadRequest, CodeNotCancellable
+			body.Code = CodeNotCancellable
 		case desk.ENEEDSUPPORT:
-			status, body.Code = http.StatusBadRequest, CodeNeedsSupport
-			body.Description += " File a support request (Help → Report a problem in the portal); a Global admin who has the refund approved can cancel anyway with overrideReason."
+			body.Code = CodeNeedsSupport
+			body.Description = loc.T("api.err.needs_support", body.Description)
 			body.Data = []string{"overrideReason"}
+		case desk.EINVALID, desk.EUNAUTHORIZED, desk.EGONE:
 		default:
 			httplog.Error(a.log, c, "api internal error", err)
-			body.Description = "An internal error occurred."
+			body.Description = loc.T("api.err.internal")
 		}
 	default:
 		if errors.Is(err, context.Canceled) {

@@ -16,8 +16,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -34,6 +32,9 @@ import (
 // Config is the application's configuration (see cmd/partnerdesk for flags and PARTNERDESK_* variables).
 type Config struct {
 	DataDir string
+	// SQLiteSynchronous is SQLite's synchronous setting, FULL ("" too) or NORMAL
+	// (PARTNERDESK_SQLITE_SYNCHRONOUS).
+	SQLiteSynchronous string
 	// DatabaseURL, a postgres:// URL, selects PostgreSQL; empty keeps SQLite in DataDir.
 	DatabaseURL string
 	// FilesDir holds the downloadable software files (default DataDir/artifacts; with several
@@ -42,6 +43,9 @@ type Config struct {
 	// ExclusiveServe takes the data directory's serve lock (SQLite): a second server on the same
 	// SQLite data directory refuses to start.
 	ExclusiveServe bool
+	// Workers adds the webhook delivery worker (R21) and the billing run (R25) to the background
+	// work Start begins (serve sets it; tests drive both themselves).
+	Workers bool
 	// Demo loads the demo data on first start.
 	Demo bool
 	// SessionSecret, when set, derives the session cookie keys; otherwise they are generated once
@@ -108,6 +112,7 @@ type App struct {
 	log             *slog.Logger
 	dataDir         string
 	checkpointEvery time.Duration
+	workers         bool
 	// stop ends the background work that Start began; done closes when it has ended.
 	stop func()
 	done chan struct{}
@@ -142,6 +147,13 @@ func (d *DB) Backup(ctx context.Context, path string) error {
 // OpenStore opens the database — PostgreSQL when databaseURL is a postgres:// URL, else SQLite
 // in dataDir (created if needed) — and applies the migrations.
 func OpenStore(ctx context.Context, dataDir, databaseURL string) (*DB, error) {
+	return OpenStoreWith(ctx, Config{DataDir: dataDir, DatabaseURL: databaseURL})
+}
+
+// OpenStoreWith is OpenStore with the engine settings of cfg (DataDir, DatabaseURL,
+// SQLiteSynchronous).
+func OpenStoreWith(ctx context.Context, cfg Config) (*DB, error) {
+	dataDir, databaseURL := cfg.DataDir, cfg.DatabaseURL
 	if databaseURL != "" {
 		if !postgres.IsURL(databaseURL) {
 			return nil, errors.New("PARTNERDESK_DATABASE_URL / --database-url must be a postgres:// URL (or empty for SQLite in the data directory)")
@@ -159,7 +171,7 @@ func OpenStore(ctx context.Context, dataDir, databaseURL string) (*DB, error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", dataDir, err)
 	}
-	st, err := sqlite.Open(filepath.Join(dataDir, "partnerdesk.db"))
+	st, err := sqlite.OpenWith(filepath.Join(dataDir, "partnerdesk.db"), sqlite.Options{Synchronous: cfg.SQLiteSynchronous})
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +259,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
-	st, err := OpenStore(ctx, cfg.DataDir, cfg.DatabaseURL)
+	st, err := OpenStoreWith(ctx, cfg)
 	if err != nil {
 		if unlock != nil {
 			unlock()
@@ -333,7 +345,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	} else if err != nil {
 		return fail(err)
 	}
-	a := &App{Store: st, Service: svc, unlock: unlock, log: cfg.Logger, dataDir: cfg.DataDir, checkpointEvery: cfg.CheckpointEvery}
+	a := &App{Store: st, Service: svc, unlock: unlock, log: cfg.Logger, dataDir: cfg.DataDir, checkpointEvery: cfg.CheckpointEvery, workers: cfg.Workers}
 	if cfg.Demo {
 		if err := a.loadDemo(ctx, cfg.Now()); err != nil {
 			return fail(err)
@@ -384,42 +396,6 @@ func lockDataDir(dir string) (func(), error) {
 			"(PARTNERDESK_DATABASE_URL) to run several instances", dir)
 	}
 	return func() { f.Close() }, nil
-}
-
-// billingEvery is how often the billing run looks for months to charge and invoices to issue.
-const billingEvery = time.Minute
-
-// StartWorkers starts the background work of a serving instance until ctx ends: the webhook
-// delivery worker (R21) and the billing run (R25), now and then every minute. Every instance
-// runs both; the database keeps each event delivered and each month charged once. The channel
-// closes when both have stopped (deliveries under way finish first).
-func (a *App) StartWorkers(ctx context.Context) <-chan struct{} {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		a.Service.DeliverWebhooks(ctx)
-	}()
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(billingEvery)
-		defer t.Stop()
-		for {
-			if run, err := a.Service.RunBilling(ctx); err != nil && ctx.Err() == nil {
-				a.log.Error("billing run", "err", err)
-			} else if run.Charged > 0 || len(run.Issued) > 0 {
-				a.log.Info("billing run", "charged", run.Charged, "issued", strings.Join(run.Issued, " "))
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	go func() { wg.Wait(); close(done) }()
-	return done
 }
 
 // Handler is the whole application: the REST API under /v1/ and the web portal elsewhere.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,13 +25,18 @@ const (
 	sealEvery  = 200 * time.Millisecond
 	flushEvery = 20 * time.Second
 	sweepEvery = 10 * time.Minute
+	// billingEvery is how often the billing run looks for months to charge and invoices to issue.
+	billingEvery = time.Minute
 )
 
-// Start begins a serving instance's background work, which Close ends: linking the activity
-// log's new events into its chain a few times a second; every CheckpointEvery, when the chain
-// has grown, a signed checkpoint appended to DATA_DIR/audit-checkpoints.log and written to the
-// log; the refusals counted after the first of their minute recorded as one event; and the
-// periodic sweeps (expired sessions, the download claims of expired links).
+// Start begins a serving instance's background work, all of it, which Stop (and Close) ends:
+// linking the activity log's new events into its chain a few times a second; every
+// CheckpointEvery, when the chain has grown, a signed checkpoint appended to
+// DATA_DIR/audit-checkpoints.log and written to the log; the refusals counted after the first of
+// their minute recorded as one event; the periodic sweeps (expired sessions, the download claims
+// of expired links); and with Config.Workers the webhook delivery worker (R21) and the billing
+// run (R25), now and then every minute. Every instance runs all of it; the database keeps each
+// event delivered and each month charged once.
 func (a *App) Start() {
 	if a.stop != nil {
 		return
@@ -43,10 +49,14 @@ func (a *App) Start() {
 		every = time.Minute
 	}
 	var wg sync.WaitGroup
-	run := func(period time.Duration, fn func(context.Context)) {
+	// run calls fn every period (and at once when now) until Stop.
+	run := func(period time.Duration, now bool, fn func(context.Context)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if now {
+				fn(ctx)
+			}
 			t := time.NewTicker(period)
 			defer t.Stop()
 			for {
@@ -59,14 +69,23 @@ func (a *App) Start() {
 			}
 		}()
 	}
-	run(sealEvery, a.seal)
-	run(every, func(ctx context.Context) { a.checkpoint(ctx) })
-	run(flushEvery, a.flushDenials)
-	run(sweepEvery, a.sweep)
+	run(sealEvery, false, a.seal)
+	run(every, false, func(ctx context.Context) { a.checkpoint(ctx) })
+	run(flushEvery, false, a.flushDenials)
+	run(sweepEvery, false, a.sweep)
+	if a.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a.Service.DeliverWebhooks(ctx)
+		}()
+		run(billingEvery, true, a.bill)
+	}
 	go func() { wg.Wait(); close(a.done) }()
 }
 
-// Stop ends what Start began, then links what is waiting and signs a last checkpoint (Close
+// Stop ends what Start began (webhook deliveries under way finish; undelivered events wait in
+// the outbox), then links what is waiting and signs a last checkpoint (Close
 // calls it).
 func (a *App) Stop() {
 	if a.stop == nil {
@@ -109,6 +128,14 @@ func (a *App) checkpoint(ctx context.Context) {
 	// Also in the server log, which is usually shipped elsewhere: audit verify reads it too.
 	a.log.Info("activity log checkpoint", "checkpoint", cp.String(), "position", cp.Position)
 	a.lastCheckpoint = cp.Position
+}
+
+func (a *App) bill(ctx context.Context) {
+	if run, err := a.Service.RunBilling(ctx); err != nil && ctx.Err() == nil {
+		a.log.Error("billing run", "err", err)
+	} else if run.Charged > 0 || len(run.Issued) > 0 {
+		a.log.Info("billing run", "charged", run.Charged, "issued", strings.Join(run.Issued, " "))
+	}
 }
 
 func (a *App) flushDenials(ctx context.Context) {

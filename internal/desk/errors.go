@@ -24,9 +24,13 @@ const (
 	EINTERNAL     = "internal"        // a bug or an outage: 500
 )
 
-// Error is a domain error: a code for the machine and a sentence for the user.
+// Error is a domain error: a code for the machine and, for the user, a message catalog key
+// (internal/i18n, "err.…") with its Args, translated at the edge (the portal in the reader's
+// language, the API in English). Message is always a key, never a sentence.
 type Error struct {
-	Code    string
+	Code string
+	// Message is a catalog key ("err.order_not_found"); a test in internal/i18n checks that
+	// every key the code uses is in every catalog.
 	Message string
 	// Field names the form field the message is about, when there is one.
 	Field string
@@ -34,8 +38,8 @@ type Error struct {
 	Roles []Role
 	// Perm is the permission that was missing, for EFORBIDDEN (the denial's event names it).
 	Perm Permission
-	// Args fill the message's verbs when Message is a catalog key (a CountryCode shows as the
-	// market's name in the reader's language).
+	// Args fill the verbs of the message the key names (a CountryCode shows as the market's
+	// name in the reader's language).
 	Args []any
 	// RetryAfter says when to try again, for ERATELIMIT.
 	RetryAfter time.Duration
@@ -70,14 +74,15 @@ func KeyError(code, key string, args ...any) *Error {
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
-// Errorf returns a domain error with a formatted message.
-func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+// Errorf returns a domain error whose message is a catalog key with arguments (as KeyError).
+func Errorf(code, key string, args ...any) *Error {
+	return &Error{Code: code, Message: key, Args: args}
 }
 
-// FieldError returns an EINVALID error about one form field.
-func FieldError(field, format string, args ...any) *Error {
-	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+// FieldError returns an EINVALID error about one form field, its message a catalog key with
+// arguments.
+func FieldError(field, key string, args ...any) *Error {
+	return &Error{Code: EINVALID, Field: field, Message: key, Args: args}
 }
 
 // ErrorCode returns the code of a domain error, EINTERNAL for anything else and "" for nil.
@@ -92,7 +97,7 @@ func ErrorCode(err error) string {
 	return EINTERNAL
 }
 
-// ErrorMessage returns the user-facing sentence (or catalog key) of a domain error, or a generic one.
+// ErrorMessage returns the catalog key of a domain error's message, or the generic one.
 func ErrorMessage(err error) string {
 	var e *Error
 	if errors.As(err, &e) {

@@ -140,5 +140,5 @@ func (rs Roles) Can(p Permission) bool { return rs.Any(Allowed[p]) }
 
 // Forbidden returns the EFORBIDDEN error for p, naming the roles that would be allowed (R5).
 func Forbidden(p Permission) *Error {
-	return &Error{Code: EFORBIDDEN, Message: "You do not have permission to do this.", Roles: Allowed[p].List(), Perm: p}
+	return &Error{Code: EFORBIDDEN, Message: "error.forbidden", Roles: Allowed[p].List(), Perm: p}
 }

@@ -623,4 +623,10 @@ var en = map[string]string{
 	"api.op.listInvoiceLineItems.desc": "The invoice's charges and credits; credits are negative.",
 	"api.op.listAuditRecords":          "List audit records",
 	"api.op.listAuditRecords.desc":     "The activity log of a date range, newest first, optionally filtered by company name, customer ID or resource type.",
+
+	// The REST API's error sentences (Partner Center's wording).
+	"api.err.forbidden":     "Your roles do not allow this. Role needed (one of): %s.",
+	"api.err.window_passed": "You have passed your %s cancellation window. %s",
+	"api.err.needs_support": "%s File a support request (Help → Report a problem in the portal); a Global admin who has the refund approved can cancel anyway with overrideReason.",
+	"api.err.internal":      "An internal error occurred.",
 }

@@ -623,4 +623,10 @@ var hu = map[string]string{
 	"api.op.listInvoiceLineItems.desc": "A számla díjai és jóváírásai; a jóváírások negatív összegűek.",
 	"api.op.listAuditRecords":          "Naplóbejegyzések listázása",
 	"api.op.listAuditRecords.desc":     "Egy dátumtartomány tevékenységnaplója a legújabbal kezdve, igény szerint cégnév, ügyfél-azonosító vagy erőforrástípus szerint szűrve.",
+
+	// A REST API hibaüzenetei.
+	"api.err.forbidden":     "A szerepkörei nem teszik ezt lehetővé. Szükséges szerepkör (valamelyik): %s.",
+	"api.err.window_passed": "Lejárt a(z) %s lemondási időszak. %s",
+	"api.err.needs_support": "%s Küldjön támogatási kérelmet (Súgó → Probléma jelentése a portálon); egy globális rendszergazda a visszatérítés jóváhagyása után az overrideReason megadásával mégis lemondhatja.",
+	"api.err.internal":      "Belső hiba történt.",
 }

@@ -47,11 +47,6 @@ func IsURL(u string) bool {
 	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
 }
 
-// MaxConns is the size of an instance's connection pool (0: 4 per core, at least 8). Every
-// instance holds up to this many connections: keep instances × MaxConns below the server's
-// max_connections.
-var MaxConns = 0
-
 // Open connects to the database at url (postgres://user@host:port/db?sslmode=…).
 func Open(ctx context.Context, url string) (*Store, error) {
 	cfg, err := pgx.ParseConfig(url)
@@ -59,10 +54,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("PARTNERDESK_DATABASE_URL: %w", err)
 	}
 	db := stdlib.OpenDB(*cfg)
-	n := MaxConns
-	if n <= 0 {
-		n = max(8, 4*runtime.GOMAXPROCS(0))
-	}
+	// Every instance holds up to this many connections: keep instances × n below the server's
+	// max_connections.
+	n := max(8, 4*runtime.GOMAXPROCS(0))
 	db.SetMaxOpenConns(n)
 	db.SetMaxIdleConns(n)
 	db.SetConnMaxIdleTime(5 * time.Minute)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -15,12 +16,30 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
+// accountService is what the account handlers need of the service.
+type accountService interface {
+	BeginEnrolment(u desk.User) (service.Enrolment, error)
+	ChangePassword(ctx context.Context, sess desk.Session, sessionToken, current, next, ip string) (desk.Session, string, error)
+	ConfirmEnrolment(ctx context.Context, sess desk.Session, sessionToken, enrolToken, code, ip string) ([]string, string, error)
+	CreateToken(ctx context.Context, a desk.Actor, name string, lifetime time.Duration) (desk.APIToken, string, error)
+	CustomerByID(ctx context.Context, a desk.Actor, id string) (desk.Customer, error)
+	DisableMFA(ctx context.Context, a desk.Actor, code string) error
+	EnrolmentFromToken(u desk.User, token string) (service.Enrolment, error)
+	MFARequired(u desk.User) bool
+	MyTokens(ctx context.Context, a desk.Actor) ([]desk.APIToken, error)
+	Now() time.Time
+	RegenerateRecoveryCodes(ctx context.Context, a desk.Actor, code string) ([]string, error)
+	RevokeToken(ctx context.Context, a desk.Actor, id string) error
+	Tokens(ctx context.Context, a desk.Actor) ([]desk.APIToken, error)
+	UnusedRecoveryCodes(ctx context.Context, a desk.Actor) (int, error)
+}
+
 // My account → Security (/account/security): two-step verification (R22), the password (R24)
 // and a partner user's own API tokens. A session that must change its one-time password or set
 // up two-step verification before anything else is sent here and can use only its part.
 
 // securityPage renders the page for the request's session with what v already holds.
-func (s *Server) securityPage(c echo.Context, v web.SecurityView, status int) error {
+func (s *accountHandlers) securityPage(c echo.Context, v web.SecurityView, status int) error {
 	ctx := c.Request().Context()
 	sess, _, _ := currentSession(c)
 	v.User, v.Stage = sess.User, sess.Stage
@@ -74,7 +93,7 @@ func (s *Server) securityPage(c echo.Context, v web.SecurityView, status int) er
 }
 
 // setup draws an enrolment's QR code.
-func (s *Server) setup(c echo.Context, enr service.Enrolment) (web.Setup, error) {
+func (s *accountHandlers) setup(c echo.Context, enr service.Enrolment) (web.Setup, error) {
 	qr, err := web.QRSVG(enr.URI, tr(c, "security.qr_label"))
 	if err != nil {
 		return web.Setup{}, err
@@ -82,7 +101,7 @@ func (s *Server) setup(c echo.Context, enr service.Enrolment) (web.Setup, error)
 	return web.Setup{Secret: enr.Secret, Token: enr.Token, QR: qr}, nil
 }
 
-func (s *Server) handleSecurity(c echo.Context) error {
+func (s *accountHandlers) handleSecurity(c echo.Context) error {
 	return s.securityPage(c, web.SecurityView{}, http.StatusOK)
 }
 
@@ -119,7 +138,7 @@ func formError(c echo.Context, err error, v *web.SecurityView) (int, error) {
 
 // handleConfirmMFA turns two-step verification on with a code from the app just set up, and
 // shows the recovery codes once.
-func (s *Server) handleConfirmMFA(c echo.Context) error {
+func (s *accountHandlers) handleConfirmMFA(c echo.Context) error {
 	sess, token, _ := currentSession(c)
 	setupToken, next := c.FormValue("setup"), safeNext(c.FormValue("next"))
 	codes, newToken, err := s.svc.ConfirmEnrolment(c.Request().Context(), sess, token, setupToken, c.FormValue("code"), c.RealIP())
@@ -152,7 +171,7 @@ func (s *Server) handleConfirmMFA(c echo.Context) error {
 	return s.securityPage(c, web.SecurityView{RecoveryCodes: codes, Next: homeOf(sess.User, next)}, http.StatusOK)
 }
 
-func (s *Server) handleRecoveryCodes(c echo.Context) error {
+func (s *accountHandlers) handleRecoveryCodes(c echo.Context) error {
 	codes, err := s.svc.RegenerateRecoveryCodes(c.Request().Context(), actor(c), c.FormValue("code"))
 	if err != nil {
 		v := web.SecurityView{}
@@ -165,7 +184,7 @@ func (s *Server) handleRecoveryCodes(c echo.Context) error {
 	return s.securityPage(c, web.SecurityView{RecoveryCodes: codes}, http.StatusOK)
 }
 
-func (s *Server) handleDisableMFA(c echo.Context) error {
+func (s *accountHandlers) handleDisableMFA(c echo.Context) error {
 	if err := s.svc.DisableMFA(c.Request().Context(), actor(c), c.FormValue("code")); err != nil {
 		v := web.SecurityView{}
 		status, err := formError(c, err, &v)
@@ -182,7 +201,7 @@ func (s *Server) handleDisableMFA(c echo.Context) error {
 
 // handleChangePassword changes the user's own password; a sign-in that had to change its
 // one-time password goes on to its next step.
-func (s *Server) handleChangePassword(c echo.Context) error {
+func (s *accountHandlers) handleChangePassword(c echo.Context) error {
 	sess, token, _ := currentSession(c)
 	next := safeNext(c.FormValue("next"))
 	moved, newToken, err := s.svc.ChangePassword(c.Request().Context(), sess, token, c.FormValue("current_password"), c.FormValue("new_password"), c.RealIP())
@@ -217,7 +236,7 @@ func withDone(path, key string) string {
 	return path + "?done=" + key
 }
 
-func (s *Server) handleCreateOwnToken(c echo.Context) error {
+func (s *accountHandlers) handleCreateOwnToken(c echo.Context) error {
 	v := web.SecurityView{}
 	v.TokenForm.Name, v.TokenForm.Days = c.FormValue("name"), c.FormValue("days")
 	days, err := strconv.Atoi(strings.TrimSpace(v.TokenForm.Days))
@@ -235,7 +254,7 @@ func (s *Server) handleCreateOwnToken(c echo.Context) error {
 	return s.securityPage(c, web.SecurityView{TokenSecret: secret}, http.StatusOK)
 }
 
-func (s *Server) handleRevokeOwnToken(c echo.Context) error {
+func (s *accountHandlers) handleRevokeOwnToken(c echo.Context) error {
 	if err := s.svc.RevokeToken(c.Request().Context(), actor(c), c.Param("apitoken")); err != nil {
 		return err
 	}

@@ -1,10 +1,12 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"partnerdesk/internal/csvexport"
 	"partnerdesk/internal/desk"
@@ -14,8 +16,17 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
+// activityService is what the activity handlers need of the service.
+type activityService interface {
+	Activity(ctx context.Context, a desk.Actor, q service.ActivityQuery) (desk.ActivityFilter, desk.ActivityPage, []desk.DayCount, error)
+	ActivityFilter(ctx context.Context, q service.ActivityQuery) (desk.ActivityFilter, error)
+	ActivityUsers(ctx context.Context, a desk.Actor) ([]string, error)
+	ExportActivity(ctx context.Context, a desk.Actor, q service.ActivityQuery, fn func(desk.Event) error) error
+	Now() time.Time
+}
+
 // activityQuery reads the filters from the URL; a missing range is the last 30 days.
-func (s *Server) activityQuery(c echo.Context) service.ActivityQuery {
+func (s *activityHandlers) activityQuery(c echo.Context) service.ActivityQuery {
 	now := s.svc.Now()
 	q := service.ActivityQuery{From: c.QueryParam("from"), To: c.QueryParam("to"), Customer: c.QueryParam("customer"),
 		Actor: c.QueryParam("user"), Operation: c.QueryParam("action"), After: c.QueryParam("after"), Limit: 50}
@@ -26,7 +37,7 @@ func (s *Server) activityQuery(c echo.Context) service.ActivityQuery {
 }
 
 // handleActivity renders the activity log: the chart, one keyset page of events and the pager.
-func (s *Server) handleActivity(c echo.Context) error {
+func (s *activityHandlers) handleActivity(c echo.Context) error {
 	ctx := c.Request().Context()
 	q := s.activityQuery(c)
 	v := web.ActivityView{From: q.From, To: q.To, Customer: q.Customer, Actor: q.Actor, Operation: q.Operation, Now: s.svc.Now()}
@@ -60,7 +71,7 @@ func (s *Server) handleActivity(c echo.Context) error {
 
 // handleActivityExport streams the whole filtered range as CSV (not just one page), one row at a
 // time; every cell a spreadsheet would run as a formula is neutralised (csvexport).
-func (s *Server) handleActivityExport(c echo.Context) error {
+func (s *activityHandlers) handleActivityExport(c echo.Context) error {
 	ctx := c.Request().Context()
 	q := s.activityQuery(c)
 	if _, err := s.svc.ActivityFilter(ctx, q); err != nil {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -11,7 +12,13 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-func (s *Server) handleBilling(c echo.Context) error {
+// billingService is what the billing handlers need of the service.
+type billingService interface {
+	Invoice(ctx context.Context, a desk.Actor, id string) (desk.Invoice, []desk.InvoiceLine, error)
+	Invoices(ctx context.Context, a desk.Actor) ([]desk.Invoice, error)
+}
+
+func (s *billingHandlers) handleBilling(c echo.Context) error {
 	invs, err := s.svc.Invoices(c.Request().Context(), actor(c))
 	if err != nil {
 		return err
@@ -20,7 +27,7 @@ func (s *Server) handleBilling(c echo.Context) error {
 	return render(c, http.StatusOK, web.BillingPage(p, invs))
 }
 
-func (s *Server) handleInvoice(c echo.Context) error {
+func (s *billingHandlers) handleInvoice(c echo.Context) error {
 	inv, lines, err := s.svc.Invoice(c.Request().Context(), actor(c), c.Param("invoice"))
 	if err != nil {
 		return err
@@ -31,7 +38,7 @@ func (s *Server) handleInvoice(c echo.Context) error {
 
 // handleInvoiceCSV exports an invoice's lines: amounts as decimal strings in major units, the
 // service period each line covers (R25), every text cell neutralised against formulas (csvexport).
-func (s *Server) handleInvoiceCSV(c echo.Context) error {
+func (s *billingHandlers) handleInvoiceCSV(c echo.Context) error {
 	inv, lines, err := s.svc.Invoice(c.Request().Context(), actor(c), c.Param("invoice"))
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"partnerdesk/internal/httperr"
 	"strings"
 
 	"partnerdesk/internal/desk"
@@ -11,7 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-func (s *Server) cancelView(c echo.Context, selected string) (web.CancelView, error) {
+func (s *ordersHandlers) cancelView(c echo.Context, selected string) (web.CancelView, error) {
 	d, err := s.svc.CancelDialog(c.Request().Context(), actor(c), c.Param("id"), c.Param("ent"), selected)
 	if err != nil {
 		return web.CancelView{}, err
@@ -21,7 +22,7 @@ func (s *Server) cancelView(c echo.Context, selected string) (web.CancelView, er
 }
 
 // renderCancel renders the dialog (htmx) or the page (no JavaScript).
-func (s *Server) renderCancel(c echo.Context, v web.CancelView, status int) error {
+func (s *ordersHandlers) renderCancel(c echo.Context, v web.CancelView, status int) error {
 	if isPartial(c) {
 		return render(c, status, web.CancelDialog(v))
 	}
@@ -34,7 +35,7 @@ func (s *Server) renderCancel(c echo.Context, v web.CancelView, status int) erro
 }
 
 // handleCancelDialog opens the cancel dialog; ?order_id= selects another order of the product.
-func (s *Server) handleCancelDialog(c echo.Context) error {
+func (s *ordersHandlers) handleCancelDialog(c echo.Context) error {
 	v, err := s.cancelView(c, c.QueryParam("order_id"))
 	if err != nil {
 		return err
@@ -45,7 +46,7 @@ func (s *Server) handleCancelDialog(c echo.Context) error {
 // handleCancel submits the dialog: the server checks the acknowledgement (R14), the window (R12),
 // R13, the support-request rule (or a Global admin's override with its reason) and
 // exactly-once (R15), and answers with the result at once (R16).
-func (s *Server) handleCancel(c echo.Context) error {
+func (s *ordersHandlers) handleCancel(c echo.Context) error {
 	ctx := c.Request().Context()
 	orderID := c.FormValue("order_id")
 	v, err := s.cancelView(c, orderID)
@@ -70,7 +71,7 @@ func (s *Server) handleCancel(c echo.Context) error {
 			return verr
 		}
 		v2.Error, v2.OverrideReason = i18n.From(ctx).Err(err), reason
-		return s.renderCancel(c, v2, statusOf(desk.ErrorCode(err)))
+		return s.renderCancel(c, v2, httperr.StatusOf(err))
 	default:
 		return err
 	}

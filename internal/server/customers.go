@@ -1,9 +1,11 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"partnerdesk/internal/csvexport"
 	"partnerdesk/internal/desk"
@@ -12,7 +14,17 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-func (s *Server) customersCrumb(c echo.Context) web.Crumb {
+// customersService is what the customers handlers need of the service.
+type customersService interface {
+	CreateCustomer(ctx context.Context, a desk.Actor, n desk.NewCustomer) (desk.Customer, error)
+	CustomerByID(ctx context.Context, a desk.Actor, id string) (desk.Customer, error)
+	CustomerUsers(ctx context.Context, a desk.Actor, customerID string) ([]desk.User, error)
+	FindCustomers(ctx context.Context, a desk.Actor, f desk.CustomerFilter) (desk.CustomerPage, error)
+	InviteCustomerUser(ctx context.Context, a desk.Actor, customerID string, n desk.NewUser) (desk.User, string, error)
+	Now() time.Time
+}
+
+func (s *customersHandlers) customersCrumb(c echo.Context) web.Crumb {
 	return web.Crumb{Label: tr(c, "nav.customers"), Href: "/customers"}
 }
 
@@ -21,7 +33,7 @@ const searchCountCap = 200
 
 // handleCustomerList renders the customer list: one keyset page from the covering index, or its
 // results part alone for htmx.
-func (s *Server) handleCustomerList(c echo.Context) error {
+func (s *customersHandlers) handleCustomerList(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := desk.CustomerFilter{
 		Query: c.QueryParam("q"), Sort: desk.CustomerSort(c.QueryParam("sort")), Desc: c.QueryParam("desc") == "1",
@@ -53,7 +65,7 @@ const exportPage = 200
 
 // handleCustomerExport streams the customer list as searched and sorted (every match, not one
 // page) as CSV, reading it in keyset pages; cells a spreadsheet would run are neutralised.
-func (s *Server) handleCustomerExport(c echo.Context) error {
+func (s *customersHandlers) handleCustomerExport(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := desk.CustomerFilter{Query: c.QueryParam("q"), Sort: desk.CustomerSort(c.QueryParam("sort")), Desc: c.QueryParam("desc") == "1", Limit: exportPage, SkipCount: true}
 	if f.Sort != desk.SortDomain {
@@ -86,7 +98,7 @@ func (s *Server) handleCustomerExport(c echo.Context) error {
 	}
 }
 
-func (s *Server) customerPage(c echo.Context, tab web.CustomerTab) (desk.Customer, web.Page, error) {
+func (s *customersHandlers) customerPage(c echo.Context, tab web.CustomerTab) (desk.Customer, web.Page, error) {
 	cust, err := s.svc.CustomerByID(c.Request().Context(), actor(c), c.Param("id"))
 	if err != nil {
 		return cust, web.Page{}, err
@@ -96,18 +108,18 @@ func (s *Server) customerPage(c echo.Context, tab web.CustomerTab) (desk.Custome
 }
 
 // handleCustomerDetails opens a customer on its Software tab, as partner staff expect.
-func (s *Server) handleCustomerDetails(c echo.Context) error {
+func (s *customersHandlers) handleCustomerDetails(c echo.Context) error {
 	if currentUser(c).Can(desk.PermViewSoftware) {
 		return s.handleCustomerSoftware(c)
 	}
 	return s.handleCustomerAccount(c)
 }
 
-func (s *Server) handleCustomerAccount(c echo.Context) error {
+func (s *customersHandlers) handleCustomerAccount(c echo.Context) error {
 	return s.accountPage(c, web.AccountView{}, http.StatusOK)
 }
 
-func (s *Server) accountPage(c echo.Context, v web.AccountView, status int) error {
+func (s *customersHandlers) accountPage(c echo.Context, v web.AccountView, status int) error {
 	cust, p, err := s.customerPage(c, web.TabAccount)
 	if err != nil {
 		return err
@@ -120,7 +132,7 @@ func (s *Server) accountPage(c echo.Context, v web.AccountView, status int) erro
 }
 
 // handleInviteCustomerUser creates a customer user and shows the one-time password once.
-func (s *Server) handleInviteCustomerUser(c echo.Context) error {
+func (s *customersHandlers) handleInviteCustomerUser(c echo.Context) error {
 	var roles desk.Roles
 	if r, ok := desk.ParseRole(c.FormValue("role")); ok && !r.IsPartner() {
 		roles = desk.RolesOf(r)
@@ -137,15 +149,15 @@ func (s *Server) handleInviteCustomerUser(c echo.Context) error {
 	return s.accountPage(c, web.AccountView{Secret: password, SecretFor: u.Email}, http.StatusOK)
 }
 
-func (s *Server) newCustomerPage(c echo.Context) web.Page {
+func (s *customersHandlers) newCustomerPage(c echo.Context) web.Page {
 	return page(c, "customers", tr(c, "customers.add"), tr(c, "nav.customers"), s.customersCrumb(c), web.Crumb{Label: tr(c, "customers.add")})
 }
 
-func (s *Server) handleNewCustomerForm(c echo.Context) error {
+func (s *customersHandlers) handleNewCustomerForm(c echo.Context) error {
 	return render(c, http.StatusOK, web.NewCustomerPage(s.newCustomerPage(c), web.NewCustomerView{}))
 }
 
-func (s *Server) handleCreateCustomer(c echo.Context) error {
+func (s *customersHandlers) handleCreateCustomer(c echo.Context) error {
 	n := desk.NewCustomer{
 		CompanyName: c.FormValue("company_name"), Domain: c.FormValue("domain"), Country: c.FormValue("country"),
 		Address: desk.Address{Line1: c.FormValue("address_line1"), City: c.FormValue("city"), PostalCode: c.FormValue("postal_code"), Region: c.FormValue("region")},

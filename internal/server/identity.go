@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -14,6 +15,15 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
+// signinService is what the signin handlers need of the service.
+type signinService interface {
+	FinishSSO(ctx context.Context, redirectURL string, ans service.SSOAnswer, ip string) (desk.Session, string, string, error)
+	SSOEnabled() bool
+	SSOFormOrigin(ctx context.Context) string
+	StartSSO(ctx context.Context, redirectURL, next, ip string) (authURL, binding string, err error)
+	VerifySecondFactor(ctx context.Context, sessionToken, code, ip string) (desk.Session, string, error)
+}
+
 // The steps of a sign-in after the password: the code at /signin/mfa (R22) and single sign-on
 // with an OpenID Connect provider (R23).
 
@@ -22,7 +32,7 @@ const ssoCookie = "pd_sso"
 
 // advancedSession sets the cookie of a session that moved on a step (its old token is gone)
 // and sends the browser to the next step, or on to where it was going.
-func (s *Server) advancedSession(c echo.Context, sess desk.Session, token, next string) error {
+func (s *signinHandlers) advancedSession(c echo.Context, sess desk.Session, token, next string) error {
 	if err := s.setSession(c, token); err != nil {
 		return err
 	}
@@ -38,7 +48,7 @@ func (s *Server) advancedSession(c echo.Context, sess desk.Session, token, next 
 
 // mfaPending returns the request's session when it waits for a code; otherwise the answer to
 // give: on to the start page when signed in, to the step due, or back to the sign-in form.
-func (s *Server) mfaPending(c echo.Context) (desk.Session, string, error) {
+func (s *signinHandlers) mfaPending(c echo.Context) (desk.Session, string, error) {
 	sess, token, ok := currentSession(c)
 	switch {
 	case ok && sess.Stage == desk.StageMFA:
@@ -51,7 +61,7 @@ func (s *Server) mfaPending(c echo.Context) (desk.Session, string, error) {
 	return sess, "", c.Redirect(http.StatusSeeOther, "/signin")
 }
 
-func (s *Server) handleMFAForm(c echo.Context) error {
+func (s *signinHandlers) handleMFAForm(c echo.Context) error {
 	_, token, err := s.mfaPending(c)
 	if token == "" {
 		return err
@@ -59,7 +69,7 @@ func (s *Server) handleMFAForm(c echo.Context) error {
 	return render(c, http.StatusOK, web.MFAPage(web.MFAForm{Next: c.QueryParam("next")}))
 }
 
-func (s *Server) handleMFA(c echo.Context) error {
+func (s *signinHandlers) handleMFA(c echo.Context) error {
 	_, token, err := s.mfaPending(c)
 	if token == "" {
 		return err
@@ -93,7 +103,7 @@ func (s *Server) handleMFA(c echo.Context) error {
 // signInPage renders the sign-in form. With single sign-on its Content-Security-Policy lets
 // forms go on to the identity provider: browsers apply form-action to the redirect that follows
 // a form, and the "Sign in with your organisation" form is answered with one to the provider.
-func (s *Server) signInPage(c echo.Context, status int, f web.SignInForm) error {
+func (s *signinHandlers) signInPage(c echo.Context, status int, f web.SignInForm) error {
 	f.SSO = s.svc.SSOEnabled()
 	if f.SSO {
 		if origin := s.svc.SSOFormOrigin(c.Request().Context()); origin != "" {
@@ -118,7 +128,7 @@ func allowFormAction(policy, origin string) string {
 
 // ssoCallbackURL is the redirect URI of this request's origin (PARTNERDESK_OIDC_REDIRECT_URL,
 // when set, takes its place in the service).
-func (s *Server) ssoCallbackURL(c echo.Context) string {
+func (s *signinHandlers) ssoCallbackURL(c echo.Context) string {
 	scheme := "http"
 	if c.Request().TLS != nil || s.cfg.Secure {
 		scheme = "https"
@@ -126,7 +136,7 @@ func (s *Server) ssoCallbackURL(c echo.Context) string {
 	return scheme + "://" + c.Request().Host + service.SSOCallbackPath
 }
 
-func (s *Server) handleSSOStart(c echo.Context) error {
+func (s *signinHandlers) handleSSOStart(c echo.Context) error {
 	if !s.svc.SSOEnabled() {
 		return echo.ErrNotFound
 	}
@@ -147,7 +157,7 @@ func (s *Server) handleSSOStart(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, authURL)
 }
 
-func (s *Server) handleSSOCallback(c echo.Context) error {
+func (s *signinHandlers) handleSSOCallback(c echo.Context) error {
 	if !s.svc.SSOEnabled() {
 		return echo.ErrNotFound
 	}

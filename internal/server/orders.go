@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"net/http"
@@ -15,10 +16,24 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
+// ordersService is what the orders handlers need of the service.
+type ordersService interface {
+	CancelDialog(ctx context.Context, a desk.Actor, customerID, entitlementID, selectedOrder string) (desk.CancelDialog, error)
+	CancelEntitlement(ctx context.Context, a desk.Actor, customerID, orderID, entitlementID string, acknowledged bool, overrideReason string) (desk.Order, desk.Cancellation, error)
+	Cart(ctx context.Context, a desk.Actor, customerID string) (desk.Cart, error)
+	CatalogForCustomer(ctx context.Context, a desk.Actor, customerID string, kind desk.ProductKind, query string) (desk.Customer, []desk.Product, error)
+	CustomerByID(ctx context.Context, a desk.Actor, id string) (desk.Customer, error)
+	Order(ctx context.Context, a desk.Actor, customerID, orderID string) (desk.Customer, desk.Order, error)
+	Orders(ctx context.Context, a desk.Actor, customerID, after string, limit int) (desk.Customer, desk.OrderPage, error)
+	PlaceCartOrder(ctx context.Context, a desk.Actor, customerID, key string) (desk.Order, bool, error)
+	RemoveCartLine(ctx context.Context, a desk.Actor, customerID, offerID string) error
+	SetCartLine(ctx context.Context, a desk.Actor, customerID string, l desk.CartLine, add bool) error
+}
+
 // customerCrumbs is the trail of a customer's page. It links only pages the user may open: a
 // Billing admin (orders and invoices, no customer list) comes through Billing to the
 // customer's Order history.
-func (s *Server) customerCrumbs(c echo.Context, cust desk.Customer, last string) []web.Crumb {
+func (s *ordersHandlers) customerCrumbs(c echo.Context, cust desk.Customer, last string) []web.Crumb {
 	u := currentUser(c)
 	if !u.Can(desk.PermViewCustomers) {
 		var out []web.Crumb
@@ -31,7 +46,7 @@ func (s *Server) customerCrumbs(c echo.Context, cust desk.Customer, last string)
 		{Label: cust.CompanyName, Href: "/customers/" + cust.ID}, {Label: last}}
 }
 
-func (s *Server) addProductsView(c echo.Context, cartErr web.CartError) (web.Page, web.AddProductsView, error) {
+func (s *ordersHandlers) addProductsView(c echo.Context, cartErr web.CartError) (web.Page, web.AddProductsView, error) {
 	ctx := c.Request().Context()
 	kind := desk.ProductKind(c.QueryParam("kind"))
 	if !kind.Valid() {
@@ -49,7 +64,7 @@ func (s *Server) addProductsView(c echo.Context, cartErr web.CartError) (web.Pag
 	return p, web.AddProductsView{Customer: cust, Products: products, Kind: kind, Query: c.QueryParam("q"), Cart: cart, Error: cartErr}, nil
 }
 
-func (s *Server) handleAddProducts(c echo.Context) error {
+func (s *ordersHandlers) handleAddProducts(c echo.Context) error {
 	p, v, err := s.addProductsView(c, web.CartError{})
 	if err != nil {
 		return err
@@ -61,7 +76,7 @@ func (s *Server) handleAddProducts(c echo.Context) error {
 // row's quantity field, out of band), a plain form the page. A refused quantity (R10) changes
 // nothing and is explained at its field; the cart line's field shows the quantity the cart
 // keeps, so the field and the totals agree.
-func (s *Server) handleCartChange(c echo.Context, remove bool) error {
+func (s *ordersHandlers) handleCartChange(c echo.Context, remove bool) error {
 	ctx := c.Request().Context()
 	id := c.Param("id")
 	offerID := c.FormValue("offer_id")
@@ -153,8 +168,8 @@ func quantityMessage(c echo.Context, cart desk.Cart, e web.CartError) string {
 	return loc.T("cart.qty_row", max)
 }
 
-func (s *Server) handleCartAdd(c echo.Context) error    { return s.handleCartChange(c, false) }
-func (s *Server) handleCartRemove(c echo.Context) error { return s.handleCartChange(c, true) }
+func (s *ordersHandlers) handleCartAdd(c echo.Context) error    { return s.handleCartChange(c, false) }
+func (s *ordersHandlers) handleCartRemove(c echo.Context) error { return s.handleCartChange(c, true) }
 
 // customersNav is the left navigation entry a customer's page belongs to: Customers, or
 // Billing for a user who reaches orders from the invoices.
@@ -171,7 +186,7 @@ func idempotencyKey() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func (s *Server) reviewPage(c echo.Context, key, errMsg string, status int) error {
+func (s *ordersHandlers) reviewPage(c echo.Context, key, errMsg string, status int) error {
 	ctx := c.Request().Context()
 	cust, err := s.svc.CustomerByID(ctx, actor(c), c.Param("id"))
 	if err != nil {
@@ -186,13 +201,13 @@ func (s *Server) reviewPage(c echo.Context, key, errMsg string, status int) erro
 }
 
 // handleReview shows "Review your orders" with a fresh idempotency key for the Buy form (R9).
-func (s *Server) handleReview(c echo.Context) error {
+func (s *ordersHandlers) handleReview(c echo.Context) error {
 	return s.reviewPage(c, idempotencyKey(), "", http.StatusOK)
 }
 
 // handleBuy places the cart as an order. The form's key makes a double click or a resubmission
 // return the first order (R9); either way the user lands on that order's confirmation.
-func (s *Server) handleBuy(c echo.Context) error {
+func (s *ordersHandlers) handleBuy(c echo.Context) error {
 	key := c.FormValue("idempotency_key")
 	order, _, err := s.svc.PlaceCartOrder(c.Request().Context(), actor(c), c.Param("id"), key)
 	if desk.ErrorCode(err) == desk.EINVALID {
@@ -204,7 +219,7 @@ func (s *Server) handleBuy(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/customers/"+order.CustomerID+"/orders/"+order.ID+"?done=order_placed")
 }
 
-func (s *Server) handleCustomerOrders(c echo.Context) error {
+func (s *ordersHandlers) handleCustomerOrders(c echo.Context) error {
 	cust, orders, err := s.svc.Orders(c.Request().Context(), actor(c), c.Param("id"), c.QueryParam("after"), 50)
 	if err != nil {
 		return err
@@ -213,7 +228,7 @@ func (s *Server) handleCustomerOrders(c echo.Context) error {
 	return render(c, http.StatusOK, web.OrdersTab(p, cust, orders, currentUser(c).Can(desk.PermPlaceOrder)))
 }
 
-func (s *Server) handleOrder(c echo.Context) error {
+func (s *ordersHandlers) handleOrder(c echo.Context) error {
 	cust, order, err := s.svc.Order(c.Request().Context(), actor(c), c.Param("id"), c.Param("orderId"))
 	if err != nil {
 		return err
@@ -224,7 +239,7 @@ func (s *Server) handleOrder(c echo.Context) error {
 }
 
 // handleMarkets is the reference list of markets without Azure Reservations (R7), searchable.
-func (s *Server) handleMarkets(c echo.Context) error {
+func (s *ordersHandlers) handleMarkets(c echo.Context) error {
 	p := page(c, "markets", tr(c, "markets.title"), tr(c, "nav.markets"), web.Crumb{Label: tr(c, "nav.markets")})
 	return render(c, http.StatusOK, web.MarketsPage(p, web.Markets(c.Request().Context(), c.QueryParam("q"))))
 }

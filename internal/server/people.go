@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -9,6 +10,18 @@ import (
 
 	"github.com/labstack/echo/v4"
 )
+
+// peopleService is what the people handlers need of the service.
+type peopleService interface {
+	CustomerByID(ctx context.Context, a desk.Actor, id string) (desk.Customer, error)
+	CustomerUsers(ctx context.Context, a desk.Actor, customerID string) ([]desk.User, error)
+	InviteCustomerUser(ctx context.Context, a desk.Actor, customerID string, n desk.NewUser) (desk.User, string, error)
+	RemoveCustomerUser(ctx context.Context, a desk.Actor, customerID, userID string, confirmed bool) (desk.User, error)
+	ResetCustomerUserMFA(ctx context.Context, a desk.Actor, customerID, userID string) (desk.User, error)
+	ResetCustomerUserPassword(ctx context.Context, a desk.Actor, customerID, userID string) (desk.User, string, error)
+	ResetUserMFA(ctx context.Context, a desk.Actor, userID string) (desk.User, error)
+	SetCustomerUserActive(ctx context.Context, a desk.Actor, customerID, userID string, active bool) (desk.User, error)
+}
 
 // Customer users' lifecycle (R24): from the customer's Account tab (the partner's Global admins)
 // and from the admin center's Users page (the tenant's own Global admin; their tenant only, R4).
@@ -25,7 +38,7 @@ type userResult struct {
 }
 
 // runUserAction runs action on a customer's user as the request's actor.
-func (s *Server) runUserAction(c echo.Context, action, customerID, userID string) (userResult, error) {
+func (s *peopleHandlers) runUserAction(c echo.Context, action, customerID, userID string) (userResult, error) {
 	ctx, a := c.Request().Context(), actor(c)
 	var r userResult
 	var err error
@@ -62,7 +75,7 @@ func doneKey(action string) string {
 	return "user_updated"
 }
 
-func (s *Server) handlePartnerCustomerUser(action string) echo.HandlerFunc {
+func (s *peopleHandlers) handlePartnerCustomerUser(action string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id := c.Param("id")
 		r, err := s.runUserAction(c, action, id, c.Param("user"))
@@ -79,7 +92,7 @@ func (s *Server) handlePartnerCustomerUser(action string) echo.HandlerFunc {
 	}
 }
 
-func (s *Server) portalUsersPage(c echo.Context, v web.PortalUsersView, status int) error {
+func (s *peopleHandlers) portalUsersPage(c echo.Context, v web.PortalUsersView, status int) error {
 	ctx, a := c.Request().Context(), actor(c)
 	cust, err := s.svc.CustomerByID(ctx, a, a.User.CustomerID)
 	if err != nil {
@@ -92,15 +105,15 @@ func (s *Server) portalUsersPage(c echo.Context, v web.PortalUsersView, status i
 	return render(c, status, web.PortalUsersPage(p, cust, v))
 }
 
-func (s *Server) portalUsersCrumbs(c echo.Context) []web.Crumb {
+func (s *peopleHandlers) portalUsersCrumbs(c echo.Context) []web.Crumb {
 	return []web.Crumb{{Label: tr(c, "home.title"), Href: "/portal"}, {Label: tr(c, "portal.users")}}
 }
 
-func (s *Server) handlePortalUsers(c echo.Context) error {
+func (s *peopleHandlers) handlePortalUsers(c echo.Context) error {
 	return s.portalUsersPage(c, web.PortalUsersView{}, http.StatusOK)
 }
 
-func (s *Server) handlePortalInvite(c echo.Context) error {
+func (s *peopleHandlers) handlePortalInvite(c echo.Context) error {
 	var roles desk.Roles
 	if r, ok := desk.ParseRole(c.FormValue("role")); ok && !r.IsPartner() {
 		roles = desk.RolesOf(r)
@@ -117,7 +130,7 @@ func (s *Server) handlePortalInvite(c echo.Context) error {
 	return s.portalUsersPage(c, web.PortalUsersView{Secret: password, SecretFor: u.Email}, http.StatusOK)
 }
 
-func (s *Server) handlePortalUserAction(action string) echo.HandlerFunc {
+func (s *peopleHandlers) handlePortalUserAction(action string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r, err := s.runUserAction(c, action, currentUser(c).CustomerID, c.Param("user"))
 		if err != nil {
@@ -133,7 +146,7 @@ func (s *Server) handlePortalUserAction(action string) echo.HandlerFunc {
 	}
 }
 
-func (s *Server) handleUserMFAReset(c echo.Context) error {
+func (s *peopleHandlers) handleUserMFAReset(c echo.Context) error {
 	return s.userAction(c, func() error {
 		_, err := s.svc.ResetUserMFA(c.Request().Context(), actor(c), c.Param("id"))
 		return err

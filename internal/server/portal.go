@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 
 	"partnerdesk/internal/desk"
@@ -10,14 +11,22 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
+// portalService is what the portal handlers need of the service.
+type portalService interface {
+	IssueLink(ctx context.Context, a desk.Actor, customerID, entitlementID string, ref desk.EditionRef, shared bool) (desk.DownloadLink, error)
+	RevealKey(ctx context.Context, a desk.Actor, customerID, entitlementID, version string) (string, error)
+	Software(ctx context.Context, a desk.Actor, customerID string) (desk.Customer, []desk.SoftwareItem, error)
+	SoftwareItem(ctx context.Context, a desk.Actor, customerID, entitlementID string) (desk.Customer, desk.SoftwareItem, error)
+}
+
 // The customer admin area: a customer user's own tenant only (R4); another tenant's purchase ID
 // in a URL is simply not found (R5).
 
-func (s *Server) portalCrumbs(c echo.Context, last ...web.Crumb) []web.Crumb {
+func (s *portalHandlers) portalCrumbs(c echo.Context, last ...web.Crumb) []web.Crumb {
 	return append([]web.Crumb{{Label: tr(c, "home.title"), Href: "/portal"}, {Label: tr(c, "portal.billing")}}, last...)
 }
 
-func (s *Server) handlePortalHome(c echo.Context) error {
+func (s *portalHandlers) handlePortalHome(c echo.Context) error {
 	u := currentUser(c)
 	cust, items, err := s.svc.Software(c.Request().Context(), actor(c), u.CustomerID)
 	if err != nil {
@@ -27,7 +36,7 @@ func (s *Server) handlePortalHome(c echo.Context) error {
 	return render(c, http.StatusOK, web.PortalHomePage(p, cust, items))
 }
 
-func (s *Server) handleYourProducts(c echo.Context) error {
+func (s *portalHandlers) handleYourProducts(c echo.Context) error {
 	cust, items, err := s.svc.Software(c.Request().Context(), actor(c), currentUser(c).CustomerID)
 	if err != nil {
 		return err
@@ -36,7 +45,7 @@ func (s *Server) handleYourProducts(c echo.Context) error {
 	return render(c, http.StatusOK, web.YourProductsPage(p, cust, items))
 }
 
-func (s *Server) portalItem(c echo.Context) (desk.Customer, desk.SoftwareItem, web.Page, error) {
+func (s *portalHandlers) portalItem(c echo.Context) (desk.Customer, desk.SoftwareItem, web.Page, error) {
 	cust, it, err := s.svc.SoftwareItem(c.Request().Context(), actor(c), currentUser(c).CustomerID, c.Param("ent"))
 	if err != nil {
 		return cust, it, web.Page{}, err
@@ -46,7 +55,7 @@ func (s *Server) portalItem(c echo.Context) (desk.Customer, desk.SoftwareItem, w
 	return cust, it, p, nil
 }
 
-func (s *Server) handlePortalProduct(c echo.Context) error {
+func (s *portalHandlers) handlePortalProduct(c echo.Context) error {
 	cust, it, p, err := s.portalItem(c)
 	if err != nil {
 		return err
@@ -54,7 +63,7 @@ func (s *Server) handlePortalProduct(c echo.Context) error {
 	return render(c, http.StatusOK, web.PortalProductPage(p, cust, it, service.KeysAllowed(actor(c), cust.ID)))
 }
 
-func (s *Server) handlePortalEditions(c echo.Context) error {
+func (s *portalHandlers) handlePortalEditions(c echo.Context) error {
 	cust, it, p, err := s.portalItem(c)
 	if err != nil {
 		return err
@@ -66,7 +75,7 @@ func (s *Server) handlePortalEditions(c echo.Context) error {
 	return render(c, http.StatusOK, web.PortalProductPage(p, cust, it, true))
 }
 
-func (s *Server) handlePortalKey(c echo.Context) error {
+func (s *portalHandlers) handlePortalKey(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
 	ref := editionRef(c)
@@ -85,7 +94,7 @@ func (s *Server) handlePortalKey(c echo.Context) error {
 	return render(c, http.StatusOK, web.PortalKeyPage(p, cust, it, ref.Version, key))
 }
 
-func (s *Server) handlePortalDownload(c echo.Context) error {
+func (s *portalHandlers) handlePortalDownload(c echo.Context) error {
 	link, err := s.svc.IssueLink(c.Request().Context(), actor(c), currentUser(c).CustomerID, c.Param("ent"), editionRef(c), false)
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 
 	"partnerdesk/internal/desk"
+	"partnerdesk/internal/httperr"
 	"partnerdesk/internal/httplog"
 	"partnerdesk/internal/i18n"
 	"partnerdesk/internal/service"
@@ -53,6 +54,8 @@ const PermSignedIn desk.Permission = "signed-in"
 
 // Server is the HTTP application.
 type Server struct {
+	areas // the handlers, by area (areas.go)
+
 	svc     *service.Service
 	cfg     Config
 	log     *slog.Logger
@@ -84,6 +87,7 @@ func New(svc *service.Service, cfg Config) *Server {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{svc: svc, cfg: cfg, log: cfg.Logger, e: echo.New(), sessionCookie: "pd_session", langCookie: "pd_lang", themeCookie: "pd_theme"}
+	s.bind(s)
 	if cfg.Secure {
 		s.sessionCookie, s.langCookie, s.themeCookie = "__Host-pd_session", "__Host-pd_lang", "__Host-pd_theme"
 	}
@@ -484,7 +488,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(de.RetrySeconds()))
 		fallthrough
 	default:
-		status := statusOf(de.Code)
+		status := httperr.Status(de.Code)
 		s.renderError(c, web.ErrorView{Status: status, Title: loc.T("error.title." + statusKey(status)), Message: loc.Err(de)})
 	}
 }
@@ -525,28 +529,6 @@ func sameSiteReferer(c echo.Context) string {
 		return ""
 	}
 	return back
-}
-
-func statusOf(code string) int {
-	switch code {
-	case desk.EINVALID, desk.EWINDOWCLOSED, desk.ENOTCANCEL, desk.ENEEDSUPPORT:
-		return http.StatusBadRequest
-	case desk.ENOTFOUND:
-		return http.StatusNotFound
-	case desk.EFORBIDDEN:
-		return http.StatusForbidden
-	case desk.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case desk.ECONFLICT:
-		return http.StatusConflict
-	case desk.ERATELIMIT:
-		return http.StatusTooManyRequests
-	case desk.EGONE:
-		return http.StatusGone
-	case desk.EKEYREUSED:
-		return http.StatusUnprocessableEntity
-	}
-	return http.StatusInternalServerError
 }
 
 func statusKey(status int) string {

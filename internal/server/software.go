@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"partnerdesk/internal/httperr"
 	"strconv"
 	"strings"
 	"time"
@@ -20,7 +21,20 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-func (s *Server) softwarePage(c echo.Context) (desk.Customer, web.Page, []desk.SoftwareItem, error) {
+// softwareService is what the software handlers need of the service.
+type softwareService interface {
+	CheckDownload(ctx context.Context, token string) (service.Download, error)
+	Deliver(ctx context.Context, dl service.Download, ip string) error
+	ImportKeys(ctx context.Context, a desk.Actor, r io.Reader) (service.ImportResult, error)
+	IssueLink(ctx context.Context, a desk.Actor, customerID, entitlementID string, ref desk.EditionRef, shared bool) (desk.DownloadLink, error)
+	PoolCounts(ctx context.Context, a desk.Actor) ([]desk.PoolCount, error)
+	RevealKeyOf(ctx context.Context, a desk.Actor, customerID, entitlementID, version string) (string, desk.Entitlement, error)
+	Software(ctx context.Context, a desk.Actor, customerID string) (desk.Customer, []desk.SoftwareItem, error)
+	SoftwareTab(ctx context.Context, a desk.Actor, customerID string) (desk.Customer, []desk.SoftwareItem, []desk.AzurePurchase, error)
+	SoftwareItem(ctx context.Context, a desk.Actor, customerID, entitlementID string) (desk.Customer, desk.SoftwareItem, error)
+}
+
+func (s *softwareHandlers) softwarePage(c echo.Context) (desk.Customer, web.Page, []desk.SoftwareItem, error) {
 	cust, items, err := s.svc.Software(c.Request().Context(), actor(c), c.Param("id"))
 	if err != nil {
 		return cust, web.Page{}, nil, err
@@ -30,12 +44,12 @@ func (s *Server) softwarePage(c echo.Context) (desk.Customer, web.Page, []desk.S
 }
 
 // handleCustomerSoftware renders the Software tab.
-func (s *Server) handleCustomerSoftware(c echo.Context) error {
+func (s *softwareHandlers) handleCustomerSoftware(c echo.Context) error {
 	return s.renderSoftwareTab(c, nil)
 }
 
 // renderSoftwareTab renders the Software tab; picked holds edition choices made without JavaScript.
-func (s *Server) renderSoftwareTab(c echo.Context, picked map[string]desk.EditionRef) error {
+func (s *softwareHandlers) renderSoftwareTab(c echo.Context, picked map[string]desk.EditionRef) error {
 	a := actor(c)
 	cust, items, azure, err := s.svc.SoftwareTab(c.Request().Context(), a, c.Param("id"))
 	if err != nil {
@@ -59,7 +73,7 @@ func editionRef(c echo.Context) desk.EditionRef {
 }
 
 // handleEditions re-renders the edition picker with the choices narrowed (cascading selects).
-func (s *Server) handleEditions(c echo.Context) error {
+func (s *softwareHandlers) handleEditions(c echo.Context) error {
 	cust, item, err := s.svc.SoftwareItem(c.Request().Context(), actor(c), c.Param("id"), c.Param("ent"))
 	if err != nil {
 		return err
@@ -71,7 +85,7 @@ func (s *Server) handleEditions(c echo.Context) error {
 	return s.renderSoftwareTab(c, map[string]desk.EditionRef{item.ID: pk.Ref})
 }
 
-func (s *Server) handleRevealKey(c echo.Context) error {
+func (s *softwareHandlers) handleRevealKey(c echo.Context) error {
 	ctx := c.Request().Context()
 	ref := editionRef(c)
 	key, ent, err := s.svc.RevealKeyOf(ctx, actor(c), c.Param("id"), c.Param("ent"), ref.Version)
@@ -90,7 +104,7 @@ func (s *Server) handleRevealKey(c echo.Context) error {
 	return render(c, http.StatusOK, withChildren(web.SoftwareResultPage(p, cust), web.KeyPanel(item, ref.Version, key)))
 }
 
-func (s *Server) handleDownload(c echo.Context) error {
+func (s *softwareHandlers) handleDownload(c echo.Context) error {
 	link, err := s.svc.IssueLink(c.Request().Context(), actor(c), c.Param("id"), c.Param("ent"), editionRef(c), false)
 	if err != nil {
 		return err
@@ -98,7 +112,7 @@ func (s *Server) handleDownload(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, link.URL)
 }
 
-func (s *Server) handleCopyLink(c echo.Context) error {
+func (s *softwareHandlers) handleCopyLink(c echo.Context) error {
 	ctx := c.Request().Context()
 	link, err := s.svc.IssueLink(ctx, actor(c), c.Param("id"), c.Param("ent"), editionRef(c), true)
 	if err != nil {
@@ -121,7 +135,7 @@ func (s *Server) handleCopyLink(c echo.Context) error {
 // (which a client can shape into the whole file in pieces) get the whole file. Whatever the
 // Range, a GET that sends content marks the purchase downloaded and a shared link's download is
 // recorded (R11) before the first byte goes out; HEAD, 304 and 416 answers send none.
-func (s *Server) handleFile(c echo.Context) error {
+func (s *softwareHandlers) handleFile(c echo.Context) error {
 	req := c.Request()
 	dl, err := s.svc.CheckDownload(req.Context(), c.Param("token"))
 	if err != nil {
@@ -133,7 +147,7 @@ func (s *Server) handleFile(c echo.Context) error {
 		if code != desk.EFORBIDDEN && code != desk.EGONE {
 			return err
 		}
-		status := statusOf(code)
+		status := httperr.Status(code)
 		return render(c, status, web.DownloadErrorPage(loc.T("error.title."+statusKey(status)), loc.Err(err), status))
 	}
 	f, err := os.Open(dl.Path)
@@ -218,11 +232,11 @@ func (w *deliveryWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-func (s *Server) handleKeyPools(c echo.Context) error {
+func (s *softwareHandlers) handleKeyPools(c echo.Context) error {
 	return s.keyPoolsPage(c, web.KeyPoolsView{}, http.StatusOK)
 }
 
-func (s *Server) keyPoolsPage(c echo.Context, v web.KeyPoolsView, status int) error {
+func (s *softwareHandlers) keyPoolsPage(c echo.Context, v web.KeyPoolsView, status int) error {
 	pools, err := s.svc.PoolCounts(c.Request().Context(), actor(c))
 	if err != nil {
 		return err
@@ -235,7 +249,7 @@ func (s *Server) keyPoolsPage(c echo.Context, v web.KeyPoolsView, status int) er
 // maxImportBytes bounds a key import upload.
 const maxImportBytes = 4 << 20
 
-func (s *Server) handleImportKeys(c echo.Context) error {
+func (s *softwareHandlers) handleImportKeys(c echo.Context) error {
 	loc := i18n.From(c.Request().Context())
 	fh, err := c.FormFile("csv")
 	if err != nil {

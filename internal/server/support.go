@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -13,11 +14,20 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-func (s *Server) supportCrumb(c echo.Context) web.Crumb {
+// supportService is what the support handlers need of the service.
+type supportService interface {
+	Attachment(ctx context.Context, a desk.Actor, requestID, attachmentID string) (desk.Attachment, []byte, error)
+	FileSupportRequest(ctx context.Context, a desk.Actor, q desk.SupportRequest, files []service.Upload) (desk.SupportRequest, error)
+	SetSupportStatus(ctx context.Context, a desk.Actor, id, status string) error
+	SupportRequest(ctx context.Context, a desk.Actor, id string) (desk.SupportRequest, error)
+	SupportRequests(ctx context.Context, a desk.Actor) ([]desk.SupportRequest, error)
+}
+
+func (s *supportHandlers) supportCrumb(c echo.Context) web.Crumb {
 	return web.Crumb{Label: tr(c, "support.title"), Href: "/support"}
 }
 
-func (s *Server) handleSupportList(c echo.Context) error {
+func (s *supportHandlers) handleSupportList(c echo.Context) error {
 	reqs, err := s.svc.SupportRequests(c.Request().Context(), actor(c))
 	if err != nil {
 		return err
@@ -26,13 +36,13 @@ func (s *Server) handleSupportList(c echo.Context) error {
 	return render(c, http.StatusOK, web.SupportListPage(p, reqs))
 }
 
-func (s *Server) supportNewPage(c echo.Context, f web.SupportForm, status int) error {
+func (s *supportHandlers) supportNewPage(c echo.Context, f web.SupportForm, status int) error {
 	p := page(c, "support", tr(c, "support.new"), tr(c, "support.title"), s.supportCrumb(c), web.Crumb{Label: tr(c, "support.new")})
 	return render(c, status, web.SupportNewPage(p, f))
 }
 
 // handleSupportForm shows Report a problem, pre-filled from the query (the cancel dialog's link).
-func (s *Server) handleSupportForm(c echo.Context) error {
+func (s *supportHandlers) handleSupportForm(c echo.Context) error {
 	u := currentUser(c)
 	q := desk.SupportRequest{
 		ProblemType: c.QueryParam("problem_type"), Impact: "medium", Title: c.QueryParam("title"), CustomerRef: c.QueryParam("customer_ref"),
@@ -48,7 +58,7 @@ func (s *Server) handleSupportForm(c echo.Context) error {
 // maxSupportBody bounds a support request upload: the attachments plus the form.
 const maxSupportBody = service.MaxAttachments*service.MaxAttachmentSize + 1<<20
 
-func (s *Server) handleFileSupport(c echo.Context) error {
+func (s *supportHandlers) handleFileSupport(c echo.Context) error {
 	req := c.Request()
 	req.Body = http.MaxBytesReader(c.Response(), req.Body, maxSupportBody)
 	q := desk.SupportRequest{
@@ -96,7 +106,7 @@ func (s *Server) handleFileSupport(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/support/"+created.ID+"?done=support_filed")
 }
 
-func (s *Server) handleSupportDetail(c echo.Context) error {
+func (s *supportHandlers) handleSupportDetail(c echo.Context) error {
 	q, err := s.svc.SupportRequest(c.Request().Context(), actor(c), c.Param("req"))
 	if err != nil {
 		return err
@@ -105,7 +115,7 @@ func (s *Server) handleSupportDetail(c echo.Context) error {
 	return render(c, http.StatusOK, web.SupportDetailPage(p, q, currentUser(c).Can(desk.PermManageSupport)))
 }
 
-func (s *Server) handleSupportStatus(c echo.Context) error {
+func (s *supportHandlers) handleSupportStatus(c echo.Context) error {
 	if err := s.svc.SetSupportStatus(c.Request().Context(), actor(c), c.Param("req"), c.FormValue("status")); err != nil {
 		return err
 	}
@@ -114,7 +124,7 @@ func (s *Server) handleSupportStatus(c echo.Context) error {
 
 // handleAttachment serves an attachment as a download with its sniffed type and a name whose
 // extension is that type's, never inline.
-func (s *Server) handleAttachment(c echo.Context) error {
+func (s *supportHandlers) handleAttachment(c echo.Context) error {
 	att, data, err := s.svc.Attachment(c.Request().Context(), actor(c), c.Param("req"), c.Param("att"))
 	if err != nil {
 		return err

@@ -13,7 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-func (s *Server) tokensPage(c echo.Context, v web.TokensView, status int) error {
+func (s *accountHandlers) tokensPage(c echo.Context, v web.TokensView, status int) error {
 	ctx := c.Request().Context()
 	var err error
 	if v.Tokens, err = s.svc.Tokens(ctx, actor(c)); err != nil {
@@ -27,13 +27,13 @@ func (s *Server) tokensPage(c echo.Context, v web.TokensView, status int) error 
 	return render(c, status, web.TokensPage(p, v))
 }
 
-func (s *Server) handleTokens(c echo.Context) error {
+func (s *accountHandlers) handleTokens(c echo.Context) error {
 	return s.tokensPage(c, web.TokensView{}, http.StatusOK)
 }
 
 // handleCreateToken creates a token for the Global admin themselves (a token is only ever made
 // by its own user, or with the CLI) and shows its secret once.
-func (s *Server) handleCreateToken(c echo.Context) error {
+func (s *accountHandlers) handleCreateToken(c echo.Context) error {
 	var v web.TokensView
 	v.Form.Name, v.Form.Days = c.FormValue("name"), c.FormValue("days")
 	days, err := strconv.Atoi(strings.TrimSpace(v.Form.Days))
@@ -52,14 +52,14 @@ func (s *Server) handleCreateToken(c echo.Context) error {
 	return s.tokensPage(c, web.TokensView{Secret: secret}, http.StatusOK)
 }
 
-func (s *Server) handleRevokeToken(c echo.Context) error {
+func (s *accountHandlers) handleRevokeToken(c echo.Context) error {
 	if err := s.svc.RevokeToken(c.Request().Context(), actor(c), c.Param("token")); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/settings/tokens?done=token_revoked")
 }
 
-func (s *Server) handleAPIDocs(c echo.Context) error {
+func (s *accountHandlers) handleAPIDocs(c echo.Context) error {
 	var ops []web.APIOperation
 	if s.cfg.APIDocument != nil {
 		ops = web.APIOperations(s.cfg.APIDocument())

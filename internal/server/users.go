@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 
 	"partnerdesk/internal/desk"
@@ -9,7 +10,16 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-func (s *Server) usersPage(c echo.Context, v web.UsersView) error {
+// usersService is what the users handlers need of the service.
+type usersService interface {
+	CreateUser(ctx context.Context, a desk.Actor, n desk.NewUser) (desk.User, string, error)
+	ResetPassword(ctx context.Context, a desk.Actor, id string) (desk.User, string, error)
+	SetUserActive(ctx context.Context, a desk.Actor, id string, active bool) (desk.User, error)
+	SetUserRoles(ctx context.Context, a desk.Actor, id string, roles desk.Roles) (desk.User, error)
+	Users(ctx context.Context, a desk.Actor) ([]desk.User, error)
+}
+
+func (s *usersHandlers) usersPage(c echo.Context, v web.UsersView) error {
 	users, err := s.svc.Users(c.Request().Context(), actor(c))
 	if err != nil {
 		return err
@@ -26,7 +36,7 @@ func (s *Server) usersPage(c echo.Context, v web.UsersView) error {
 	return render(c, status, web.UsersPage(p, v))
 }
 
-func (s *Server) handleUsers(c echo.Context) error { return s.usersPage(c, web.UsersView{}) }
+func (s *usersHandlers) handleUsers(c echo.Context) error { return s.usersPage(c, web.UsersView{}) }
 
 func formRoles(c echo.Context) desk.Roles {
 	var rs desk.Roles
@@ -39,7 +49,7 @@ func formRoles(c echo.Context) desk.Roles {
 	return rs
 }
 
-func (s *Server) handleCreateUser(c echo.Context) error {
+func (s *usersHandlers) handleCreateUser(c echo.Context) error {
 	n := desk.NewUser{Email: c.FormValue("email"), DisplayName: c.FormValue("display_name"), Roles: formRoles(c)}
 	u, password, err := s.svc.CreateUser(c.Request().Context(), actor(c), n)
 	if ve, ok := err.(*desk.ValidationError); ok {
@@ -52,7 +62,7 @@ func (s *Server) handleCreateUser(c echo.Context) error {
 }
 
 // userAction runs a change on one user and shows the list again, with the refusal if any.
-func (s *Server) userAction(c echo.Context, fn func() error) error {
+func (s *usersHandlers) userAction(c echo.Context, fn func() error) error {
 	err := fn()
 	switch desk.ErrorCode(err) {
 	case "":
@@ -66,28 +76,28 @@ func (s *Server) userAction(c echo.Context, fn func() error) error {
 	return err
 }
 
-func (s *Server) handleUserRoles(c echo.Context) error {
+func (s *usersHandlers) handleUserRoles(c echo.Context) error {
 	return s.userAction(c, func() error {
 		_, err := s.svc.SetUserRoles(c.Request().Context(), actor(c), c.Param("id"), formRoles(c))
 		return err
 	})
 }
 
-func (s *Server) handleUserDeactivate(c echo.Context) error {
+func (s *usersHandlers) handleUserDeactivate(c echo.Context) error {
 	return s.userAction(c, func() error {
 		_, err := s.svc.SetUserActive(c.Request().Context(), actor(c), c.Param("id"), false)
 		return err
 	})
 }
 
-func (s *Server) handleUserActivate(c echo.Context) error {
+func (s *usersHandlers) handleUserActivate(c echo.Context) error {
 	return s.userAction(c, func() error {
 		_, err := s.svc.SetUserActive(c.Request().Context(), actor(c), c.Param("id"), true)
 		return err
 	})
 }
 
-func (s *Server) handleUserPassword(c echo.Context) error {
+func (s *usersHandlers) handleUserPassword(c echo.Context) error {
 	u, password, err := s.svc.ResetPassword(c.Request().Context(), actor(c), c.Param("id"))
 	if err != nil {
 		return err

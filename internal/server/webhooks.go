@@ -1,9 +1,11 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"partnerdesk/internal/desk"
 	"partnerdesk/internal/service"
@@ -12,9 +14,22 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
+// webhooksService is what the webhooks handlers need of the service.
+type webhooksService interface {
+	DeleteWebhook(ctx context.Context, a desk.Actor) error
+	Now() time.Time
+	RedeliverWebhook(ctx context.Context, a desk.Actor, id string) error
+	RegisterWebhook(ctx context.Context, a desk.Actor, in service.WebhookInput) (desk.WebhookRegistration, string, error)
+	RotateWebhookSecret(ctx context.Context, a desk.Actor) (desk.WebhookRegistration, string, error)
+	SendTestWebhook(ctx context.Context, a desk.Actor) (string, error)
+	UpdateWebhook(ctx context.Context, a desk.Actor, in service.WebhookInput, rotate bool) (desk.WebhookRegistration, string, error)
+	Webhook(ctx context.Context, a desk.Actor) (desk.WebhookRegistration, error)
+	WebhookLog(ctx context.Context, a desk.Actor, after string, limit int) (desk.WebhookPage, error)
+}
+
 // webhooksPage renders Settings → Webhooks (R21): the registration, the form (v's, or the
 // registration's), and a page of the delivery log.
-func (s *Server) webhooksPage(c echo.Context, v web.WebhooksView, status int) error {
+func (s *webhooksHandlers) webhooksPage(c echo.Context, v web.WebhooksView, status int) error {
 	ctx := c.Request().Context()
 	a := actor(c)
 	r, err := s.svc.Webhook(ctx, a)
@@ -40,13 +55,13 @@ func (s *Server) webhooksPage(c echo.Context, v web.WebhooksView, status int) er
 	return render(c, status, web.WebhooksPage(p, v))
 }
 
-func (s *Server) handleWebhooks(c echo.Context) error {
+func (s *webhooksHandlers) handleWebhooks(c echo.Context) error {
 	return s.webhooksPage(c, web.WebhooksView{}, http.StatusOK)
 }
 
 // handleSaveWebhook registers the webhook (its signing secret shown once) or saves its URL and
 // events.
-func (s *Server) handleSaveWebhook(c echo.Context) error {
+func (s *webhooksHandlers) handleSaveWebhook(c echo.Context) error {
 	ctx := c.Request().Context()
 	var v web.WebhooksView
 	v.Form.URL = strings.TrimSpace(c.FormValue("url"))
@@ -80,7 +95,7 @@ func (s *Server) handleSaveWebhook(c echo.Context) error {
 }
 
 // handleRotateWebhook makes a new signing secret, shown once; the previous one signs for 24 h more.
-func (s *Server) handleRotateWebhook(c echo.Context) error {
+func (s *webhooksHandlers) handleRotateWebhook(c echo.Context) error {
 	_, secret, err := s.svc.RotateWebhookSecret(c.Request().Context(), actor(c))
 	if err != nil {
 		return err
@@ -88,21 +103,21 @@ func (s *Server) handleRotateWebhook(c echo.Context) error {
 	return s.webhooksPage(c, web.WebhooksView{Secret: secret}, http.StatusOK)
 }
 
-func (s *Server) handleDeleteWebhook(c echo.Context) error {
+func (s *webhooksHandlers) handleDeleteWebhook(c echo.Context) error {
 	if err := s.svc.DeleteWebhook(c.Request().Context(), actor(c)); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/settings/webhooks?done=webhook_deleted")
 }
 
-func (s *Server) handleTestWebhook(c echo.Context) error {
+func (s *webhooksHandlers) handleTestWebhook(c echo.Context) error {
 	if _, err := s.svc.SendTestWebhook(c.Request().Context(), actor(c)); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/settings/webhooks?done=webhook_test_sent")
 }
 
-func (s *Server) handleRedeliverWebhook(c echo.Context) error {
+func (s *webhooksHandlers) handleRedeliverWebhook(c echo.Context) error {
 	if err := s.svc.RedeliverWebhook(c.Request().Context(), actor(c), c.FormValue("event")); err != nil {
 		return err
 	}

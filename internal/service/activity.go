@@ -21,7 +21,7 @@ type ActivityQuery struct {
 
 // ActivityFilter validates a query into a filter: dates parse, the start is not after the end,
 // the range is at most the configured maximum (R2 is checked by the callers).
-func (s *Service) ActivityFilter(ctx context.Context, q ActivityQuery) (desk.ActivityFilter, error) {
+func (s *activityArea) ActivityFilter(ctx context.Context, q ActivityQuery) (desk.ActivityFilter, error) {
 	errs := desk.FieldErrors{}
 	rangeDays := 0
 	parse := func(field, v string) time.Time {
@@ -65,7 +65,7 @@ func (s *Service) ActivityFilter(ctx context.Context, q ActivityQuery) (desk.Act
 
 // Activity returns a page of the activity log and the per-day counts of the range (R2: Global
 // admins and Referrals admins only).
-func (s *Service) Activity(ctx context.Context, a desk.Actor, q ActivityQuery) (desk.ActivityFilter, desk.ActivityPage, []desk.DayCount, error) {
+func (s *activityArea) Activity(ctx context.Context, a desk.Actor, q ActivityQuery) (desk.ActivityFilter, desk.ActivityPage, []desk.DayCount, error) {
 	if err := require(a, desk.PermViewActivityLog); err != nil {
 		return desk.ActivityFilter{}, desk.ActivityPage{}, nil, err
 	}
@@ -87,7 +87,7 @@ func (s *Service) Activity(ctx context.Context, a desk.Actor, q ActivityQuery) (
 }
 
 // ExportActivity streams every event of the query's range and filters to fn (R2).
-func (s *Service) ExportActivity(ctx context.Context, a desk.Actor, q ActivityQuery, fn func(desk.Event) error) error {
+func (s *activityArea) ExportActivity(ctx context.Context, a desk.Actor, q ActivityQuery, fn func(desk.Event) error) error {
 	if err := require(a, desk.PermViewActivityLog); err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (s *Service) ExportActivity(ctx context.Context, a desk.Actor, q ActivityQu
 }
 
 // ActivityUsers lists the emails the user filter offers (the partner's users).
-func (s *Service) ActivityUsers(ctx context.Context, a desk.Actor) ([]string, error) {
+func (s *activityArea) ActivityUsers(ctx context.Context, a desk.Actor) ([]string, error) {
 	if err := require(a, desk.PermViewActivityLog); err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func (s *Service) ActivityUsers(ctx context.Context, a desk.Actor) ([]string, er
 
 // AuditRecords returns a page of events for an already validated filter (the API's audit
 // records; R2).
-func (s *Service) AuditRecords(ctx context.Context, a desk.Actor, f desk.ActivityFilter) (desk.ActivityPage, error) {
+func (s *activityArea) AuditRecords(ctx context.Context, a desk.Actor, f desk.ActivityFilter) (desk.ActivityPage, error) {
 	if err := require(a, desk.PermViewActivityLog); err != nil {
 		return desk.ActivityPage{}, err
 	}
@@ -126,7 +126,7 @@ func (s *Service) AuditRecords(ctx context.Context, a desk.Actor, f desk.Activit
 
 // AuditRecord returns one event of the activity log (R2: Global admins and Referrals admins), as
 // a webhook's AuditUri names it.
-func (s *Service) AuditRecord(ctx context.Context, a desk.Actor, id int64) (desk.Event, error) {
+func (s *activityArea) AuditRecord(ctx context.Context, a desk.Actor, id int64) (desk.Event, error) {
 	if err := require(a, desk.PermViewActivityLog); err != nil {
 		return desk.Event{}, err
 	}

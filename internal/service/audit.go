@@ -24,11 +24,11 @@ const sealBatch = 2000
 // nothing. Rows whose MAC does not match their fields (not written by PartnerDesk) are linked
 // like the others — the chain stays whole — and returned, so that the caller can say so; audit
 // verify reports them.
-func (s *Service) SealAudit(ctx context.Context) (int, []int64, error) {
+func (s *activityArea) SealAudit(ctx context.Context) (int, []int64, error) {
 	return s.seal(ctx, false)
 }
 
-func (s *Service) seal(ctx context.Context, wait bool) (int, []int64, error) {
+func (s *activityArea) seal(ctx context.Context, wait bool) (int, []int64, error) {
 	sealed := 0
 	var forged []int64
 	for {
@@ -52,7 +52,7 @@ var ErrAuditStart = errors.New("the activity log's record of where its keyed cha
 // with the audit key: the events linked before (by an older version, unkeyed) keep verifying
 // with their unkeyed links up to it, and nothing later may be unkeyed. It is written at the first
 // start, before anything was linked with the key; afterwards only checked.
-func (s *Service) InitAudit(ctx context.Context) error {
+func (s *activityArea) InitAudit(ctx context.Context) error {
 	v, ok, err := s.store.GetMeta(ctx, metaKeyedFrom)
 	if err != nil {
 		return err
@@ -79,7 +79,7 @@ func (s *Service) InitAudit(ctx context.Context) error {
 }
 
 // AuditCheckpoint signs the chain's head as it is now; false when the chain is empty.
-func (s *Service) AuditCheckpoint(ctx context.Context) (desk.Checkpoint, bool, error) {
+func (s *activityArea) AuditCheckpoint(ctx context.Context) (desk.Checkpoint, bool, error) {
 	last, h, err := s.store.ChainHead(ctx)
 	if err != nil || last == 0 {
 		return desk.Checkpoint{}, false, err
@@ -92,7 +92,7 @@ func (s *Service) AuditCheckpoint(ctx context.Context) (desk.Checkpoint, bool, e
 // and MAC recomputed with the key (unkeyed links before the recorded start of the keyed chain),
 // each checkpoint's hash found at its position and no checkpoint beyond the end — and counts
 // the events still unlinked after desk.AuditGrace.
-func (s *Service) VerifyAudit(ctx context.Context, checkpoints []desk.Checkpoint) (desk.AuditReport, error) {
+func (s *activityArea) VerifyAudit(ctx context.Context, checkpoints []desk.Checkpoint) (desk.AuditReport, error) {
 	if _, _, err := s.seal(ctx, true); err != nil {
 		return desk.AuditReport{}, fmt.Errorf("link the waiting events: %w", err)
 	}

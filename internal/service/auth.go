@@ -40,7 +40,7 @@ const pendingMFAMax = 10 * time.Minute
 // (see signinGate). An unknown email, a deactivated user and a wrong password take the same path —
 // one bcrypt comparison at the configured cost, one failed-sign-in event — so neither the answer
 // nor its time tells which accounts exist.
-func (s *Service) SignIn(ctx context.Context, email, password, ip string) (desk.Session, string, error) {
+func (s *identityArea) SignIn(ctx context.Context, email, password, ip string) (desk.Session, string, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	if err := s.signinGate(ctx, email, ip); err != nil {
 		return desk.Session{}, "", err
@@ -75,7 +75,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (desk.
 // startSession opens a session after the first factor (a password, or single sign-on, where
 // idpMFA says the identity provider checked more than one factor). Its stage follows the user
 // and the policy; a session that gets the user's rights at once is logged as a sign-in.
-func (s *Service) startSession(ctx context.Context, u desk.User, method string, idpMFA bool, ip string) (desk.Session, string, error) {
+func (s *identityArea) startSession(ctx context.Context, u desk.User, method string, idpMFA bool, ip string) (desk.Session, string, error) {
 	if idpMFA {
 		method += "+" + desk.MethodIdPMFA
 	}
@@ -100,7 +100,7 @@ func (s *Service) startSession(ctx context.Context, u desk.User, method string, 
 // stageAfterSecondFactor is where a sign-in goes once its factors are checked: a one-time
 // password is changed first (R24), then a role that must use two-step verification and has no
 // second factor sets one up (R22); otherwise the session gets the user's rights.
-func (s *Service) stageAfterSecondFactor(u desk.User, method string) desk.SessionStage {
+func (s *identityArea) stageAfterSecondFactor(u desk.User, method string) desk.SessionStage {
 	methods := desk.SignInMethods(method)
 	if u.MustChangePassword && len(methods) > 0 && methods[0] == desk.MethodPassword {
 		return desk.StagePassword
@@ -123,7 +123,7 @@ func hasSecondFactor(method string) bool {
 
 // auditSignIn logs a session that got the user's rights (R11: sign-ins are in the activity log,
 // with how the user signed in).
-func (s *Service) auditSignIn(ctx context.Context, st Store, sess desk.Session, ip string) error {
+func (s *identityArea) auditSignIn(ctx context.Context, st Store, sess desk.Session, ip string) error {
 	if sess.Stage != desk.StageFull {
 		return nil
 	}
@@ -133,7 +133,7 @@ func (s *Service) auditSignIn(ctx context.Context, st Store, sess desk.Session, 
 
 // advanceSession replaces a session by one of the next stage inside tx: a new token at every
 // step, so a token seen before a step is worth nothing after it. It returns the new token.
-func (s *Service) advanceSession(ctx context.Context, tx Store, oldToken string, sess *desk.Session, stage desk.SessionStage, method, ip string) (string, error) {
+func (s *identityArea) advanceSession(ctx context.Context, tx Store, oldToken string, sess *desk.Session, stage desk.SessionStage, method, ip string) (string, error) {
 	token := randomToken(32)
 	if err := tx.DeleteSession(ctx, hashToken(oldToken)); err != nil {
 		return "", err
@@ -148,7 +148,7 @@ func (s *Service) advanceSession(ctx context.Context, tx Store, oldToken string,
 // AuthenticateSession returns the session of a token, or EUNAUTHORIZED when the session is
 // unknown, ended, idle too long, too old, or its user deactivated. A session waiting for a code
 // lasts at most ten minutes.
-func (s *Service) AuthenticateSession(ctx context.Context, token string) (desk.Session, error) {
+func (s *identityArea) AuthenticateSession(ctx context.Context, token string) (desk.Session, error) {
 	if token == "" {
 		return desk.Session{}, desk.Errorf(desk.EUNAUTHORIZED, "err.signin_required")
 	}
@@ -185,7 +185,7 @@ const minuteTouch = 60 * 1e9
 
 // SignOut ends the session for good: the token is deleted server-side, so a copy of the cookie
 // replayed later is refused.
-func (s *Service) SignOut(ctx context.Context, a desk.Actor, token string) error {
+func (s *identityArea) SignOut(ctx context.Context, a desk.Actor, token string) error {
 	return s.store.InTx(ctx, func(tx Store) error {
 		if err := tx.DeleteSession(ctx, hashToken(token)); err != nil {
 			return err
@@ -200,7 +200,7 @@ func hashToken(token string) []byte {
 }
 
 // HashPassword hashes a password with the configured bcrypt cost.
-func (s *Service) HashPassword(password string) (string, error) {
+func (s *identityArea) HashPassword(password string) (string, error) {
 	b, err := bcrypt.GenerateFromPassword([]byte(password), s.cfg.BcryptCost)
 	return string(b), err
 }

@@ -10,7 +10,7 @@ import (
 
 // Invoices lists the monthly invoices (one per month and currency), the open one first (Billing
 // admins and Global admins).
-func (s *Service) Invoices(ctx context.Context, a desk.Actor) ([]desk.Invoice, error) {
+func (s *billingArea) Invoices(ctx context.Context, a desk.Actor) ([]desk.Invoice, error) {
 	if err := require(a, desk.PermViewInvoices); err != nil {
 		return nil, err
 	}
@@ -26,7 +26,7 @@ func (s *Service) Invoices(ctx context.Context, a desk.Actor) ([]desk.Invoice, e
 }
 
 // Invoice returns one invoice with its lines (charges and credits, per customer).
-func (s *Service) Invoice(ctx context.Context, a desk.Actor, id string) (desk.Invoice, []desk.InvoiceLine, error) {
+func (s *billingArea) Invoice(ctx context.Context, a desk.Actor, id string) (desk.Invoice, []desk.InvoiceLine, error) {
 	if err := require(a, desk.PermViewInvoices); err != nil {
 		return desk.Invoice{}, nil, err
 	}
@@ -83,7 +83,7 @@ type BillingRun struct {
 // line's charge count is advanced under its order's row lock, and an invoice holds at most one
 // charge of a line) — several months at once after a pause — and then issues the invoices of the
 // months that are over, each once, with its invoice-ready webhook.
-func (s *Service) RunBilling(ctx context.Context) (BillingRun, error) {
+func (s *billingArea) RunBilling(ctx context.Context) (BillingRun, error) {
 	var run BillingRun
 	now := s.now()
 	for {

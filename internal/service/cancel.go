@@ -14,14 +14,14 @@ import (
 
 // cancelState decides what the dialog offers for a line, and what Cancel allows, through the
 // one rule for the dialog and the API (desk.CancelPolicy.Decide).
-func (s *Service) cancelState(p desk.Product, l desk.LineItem, e desk.Entitlement, o desk.Order) desk.CancelDecision {
+func (s *ordersArea) cancelState(p desk.Product, l desk.LineItem, e desk.Entitlement, o desk.Order) desk.CancelDecision {
 	return s.cfg.Cancel.Decide(desk.CancelFacts{Kind: p.Kind, NeverCancellable: p.NeverCancellable, Cancelled: l.Status != desk.StatusActive,
 		Purchased: o.CreatedAt, Now: s.now(), Gross: l.Amounts.Gross, Currency: o.Currency, Downloaded: !e.DownloadedAt.IsZero()})
 }
 
 // CancelDialog returns the cancel dialog of the product of a purchase: every order of that
 // product for the customer, with days left, state and the credit cancelling now would give.
-func (s *Service) CancelDialog(ctx context.Context, a desk.Actor, customerID, entitlementID, selectedOrder string) (desk.CancelDialog, error) {
+func (s *ordersArea) CancelDialog(ctx context.Context, a desk.Actor, customerID, entitlementID, selectedOrder string) (desk.CancelDialog, error) {
 	if err := require(a, desk.PermCancelPurchase); err != nil {
 		return desk.CancelDialog{}, err
 	}
@@ -90,7 +90,7 @@ func (s *Service) CancelDialog(ctx context.Context, a desk.Actor, customerID, en
 // limit, needs a support request (ENEEDSUPPORT) unless a Global admin overrides the rule with a
 // reason, which the line's update_order event records.
 // It returns ENOTFOUND, EFORBIDDEN, EINVALID, EWINDOWCLOSED, ENOTCANCEL, ENEEDSUPPORT or ECONFLICT.
-func (s *Service) Cancel(ctx context.Context, a desk.Actor, req desk.CancelRequest) (desk.Order, []desk.Cancellation, error) {
+func (s *ordersArea) Cancel(ctx context.Context, a desk.Actor, req desk.CancelRequest) (desk.Order, []desk.Cancellation, error) {
 	if err := require(a, desk.PermCancelPurchase); err != nil { // R3
 		return desk.Order{}, nil, err
 	}
@@ -268,7 +268,7 @@ func validOverrideReason(r string) bool {
 
 // CancelEntitlement cancels the purchase (order line) behind an entitlement, from the dialog;
 // overrideReason is a Global admin's override of the support-request rule ("" for none).
-func (s *Service) CancelEntitlement(ctx context.Context, a desk.Actor, customerID, orderID, entitlementID string, acknowledged bool, overrideReason string) (desk.Order, desk.Cancellation, error) {
+func (s *ordersArea) CancelEntitlement(ctx context.Context, a desk.Actor, customerID, orderID, entitlementID string, acknowledged bool, overrideReason string) (desk.Order, desk.Cancellation, error) {
 	if err := require(a, desk.PermCancelPurchase); err != nil {
 		return desk.Order{}, desk.Cancellation{}, err
 	}

@@ -21,7 +21,7 @@ type offerRef struct {
 	offer   int
 }
 
-func (s *Service) loadCatalog(ctx context.Context) (*catalog, error) {
+func (s *catalogArea) loadCatalog(ctx context.Context) (*catalog, error) {
 	s.catalogMu.Lock()
 	defer s.catalogMu.Unlock()
 	if s.catalog != nil {
@@ -43,13 +43,13 @@ func (s *Service) loadCatalog(ctx context.Context) (*catalog, error) {
 
 // LoadCatalog reads the catalog into memory (at start: it never changes while PartnerDesk runs,
 // and a use case inside a transaction must not wait for another connection to read it).
-func (s *Service) LoadCatalog(ctx context.Context) error {
+func (s *catalogArea) LoadCatalog(ctx context.Context) error {
 	_, err := s.loadCatalog(ctx)
 	return err
 }
 
 // ResetCatalog drops the cached catalog (after products or prices change).
-func (s *Service) ResetCatalog() {
+func (s *catalogArea) ResetCatalog() {
 	s.catalogMu.Lock()
 	s.catalog = nil
 	s.catalogMu.Unlock()
@@ -68,9 +68,18 @@ func (c *catalog) offer(id, currency string) (desk.Product, desk.Offer, bool) {
 	return p, o, priced
 }
 
-// MarketCatalog returns the products a market may buy (R7), each with the offers priced in the
+// MarketCatalog returns the products a market may buy (R7) to a partner user who may see
+// customers or place orders (the API's products listing; customer users may not, R4).
+func (s *catalogArea) MarketCatalog(ctx context.Context, a desk.Actor, f desk.CatalogFilter) ([]desk.Product, error) {
+	if !a.User.IsPartner() || !(a.User.Can(desk.PermViewCustomers) || a.User.Can(desk.PermPlaceOrder)) {
+		return nil, desk.Forbidden(desk.PermViewCustomers)
+	}
+	return s.marketCatalog(ctx, f)
+}
+
+// marketCatalog returns the products a market may buy (R7), each with the offers priced in the
 // market's currency, filtered by kind and a title or ID search.
-func (s *Service) MarketCatalog(ctx context.Context, f desk.CatalogFilter) ([]desk.Product, error) {
+func (s *catalogArea) marketCatalog(ctx context.Context, f desk.CatalogFilter) ([]desk.Product, error) {
 	country, ok := desk.CountryByCode(f.Country)
 	if !ok {
 		return nil, desk.FieldError("country", "err.country")
@@ -110,7 +119,7 @@ func (s *Service) MarketCatalog(ctx context.Context, f desk.CatalogFilter) ([]de
 }
 
 // Product returns one catalog product (unpriced), or ENOTFOUND.
-func (s *Service) Product(ctx context.Context, id string) (desk.Product, error) {
+func (s *catalogArea) Product(ctx context.Context, id string) (desk.Product, error) {
 	c, err := s.loadCatalog(ctx)
 	if err != nil {
 		return desk.Product{}, err
@@ -124,7 +133,7 @@ func (s *Service) Product(ctx context.Context, id string) (desk.Product, error) 
 }
 
 // CatalogForCustomer is the Add products catalog: the customer's market, priced (R6, R7).
-func (s *Service) CatalogForCustomer(ctx context.Context, a desk.Actor, customerID string, kind desk.ProductKind, query string) (desk.Customer, []desk.Product, error) {
+func (s *catalogArea) CatalogForCustomer(ctx context.Context, a desk.Actor, customerID string, kind desk.ProductKind, query string) (desk.Customer, []desk.Product, error) {
 	if err := require(a, desk.PermPlaceOrder); err != nil {
 		return desk.Customer{}, nil, err
 	}
@@ -132,6 +141,6 @@ func (s *Service) CatalogForCustomer(ctx context.Context, a desk.Actor, customer
 	if err != nil {
 		return cust, nil, err
 	}
-	products, err := s.MarketCatalog(ctx, desk.CatalogFilter{Country: cust.Country, Kind: kind, Query: query})
+	products, err := s.marketCatalog(ctx, desk.CatalogFilter{Country: cust.Country, Kind: kind, Query: query})
 	return cust, products, err
 }

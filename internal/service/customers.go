@@ -7,7 +7,7 @@ import (
 )
 
 // FindCustomers returns a page of the customer list (partner users with PermViewCustomers).
-func (s *Service) FindCustomers(ctx context.Context, a desk.Actor, f desk.CustomerFilter) (desk.CustomerPage, error) {
+func (s *customersArea) FindCustomers(ctx context.Context, a desk.Actor, f desk.CustomerFilter) (desk.CustomerPage, error) {
 	if err := require(a, desk.PermViewCustomers); err != nil {
 		return desk.CustomerPage{}, err
 	}
@@ -22,7 +22,7 @@ func (s *Service) FindCustomers(ctx context.Context, a desk.Actor, f desk.Custom
 
 // CustomerByID returns a customer the actor may see. A customer user asking for another tenant
 // gets ENOTFOUND, never a hint that it exists (R4, R5).
-func (s *Service) CustomerByID(ctx context.Context, a desk.Actor, id string) (desk.Customer, error) {
+func (s *customersArea) CustomerByID(ctx context.Context, a desk.Actor, id string) (desk.Customer, error) {
 	if !a.User.IsPartner() {
 		if a.User.CustomerID != id {
 			return desk.Customer{}, desk.Errorf(desk.ENOTFOUND, "err.customer_not_found")
@@ -39,7 +39,7 @@ func (s *Service) CustomerByID(ctx context.Context, a desk.Actor, id string) (de
 
 // CreateCustomer adds a customer tenant with a new tenant ID (Add customer). The country sets
 // the currency. A taken domain is a field error on "domain".
-func (s *Service) CreateCustomer(ctx context.Context, a desk.Actor, n desk.NewCustomer) (desk.Customer, error) {
+func (s *customersArea) CreateCustomer(ctx context.Context, a desk.Actor, n desk.NewCustomer) (desk.Customer, error) {
 	if err := require(a, desk.PermAddCustomer); err != nil {
 		return desk.Customer{}, err
 	}

@@ -176,7 +176,7 @@ type Enrolment struct {
 
 // BeginEnrolment makes a new secret for the user's authenticator app. Nothing is stored: the
 // confirmation (ConfirmEnrolment) stores it once a code from the app proves it was set up.
-func (s *Service) BeginEnrolment(u desk.User) (Enrolment, error) {
+func (s *identityArea) BeginEnrolment(u desk.User) (Enrolment, error) {
 	key, err := totp.Generate(totp.GenerateOpts{Issuer: totpIssuer, AccountName: u.Email, Period: totpPeriod, SecretSize: 20})
 	if err != nil {
 		return Enrolment{}, err
@@ -186,7 +186,7 @@ func (s *Service) BeginEnrolment(u desk.User) (Enrolment, error) {
 
 // EnrolmentFromToken reads back the set-up of a confirmation form that is shown again (a wrong
 // code): the same secret, so the app set up with it keeps working.
-func (s *Service) EnrolmentFromToken(u desk.User, token string) (Enrolment, error) {
+func (s *identityArea) EnrolmentFromToken(u desk.User, token string) (Enrolment, error) {
 	secret, err := s.mfa.openEnrolToken(u.ID, token, s.now())
 	if err != nil {
 		return Enrolment{}, err
@@ -204,7 +204,7 @@ func (s *Service) EnrolmentFromToken(u desk.User, token string) (Enrolment, erro
 
 // checkMFARate refuses a code while the user's bucket of wrong codes is empty (shared by every
 // instance).
-func (s *Service) checkMFARate(ctx context.Context, userID string) error {
+func (s *identityArea) checkMFARate(ctx context.Context, userID string) error {
 	if s.cfg.Unlimited {
 		return nil
 	}
@@ -222,7 +222,7 @@ func (s *Service) checkMFARate(ctx context.Context, userID string) error {
 // (that code counts as used), and returns ten recovery codes to show once. A session that had to
 // set up two-step verification before anything else (StageEnrol) then gets the user's rights:
 // its new token is returned (empty when the session was already signed in).
-func (s *Service) ConfirmEnrolment(ctx context.Context, sess desk.Session, sessionToken, enrolToken, code, ip string) ([]string, string, error) {
+func (s *identityArea) ConfirmEnrolment(ctx context.Context, sess desk.Session, sessionToken, enrolToken, code, ip string) ([]string, string, error) {
 	if sess.Stage != desk.StageFull && sess.Stage != desk.StageEnrol {
 		return nil, "", desk.Errorf(desk.EUNAUTHORIZED, "err.signin_incomplete")
 	}
@@ -280,7 +280,7 @@ func (s *Service) ConfirmEnrolment(ctx context.Context, sess desk.Session, sessi
 // (R22). A right code moves the session on (to the user's rights, or to a password change) under
 // a new token, returned with the session; a wrong, used or replayed one is logged and counts
 // against the user's limit of wrong codes (ERATELIMIT when spent).
-func (s *Service) VerifySecondFactor(ctx context.Context, sessionToken, code, ip string) (desk.Session, string, error) {
+func (s *identityArea) VerifySecondFactor(ctx context.Context, sessionToken, code, ip string) (desk.Session, string, error) {
 	sess, err := s.AuthenticateSession(ctx, sessionToken)
 	if err != nil {
 		return desk.Session{}, "", err
@@ -359,7 +359,7 @@ func (s *Service) VerifySecondFactor(ctx context.Context, sessionToken, code, ip
 
 // checkOwnCode checks a code from the actor's own authenticator app (for changes to their own
 // two-step verification), taking its step so it cannot be used again.
-func (s *Service) checkOwnCode(ctx context.Context, u desk.User, code string) error {
+func (s *identityArea) checkOwnCode(ctx context.Context, u desk.User, code string) error {
 	if !u.MFAEnrolled() {
 		return desk.Errorf(desk.ECONFLICT, "err.mfa_not_enrolled")
 	}
@@ -391,7 +391,7 @@ func (s *Service) checkOwnCode(ctx context.Context, u desk.User, code string) er
 
 // RegenerateRecoveryCodes gives the actor ten new recovery codes (shown once; the old ones stop
 // working), on a code from their authenticator app.
-func (s *Service) RegenerateRecoveryCodes(ctx context.Context, a desk.Actor, code string) ([]string, error) {
+func (s *identityArea) RegenerateRecoveryCodes(ctx context.Context, a desk.Actor, code string) ([]string, error) {
 	if err := s.checkOwnCode(ctx, a.User, code); err != nil {
 		return nil, err
 	}
@@ -413,11 +413,11 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, a desk.Actor, cod
 }
 
 // MFARequired reports whether the policy makes u use two-step verification (R22).
-func (s *Service) MFARequired(u desk.User) bool { return s.cfg.RequireMFA && u.NeedsMFA() }
+func (s *identityArea) MFARequired(u desk.User) bool { return s.cfg.RequireMFA && u.NeedsMFA() }
 
 // DisableMFA turns the actor's own two-step verification off, on a code from their app; a user
 // whose role must use it cannot (ECONFLICT), and asks an admin for a reset instead.
-func (s *Service) DisableMFA(ctx context.Context, a desk.Actor, code string) error {
+func (s *identityArea) DisableMFA(ctx context.Context, a desk.Actor, code string) error {
 	if s.MFARequired(a.User) {
 		return desk.Errorf(desk.ECONFLICT, "err.mfa_required_role")
 	}
@@ -433,6 +433,6 @@ func (s *Service) DisableMFA(ctx context.Context, a desk.Actor, code string) err
 }
 
 // UnusedRecoveryCodes counts the actor's recovery codes not used yet.
-func (s *Service) UnusedRecoveryCodes(ctx context.Context, a desk.Actor) (int, error) {
+func (s *identityArea) UnusedRecoveryCodes(ctx context.Context, a desk.Actor) (int, error) {
 	return s.store.UnusedRecoveryCodes(ctx, a.User.ID)
 }

@@ -16,7 +16,7 @@ const maxOrderLines = 50
 
 // priceLines validates order lines for a customer's market and prices them (R6, R7, R10). It
 // returns the first problem as a clear error naming the line's offer.
-func (s *Service) priceLines(ctx context.Context, cust desk.Customer, lines []desk.CartLine) ([]desk.PricedLine, desk.Amounts, error) {
+func (s *ordersArea) priceLines(ctx context.Context, cust desk.Customer, lines []desk.CartLine) ([]desk.PricedLine, desk.Amounts, error) {
 	var total desk.Amounts
 	if len(lines) == 0 {
 		return nil, total, desk.KeyError(desk.EINVALID, "err.cart_empty")
@@ -62,7 +62,7 @@ func (s *Service) priceLines(ctx context.Context, cust desk.Customer, lines []de
 
 // Cart returns the actor's cart for a customer, priced in the customer's market. Lines that can
 // no longer be bought are dropped from the view with no error (the review step re-validates).
-func (s *Service) Cart(ctx context.Context, a desk.Actor, customerID string) (desk.Cart, error) {
+func (s *ordersArea) Cart(ctx context.Context, a desk.Actor, customerID string) (desk.Cart, error) {
 	if err := require(a, desk.PermPlaceOrder); err != nil {
 		return desk.Cart{}, err
 	}
@@ -89,7 +89,7 @@ func (s *Service) Cart(ctx context.Context, a desk.Actor, customerID string) (de
 // SetCartLine adds an offer to the actor's cart for a customer (add: on top of what the cart
 // holds), or sets its quantity and billing frequency; an invalid line is refused and the cart
 // left as it was (R10).
-func (s *Service) SetCartLine(ctx context.Context, a desk.Actor, customerID string, l desk.CartLine, add bool) error {
+func (s *ordersArea) SetCartLine(ctx context.Context, a desk.Actor, customerID string, l desk.CartLine, add bool) error {
 	if err := require(a, desk.PermPlaceOrder); err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func (s *Service) SetCartLine(ctx context.Context, a desk.Actor, customerID stri
 }
 
 // RemoveCartLine removes an offer from the actor's cart.
-func (s *Service) RemoveCartLine(ctx context.Context, a desk.Actor, customerID, offerID string) error {
+func (s *ordersArea) RemoveCartLine(ctx context.Context, a desk.Actor, customerID, offerID string) error {
 	if err := require(a, desk.PermPlaceOrder); err != nil {
 		return err
 	}
@@ -130,12 +130,12 @@ func (s *Service) RemoveCartLine(ctx context.Context, a desk.Actor, customerID, 
 // PlaceCartOrder places the actor's cart for a customer as one order and empties the cart.
 // key is the idempotency key carried by the review form (R9): a second submission with the same
 // key — a double click, a retry, the back button — returns the first order and creates nothing.
-func (s *Service) PlaceCartOrder(ctx context.Context, a desk.Actor, customerID, key string) (desk.Order, bool, error) {
+func (s *ordersArea) PlaceCartOrder(ctx context.Context, a desk.Actor, customerID, key string) (desk.Order, bool, error) {
 	return s.placeOrder(ctx, a, customerID, key, nil)
 }
 
 // PlaceOrder places an order of the given lines (the API); see PlaceCartOrder for key (R9).
-func (s *Service) PlaceOrder(ctx context.Context, a desk.Actor, customerID, key string, lines []desk.CartLine) (desk.Order, bool, error) {
+func (s *ordersArea) PlaceOrder(ctx context.Context, a desk.Actor, customerID, key string, lines []desk.CartLine) (desk.Order, bool, error) {
 	if lines == nil {
 		lines = []desk.CartLine{}
 	}
@@ -144,7 +144,7 @@ func (s *Service) PlaceOrder(ctx context.Context, a desk.Actor, customerID, key 
 
 // placeOrder creates the order, its line items, the software entitlements and the create_order
 // event in one transaction; lines nil means "the actor's cart". It reports whether it created.
-func (s *Service) placeOrder(ctx context.Context, a desk.Actor, customerID, key string, lines []desk.CartLine) (desk.Order, bool, error) {
+func (s *ordersArea) placeOrder(ctx context.Context, a desk.Actor, customerID, key string, lines []desk.CartLine) (desk.Order, bool, error) {
 	if err := require(a, desk.PermPlaceOrder); err != nil {
 		return desk.Order{}, false, err
 	}
@@ -263,7 +263,7 @@ func (s *Service) placeOrder(ctx context.Context, a desk.Actor, customerID, key 
 }
 
 // Orders pages a customer's order history, newest first.
-func (s *Service) Orders(ctx context.Context, a desk.Actor, customerID, after string, limit int) (desk.Customer, desk.OrderPage, error) {
+func (s *ordersArea) Orders(ctx context.Context, a desk.Actor, customerID, after string, limit int) (desk.Customer, desk.OrderPage, error) {
 	if err := require(a, desk.PermViewOrders); err != nil {
 		return desk.Customer{}, desk.OrderPage{}, err
 	}
@@ -276,7 +276,7 @@ func (s *Service) Orders(ctx context.Context, a desk.Actor, customerID, after st
 }
 
 // Order returns one order of a customer; another customer's order is ENOTFOUND (R5).
-func (s *Service) Order(ctx context.Context, a desk.Actor, customerID, orderID string) (desk.Customer, desk.Order, error) {
+func (s *ordersArea) Order(ctx context.Context, a desk.Actor, customerID, orderID string) (desk.Customer, desk.Order, error) {
 	if err := require(a, desk.PermViewOrders); err != nil {
 		return desk.Customer{}, desk.Order{}, err
 	}
@@ -292,7 +292,7 @@ func (s *Service) Order(ctx context.Context, a desk.Actor, customerID, orderID s
 }
 
 // Entitlements lists a customer's software purchases (the Software tab).
-func (s *Service) Entitlements(ctx context.Context, a desk.Actor, customerID string) (desk.Customer, []desk.Entitlement, error) {
+func (s *ordersArea) Entitlements(ctx context.Context, a desk.Actor, customerID string) (desk.Customer, []desk.Entitlement, error) {
 	if err := require(a, desk.PermViewSoftware); err != nil {
 		return desk.Customer{}, nil, err
 	}

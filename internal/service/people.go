@@ -16,7 +16,7 @@ import (
 // sessions and revoke their API tokens at once.
 
 // endAccess ends every session of a user and revokes their API tokens, inside tx (R24).
-func (s *Service) endAccess(ctx context.Context, tx Store, userID string) error {
+func (s *peopleArea) endAccess(ctx context.Context, tx Store, userID string) error {
 	if err := tx.DeleteUserSessions(ctx, userID); err != nil {
 		return err
 	}
@@ -27,7 +27,7 @@ func (s *Service) endAccess(ctx context.Context, tx Store, userID string) error 
 // customerForUsers returns the customer whose users the actor may manage: any customer the
 // partner's Global admin may see, or the customer Global admin's own tenant (any other is
 // ENOTFOUND).
-func (s *Service) customerForUsers(ctx context.Context, a desk.Actor, customerID string) (desk.Customer, error) {
+func (s *peopleArea) customerForUsers(ctx context.Context, a desk.Actor, customerID string) (desk.Customer, error) {
 	if a.User.IsPartner() {
 		if err := require(a, desk.PermManageUsers); err != nil {
 			return desk.Customer{}, err
@@ -41,7 +41,7 @@ func (s *Service) customerForUsers(ctx context.Context, a desk.Actor, customerID
 // customerUser loads a user of the customer for a change by the actor inside tx: ENOTFOUND
 // for a user of another tenant or of the partner; ECONFLICT for the actor's own account, which
 // they change at Account security instead.
-func (s *Service) customerUser(ctx context.Context, tx Store, a desk.Actor, cust desk.Customer, userID string) (desk.User, error) {
+func (s *peopleArea) customerUser(ctx context.Context, tx Store, a desk.Actor, cust desk.Customer, userID string) (desk.User, error) {
 	u, err := tx.FindUserByID(ctx, userID)
 	if desk.ErrorCode(err) == desk.ENOTFOUND || (err == nil && u.CustomerID != cust.ID) {
 		return desk.User{}, desk.Errorf(desk.ENOTFOUND, "err.user_not_found")
@@ -56,7 +56,7 @@ func (s *Service) customerUser(ctx context.Context, tx Store, a desk.Actor, cust
 }
 
 // changeCustomerUser runs a change on a customer's user in one transaction and audits it.
-func (s *Service) changeCustomerUser(ctx context.Context, a desk.Actor, customerID, userID, op string, change func(tx Store, u desk.User) (string, error)) (desk.User, error) {
+func (s *peopleArea) changeCustomerUser(ctx context.Context, a desk.Actor, customerID, userID, op string, change func(tx Store, u desk.User) (string, error)) (desk.User, error) {
 	cust, err := s.customerForUsers(ctx, a, customerID)
 	if err != nil {
 		return desk.User{}, err
@@ -79,7 +79,7 @@ func (s *Service) changeCustomerUser(ctx context.Context, a desk.Actor, customer
 
 // SetCustomerUserActive deactivates a customer's user — their sessions end at once and their
 // API tokens are revoked — or reactivates them (R24).
-func (s *Service) SetCustomerUserActive(ctx context.Context, a desk.Actor, customerID, userID string, active bool) (desk.User, error) {
+func (s *peopleArea) SetCustomerUserActive(ctx context.Context, a desk.Actor, customerID, userID string, active bool) (desk.User, error) {
 	return s.changeCustomerUser(ctx, a, customerID, userID, desk.OpUpdateUser, func(tx Store, u desk.User) (string, error) {
 		u.Active = active
 		if err := tx.UpdateUser(ctx, u); err != nil {
@@ -96,7 +96,7 @@ func (s *Service) SetCustomerUserActive(ctx context.Context, a desk.Actor, custo
 
 // ResetCustomerUserPassword gives a customer's user a one-time password (returned to show once)
 // that their next sign-in must change; their sessions end and their API tokens are revoked.
-func (s *Service) ResetCustomerUserPassword(ctx context.Context, a desk.Actor, customerID, userID string) (desk.User, string, error) {
+func (s *peopleArea) ResetCustomerUserPassword(ctx context.Context, a desk.Actor, customerID, userID string) (desk.User, string, error) {
 	password := randomToken(12)
 	hash, err := s.HashPassword(password)
 	if err != nil {
@@ -116,7 +116,7 @@ func (s *Service) ResetCustomerUserPassword(ctx context.Context, a desk.Actor, c
 
 // RemoveCustomerUser deletes a customer's user with their sessions and tokens, once the actor
 // confirmed it (EINVALID otherwise); the activity log keeps what they did.
-func (s *Service) RemoveCustomerUser(ctx context.Context, a desk.Actor, customerID, userID string, confirmed bool) (desk.User, error) {
+func (s *peopleArea) RemoveCustomerUser(ctx context.Context, a desk.Actor, customerID, userID string, confirmed bool) (desk.User, error) {
 	return s.changeCustomerUser(ctx, a, customerID, userID, desk.OpDeleteUser, func(tx Store, u desk.User) (string, error) {
 		if !confirmed {
 			return "", desk.Errorf(desk.EINVALID, "err.remove_confirm")
@@ -127,7 +127,7 @@ func (s *Service) RemoveCustomerUser(ctx context.Context, a desk.Actor, customer
 
 // resetMFA clears a user's authenticator and recovery codes, ends their sessions and revokes
 // their tokens: their next sign-in sets two-step verification up again where it is required.
-func (s *Service) resetMFA(ctx context.Context, tx Store, u desk.User) (string, error) {
+func (s *peopleArea) resetMFA(ctx context.Context, tx Store, u desk.User) (string, error) {
 	if !u.MFAEnrolled() {
 		return "", desk.Errorf(desk.ECONFLICT, "err.mfa_not_enrolled")
 	}
@@ -138,7 +138,7 @@ func (s *Service) resetMFA(ctx context.Context, tx Store, u desk.User) (string, 
 }
 
 // ResetCustomerUserMFA resets a customer's user's two-step verification (a lost phone).
-func (s *Service) ResetCustomerUserMFA(ctx context.Context, a desk.Actor, customerID, userID string) (desk.User, error) {
+func (s *peopleArea) ResetCustomerUserMFA(ctx context.Context, a desk.Actor, customerID, userID string) (desk.User, error) {
 	return s.changeCustomerUser(ctx, a, customerID, userID, desk.OpUpdateUser, func(tx Store, u desk.User) (string, error) {
 		return s.resetMFA(ctx, tx, u)
 	})
@@ -146,7 +146,7 @@ func (s *Service) ResetCustomerUserMFA(ctx context.Context, a desk.Actor, custom
 
 // ResetUserMFA resets a partner user's two-step verification (partner Global admins; their own
 // is changed at Account security).
-func (s *Service) ResetUserMFA(ctx context.Context, a desk.Actor, userID string) (desk.User, error) {
+func (s *peopleArea) ResetUserMFA(ctx context.Context, a desk.Actor, userID string) (desk.User, error) {
 	if err := require(a, desk.PermManageUsers); err != nil {
 		return desk.User{}, err
 	}
@@ -174,7 +174,7 @@ func (s *Service) ResetUserMFA(ctx context.Context, a desk.Actor, userID string)
 // rules and differ. Their other sessions end and their API tokens are revoked. A session that
 // had to change a one-time password first moves on under a new token: the session and its token
 // are returned (the token is empty when the session keeps its own).
-func (s *Service) ChangePassword(ctx context.Context, sess desk.Session, sessionToken, current, next, ip string) (desk.Session, string, error) {
+func (s *peopleArea) ChangePassword(ctx context.Context, sess desk.Session, sessionToken, current, next, ip string) (desk.Session, string, error) {
 	out, token, err := s.changePassword(ctx, sess, sessionToken, current, next, ip)
 	if err != nil {
 		return desk.Session{}, "", err
@@ -182,7 +182,7 @@ func (s *Service) ChangePassword(ctx context.Context, sess desk.Session, session
 	return out, token, nil
 }
 
-func (s *Service) changePassword(ctx context.Context, sess desk.Session, sessionToken, current, next, ip string) (desk.Session, string, error) {
+func (s *peopleArea) changePassword(ctx context.Context, sess desk.Session, sessionToken, current, next, ip string) (desk.Session, string, error) {
 	if sess.Stage != desk.StageFull && sess.Stage != desk.StagePassword {
 		return sess, "", desk.Errorf(desk.EUNAUTHORIZED, "err.signin_incomplete")
 	}

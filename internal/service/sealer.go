@@ -164,7 +164,7 @@ const kekCheckMessage = "partnerdesk kek check"
 // keys were sealed with: the database keeps a check value of the key (HMAC-SHA256 of a fixed
 // message, which reveals nothing of the key). A database written before the check existed is
 // verified by opening one stored key; then the check value is recorded.
-func (s *Service) CheckKeyEncryptionKey(ctx context.Context) error {
+func (s *activityArea) CheckKeyEncryptionKey(ctx context.Context) error {
 	want := hex.EncodeToString(s.sealer.check)
 	mismatch := errors.New("the key-encryption key does not match the one this database's product keys were sealed with: " +
 		"start with the key it was written with (PARTNERDESK_KEY_ENCRYPTION_KEY, or the data directory's secrets.json " +

@@ -248,6 +248,8 @@ type Config struct {
 
 // Service runs the use cases.
 type Service struct {
+	areas // the use cases, by area (areas.go)
+
 	store Store
 	now   func() time.Time
 	cfg   Config
@@ -349,6 +351,7 @@ func New(store Store, now func() time.Time, cfg Config) (*Service, error) {
 		return nil, err
 	}
 	svc := &Service{store: store, now: func() time.Time { return now().UTC() }, cfg: cfg, sealer: sl, mfa: mk, sso: sc, hookWake: make(chan struct{}, 1)}
+	svc.bind(svc)
 	svc.hookClient = svc.newWebhookClient()
 	return svc, nil
 }

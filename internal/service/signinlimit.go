@@ -19,7 +19,7 @@ func signinPairKey(email, ip string) string { return "signin:account-ip:" + emai
 
 // signinGate refuses an attempt its address may not make (ERATELIMIT, with the wait), and slows
 // one on an account under attack.
-func (s *Service) signinGate(ctx context.Context, email, ip string) error {
+func (s *identityArea) signinGate(ctx context.Context, email, ip string) error {
 	if s.cfg.Unlimited {
 		return nil
 	}
@@ -47,7 +47,7 @@ func (s *Service) signinGate(ctx context.Context, email, ip string) error {
 
 // signinFailed counts a failed attempt against the account at its address, the address, and
 // the account.
-func (s *Service) signinFailed(ctx context.Context, email, ip string) error {
+func (s *identityArea) signinFailed(ctx context.Context, email, ip string) error {
 	for _, b := range []struct {
 		key   string
 		rate  float64

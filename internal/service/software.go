@@ -20,7 +20,7 @@ const directLinkTTL = 6 * time.Hour
 
 // canSee returns the customer if the actor may see its software list: partner users with
 // PermViewSoftware, or the customer's own users (R4).
-func (s *Service) canSee(ctx context.Context, a desk.Actor, customerID string) (desk.Customer, error) {
+func (s *softwareArea) canSee(ctx context.Context, a desk.Actor, customerID string) (desk.Customer, error) {
 	if a.User.IsPartner() {
 		if err := require(a, desk.PermViewSoftware); err != nil {
 			return desk.Customer{}, err
@@ -52,7 +52,7 @@ func keysRequired(a desk.Actor, customerID string) error {
 
 // Software lists a customer's software purchases with their editions, key state and
 // cancellation window (the Software tab, and the customer's own Your products > Software).
-func (s *Service) Software(ctx context.Context, a desk.Actor, customerID string) (desk.Customer, []desk.SoftwareItem, error) {
+func (s *softwareArea) Software(ctx context.Context, a desk.Actor, customerID string) (desk.Customer, []desk.SoftwareItem, error) {
 	cust, err := s.canSee(ctx, a, customerID)
 	if err != nil {
 		return cust, nil, err
@@ -91,7 +91,7 @@ func (s *Service) Software(ctx context.Context, a desk.Actor, customerID string)
 // AzurePurchases lists a customer's Azure Reservations and Azure software plans with their
 // cancellation window (R12; SUSE Linux and Red Hat plans never cancellable, R13), for the
 // Software tab. Same visibility as the software list.
-func (s *Service) AzurePurchases(ctx context.Context, a desk.Actor, customerID string) ([]desk.AzurePurchase, error) {
+func (s *softwareArea) AzurePurchases(ctx context.Context, a desk.Actor, customerID string) ([]desk.AzurePurchase, error) {
 	cust, err := s.canSee(ctx, a, customerID)
 	if err != nil {
 		return nil, err
@@ -101,7 +101,7 @@ func (s *Service) AzurePurchases(ctx context.Context, a desk.Actor, customerID s
 
 // SoftwareTab is what the Software tab shows: the customer (looked up once), its software
 // purchases and its Azure purchases, with the visibility of Software.
-func (s *Service) SoftwareTab(ctx context.Context, a desk.Actor, customerID string) (desk.Customer, []desk.SoftwareItem, []desk.AzurePurchase, error) {
+func (s *softwareArea) SoftwareTab(ctx context.Context, a desk.Actor, customerID string) (desk.Customer, []desk.SoftwareItem, []desk.AzurePurchase, error) {
 	cust, items, err := s.Software(ctx, a, customerID)
 	if err != nil {
 		return cust, nil, nil, err
@@ -110,7 +110,7 @@ func (s *Service) SoftwareTab(ctx context.Context, a desk.Actor, customerID stri
 	return cust, items, azure, err
 }
 
-func (s *Service) azurePurchases(ctx context.Context, cust desk.Customer) ([]desk.AzurePurchase, error) {
+func (s *softwareArea) azurePurchases(ctx context.Context, cust desk.Customer) ([]desk.AzurePurchase, error) {
 	out, err := s.store.FindAzurePurchases(ctx, cust.ID)
 	if err != nil {
 		return nil, err
@@ -127,7 +127,7 @@ func (s *Service) azurePurchases(ctx context.Context, cust desk.Customer) ([]des
 }
 
 // SoftwareItem returns one software purchase of a customer (ENOTFOUND for another tenant's).
-func (s *Service) SoftwareItem(ctx context.Context, a desk.Actor, customerID, entitlementID string) (desk.Customer, desk.SoftwareItem, error) {
+func (s *softwareArea) SoftwareItem(ctx context.Context, a desk.Actor, customerID, entitlementID string) (desk.Customer, desk.SoftwareItem, error) {
 	cust, items, err := s.Software(ctx, a, customerID)
 	if err != nil {
 		return cust, desk.SoftwareItem{}, err
@@ -142,7 +142,7 @@ func (s *Service) SoftwareItem(ctx context.Context, a desk.Actor, customerID, en
 
 // activeEntitlement loads an entitlement the actor may use keys and downloads of: ENOTFOUND for
 // another tenant's (R5), EGONE once cancelled (R18).
-func (s *Service) activeEntitlement(ctx context.Context, a desk.Actor, customerID, entitlementID string) (desk.Customer, desk.Entitlement, desk.Product, error) {
+func (s *softwareArea) activeEntitlement(ctx context.Context, a desk.Actor, customerID, entitlementID string) (desk.Customer, desk.Entitlement, desk.Product, error) {
 	if err := keysRequired(a, customerID); err != nil {
 		return desk.Customer{}, desk.Entitlement{}, desk.Product{}, err
 	}
@@ -163,13 +163,13 @@ func (s *Service) activeEntitlement(ctx context.Context, a desk.Actor, customerI
 
 // RevealKey returns the product key of a purchase's version and records the reveal
 // (get_software_key, R11) in the same transaction. Reveals are rate-limited per user.
-func (s *Service) RevealKey(ctx context.Context, a desk.Actor, customerID, entitlementID, version string) (string, error) {
+func (s *softwareArea) RevealKey(ctx context.Context, a desk.Actor, customerID, entitlementID, version string) (string, error) {
 	key, _, err := s.RevealKeyOf(ctx, a, customerID, entitlementID, version)
 	return key, err
 }
 
 // RevealKeyOf is RevealKey that also returns the purchase (for the pop-up's title).
-func (s *Service) RevealKeyOf(ctx context.Context, a desk.Actor, customerID, entitlementID, version string) (string, desk.Entitlement, error) {
+func (s *softwareArea) RevealKeyOf(ctx context.Context, a desk.Actor, customerID, entitlementID, version string) (string, desk.Entitlement, error) {
 	cust, e, p, err := s.activeEntitlement(ctx, a, customerID, entitlementID)
 	if err != nil {
 		return "", e, err
@@ -200,7 +200,7 @@ func (s *Service) RevealKeyOf(ctx context.Context, a desk.Actor, customerID, ent
 // IssueLink returns a signed download link for an edition of a purchase. shared is Copy link
 // (get_software_download_link, valid LinkTTL); otherwise it is the user's own Download
 // (download_software, valid a few hours). Either is recorded (R11).
-func (s *Service) IssueLink(ctx context.Context, a desk.Actor, customerID, entitlementID string, ref desk.EditionRef, shared bool) (desk.DownloadLink, error) {
+func (s *softwareArea) IssueLink(ctx context.Context, a desk.Actor, customerID, entitlementID string, ref desk.EditionRef, shared bool) (desk.DownloadLink, error) {
 	cust, e, p, err := s.activeEntitlement(ctx, a, customerID, entitlementID)
 	if err != nil {
 		return desk.DownloadLink{}, err
@@ -248,7 +248,7 @@ type Download struct {
 // CheckDownload checks a download link at request time, writing nothing: the signature
 // (EFORBIDDEN when tampered), the expiry (EGONE) and the purchase's current state (EGONE once
 // cancelled, R18). Deliver records the download when content is about to be sent.
-func (s *Service) CheckDownload(ctx context.Context, token string) (Download, error) {
+func (s *softwareArea) CheckDownload(ctx context.Context, token string) (Download, error) {
 	c, err := s.sealer.verifyLink(token)
 	if err != nil {
 		return Download{}, err
@@ -286,7 +286,7 @@ func (s *Service) CheckDownload(ctx context.Context, token string) (Download, er
 // and a shared link's first download is recorded (download_software_shared_link, R11) — once per
 // link, claimed in the database by the link's hash, so that resumed pieces, ranges that skip the
 // first byte and several instances serving pieces of one download record it exactly once.
-func (s *Service) Deliver(ctx context.Context, dl Download, ip string) error {
+func (s *softwareArea) Deliver(ctx context.Context, dl Download, ip string) error {
 	now := s.now()
 	return s.store.InTx(ctx, func(tx Store) error {
 		active, err := tx.MarkDownloaded(ctx, dl.entitlementID, now)
@@ -323,12 +323,12 @@ func (s *Service) Deliver(ctx context.Context, dl Download, ip string) error {
 
 // SweepLinkClaims forgets the download claims of links that expired more than a day ago (the
 // day covers instances whose clocks differ); it returns how many it removed.
-func (s *Service) SweepLinkClaims(ctx context.Context) (int64, error) {
+func (s *softwareArea) SweepLinkClaims(ctx context.Context) (int64, error) {
 	return s.store.DeleteLinkClaims(ctx, s.now().Add(-24*time.Hour))
 }
 
 // OpenDownload is CheckDownload followed, when record is set, by Deliver of the whole file.
-func (s *Service) OpenDownload(ctx context.Context, token, ip string, record bool) (Download, error) {
+func (s *softwareArea) OpenDownload(ctx context.Context, token, ip string, record bool) (Download, error) {
 	dl, err := s.CheckDownload(ctx, token)
 	if err != nil || !record {
 		return dl, err
@@ -338,7 +338,7 @@ func (s *Service) OpenDownload(ctx context.Context, token, ip string, record boo
 
 // allocateKeys gives a new entitlement one key per product version from the pools; a version
 // whose pool is empty waits for the next import ("no key available yet").
-func (s *Service) allocateKeys(ctx context.Context, tx Store, e desk.Entitlement, p desk.Product) error {
+func (s *softwareArea) allocateKeys(ctx context.Context, tx Store, e desk.Entitlement, p desk.Product) error {
 	for _, v := range p.Versions() {
 		if _, err := tx.AssignPoolKey(ctx, p.ID, v, e.ID, s.now()); err != nil {
 			return err
@@ -361,7 +361,7 @@ type ImportResult struct {
 }
 
 // SealKey encrypts a key for a pool (for demo data and tests, which write pools directly).
-func (s *Service) SealKey(productID, version, key string) ([]byte, []byte) {
+func (s *softwareArea) SealKey(productID, version, key string) ([]byte, []byte) {
 	key = desk.NormalizeKey(key)
 	return s.sealer.seal(productID, version, key), s.sealer.fingerprint(key)
 }
@@ -373,7 +373,7 @@ const maxImportRows = 100000
 // allowed). Every row is checked — format, unknown product or version, duplicates in the file
 // or already stored — and if any row is bad nothing is imported and every bad row is reported.
 // Imported keys go first to purchases that were waiting for a key.
-func (s *Service) ImportKeys(ctx context.Context, a desk.Actor, r io.Reader) (ImportResult, error) {
+func (s *softwareArea) ImportKeys(ctx context.Context, a desk.Actor, r io.Reader) (ImportResult, error) {
 	var res ImportResult
 	if err := require(a, desk.PermImportKeys); err != nil {
 		return res, err
@@ -499,7 +499,7 @@ func (s *Service) ImportKeys(ctx context.Context, a desk.Actor, r io.Reader) (Im
 }
 
 // PoolCounts lists how many keys each pool has left (Global admin).
-func (s *Service) PoolCounts(ctx context.Context, a desk.Actor) ([]desk.PoolCount, error) {
+func (s *softwareArea) PoolCounts(ctx context.Context, a desk.Actor) ([]desk.PoolCount, error) {
 	if err := require(a, desk.PermImportKeys); err != nil {
 		return nil, err
 	}

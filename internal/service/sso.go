@@ -128,12 +128,12 @@ func (c *ssoClient) oauth(p *oidc.Provider, redirectURL string) *oauth2.Config {
 }
 
 // SSOEnabled reports whether single sign-on is configured.
-func (s *Service) SSOEnabled() bool { return s.sso != nil }
+func (s *identityArea) SSOEnabled() bool { return s.sso != nil }
 
 // SSOFormOrigin is the origin the single sign-on form ends up at (the provider's authorization
 // endpoint): the sign-in page's Content-Security-Policy lets its form go there (form-action
 // covers the redirect after a form). The issuer's origin while the provider does not answer.
-func (s *Service) SSOFormOrigin(ctx context.Context) string {
+func (s *identityArea) SSOFormOrigin(ctx context.Context) string {
 	if s.sso == nil {
 		return ""
 	}
@@ -153,7 +153,7 @@ func (s *Service) SSOFormOrigin(ctx context.Context) string {
 // is this request's callback URL (unless one is configured); next a local path to go to after.
 // Attempts are limited per IP address like failed sign-ins (each stores a row until it is used
 // or ten minutes pass).
-func (s *Service) StartSSO(ctx context.Context, redirectURL, next, ip string) (authURL, binding string, err error) {
+func (s *identityArea) StartSSO(ctx context.Context, redirectURL, next, ip string) (authURL, binding string, err error) {
 	if s.sso == nil {
 		return "", "", desk.Errorf(desk.ENOTFOUND, "err.sso_off")
 	}
@@ -207,7 +207,7 @@ func claimTrue(raw json.RawMessage) bool {
 // FinishSSO completes a single sign-on with the provider's answer. It returns the session (its
 // stage follows the user and the policy, as after a password), its token and where to go next;
 // a refusal is logged with its reason and is EUNAUTHORIZED.
-func (s *Service) FinishSSO(ctx context.Context, redirectURL string, ans SSOAnswer, ip string) (desk.Session, string, string, error) {
+func (s *identityArea) FinishSSO(ctx context.Context, redirectURL string, ans SSOAnswer, ip string) (desk.Session, string, string, error) {
 	if s.sso == nil {
 		return desk.Session{}, "", "", desk.Errorf(desk.ENOTFOUND, "err.sso_off")
 	}

@@ -29,7 +29,7 @@ type Upload struct {
 // FileSupportRequest stores a support request (SPEC §8) with its attachments, which are checked
 // (count, size, sniffed type) and stored in the database (every instance serves them) in the same
 // transaction as the request and its event. Nothing is kept when anything fails.
-func (s *Service) FileSupportRequest(ctx context.Context, a desk.Actor, q desk.SupportRequest, files []Upload) (desk.SupportRequest, error) {
+func (s *supportArea) FileSupportRequest(ctx context.Context, a desk.Actor, q desk.SupportRequest, files []Upload) (desk.SupportRequest, error) {
 	if err := require(a, desk.PermSupportRequests); err != nil {
 		return q, err
 	}
@@ -82,7 +82,7 @@ func (s *Service) FileSupportRequest(ctx context.Context, a desk.Actor, q desk.S
 }
 
 // SupportRequests lists the requests, newest first.
-func (s *Service) SupportRequests(ctx context.Context, a desk.Actor) ([]desk.SupportRequest, error) {
+func (s *supportArea) SupportRequests(ctx context.Context, a desk.Actor) ([]desk.SupportRequest, error) {
 	if err := require(a, desk.PermSupportRequests); err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func (s *Service) SupportRequests(ctx context.Context, a desk.Actor) ([]desk.Sup
 }
 
 // SupportRequest returns one request with its attachments.
-func (s *Service) SupportRequest(ctx context.Context, a desk.Actor, id string) (desk.SupportRequest, error) {
+func (s *supportArea) SupportRequest(ctx context.Context, a desk.Actor, id string) (desk.SupportRequest, error) {
 	if err := require(a, desk.PermSupportRequests); err != nil {
 		return desk.SupportRequest{}, err
 	}
@@ -100,7 +100,7 @@ func (s *Service) SupportRequest(ctx context.Context, a desk.Actor, id string) (
 // SetSupportStatus changes a request's status (Global admin); its event names the status it
 // replaced. Two changes at once: the second is ECONFLICT (on PostgreSQL it read the status
 // before the first committed), not a record of a change from a status that was gone.
-func (s *Service) SetSupportStatus(ctx context.Context, a desk.Actor, id, status string) error {
+func (s *supportArea) SetSupportStatus(ctx context.Context, a desk.Actor, id, status string) error {
 	if err := require(a, desk.PermManageSupport); err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func (s *Service) SetSupportStatus(ctx context.Context, a desk.Actor, id, status
 }
 
 // Attachment returns an attachment of a request with its bytes.
-func (s *Service) Attachment(ctx context.Context, a desk.Actor, requestID, attachmentID string) (desk.Attachment, []byte, error) {
+func (s *supportArea) Attachment(ctx context.Context, a desk.Actor, requestID, attachmentID string) (desk.Attachment, []byte, error) {
 	q, err := s.SupportRequest(ctx, a, requestID)
 	if err != nil {
 		return desk.Attachment{}, nil, err

@@ -17,7 +17,7 @@ const MaxTokenLifetime = 366 * 24 * time.Hour
 // CreateToken creates an API token for the actor themselves and returns its secret, shown once:
 // a token acts with its user's roles, so only that user (or the CLI, CreateTokenCLI) may make
 // one. Any active partner user may.
-func (s *Service) CreateToken(ctx context.Context, a desk.Actor, name string, lifetime time.Duration) (desk.APIToken, string, error) {
+func (s *tokensArea) CreateToken(ctx context.Context, a desk.Actor, name string, lifetime time.Duration) (desk.APIToken, string, error) {
 	if err := require(a, desk.PermOwnTokens); err != nil {
 		return desk.APIToken{}, "", err
 	}
@@ -26,11 +26,11 @@ func (s *Service) CreateToken(ctx context.Context, a desk.Actor, name string, li
 
 // CreateTokenCLI creates an API token for a partner user from the command line
 // (`partnerdesk token create`), the way to give a first token or one for another user.
-func (s *Service) CreateTokenCLI(ctx context.Context, email, name string, lifetime time.Duration) (desk.APIToken, string, error) {
+func (s *tokensArea) CreateTokenCLI(ctx context.Context, email, name string, lifetime time.Duration) (desk.APIToken, string, error) {
 	return s.createToken(ctx, desk.Actor{User: desk.User{Email: "cli"}}, email, name, lifetime)
 }
 
-func (s *Service) createToken(ctx context.Context, a desk.Actor, email, name string, lifetime time.Duration) (desk.APIToken, string, error) {
+func (s *tokensArea) createToken(ctx context.Context, a desk.Actor, email, name string, lifetime time.Duration) (desk.APIToken, string, error) {
 	errs := desk.FieldErrors{}
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 100 {
@@ -59,7 +59,7 @@ func (s *Service) createToken(ctx context.Context, a desk.Actor, email, name str
 }
 
 // Tokens lists every API token with its last use (Global admin).
-func (s *Service) Tokens(ctx context.Context, a desk.Actor) ([]desk.APIToken, error) {
+func (s *tokensArea) Tokens(ctx context.Context, a desk.Actor) ([]desk.APIToken, error) {
 	if err := require(a, desk.PermManageTokens); err != nil {
 		return nil, err
 	}
@@ -67,7 +67,7 @@ func (s *Service) Tokens(ctx context.Context, a desk.Actor) ([]desk.APIToken, er
 }
 
 // MyTokens lists the actor's own API tokens.
-func (s *Service) MyTokens(ctx context.Context, a desk.Actor) ([]desk.APIToken, error) {
+func (s *tokensArea) MyTokens(ctx context.Context, a desk.Actor) ([]desk.APIToken, error) {
 	if err := require(a, desk.PermOwnTokens); err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func (s *Service) MyTokens(ctx context.Context, a desk.Actor) ([]desk.APIToken, 
 
 // RevokeToken revokes a token at once: any token for a Global admin, their own for other
 // partner users (another user's is ENOTFOUND).
-func (s *Service) RevokeToken(ctx context.Context, a desk.Actor, id string) error {
+func (s *tokensArea) RevokeToken(ctx context.Context, a desk.Actor, id string) error {
 	owner := ""
 	if !a.User.Can(desk.PermManageTokens) {
 		if err := require(a, desk.PermOwnTokens); err != nil {
@@ -94,7 +94,7 @@ func (s *Service) RevokeToken(ctx context.Context, a desk.Actor, id string) erro
 
 // AuthenticateToken returns the user a bearer token acts as (R1–R5 apply unchanged), or
 // EUNAUTHORIZED for an unknown, revoked or expired token or a deactivated user.
-func (s *Service) AuthenticateToken(ctx context.Context, secret string) (desk.User, desk.APIToken, error) {
+func (s *tokensArea) AuthenticateToken(ctx context.Context, secret string) (desk.User, desk.APIToken, error) {
 	if !strings.HasPrefix(secret, tokenPrefix) {
 		return desk.User{}, desk.APIToken{}, desk.Errorf(desk.EUNAUTHORIZED, "err.token_invalid")
 	}

@@ -49,7 +49,7 @@ type WebhookInput struct {
 }
 
 // webhookLookup resolves a webhook host (Config.WebhookLookup, or the system resolver).
-func (s *Service) webhookLookup(ctx context.Context, host string) ([]netip.Addr, error) {
+func (s *webhooksArea) webhookLookup(ctx context.Context, host string) ([]netip.Addr, error) {
 	if ip, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
 		return []netip.Addr{ip}, nil
 	}
@@ -73,7 +73,7 @@ func (e *dnsError) Error() string { return "the host does not resolve: " + e.err
 
 // webhookAddresses resolves a webhook host and checks every address it resolves to (R21): one
 // that is not public refuses the host, unless private targets are allowed.
-func (s *Service) webhookAddresses(ctx context.Context, host string) ([]netip.Addr, error) {
+func (s *webhooksArea) webhookAddresses(ctx context.Context, host string) ([]netip.Addr, error) {
 	ips, err := s.webhookLookup(ctx, host)
 	if err != nil {
 		return nil, &dnsError{err}
@@ -95,7 +95,7 @@ func (s *Service) webhookAddresses(ctx context.Context, host string) ([]netip.Ad
 // dials an address it checked — never a second lookup, which a DNS rebinding answer could point
 // at a private address after the check (R21). The dialer checks the address once more as it
 // connects.
-func (s *Service) dialWebhook(ctx context.Context, network, addr string) (net.Conn, error) {
+func (s *webhooksArea) dialWebhook(ctx context.Context, network, addr string) (net.Conn, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err
@@ -129,7 +129,7 @@ func (s *Service) dialWebhook(ctx context.Context, network, addr string) (net.Co
 // newWebhookClient is the HTTP client of deliveries: no proxy from the environment, the
 // checked dial, 10 s for the whole answer, redirects not followed (a redirect could lead
 // anywhere, and a 3xx is no delivery).
-func (s *Service) newWebhookClient() *http.Client {
+func (s *webhooksArea) newWebhookClient() *http.Client {
 	return &http.Client{
 		Timeout: desk.WebhookTimeout,
 		Transport: &http.Transport{Proxy: nil, DialContext: s.dialWebhook, ForceAttemptHTTP2: true, MaxIdleConns: 16, IdleConnTimeout: 90 * time.Second,
@@ -140,7 +140,7 @@ func (s *Service) newWebhookClient() *http.Client {
 
 // checkWebhookInput validates a registration (R21): the URL's form, where its host points, and
 // the events. Problems come back as field errors named as the API names the fields.
-func (s *Service) checkWebhookInput(ctx context.Context, in WebhookInput) (WebhookInput, error) {
+func (s *webhooksArea) checkWebhookInput(ctx context.Context, in WebhookInput) (WebhookInput, error) {
 	errs := desk.FieldErrors{}
 	u, key := desk.CheckWebhookURL(in.URL, s.cfg.WebhookAllowPrivate)
 	if key != "" {
@@ -185,7 +185,7 @@ func (s *Service) checkWebhookInput(ctx context.Context, in WebhookInput) (Webho
 func newWebhookSecret() string { return webhookSecretPrefix + randomToken(32) }
 
 // Webhook returns the webhook registration (Global admin); ENOTFOUND when there is none.
-func (s *Service) Webhook(ctx context.Context, a desk.Actor) (desk.WebhookRegistration, error) {
+func (s *webhooksArea) Webhook(ctx context.Context, a desk.Actor) (desk.WebhookRegistration, error) {
 	if err := require(a, desk.PermManageWebhooks); err != nil {
 		return desk.WebhookRegistration{}, err
 	}
@@ -201,7 +201,7 @@ func (s *Service) Webhook(ctx context.Context, a desk.Actor) (desk.WebhookRegist
 
 // RegisterWebhook registers the partner's webhook and returns its signing secret, shown once
 // (Global admin). ECONFLICT when one is registered: update or delete it.
-func (s *Service) RegisterWebhook(ctx context.Context, a desk.Actor, in WebhookInput) (desk.WebhookRegistration, string, error) {
+func (s *webhooksArea) RegisterWebhook(ctx context.Context, a desk.Actor, in WebhookInput) (desk.WebhookRegistration, string, error) {
 	if err := require(a, desk.PermManageWebhooks); err != nil {
 		return desk.WebhookRegistration{}, "", err
 	}
@@ -227,7 +227,7 @@ func (s *Service) RegisterWebhook(ctx context.Context, a desk.Actor, in WebhookI
 // UpdateWebhook changes the registration's URL and events (Global admin). With rotate it makes a
 // new signing secret, returned (shown once); the previous one keeps signing for 24 h beside it,
 // so that receivers can switch without losing an event (R21).
-func (s *Service) UpdateWebhook(ctx context.Context, a desk.Actor, in WebhookInput, rotate bool) (desk.WebhookRegistration, string, error) {
+func (s *webhooksArea) UpdateWebhook(ctx context.Context, a desk.Actor, in WebhookInput, rotate bool) (desk.WebhookRegistration, string, error) {
 	if err := require(a, desk.PermManageWebhooks); err != nil {
 		return desk.WebhookRegistration{}, "", err
 	}
@@ -274,7 +274,7 @@ func (s *Service) UpdateWebhook(ctx context.Context, a desk.Actor, in WebhookInp
 }
 
 // RotateWebhookSecret makes a new signing secret for the registration as it is (see UpdateWebhook).
-func (s *Service) RotateWebhookSecret(ctx context.Context, a desk.Actor) (desk.WebhookRegistration, string, error) {
+func (s *webhooksArea) RotateWebhookSecret(ctx context.Context, a desk.Actor) (desk.WebhookRegistration, string, error) {
 	r, err := s.Webhook(ctx, a)
 	if err != nil {
 		return r, "", err
@@ -284,7 +284,7 @@ func (s *Service) RotateWebhookSecret(ctx context.Context, a desk.Actor) (desk.W
 
 // DeleteWebhook removes the registration (Global admin); events not delivered yet are marked
 // failed.
-func (s *Service) DeleteWebhook(ctx context.Context, a desk.Actor) error {
+func (s *webhooksArea) DeleteWebhook(ctx context.Context, a desk.Actor) error {
 	if err := require(a, desk.PermManageWebhooks); err != nil {
 		return err
 	}
@@ -305,7 +305,7 @@ func (s *Service) DeleteWebhook(ctx context.Context, a desk.Actor) error {
 
 // SendTestWebhook sends a test-created event to the registered webhook, whatever events it
 // subscribes to, and returns its correlationId (Global admin).
-func (s *Service) SendTestWebhook(ctx context.Context, a desk.Actor) (string, error) {
+func (s *webhooksArea) SendTestWebhook(ctx context.Context, a desk.Actor) (string, error) {
 	if err := require(a, desk.PermManageWebhooks); err != nil {
 		return "", err
 	}
@@ -328,7 +328,7 @@ func (s *Service) SendTestWebhook(ctx context.Context, a desk.Actor) (string, er
 
 // ValidationEvent returns a test event by its correlationId (Global admin); ENOTFOUND for any
 // other ID.
-func (s *Service) ValidationEvent(ctx context.Context, a desk.Actor, id string) (desk.WebhookEvent, error) {
+func (s *webhooksArea) ValidationEvent(ctx context.Context, a desk.Actor, id string) (desk.WebhookEvent, error) {
 	if err := require(a, desk.PermManageWebhooks); err != nil {
 		return desk.WebhookEvent{}, err
 	}
@@ -340,7 +340,7 @@ func (s *Service) ValidationEvent(ctx context.Context, a desk.Actor, id string) 
 }
 
 // WebhookLog pages the delivery log, newest first (Global admin).
-func (s *Service) WebhookLog(ctx context.Context, a desk.Actor, after string, limit int) (desk.WebhookPage, error) {
+func (s *webhooksArea) WebhookLog(ctx context.Context, a desk.Actor, after string, limit int) (desk.WebhookPage, error) {
 	if err := require(a, desk.PermManageWebhooks); err != nil {
 		return desk.WebhookPage{}, err
 	}
@@ -349,7 +349,7 @@ func (s *Service) WebhookLog(ctx context.Context, a desk.Actor, after string, li
 
 // RedeliverWebhook sends an event again (Global admin): due now, retried for another 24 h, with
 // the same event ID so that a receiver that had it drops the copy.
-func (s *Service) RedeliverWebhook(ctx context.Context, a desk.Actor, id string) error {
+func (s *webhooksArea) RedeliverWebhook(ctx context.Context, a desk.Actor, id string) error {
 	if err := require(a, desk.PermManageWebhooks); err != nil {
 		return err
 	}
@@ -368,7 +368,7 @@ func (s *Service) RedeliverWebhook(ctx context.Context, a desk.Actor, id string)
 }
 
 // apiURL is the absolute URL of an API path (webhook bodies carry PartnerDesk API URLs).
-func (s *Service) apiURL(path string) string {
+func (s *webhooksArea) apiURL(path string) string {
 	base := strings.TrimSuffix(s.cfg.PublicURL, "/")
 	if base == "" {
 		base = "http://127.0.0.1:8080"
@@ -379,7 +379,7 @@ func (s *Service) apiURL(path string) string {
 // notify writes a webhook event into the outbox in the caller's transaction, when the
 // registration subscribes to it (R21: written with the change, so nothing is lost on a crash).
 // auditID names the change's activity log event (0: none).
-func (s *Service) notify(ctx context.Context, tx Store, name, resourcePath, resourceName string, auditID int64) error {
+func (s *webhooksArea) notify(ctx context.Context, tx Store, name, resourcePath, resourceName string, auditID int64) error {
 	r, ok, err := tx.WebhookRegistration(ctx)
 	if err != nil || !ok || !r.Subscribes(name) {
 		return err
@@ -387,7 +387,7 @@ func (s *Service) notify(ctx context.Context, tx Store, name, resourcePath, reso
 	return s.enqueue(ctx, tx, newID(), name, resourcePath, resourceName, auditID)
 }
 
-func (s *Service) enqueue(ctx context.Context, tx Store, id, name, resourcePath, resourceName string, auditID int64) error {
+func (s *webhooksArea) enqueue(ctx context.Context, tx Store, id, name, resourcePath, resourceName string, auditID int64) error {
 	now := s.now()
 	body := desk.WebhookBody{EventName: name, ResourceURI: s.apiURL(resourcePath), ResourceName: resourceName,
 		ResourceChangeUtcDate: now.UTC().Format(desk.WebhookTimeFormat)}
@@ -417,7 +417,7 @@ func entitlementPath(customerID, entitlementID string) string {
 }
 
 // auditNotify appends the change's activity event and writes its webhook event (R11, R21).
-func (s *Service) auditNotify(ctx context.Context, tx Store, a desk.Actor, e desk.Event, name, resourcePath, resourceName string) error {
+func (s *webhooksArea) auditNotify(ctx context.Context, tx Store, a desk.Actor, e desk.Event, name, resourcePath, resourceName string) error {
 	id, err := s.auditID(ctx, tx, a, e)
 	if err != nil {
 		return err
@@ -426,7 +426,7 @@ func (s *Service) auditNotify(ctx context.Context, tx Store, a desk.Actor, e des
 }
 
 // wakeWebhooks tells this instance's delivery worker that an event may be due.
-func (s *Service) wakeWebhooks() {
+func (s *webhooksArea) wakeWebhooks() {
 	select {
 	case s.hookWake <- struct{}{}:
 	default:
@@ -439,7 +439,7 @@ const webhookBatch = 16
 // DeliverWebhooks runs the delivery worker until ctx ends: a pass every second (and at once when
 // this instance wrote an event), and once an hour the delivery log loses what is older than 90
 // days. Every instance runs one; claimed rows keep each event to one instance at a time.
-func (s *Service) DeliverWebhooks(ctx context.Context) {
+func (s *webhooksArea) DeliverWebhooks(ctx context.Context) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	lastPrune := time.Time{}
@@ -471,7 +471,7 @@ func (s *Service) DeliverWebhooks(ctx context.Context) {
 // DeliverDue claims the events due now and delivers them, each at most WebhookTimeout; it
 // returns how many it attempted. A failed attempt is retried with exponential backoff and jitter
 // (the first retry 6 to 10 s later) until 24 h after the event, then the event is failed.
-func (s *Service) DeliverDue(ctx context.Context) (int, error) {
+func (s *webhooksArea) DeliverDue(ctx context.Context) (int, error) {
 	now := s.now()
 	due, err := s.store.WebhooksDue(ctx, now)
 	if err != nil || !due {
@@ -524,7 +524,7 @@ func (s *Service) DeliverDue(ctx context.Context) (int, error) {
 
 // signingSecrets opens the registration's signing secrets: the current one, and the previous one
 // while it is still valid after a rotation (R21: both sign).
-func (s *Service) signingSecrets(r desk.WebhookRegistration, now time.Time) ([]string, error) {
+func (s *webhooksArea) signingSecrets(r desk.WebhookRegistration, now time.Time) ([]string, error) {
 	cur, err := s.sealer.openSecret(r.Secret)
 	if err != nil {
 		return nil, err
@@ -541,7 +541,7 @@ func (s *Service) signingSecrets(r desk.WebhookRegistration, now time.Time) ([]s
 }
 
 // deliver makes one attempt: a POST of the body, signed, to the registered URL.
-func (s *Service) deliver(ctx context.Context, reg desk.WebhookRegistration, secrets []string, e desk.WebhookEvent) desk.WebhookAttempt {
+func (s *webhooksArea) deliver(ctx context.Context, reg desk.WebhookRegistration, secrets []string, e desk.WebhookEvent) desk.WebhookAttempt {
 	a := desk.WebhookAttempt{EventSeq: e.Seq, Number: e.Attempts, At: s.now()}
 	// The URL is checked again: the setting that allowed it (private targets) may be off now.
 	if _, key := desk.CheckWebhookURL(reg.URL, s.cfg.WebhookAllowPrivate); key != "" {
@@ -613,7 +613,7 @@ func classifyDeliveryError(err error) (string, string) {
 
 // finishAttempt records an attempt and what follows: delivered; failed for good (the retry
 // period is over, or nothing can be delivered); or the next attempt after the backoff.
-func (s *Service) finishAttempt(ctx context.Context, e desk.WebhookEvent, a desk.WebhookAttempt, final bool) error {
+func (s *webhooksArea) finishAttempt(ctx context.Context, e desk.WebhookEvent, a desk.WebhookAttempt, final bool) error {
 	now := s.now()
 	switch {
 	case a.Error == "":
@@ -625,7 +625,7 @@ func (s *Service) finishAttempt(ctx context.Context, e desk.WebhookEvent, a desk
 }
 
 // log reports a background failure (no request to answer it).
-func (s *Service) log(what string, err error) {
+func (s *webhooksArea) log(what string, err error) {
 	if s.cfg.Logger != nil {
 		s.cfg.Logger.Error(what, "err", err)
 	}

@@ -105,19 +105,18 @@ func (s *Store) OrderCharges(ctx context.Context, orderIDs []string) (map[string
 	if err != nil {
 		return nil, fmt.Errorf("order charges: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
+	return out, eachRow(rows, func() error {
 		var order, first, last string
 		var line int
 		var c desk.Charge
 		if err := rows.Scan(&order, &line, &c.Amounts.Net, &c.Amounts.Tax, &c.Amounts.Gross, &first, &last); err != nil {
-			return nil, err
+			return err
 		}
 		c.First, c.Last = parseDay(first), parseDay(last)
 		k := desk.ChargeKey(order, line)
 		out[k] = append(out[k], c)
-	}
-	return out, rows.Err()
+		return nil
+	})
 }
 
 // DueCharges lists up to limit installments whose service period has started by now and that are
@@ -131,19 +130,15 @@ func (s *Store) DueCharges(ctx context.Context, now time.Time, limit int) ([]des
 	if err != nil {
 		return nil, fmt.Errorf("due charges: %w", err)
 	}
-	defer rows.Close()
-	var out []desk.DueCharge
-	for rows.Next() {
-		var d desk.DueCharge
+	return scanAll(rows, func(d *desk.DueCharge) error {
 		var at int64
 		if err := rows.Scan(&d.OrderID, &d.LineNumber, &d.CustomerID, &d.Currency, &at, &d.Title, &d.Ordered, &d.Term, &d.BillingCycle,
 			&d.Amounts.Net, &d.Amounts.Tax, &d.Amounts.Gross, &d.Charged); err != nil {
-			return nil, err
+			return err
 		}
 		d.PurchasedAt = fromMS(at)
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		return nil
+	})
 }
 
 // ChargeInstallment writes the next installment l of an order line in the caller's transaction,
@@ -193,17 +188,13 @@ func (s *Store) UnissuedInvoices(ctx context.Context, period string) ([]desk.Inv
 	if err != nil {
 		return nil, fmt.Errorf("unissued invoices: %w", err)
 	}
-	defer rows.Close()
-	var out []desk.Invoice
-	for rows.Next() {
-		var inv desk.Invoice
+	return scanAll(rows, func(inv *desk.Invoice) error {
 		if err := rows.Scan(&inv.Period, &inv.Currency); err != nil {
-			return nil, err
+			return err
 		}
 		inv.ID = desk.InvoiceID(inv.Period, inv.Currency)
-		out = append(out, inv)
-	}
-	return out, rows.Err()
+		return nil
+	})
 }
 
 // IssueInvoice records a monthly invoice as issued; false when it already was (by another
@@ -232,17 +223,13 @@ func (s *Store) Invoices(ctx context.Context) ([]desk.Invoice, error) {
 	if err != nil {
 		return nil, fmt.Errorf("invoices: %w", err)
 	}
-	defer rows.Close()
-	var out []desk.Invoice
-	for rows.Next() {
-		var inv desk.Invoice
+	return scanAll(rows, func(inv *desk.Invoice) error {
 		if err := rows.Scan(&inv.Period, &inv.Currency, &inv.Lines, &inv.Charges, &inv.Credits, &inv.Net, &inv.Tax, &inv.Gross); err != nil {
-			return nil, err
+			return err
 		}
 		inv.ID = desk.InvoiceID(inv.Period, inv.Currency)
-		out = append(out, inv)
-	}
-	return out, rows.Err()
+		return nil
+	})
 }
 
 // InvoiceLines lists the lines of one invoice by customer, then time, each with its order line's
@@ -259,19 +246,15 @@ func (s *Store) InvoiceLines(ctx context.Context, period, currency string) ([]de
 	if err != nil {
 		return nil, fmt.Errorf("invoice lines: %w", err)
 	}
-	defer rows.Close()
-	var out []desk.InvoiceLine
-	for rows.Next() {
-		var l desk.InvoiceLine
+	return scanAll(rows, func(l *desk.InvoiceLine) error {
 		var at int64
 		var first, last string
 		if err := rows.Scan(&l.ID, &l.Period, &l.Currency, &l.CustomerID, &l.CustomerName, &l.Country, &l.OrderID, &l.LineNumber, &l.Kind,
 			&l.Description, &l.Net, &l.Tax, &l.Gross, &at, &l.Title, &l.Quantity, &l.UsedDays, &l.TermDays, &first, &last, &l.BillingCycle); err != nil {
-			return nil, err
+			return err
 		}
 		l.CreatedAt = fromMS(at)
 		l.ServiceStart, l.ServiceEnd = parseDay(first), parseDay(last)
-		out = append(out, l)
-	}
-	return out, rows.Err()
+		return nil
+	})
 }

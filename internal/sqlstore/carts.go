@@ -14,16 +14,12 @@ func (s *Store) CartLines(ctx context.Context, userID, customerID string) ([]des
 	if err != nil {
 		return nil, fmt.Errorf("cart: %w", err)
 	}
-	defer rows.Close()
-	var out []desk.CartLine
-	for rows.Next() {
-		var l desk.CartLine
+	return scanAll(rows, func(l *desk.CartLine) error {
 		if err := rows.Scan(&l.OfferID, &l.Quantity, &l.BillingCycle); err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+		return nil
+	})
 }
 
 // SetCartLine adds an offer to the cart or replaces its quantity and billing cycle.

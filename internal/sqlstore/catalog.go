@@ -44,70 +44,73 @@ func (s *Store) SavePrice(ctx context.Context, offerID, currency string, unit in
 // Catalog returns every product with its offers and editions, in catalog order, and the price
 // list (offer → currency → unit price). The catalog is small and read whole (then cached).
 func (s *Store) Catalog(ctx context.Context) ([]desk.Product, map[string]map[string]int64, error) {
-	var products []desk.Product
 	index := map[string]int{}
 	rows, err := s.query(ctx, `SELECT id, title, kind, publisher, description, description_hu, family, hybrid_benefit, never_cancellable FROM products ORDER BY sort, id`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("catalog: %w", err)
 	}
-	for rows.Next() {
-		var p desk.Product
+	products, err := scanAll(rows, func(p *desk.Product) error {
 		if err := rows.Scan(&p.ID, &p.Title, &p.Kind, &p.Publisher, &p.Description, &p.DescriptionHU, &p.Family, &p.HybridBenefit, &p.NeverCancellable); err != nil {
-			rows.Close()
-			return nil, nil, err
+			return err
 		}
-		index[p.ID] = len(products)
-		products = append(products, p)
+		index[p.ID] = len(index)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	rows.Close()
 	rows, err = s.query(ctx, `SELECT id, product_id, title, term, billing_cycles, region FROM offers ORDER BY product_id, sort`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("offers: %w", err)
 	}
-	for rows.Next() {
+	err = eachRow(rows, func() error {
 		var o desk.Offer
 		var cycles string
 		if err := rows.Scan(&o.ID, &o.ProductID, &o.Title, &o.Term, &cycles, &o.Region); err != nil {
-			rows.Close()
-			return nil, nil, err
+			return err
 		}
 		o.BillingCycles = strings.Split(cycles, ",")
 		if i, ok := index[o.ProductID]; ok {
 			products[i].Offers = append(products[i].Offers, o)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	rows.Close()
 	rows, err = s.query(ctx, `SELECT product_id, version, language, bitness, file_name, size, sha256 FROM editions ORDER BY product_id, version DESC, language, bitness DESC`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("editions: %w", err)
 	}
-	for rows.Next() {
+	err = eachRow(rows, func() error {
 		var e desk.Edition
 		if err := rows.Scan(&e.ProductID, &e.Version, &e.Language, &e.Bitness, &e.FileName, &e.Size, &e.SHA256); err != nil {
-			rows.Close()
-			return nil, nil, err
+			return err
 		}
 		if i, ok := index[e.ProductID]; ok {
 			products[i].Editions = append(products[i].Editions, e)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	rows.Close()
 	prices := map[string]map[string]int64{}
 	rows, err = s.query(ctx, `SELECT offer_id, currency, unit_price FROM prices`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("prices: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
+	err = eachRow(rows, func() error {
 		var offer, cur string
 		var unit int64
 		if err := rows.Scan(&offer, &cur, &unit); err != nil {
-			return nil, nil, err
+			return err
 		}
 		if prices[offer] == nil {
 			prices[offer] = map[string]int64{}
 		}
 		prices[offer][cur] = unit
-	}
-	return products, prices, rows.Err()
+		return nil
+	})
+	return products, prices, err
 }

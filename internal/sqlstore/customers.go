@@ -53,7 +53,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c desk.Customer) error {
 func (s *Store) FindCustomerByID(ctx context.Context, id string) (desk.Customer, error) {
 	c, err := scanCustomer(s.queryRow(ctx, `SELECT `+customerCols+` FROM customers WHERE id = ?`, id))
 	if err != nil {
-		return desk.Customer{}, notFound(err, "Customer %s not found.", id)
+		return desk.Customer{}, notFound(err, "err.customer_not_found")
 	}
 	return c, nil
 }
@@ -199,15 +199,7 @@ func (s *Store) FindCustomers(ctx context.Context, f desk.CustomerFilter) (desk.
 	if err != nil {
 		return page, fmt.Errorf("find customers: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		c, err := scanListCustomer(rows)
-		if err != nil {
-			return page, fmt.Errorf("scan customer: %w", err)
-		}
-		page.Items = append(page.Items, c)
-	}
-	if err := rows.Err(); err != nil {
+	if page.Items, err = scanRows(rows, scanListCustomer); err != nil {
 		return page, fmt.Errorf("find customers: %w", err)
 	}
 	more := len(page.Items) > f.Limit

@@ -32,19 +32,15 @@ func (s *Store) TakeDenials(ctx context.Context, before int64, limit int) ([]des
 	if err != nil {
 		return nil, fmt.Errorf("take denials: %w", err)
 	}
-	var out []desk.Denial
-	for rows.Next() {
-		var d desk.Denial
+	out, err := scanAll(rows, func(d *desk.Denial) error {
 		var perm string
 		if err := rows.Scan(&d.UserID, &d.Route, &d.Minute, &perm, &d.Path, &d.IP, &d.N); err != nil {
-			rows.Close()
-			return nil, err
+			return err
 		}
 		d.Permission = desk.Permission(perm)
-		out = append(out, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	for _, d := range out {

@@ -93,17 +93,8 @@ func (s *Store) SealEvents(ctx context.Context, limit int, wait bool) (desk.Seal
 		if err != nil {
 			return fmt.Errorf("unlinked events: %w", err)
 		}
-		var evs []desk.Event
-		for rows.Next() {
-			e, err := scanEvent(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			evs = append(evs, e)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil || len(evs) == 0 {
+		evs, err := scanRows(rows, scanEvent)
+		if err != nil || len(evs) == 0 {
 			return err
 		}
 		type dayOp struct {
@@ -189,8 +180,7 @@ func (s *Store) walk(ctx context.Context, q string, fn func(desk.Event) error) e
 	if err != nil {
 		return fmt.Errorf("walk the activity log: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
+	return eachRow(rows, func() error {
 		e, err := scanEvent(rows)
 		if err != nil {
 			return err
@@ -198,11 +188,8 @@ func (s *Store) walk(ctx context.Context, q string, fn func(desk.Event) error) e
 		if e.Seq == 0 {
 			e.Seq = e.ID
 		}
-		if err := fn(e); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+		return fn(e)
+	})
 }
 
 // UnlinkedEvents counts the events not linked into the chain yet, and of them those written
@@ -301,16 +288,7 @@ func (s *Store) RecentEvents(ctx context.Context, operation string, limit int) (
 	if err != nil {
 		return nil, fmt.Errorf("recent events: %w", err)
 	}
-	defer rows.Close()
-	var out []desk.Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return scanRows(rows, scanEvent)
 }
 
 // activityWhere builds the WHERE clause of an activity filter.
@@ -363,16 +341,8 @@ func (s *Store) FindEvents(ctx context.Context, f desk.ActivityFilter) (desk.Act
 	if err != nil {
 		return desk.ActivityPage{}, fmt.Errorf("find events: %w", err)
 	}
-	defer rows.Close()
 	var page desk.ActivityPage
-	for rows.Next() {
-		e, err := scanEventListed(rows)
-		if err != nil {
-			return page, err
-		}
-		page.Items = append(page.Items, e)
-	}
-	if err := rows.Err(); err != nil {
+	if page.Items, err = scanRows(rows, scanEventListed); err != nil {
 		return page, err
 	}
 	if len(page.Items) > f.Limit {
@@ -401,17 +371,13 @@ func (s *Store) StreamEvents(ctx context.Context, f desk.ActivityFilter, fn func
 	if err != nil {
 		return fmt.Errorf("stream events: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
+	return eachRow(rows, func() error {
 		e, err := scanEventListed(rows)
 		if err != nil {
 			return err
 		}
-		if err := fn(e); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+		return fn(e)
+	})
 }
 
 const dayMS = 86400000
@@ -451,18 +417,14 @@ func (s *Store) EventDayCounts(ctx context.Context, f desk.ActivityFilter) ([]de
 	if err != nil {
 		return nil, fmt.Errorf("event counts: %w", err)
 	}
-	defer rows.Close()
-	var out []desk.DayCount
-	for rows.Next() {
+	return scanAll(rows, func(c *desk.DayCount) error {
 		var day int64
-		var c desk.DayCount
 		if err := rows.Scan(&day, &c.Operation, &c.N); err != nil {
-			return nil, err
+			return err
 		}
 		c.Day = fromMS(day * dayMS)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return nil
+	})
 }
 
 // EventByID returns one event of the activity log, or ENOTFOUND.

@@ -36,7 +36,7 @@ func (s *Store) EnrolTOTP(ctx context.Context, userID string, sealed []byte, ste
 func (s *Store) TOTPSecret(ctx context.Context, userID string) ([]byte, error) {
 	var sealed []byte
 	if err := s.queryRow(ctx, `SELECT totp_secret FROM users WHERE id = ?`, userID).Scan(&sealed); err != nil {
-		return nil, notFound(err, "User %s not found.", userID)
+		return nil, notFound(err, "err.user_not_found")
 	}
 	return sealed, nil
 }
@@ -64,7 +64,7 @@ func (s *Store) ClearMFA(ctx context.Context, userID string) error {
 			return s.wrap(err, "delete recovery codes")
 		}
 		res, err := tx.exec(ctx, `UPDATE users SET totp_secret = NULL, totp_last_step = 0, mfa_enrolled_at = 0 WHERE id = ?`, userID)
-		return affectedOne(res, s.wrap(err, "clear mfa"), "User %s not found.", userID)
+		return affectedOne(res, s.wrap(err, "clear mfa"), "err.user_not_found")
 	})
 }
 

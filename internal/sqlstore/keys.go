@@ -81,16 +81,15 @@ func (s *Store) EntitlementKeyVersions(ctx context.Context, customerID string) (
 	if err != nil {
 		return nil, fmt.Errorf("key versions: %w", err)
 	}
-	defer rows.Close()
 	out := map[string][]string{}
-	for rows.Next() {
+	return out, eachRow(rows, func() error {
 		var ent, ver string
 		if err := rows.Scan(&ent, &ver); err != nil {
-			return nil, err
+			return err
 		}
 		out[ent] = append(out[ent], ver)
-	}
-	return out, rows.Err()
+		return nil
+	})
 }
 
 // EntitlementsWaitingForKeys lists active entitlements of a product that have no key for a version, oldest first.
@@ -100,16 +99,12 @@ func (s *Store) EntitlementsWaitingForKeys(ctx context.Context, productID, versi
 	if err != nil {
 		return nil, fmt.Errorf("waiting entitlements: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
+	return scanAll(rows, func(id *string) error {
+		if err := rows.Scan(id); err != nil {
+			return err
 		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+		return nil
+	})
 }
 
 // PoolCounts counts free and assigned keys per product and version.
@@ -119,16 +114,12 @@ func (s *Store) PoolCounts(ctx context.Context) ([]desk.PoolCount, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pool counts: %w", err)
 	}
-	defer rows.Close()
-	var out []desk.PoolCount
-	for rows.Next() {
-		var c desk.PoolCount
+	return scanAll(rows, func(c *desk.PoolCount) error {
 		if err := rows.Scan(&c.ProductID, &c.ProductTitle, &c.Version, &c.Free, &c.Assigned); err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return nil
+	})
 }
 
 // MarkDownloaded marks an active entitlement downloaded (the first call sets the time, later

@@ -51,7 +51,7 @@ func (s *Store) FindOrderIDByKey(ctx context.Context, customerID, key string) (s
 	var id string
 	err := s.queryRow(ctx, `SELECT id FROM orders WHERE customer_id = ? AND idempotency_key = ?`, customerID, key).Scan(&id)
 	if err != nil {
-		return "", notFound(err, "Order not found.")
+		return "", notFound(err, "err.order_not_found")
 	}
 	return id, nil
 }
@@ -72,7 +72,7 @@ func scanOrder(r scanner) (desk.Order, error) {
 func (s *Store) FindOrder(ctx context.Context, customerID, id string) (desk.Order, error) {
 	o, err := scanOrder(s.queryRow(ctx, `SELECT `+orderCols+` FROM orders o WHERE o.customer_id = ? AND o.id = ?`, customerID, id))
 	if err != nil {
-		return desk.Order{}, notFound(err, "Order %s not found.", id)
+		return desk.Order{}, notFound(err, "err.order_not_found")
 	}
 	rows, err := s.query(ctx, `SELECT l.line_number, l.offer_id, l.product_id, l.kind, l.title, l.quantity, l.ordered, l.term, l.billing_cycle,
 		l.unit_price, l.net, l.tax, l.gross, l.status, coalesce(e.id, ''),
@@ -83,14 +83,12 @@ func (s *Store) FindOrder(ctx context.Context, customerID, id string) (desk.Orde
 	if err != nil {
 		return o, fmt.Errorf("line items: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var l desk.LineItem
+	o.Lines, err = scanAll(rows, func(l *desk.LineItem) error {
 		var cancelled, next int64
 		if err := rows.Scan(&l.Number, &l.OfferID, &l.ProductID, &l.Kind, &l.Title, &l.Quantity, &l.Ordered, &l.Term, &l.BillingCycle,
 			&l.UnitPrice, &l.Amounts.Net, &l.Amounts.Tax, &l.Amounts.Gross, &l.Status, &l.EntitlementID,
 			&l.Credit.Net, &l.Credit.Tax, &l.Credit.Gross, &l.Credit.UsedDays, &l.Credit.TermDays, &cancelled, &l.Charged, &next); err != nil {
-			return o, err
+			return err
 		}
 		if next > 0 {
 			l.NextChargeAt = fromMS(next)
@@ -99,9 +97,9 @@ func (s *Store) FindOrder(ctx context.Context, customerID, id string) (desk.Orde
 			l.CancelledAt = fromMS(cancelled)
 		}
 		l.Amounts.TaxIncluded, l.Amounts.RateBP = o.Amounts.TaxIncluded, o.Amounts.RateBP
-		o.Lines = append(o.Lines, l)
-	}
-	return o, rows.Err()
+		return nil
+	})
+	return o, err
 }
 
 // FindOrders pages a customer's order history, newest first (keyset on created_at, id), with the
@@ -129,15 +127,9 @@ func (s *Store) FindOrders(ctx context.Context, f desk.OrderFilter) (desk.OrderP
 	if err != nil {
 		return page, fmt.Errorf("find orders: %w", err)
 	}
-	for rows.Next() {
-		o, err := scanOrder(rows)
-		if err != nil {
-			rows.Close()
-			return page, err
-		}
-		page.Items = append(page.Items, o)
+	if page.Items, err = scanRows(rows, scanOrder); err != nil {
+		return page, err
 	}
-	rows.Close()
 	if len(page.Items) > f.Limit {
 		page.Items = page.Items[:f.Limit]
 		last := page.Items[len(page.Items)-1]
@@ -162,18 +154,17 @@ func (s *Store) FindOrders(ctx context.Context, f desk.OrderFilter) (desk.OrderP
 	if err != nil {
 		return page, fmt.Errorf("line items: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
+	return page, eachRow(rows, func() error {
 		var oid string
 		var l desk.LineItem
 		if err := rows.Scan(&oid, &l.Number, &l.OfferID, &l.ProductID, &l.Kind, &l.Title, &l.Quantity, &l.Ordered, &l.Term, &l.BillingCycle,
 			&l.UnitPrice, &l.Amounts.Net, &l.Amounts.Tax, &l.Amounts.Gross, &l.Status); err != nil {
-			return page, err
+			return err
 		}
 		o := &page.Items[pos[oid]]
 		o.Lines = append(o.Lines, l)
-	}
-	return page, rows.Err()
+		return nil
+	})
 }
 
 // FindAzurePurchases lists a customer's Azure Reservation and Azure software plan lines, newest
@@ -187,18 +178,14 @@ func (s *Store) FindAzurePurchases(ctx context.Context, customerID string) ([]de
 	if err != nil {
 		return nil, fmt.Errorf("find azure purchases: %w", err)
 	}
-	defer rows.Close()
-	var out []desk.AzurePurchase
-	for rows.Next() {
-		var a desk.AzurePurchase
+	return scanAll(rows, func(a *desk.AzurePurchase) error {
 		var created int64
 		if err := rows.Scan(&a.OrderID, &a.LineNumber, &a.ProductID, &a.Kind, &a.Title, &a.Quantity, &a.Term, &a.Status, &created, &a.NeverCancellable); err != nil {
-			return nil, err
+			return err
 		}
 		a.CreatedAt = fromMS(created)
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		return nil
+	})
 }
 
 // LockOrder locks a customer's order row until the transaction ends (ENOTFOUND if there is none):
@@ -245,16 +232,7 @@ func (s *Store) FindEntitlements(ctx context.Context, customerID string) ([]desk
 	if err != nil {
 		return nil, fmt.Errorf("find entitlements: %w", err)
 	}
-	defer rows.Close()
-	var out []desk.Entitlement
-	for rows.Next() {
-		e, err := scanEntitlement(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return scanRows(rows, scanEntitlement)
 }
 
 // FindEntitlement returns one entitlement of a customer, or ENOTFOUND.

@@ -12,8 +12,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"partnerdesk/internal/desk"
 )
 
 // Querier runs statements: the engine's read pool, or a transaction. Queries use ? placeholders;
@@ -202,29 +200,6 @@ func flag(b bool) int {
 	return 0
 }
 
-// wrap maps driver errors to domain errors: constraint violations become ECONFLICT naming the
-// column when the engine can tell it.
-func (s *Store) wrap(err error, what string) error {
-	if err == nil {
-		return nil
-	}
-	var de *desk.Error
-	if errors.As(err, &de) {
-		return err
-	}
-	if ok, field := s.eng.Conflict(err); ok {
-		return &desk.Error{Code: desk.ECONFLICT, Message: "err.conflict", Field: field}
-	}
-	return fmt.Errorf("%s: %w", what, err)
-}
-
-func notFound(err error, format string, args ...any) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return desk.Errorf(desk.ENOTFOUND, format, args...)
-	}
-	return fmt.Errorf(format+": %w", append(args, err)...)
-}
-
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
@@ -253,4 +228,39 @@ func Rebind(q string) string {
 		}
 	}
 	return b.String()
+}
+
+// scanAll reads every row of rows into a slice, scan filling one value (with rows.Scan), and
+// closes rows: the one row loop of the store.
+func scanAll[T any](rows *sql.Rows, scan func(*T) error) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// eachRow calls fn for every row of rows (fn reads it with rows.Scan) and closes rows: for
+// results that are not a slice (maps, counts).
+func eachRow(rows *sql.Rows, fn func() error) error {
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// scanRows reads every row of rows with a row scanner (scanEvent, scanUser …) and closes rows.
+func scanRows[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+	return scanAll(rows, func(v *T) (err error) {
+		*v, err = scan(rows)
+		return err
+	})
 }

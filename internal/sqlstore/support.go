@@ -62,16 +62,7 @@ func (s *Store) FindSupportRequests(ctx context.Context, limit int) ([]desk.Supp
 	if err != nil {
 		return nil, fmt.Errorf("support requests: %w", err)
 	}
-	defer rows.Close()
-	var out []desk.SupportRequest
-	for rows.Next() {
-		q, err := scanSupport(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, q)
-	}
-	return out, rows.Err()
+	return scanRows(rows, scanSupport)
 }
 
 // FindSupportRequest returns one request with its attachments, or ENOTFOUND.
@@ -84,15 +75,10 @@ func (s *Store) FindSupportRequest(ctx context.Context, id string) (desk.Support
 	if err != nil {
 		return q, fmt.Errorf("attachments: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var a desk.Attachment
-		if err := rows.Scan(&a.ID, &a.RequestID, &a.FileName, &a.ContentType, &a.Size); err != nil {
-			return q, err
-		}
-		q.Attachments = append(q.Attachments, a)
-	}
-	return q, rows.Err()
+	q.Attachments, err = scanAll(rows, func(a *desk.Attachment) error {
+		return rows.Scan(&a.ID, &a.RequestID, &a.FileName, &a.ContentType, &a.Size)
+	})
+	return q, err
 }
 
 // SetSupportStatus changes a request's status from the one the caller read: ECONFLICT when it is
@@ -101,7 +87,7 @@ func (s *Store) FindSupportRequest(ctx context.Context, id string) (desk.Support
 func (s *Store) SetSupportStatus(ctx context.Context, id, from, to string, now int64) error {
 	return s.write(ctx, func(tx *Store) error {
 		res, err := tx.exec(ctx, `UPDATE support_requests SET status = ?, updated_at = ? WHERE id = ? AND status = ?`, to, now, id, from)
-		if err := affectedOne(res, s.wrap(err, "set support status"), ""); desk.ErrorCode(err) == desk.ENOTFOUND {
+		if err := affectedOne(res, s.wrap(err, "set support status"), "err.support_not_found"); desk.ErrorCode(err) == desk.ENOTFOUND {
 			return desk.KeyError(desk.ECONFLICT, "err.support_changed")
 		} else if err != nil {
 			return err

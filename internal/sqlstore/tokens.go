@@ -45,7 +45,7 @@ func (s *Store) TokenUser(ctx context.Context, hash []byte) (desk.APIToken, desk
 		u.MFAEnrolledAt = fromMS(enrolled)
 	}
 	if err != nil {
-		return t, u, notFound(err, "Token not found.")
+		return t, u, notFound(err, "err.token_not_found")
 	}
 	return t, u, nil
 }
@@ -68,16 +68,7 @@ func (s *Store) FindTokens(ctx context.Context, userID string) ([]desk.APIToken,
 	if err != nil {
 		return nil, fmt.Errorf("tokens: %w", err)
 	}
-	defer rows.Close()
-	var out []desk.APIToken
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return scanRows(rows, func(r scanner) (desk.APIToken, error) { return scanToken(r) })
 }
 
 // RevokeToken revokes a token — of the user userID only, unless userID is empty (ENOTFOUND when

@@ -49,7 +49,7 @@ func (s *Store) FindUserByEmail(ctx context.Context, email string) (desk.User, s
 	var hash string
 	u, err := scanUser(s.queryRow(ctx, `SELECT `+userCols+`, password_hash FROM users WHERE email = ?`, strings.ToLower(email)), &hash)
 	if err != nil {
-		return desk.User{}, "", notFound(err, "User %s not found.", email)
+		return desk.User{}, "", notFound(err, "err.user_not_found")
 	}
 	return u, hash, nil
 }
@@ -58,7 +58,7 @@ func (s *Store) FindUserByEmail(ctx context.Context, email string) (desk.User, s
 func (s *Store) FindUserByID(ctx context.Context, id string) (desk.User, error) {
 	u, err := scanUser(s.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
 	if err != nil {
-		return desk.User{}, notFound(err, "User %s not found.", id)
+		return desk.User{}, notFound(err, "err.user_not_found")
 	}
 	return u, nil
 }
@@ -75,16 +75,7 @@ func (s *Store) FindUsers(ctx context.Context, f desk.UserFilter) ([]desk.User, 
 	if err != nil {
 		return nil, fmt.Errorf("find users: %w", err)
 	}
-	defer rows.Close()
-	var out []desk.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan user: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return scanRows(rows, func(r scanner) (desk.User, error) { return scanUser(r) })
 }
 
 // CountActiveUsersWithRole counts active partner users holding r. Inside a transaction it locks
@@ -97,10 +88,8 @@ func (s *Store) CountActiveUsersWithRole(ctx context.Context, r desk.Role) (int,
 	}
 	defer rows.Close()
 	n := 0
-	for rows.Next() {
-		n++
-	}
-	return n, s.wrap(rows.Err(), "count users")
+	err = eachRow(rows, func() error { n++; return nil })
+	return n, s.wrap(err, "count users")
 }
 
 // UpdateUser saves a user's roles, display name, locale and active flag.
@@ -108,7 +97,7 @@ func (s *Store) UpdateUser(ctx context.Context, u desk.User) error {
 	return s.write(ctx, func(tx *Store) error {
 		res, err := tx.exec(ctx, `UPDATE users SET display_name = ?, roles = ?, locale = ?, active = ? WHERE id = ?`,
 			u.DisplayName, int64(u.Roles), u.Locale, flag(u.Active), u.ID)
-		return affectedOne(res, s.wrap(err, "update user"), "User %s not found.", u.ID)
+		return affectedOne(res, s.wrap(err, "update user"), "err.user_not_found")
 	})
 }
 
@@ -117,7 +106,7 @@ func (s *Store) UpdateUser(ctx context.Context, u desk.User) error {
 func (s *Store) SetUserTheme(ctx context.Context, id, theme string) error {
 	return s.write(ctx, func(tx *Store) error {
 		res, err := tx.exec(ctx, `UPDATE users SET theme = ? WHERE id = ?`, theme, id)
-		return affectedOne(res, s.wrap(err, "set theme"), "User %s not found.", id)
+		return affectedOne(res, s.wrap(err, "set theme"), "err.user_not_found")
 	})
 }
 
@@ -126,7 +115,7 @@ func (s *Store) SetUserTheme(ctx context.Context, id, theme string) error {
 func (s *Store) SetUserPassword(ctx context.Context, id, hash string, mustChange bool) error {
 	return s.write(ctx, func(tx *Store) error {
 		res, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?`, hash, flag(mustChange), id)
-		return affectedOne(res, s.wrap(err, "set password"), "User %s not found.", id)
+		return affectedOne(res, s.wrap(err, "set password"), "err.user_not_found")
 	})
 }
 
@@ -134,7 +123,7 @@ func (s *Store) SetUserPassword(ctx context.Context, id, hash string, mustChange
 func (s *Store) UserPasswordHash(ctx context.Context, id string) (string, error) {
 	var hash string
 	if err := s.queryRow(ctx, `SELECT password_hash FROM users WHERE id = ?`, id).Scan(&hash); err != nil {
-		return "", notFound(err, "User %s not found.", id)
+		return "", notFound(err, "err.user_not_found")
 	}
 	return hash, nil
 }
@@ -150,22 +139,8 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 			}
 		}
 		res, err := tx.exec(ctx, `DELETE FROM users WHERE id = ?`, id)
-		return affectedOne(res, s.wrap(err, "delete user"), "User %s not found.", id)
+		return affectedOne(res, s.wrap(err, "delete user"), "err.user_not_found")
 	})
-}
-
-func affectedOne(res sql.Result, err error, format string, args ...any) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return desk.Errorf(desk.ENOTFOUND, format, args...)
-	}
-	return nil
 }
 
 // CreateSession stores a session by the hash of its token, with how far its sign-in got and how
@@ -186,7 +161,7 @@ func (s *Store) SessionUser(ctx context.Context, tokenHash []byte) (desk.Session
 	u, err := scanUser(s.queryRow(ctx, `SELECT `+userColsOf("u")+`, s.created_at, s.last_seen_at, s.stage, s.method
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash), &created, &seen, &stage, &sess.Method)
 	if err != nil {
-		return desk.Session{}, notFound(err, "Session not found.")
+		return desk.Session{}, notFound(err, "err.session_expired")
 	}
 	sess.User, sess.Stage, sess.CreatedAt, sess.LastSeenAt = u, desk.SessionStage(stage), fromMS(created), fromMS(seen)
 	return sess, nil

@@ -143,22 +143,12 @@ func scanWebhookEvent(r scanner) (desk.WebhookEvent, error) {
 func (s *Store) ClaimWebhooks(ctx context.Context, now time.Time, limit int, lease func(attempt int) time.Time) ([]desk.WebhookEvent, error) {
 	var out []desk.WebhookEvent
 	err := s.write(ctx, func(tx *Store) error {
-		out = out[:0]
 		rows, err := tx.query(ctx, `SELECT `+webhookCols+` FROM webhook_events WHERE status = 'pending' AND next_attempt_at <= ?
 			ORDER BY next_attempt_at LIMIT ?`+s.eng.SkipLocked(), ms(now), limit)
 		if err != nil {
 			return fmt.Errorf("claim webhooks: %w", err)
 		}
-		for rows.Next() {
-			e, err := scanWebhookEvent(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			out = append(out, e)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if out, err = scanRows(rows, scanWebhookEvent); err != nil {
 			return err
 		}
 		for i := range out {
@@ -238,16 +228,7 @@ func (s *Store) WebhookLog(ctx context.Context, after string, limit int) (desk.W
 	if err != nil {
 		return page, fmt.Errorf("webhook log: %w", err)
 	}
-	for rows.Next() {
-		e, err := scanWebhookEvent(rows)
-		if err != nil {
-			rows.Close()
-			return page, err
-		}
-		page.Items = append(page.Items, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if page.Items, err = scanRows(rows, scanWebhookEvent); err != nil {
 		return page, err
 	}
 	if len(page.Items) > limit {
@@ -268,18 +249,17 @@ func (s *Store) WebhookLog(ctx context.Context, after string, limit int) (desk.W
 	if err != nil {
 		return page, fmt.Errorf("webhook attempts: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
+	return page, eachRow(rows, func() error {
 		var a desk.WebhookAttempt
 		var at, latency int64
 		if err := rows.Scan(&a.EventSeq, &a.Number, &at, &a.StatusCode, &latency, &a.Error, &a.Detail); err != nil {
-			return page, err
+			return err
 		}
 		a.At, a.Latency = fromMS(at), time.Duration(latency)*time.Millisecond
 		e := &page.Items[pos[a.EventSeq]]
 		e.History = append(e.History, a)
-	}
-	return page, rows.Err()
+		return nil
+	})
 }
 
 // RedeliverWebhook makes an event due again at now, to be retried until giveUp; ENOTFOUND when
