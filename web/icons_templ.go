@@ -7,10 +7,11 @@ package web
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-// Icon draws one of PartnerDesk's own 20px line icons; it is decorative (aria-hidden). The
+// iconSVG draws one of PartnerDesk's own 20px line icons; it is decorative (aria-hidden). The
 // drawings are symbols of one sprite, /static/icons.svg, which the browser fetches once: a page
-// carries a short reference per icon, not its paths (an unknown name draws a dot).
-func Icon(name string) templ.Component {
+// carries a short reference per icon, not its paths (an unknown name draws a dot). Pages call
+// Icon, which reuses each known icon's markup drawn once by this component.
+func iconSVG(name string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -70,7 +71,7 @@ func Icon(name string) templ.Component {
 		var templ_7745c5c3_Var4 string
 		templ_7745c5c3_Var4, templ_7745c5c3_Err = templruntime.NewAttributeExpression(iconHref(name)).ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `icons.templ`, Line: 7, Col: 125}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `icons.templ`, Line: 8, Col: 125}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var4)
 		if templ_7745c5c3_Err != nil {

@@ -28,3 +28,19 @@ func TestIconSprite(t *testing.T) {
 		t.Errorf("unknown icon: %s %v", b.String(), err)
 	}
 }
+
+// A known icon drawn from the kept markup is exactly what the component draws.
+func TestIconKeptMarkup(t *testing.T) {
+	for n := range iconNames {
+		var kept, drawn bytes.Buffer
+		if err := Icon(n).Render(context.Background(), &kept); err != nil {
+			t.Fatal(err)
+		}
+		if err := iconSVG(n).Render(context.Background(), &drawn); err != nil {
+			t.Fatal(err)
+		}
+		if kept.String() != drawn.String() || !strings.Contains(kept.String(), `href="/static/icons.svg#`+n+`"`) {
+			t.Errorf("icon %q: kept %s, drawn %s", n, kept.String(), drawn.String())
+		}
+	}
+}
