@@ -24,7 +24,7 @@ func (e *engine) Bulk(ctx context.Context, fn func(b sqlstore.Bulk) error) error
 	if _, err := e.wdb.ExecContext(ctx, `PRAGMA cache_size = -524288`); err != nil {
 		return err
 	}
-	defer e.wdb.ExecContext(context.Background(), `PRAGMA cache_size = -2000`)
+	defer e.wdb.ExecContext(context.Background(), `PRAGMA cache_size = -6000`)
 	tx, err := e.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return err
