@@ -408,6 +408,16 @@ type Collection[T any] struct {
 	ContinuationToken string `json:"continuationToken,omitempty" doc:"Pass it as continuationToken for the next page; absent on the last page."`
 }
 
+// collect is a page of a listing: items converted to the API's shape, the total over every
+// page and the continuation token of the next page (kind: see continuation).
+func collect[S, T any](items []S, total int, next string, conv func(S) T, kind ...string) Collection[T] {
+	out := Collection[T]{TotalCount: total, Items: make([]T, 0, len(items)), ContinuationToken: continuation(next, kind...)}
+	for _, it := range items {
+		out.Items = append(out.Items, conv(it))
+	}
+	return out
+}
+
 // page reads size (1–500, default 100) and the continuation token of a listing (kind names the
 // listing: a token from another listing, or one the API never issued, is refused).
 func page(c echo.Context, kind ...string) (int, string, error) {

@@ -124,11 +124,7 @@ func (a *API) handleAuditRecords(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := Collection[AuditRecord]{TotalCount: len(events.Items), Items: []AuditRecord{}, ContinuationToken: continuation(events.Next, "audit")}
-	for _, e := range events.Items {
-		out.Items = append(out.Items, toAuditRecord(e))
-	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, collect(events.Items, len(events.Items), events.Next, toAuditRecord, "audit"))
 }
 
 func toAuditRecord(e desk.Event) AuditRecord {

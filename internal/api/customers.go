@@ -52,11 +52,7 @@ func (a *API) handleCustomers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := Collection[Customer]{TotalCount: res.Total, Items: []Customer{}, ContinuationToken: continuation(res.Next, "customers")}
-	for _, cu := range res.Items {
-		out.Items = append(out.Items, toCustomer(cu))
-	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, collect(res.Items, res.Total, res.Next, toCustomer, "customers"))
 }
 
 func (a *API) handleCustomer(c echo.Context) error {

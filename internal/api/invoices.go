@@ -38,11 +38,7 @@ func (a *API) handleInvoices(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := Collection[Invoice]{TotalCount: len(invs), Items: []Invoice{}, ContinuationToken: continuation(next)}
-	for _, inv := range items {
-		out.Items = append(out.Items, toInvoice(inv))
-	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, collect(items, len(invs), next, toInvoice))
 }
 
 func toInvoice(inv desk.Invoice) Invoice {

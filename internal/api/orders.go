@@ -87,11 +87,7 @@ func (a *API) handleOrders(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := Collection[Order]{TotalCount: res.Total, Items: []Order{}, ContinuationToken: continuation(res.Next, "orders")}
-	for _, o := range res.Items {
-		out.Items = append(out.Items, toOrder(o))
-	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, collect(res.Items, res.Total, res.Next, toOrder, "orders"))
 }
 
 func (a *API) handleOrder(c echo.Context) error {
