@@ -3,14 +3,11 @@ package demo
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"strings"
+	"partnerdesk/internal/desk"
 )
 
 // KeysPerPool is how many generated keys the demo puts in each pool (product × version).
 const KeysPerPool = 12
-
-// keyAlphabet is the 24 characters product keys use (no vowels but Y, no look-alikes).
-const keyAlphabet = "BCDFGHJKMPQRTVWXY2346789"
 
 // KeyGenerator makes demo product keys in the MAK format XXXXX-XXXXX-XXXXX-XXXXX-XXXXX,
 // deterministic (the same sequence every time) and unique.
@@ -25,12 +22,5 @@ func (g *KeyGenerator) Next() string {
 	var seed [8]byte
 	binary.BigEndian.PutUint64(seed[:], g.n)
 	h := sha256.Sum256(append([]byte("partnerdesk demo key "), seed[:]...))
-	var b strings.Builder
-	for i := 0; i < 25; i++ {
-		if i > 0 && i%5 == 0 {
-			b.WriteByte('-')
-		}
-		b.WriteByte(keyAlphabet[int(h[i])%len(keyAlphabet)])
-	}
-	return b.String()
+	return desk.GroupedCode(h[:25], desk.KeyAlphabet, 5)
 }

@@ -153,16 +153,9 @@ func newRecoveryCodes() []string {
 	for i := range out {
 		b := make([]byte, recoveryLen)
 		rand.Read(b)
-		var sb strings.Builder
-		for j, c := range b {
-			if j > 0 && j%4 == 0 {
-				sb.WriteByte('-')
-			}
-			// 256 is not a multiple of 31: the bias (at most 1 in 8 on some letters) costs
-			// under a bit of the code's 79.
-			sb.WriteByte(recoveryAlphabet[int(c)%len(recoveryAlphabet)])
-		}
-		out[i] = sb.String()
+		// 256 is not a multiple of 31: the bias (at most 1 in 8 on some letters) costs under a
+		// bit of the code's 79.
+		out[i] = desk.GroupedCode(b, recoveryAlphabet, 4)
 	}
 	return out
 }

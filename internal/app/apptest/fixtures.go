@@ -113,19 +113,11 @@ func (e *Env) EventsSinceEpoch(t testing.TB, op string, n int) []desk.Event {
 // NewProductKey is a random product key in the 5×5 format key pools take.
 func NewProductKey(t testing.TB) string {
 	t.Helper()
-	const alphabet = "BCDFGHJKMPQRTVWXY2346789"
 	b := make([]byte, 25)
 	if _, err := rand.Read(b); err != nil {
 		t.Fatal(err)
 	}
-	var s strings.Builder
-	for i, c := range b {
-		if i > 0 && i%5 == 0 {
-			s.WriteByte('-')
-		}
-		s.WriteByte(alphabet[int(c)%len(alphabet)])
-	}
-	return s.String()
+	return desk.GroupedCode(b, desk.KeyAlphabet, 5)
 }
 
 // SHA256 is the hex SHA-256 of b, as the software page shows a file's.
