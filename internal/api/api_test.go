@@ -1491,6 +1491,7 @@ func TestIdempotentCreate(t *testing.T) {
 	}
 }
 
+// A purchase is cancelled through the API (R17) exactly once (R15), with one credit.
 func TestCancelCreditsOnce(t *testing.T) {
 	t.Parallel()
 	env, agent := startAs(t, adminAgent)

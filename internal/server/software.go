@@ -29,18 +29,18 @@ type softwareService interface {
 	IssueLink(ctx context.Context, a desk.Actor, customerID, entitlementID string, ref desk.EditionRef, shared bool) (desk.DownloadLink, error)
 	PoolCounts(ctx context.Context, a desk.Actor) ([]desk.PoolCount, error)
 	RevealKeyOf(ctx context.Context, a desk.Actor, customerID, entitlementID, version string) (string, desk.Entitlement, error)
-	Software(ctx context.Context, a desk.Actor, customerID string) (desk.Customer, []desk.SoftwareItem, error)
 	SoftwareTab(ctx context.Context, a desk.Actor, customerID string) (desk.Customer, []desk.SoftwareItem, []desk.AzurePurchase, error)
 	SoftwareItem(ctx context.Context, a desk.Actor, customerID, entitlementID string) (desk.Customer, desk.SoftwareItem, error)
 }
 
-func (s *softwareHandlers) softwarePage(c echo.Context) (desk.Customer, web.Page, []desk.SoftwareItem, error) {
-	cust, items, err := s.svc.Software(c.Request().Context(), actor(c), c.Param("id"))
+// resultPage is the page around a key or a link shown without JavaScript: the Software tab's
+// frame for the purchase's customer (one purchase read, not the whole list).
+func (s *softwareHandlers) resultPage(c echo.Context) (desk.Customer, web.Page, error) {
+	cust, _, err := s.svc.SoftwareItem(c.Request().Context(), actor(c), c.Param("id"), c.Param("ent"))
 	if err != nil {
-		return cust, web.Page{}, nil, err
+		return cust, web.Page{}, err
 	}
-	p := page(c, "customers", cust.CompanyName, tr(c, "customer.tab.software"), s.customerCrumbs(c, cust, tr(c, "customer.tab.software"))...)
-	return cust, p, items, nil
+	return cust, page(c, "customers", cust.CompanyName, tr(c, "customer.tab.software"), s.customerCrumbs(c, cust, tr(c, "customer.tab.software"))...), nil
 }
 
 // handleCustomerSoftware renders the Software tab.
@@ -97,7 +97,7 @@ func (s *softwareHandlers) handleRevealKey(c echo.Context) error {
 	if isPartial(c) {
 		return render(c, http.StatusOK, web.KeyDialog(item, ref.Version, key))
 	}
-	cust, p, _, err := s.softwarePage(c)
+	cust, p, err := s.resultPage(c)
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func (s *softwareHandlers) handleCopyLink(c echo.Context) error {
 	if isPartial(c) {
 		return render(c, http.StatusOK, web.LinkResult(link, abs, c.Param("ent")))
 	}
-	cust, p, _, err := s.softwarePage(c)
+	cust, p, err := s.resultPage(c)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 // page, and changes only when products are loaded (demo data), which resets it.
 type catalog struct {
 	products []desk.Product
+	byID     map[string]int // product ID → index in products
 	offers   map[string]offerRef
 	prices   map[string]map[string]int64
 }
@@ -31,8 +32,9 @@ func (s *catalogArea) loadCatalog(ctx context.Context) (*catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &catalog{products: products, offers: map[string]offerRef{}, prices: prices}
+	c := &catalog{products: products, byID: map[string]int{}, offers: map[string]offerRef{}, prices: prices}
 	for i, p := range products {
+		c.byID[p.ID] = i
 		for j, o := range p.Offers {
 			c.offers[o.ID] = offerRef{i, j}
 		}
@@ -53,6 +55,15 @@ func (s *catalogArea) ResetCatalog() {
 	s.catalogMu.Lock()
 	s.catalog = nil
 	s.catalogMu.Unlock()
+}
+
+// product returns a product by its ID.
+func (c *catalog) product(id string) (desk.Product, bool) {
+	i, ok := c.byID[id]
+	if !ok {
+		return desk.Product{}, false
+	}
+	return c.products[i], true
 }
 
 // offer returns an offer with its product and its unit price in a currency.
@@ -124,10 +135,8 @@ func (s *catalogArea) Product(ctx context.Context, id string) (desk.Product, err
 	if err != nil {
 		return desk.Product{}, err
 	}
-	for _, p := range c.products {
-		if p.ID == id {
-			return p, nil
-		}
+	if p, ok := c.product(id); ok {
+		return p, nil
 	}
 	return desk.Product{}, desk.Errorf(desk.ENOTFOUND, "err.product_not_found")
 }

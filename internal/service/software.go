@@ -72,20 +72,21 @@ func (s *softwareArea) Software(ctx context.Context, a desk.Actor, customerID st
 	now := s.now()
 	items := make([]desk.SoftwareItem, 0, len(ents))
 	for _, e := range ents {
-		it := desk.SoftwareItem{Entitlement: e, KeyVersions: keys[e.ID]}
-		for _, p := range c.products {
-			if p.ID == e.ProductID {
-				it.Product = p
-				break
-			}
-		}
-		it.Deadline = s.cfg.Cancel.Deadline(e.CreatedAt, e.Kind)
-		if e.Status == desk.StatusActive {
-			it.DaysLeft = s.cfg.Cancel.DaysLeft(e.CreatedAt, now, e.Kind)
-		}
-		items = append(items, it)
+		items = append(items, s.softwareItem(e, keys[e.ID], c, now))
 	}
 	return cust, items, nil
+}
+
+// softwareItem is a purchase as the Software tab shows it: its product, the versions with a
+// key, and its cancellation window (R12).
+func (s *softwareArea) softwareItem(e desk.Entitlement, keyVersions []string, c *catalog, now time.Time) desk.SoftwareItem {
+	it := desk.SoftwareItem{Entitlement: e, KeyVersions: keyVersions}
+	it.Product, _ = c.product(e.ProductID)
+	it.Deadline = s.cfg.Cancel.Deadline(e.CreatedAt, e.Kind)
+	if e.Status == desk.StatusActive {
+		it.DaysLeft = s.cfg.Cancel.DaysLeft(e.CreatedAt, now, e.Kind)
+	}
+	return it
 }
 
 // AzurePurchases lists a customer's Azure Reservations and Azure software plans with their
@@ -128,16 +129,23 @@ func (s *softwareArea) azurePurchases(ctx context.Context, cust desk.Customer) (
 
 // SoftwareItem returns one software purchase of a customer (ENOTFOUND for another tenant's).
 func (s *softwareArea) SoftwareItem(ctx context.Context, a desk.Actor, customerID, entitlementID string) (desk.Customer, desk.SoftwareItem, error) {
-	cust, items, err := s.Software(ctx, a, customerID)
+	cust, err := s.canSee(ctx, a, customerID)
 	if err != nil {
 		return cust, desk.SoftwareItem{}, err
 	}
-	for _, it := range items {
-		if it.ID == entitlementID {
-			return cust, it, nil
-		}
+	e, err := s.store.FindEntitlement(ctx, cust.ID, entitlementID)
+	if err != nil {
+		return cust, desk.SoftwareItem{}, err
 	}
-	return cust, desk.SoftwareItem{}, desk.Errorf(desk.ENOTFOUND, "err.entitlement_not_found")
+	keys, err := s.store.EntitlementKeyVersions(ctx, cust.ID)
+	if err != nil {
+		return cust, desk.SoftwareItem{}, err
+	}
+	c, err := s.loadCatalog(ctx)
+	if err != nil {
+		return cust, desk.SoftwareItem{}, err
+	}
+	return cust, s.softwareItem(e, keys[e.ID], c, s.now()), nil
 }
 
 // activeEntitlement loads an entitlement the actor may use keys and downloads of: ENOTFOUND for
@@ -392,10 +400,6 @@ func (s *softwareArea) ImportKeys(ctx context.Context, a desk.Actor, r io.Reader
 	if err != nil {
 		return res, err
 	}
-	products := map[string]desk.Product{}
-	for _, p := range c.products {
-		products[p.ID] = p
-	}
 	bad := func(line int, msg string, args ...any) {
 		res.Errors = append(res.Errors, ImportRowError{Line: line, Message: msg, Args: args})
 	}
@@ -423,7 +427,7 @@ func (s *softwareArea) ImportKeys(ctx context.Context, a desk.Actor, r io.Reader
 			continue
 		}
 		pr := row{line: line, product: strings.TrimSpace(rec[0]), version: strings.TrimSpace(rec[1]), key: desk.NormalizeKey(rec[2])}
-		p, ok := products[pr.product]
+		p, ok := c.product(pr.product)
 		switch {
 		case !ok || !p.Kind.IsSoftware():
 			bad(line, "err.import_product", pr.product)
